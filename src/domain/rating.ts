@@ -31,10 +31,13 @@ export type RatingField = RateTermField | 'duration' | 'decimals' | 'funds' | 'c
 /** Bad input to rating; `field` names the offending input so a form can show the message beside it. */
 export class RatingInputError extends Error {
   readonly field: RatingField;
-  constructor(field: RatingField, message: string) {
-    super(`${field}: ${message}`);
+  /** The message without the field name, for callers that name the field their own way. */
+  readonly detail: string;
+  constructor(field: RatingField, detail: string) {
+    super(`${field}: ${detail}`);
     this.name = 'RatingInputError';
     this.field = field;
+    this.detail = detail;
   }
 }
 
