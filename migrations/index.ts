@@ -1,0 +1,27 @@
+// A static list of migrations, so knex never has to load .ts files by path (which fails under
+// vitest and plain node). Add each new migration here, in order.
+import type { Knex } from 'knex';
+import * as createAccounts from './20261129120000_create_accounts.ts';
+import * as createProvidersAndProducts from './20261129120100_create_providers_and_products.ts';
+import * as createSubscriptionsAndResellerPrices from './20261129120200_create_subscriptions_and_reseller_prices.ts';
+import * as createLedgerAndAuditLog from './20261129120300_create_ledger_and_audit_log.ts';
+import * as createSessions from './20261129120400_create_sessions.ts';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+const migrations: Array<[string, Migration]> = [
+  ['20261129120000_create_accounts', createAccounts],
+  ['20261129120100_create_providers_and_products', createProvidersAndProducts],
+  ['20261129120200_create_subscriptions_and_reseller_prices', createSubscriptionsAndResellerPrices],
+  ['20261129120300_create_ledger_and_audit_log', createLedgerAndAuditLog],
+  ['20261129120400_create_sessions', createSessions],
+];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => migrations,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

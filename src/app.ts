@@ -1,0 +1,78 @@
+// Builds the Express app without listening: server.ts listens, supertest drives it in tests.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Knex } from 'knex';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import './web/types.ts';
+import { loadCurrentAccount, requireRole } from './web/middleware/auth.ts';
+import { csrfProtection } from './web/middleware/csrf.ts';
+import { errorHandler, notFound } from './web/middleware/errors.ts';
+import { templateLocals } from './web/middleware/locals.ts';
+import { sessionMiddleware } from './web/middleware/session.ts';
+import { accountRouter } from './web/routes/account.ts';
+import { adminRouter } from './web/routes/admin/index.ts';
+import { authRouter } from './web/routes/auth.ts';
+import { customerRouter } from './web/routes/customer/index.ts';
+import { resellerRouter } from './web/routes/reseller/index.ts';
+import type { AppContext } from './web/context.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppOptions {
+  db: Knex;
+  config: Config;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export function createApp(options: AppOptions): Express {
+  const context: AppContext = { ...options, now: options.now ?? (() => new Date()) };
+  const { db, config, logger } = context;
+  const app = express();
+
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          // Only behind TLS: on plain HTTP (a LAN address) it would break the stylesheet.
+          'upgrade-insecure-requests': config.secureCookies ? [] : null,
+        },
+      },
+      // Plain-HTTP local runs must not be told to upgrade to HTTPS.
+      strictTransportSecurity: config.secureCookies,
+    }),
+  );
+  app.use('/static', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1h' : 0 }));
+  app.get('/healthz', async (_req, res) => {
+    await db.raw('select 1');
+    res.json({ status: 'ok' });
+  });
+
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(sessionMiddleware(db, config));
+  app.use(loadCurrentAccount(db));
+  app.use(templateLocals(config));
+  app.use(csrfProtection());
+
+  app.use(authRouter(context));
+  app.use('/account', requireRole(), accountRouter(context));
+  app.use('/admin', requireRole('admin'), adminRouter(context));
+  app.use('/reseller', requireRole('reseller'), resellerRouter(context));
+  app.use('/customer', requireRole('customer'), customerRouter(context));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

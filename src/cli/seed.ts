@@ -1,0 +1,29 @@
+import { parseArgs } from 'node:util';
+import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
+import { migrateLatest } from '../db/open.ts';
+import { UsageError, type Command } from './command.ts';
+import { withDatabase } from './with-database.ts';
+
+export function demoLoginsText(): string {
+  const lines = DEMO_LOGINS.map((login) => `  ${login.role.padEnd(9)} ${login.email}${'note' in login ? `  (${login.note})` : ''}`);
+  return `Demo logins (password: ${DEMO_PASSWORD}):\n${lines.join('\n')}\n`;
+}
+
+export const seedCommand: Command = {
+  summary: 'write the demo data into an empty database (--demo)',
+  usage: 'Usage: didhub seed --demo\n\nMigrates, then writes demo accounts, providers and DIDs. A database that has accounts already is left as it is.',
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { demo: { type: 'boolean' } }, strict: true });
+    if (!values.demo) throw new UsageError('say --demo: demo data is the only seed there is');
+    return withDatabase(async (db, config) => {
+      await migrateLatest(db);
+      const result = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost });
+      if (!result.seeded) {
+        io.stdout.write('The database has accounts already: demo data not written.\n');
+        return 0;
+      }
+      io.stdout.write(`Demo data written: 5 accounts, 2 providers, ${result.dids} DIDs.\n${demoLoginsText()}`);
+      return 0;
+    });
+  },
+};

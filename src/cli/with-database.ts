@@ -1,0 +1,14 @@
+import type { Knex } from 'knex';
+import { loadConfig, type Config } from '../config.ts';
+import { openDatabase } from '../db/open.ts';
+
+/** Runs a command's work with the configured database, and closes it whatever happens. */
+export async function withDatabase<T>(work: (db: Knex, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = openDatabase(config);
+  try {
+    return await work(db, config);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,80 @@
+// The only reader of process.env. Parsed once with zod, typed, frozen: a bad setting stops the
+// process at start with a message naming it, instead of failing later in a request.
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  SESSION_SECRET: z.string().min(16, 'SESSION_SECRET must be at least 16 characters').optional(),
+  SECURE_COOKIES: booleanText.default(false),
+  TRUST_PROXY: booleanText.default(false),
+  CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'CURRENCY is an ISO 4217 code such as USD').default('USD'),
+  MONEY_DECIMALS: z.coerce.number().int().min(0).max(6).default(4),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  SEED_DEMO: booleanText.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Real Postgres when set; otherwise the embedded database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecret: string;
+  secureCookies: boolean;
+  trustProxy: boolean;
+  currency: string;
+  moneyDecimals: number;
+  bcryptCost: number;
+  loginMaxAttempts: number;
+  loginWindowMinutes: number;
+  seedDemo: boolean;
+  logLevel: string;
+}
+
+// Only for development and tests: production refuses to start without its own secret.
+const DEVELOPMENT_SESSION_SECRET = 'didhub-development-only-session-secret';
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid settings:\n  ${problems.join('\n  ')}`);
+  }
+  const settings = parsed.data;
+  if (settings.NODE_ENV === 'production' && !settings.SESSION_SECRET) {
+    throw new ConfigError('Invalid settings:\n  SESSION_SECRET: required when NODE_ENV=production');
+  }
+  return Object.freeze({
+    env: settings.NODE_ENV,
+    port: settings.PORT,
+    host: settings.HOST,
+    databaseUrl: settings.DATABASE_URL,
+    dataDir: path.resolve(settings.DATA_DIR),
+    sessionSecret: settings.SESSION_SECRET ?? DEVELOPMENT_SESSION_SECRET,
+    secureCookies: settings.SECURE_COOKIES,
+    trustProxy: settings.TRUST_PROXY,
+    currency: settings.CURRENCY,
+    moneyDecimals: settings.MONEY_DECIMALS,
+    bcryptCost: settings.BCRYPT_COST,
+    loginMaxAttempts: settings.LOGIN_MAX_ATTEMPTS,
+    loginWindowMinutes: settings.LOGIN_WINDOW_MINUTES,
+    seedDemo: settings.SEED_DEMO,
+    logLevel: settings.LOG_LEVEL,
+  });
+}

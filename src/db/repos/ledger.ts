@@ -1,0 +1,49 @@
+import type { Db } from '../knex.ts';
+
+export type LedgerKind =
+  | 'payment'
+  | 'refill'
+  | 'adjustment'
+  | 'refund'
+  | 'setup_fee'
+  | 'recurring_fee'
+  | 'call_charge';
+
+export interface LedgerEntryRow {
+  id: number;
+  account_id: number;
+  amount: string;
+  balance_after: string;
+  kind: LedgerKind;
+  description: string;
+  reference_type: string | null;
+  reference_id: number | null;
+  corrects_entry_id: number | null;
+  idempotency_key: string;
+  created_by: number | null;
+  created_at: Date;
+}
+
+export type NewLedgerEntry = Omit<LedgerEntryRow, 'id' | 'created_at' | 'reference_type' | 'reference_id' | 'corrects_entry_id' | 'created_by'> &
+  Partial<Pick<LedgerEntryRow, 'reference_type' | 'reference_id' | 'corrects_entry_id' | 'created_by' | 'created_at'>>;
+
+export async function insertLedgerEntry(db: Db, entry: NewLedgerEntry): Promise<LedgerEntryRow> {
+  const [row] = await db<LedgerEntryRow>('ledger_entries').insert(entry).returning('*');
+  return row as LedgerEntryRow;
+}
+
+export async function findLedgerEntryByKey(db: Db, idempotencyKey: string): Promise<LedgerEntryRow | undefined> {
+  return db<LedgerEntryRow>('ledger_entries').where({ idempotency_key: idempotencyKey }).first();
+}
+
+/** Sum of negative amounts of the charge kinds between two instants (a positive figure). */
+export async function sumCharges(db: Db, from: Date, to: Date, accountIds?: number[]): Promise<string> {
+  const query = db('ledger_entries')
+    .whereIn('kind', ['setup_fee', 'recurring_fee', 'call_charge'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .select(db.raw('coalesce(-sum(amount), 0)::numeric(20,6)::text as total'));
+  if (accountIds) query.whereIn('account_id', accountIds);
+  const row = (await query.first()) as { total: string } | undefined;
+  return row?.total ?? '0';
+}

@@ -1,0 +1,49 @@
+// `npm start`: migrate, seed demo data into an empty database, serve, and shut down cleanly.
+import type { AddressInfo } from 'node:net';
+import { seedDemo } from '../seeds/demo.ts';
+import { createApp } from './app.ts';
+import { demoLoginsText } from './cli/seed.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { describeDatabase, migrateLatest, openDatabase } from './db/open.ts';
+import { createLogger } from './logger.ts';
+
+async function start(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const db = openDatabase(config);
+  console.log(`didhub: database ${describeDatabase(config)}`);
+  const applied = await migrateLatest(db);
+  if (applied.length > 0) console.log(`didhub: applied ${applied.length} migration(s)`);
+  if (config.seedDemo) {
+    const seeded = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost });
+    if (seeded.seeded) console.log(`didhub: demo data written (${seeded.dids} DIDs)`);
+  }
+
+  const app = createApp({ db, config, logger });
+  const server = app.listen(config.port, config.host, () => {
+    const { port } = server.address() as AddressInfo;
+    console.log(`\ndidhub is running on http://localhost:${port}\n`);
+    if (config.seedDemo) console.log(demoLoginsText());
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`didhub: ${signal} received, finishing requests and closing`);
+    server.close(async () => {
+      await db.destroy();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // Requests that hang must not hold the process forever.
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+start().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

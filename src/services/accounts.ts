@@ -1,0 +1,71 @@
+// Logins, passwords and account creation.
+import bcrypt from 'bcrypt';
+import { z } from 'zod';
+import type { Db } from '../db/knex.ts';
+import {
+  findAccountByEmail,
+  findAccountById,
+  insertAccount,
+  recordLogin,
+  updateAccountPassword,
+  type AccountRow,
+  type NewAccount,
+} from '../db/repos/accounts.ts';
+import { ConflictError, ValidationError, isUniqueViolation } from '../errors.ts';
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(200, 'Use at most 200 characters');
+
+// Compared against when the email is unknown, so a wrong email takes as long as a wrong password.
+const UNKNOWN_ACCOUNT_HASH = bcrypt.hashSync('didhub-no-such-account', 4);
+
+export type LoginResult = { ok: true; account: AccountRow } | { ok: false; reason: 'invalid' | 'inactive' };
+
+export async function authenticate(db: Db, email: string, password: string, now: Date): Promise<LoginResult> {
+  const account = await findAccountByEmail(db, email);
+  const matches = await bcrypt.compare(password, account?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
+  if (!account || !matches) return { ok: false, reason: 'invalid' };
+  // Only after the password is right, so the message cannot be used to probe emails.
+  if (account.status !== 'active') return { ok: false, reason: 'inactive' };
+  await recordLogin(db, account.id, now);
+  return { ok: true, account };
+}
+
+export async function hashPassword(password: string, cost: number): Promise<string> {
+  return bcrypt.hash(password, cost);
+}
+
+export interface CreateAccountInput extends Omit<NewAccount, 'password_hash'> {
+  password: string;
+}
+
+export async function createAccount(db: Db, input: CreateAccountInput, bcryptCost: number): Promise<AccountRow> {
+  const { password, ...account } = input;
+  try {
+    return await insertAccount(db, { ...account, password_hash: await hashPassword(password, bcryptCost) });
+  } catch (error) {
+    if (isUniqueViolation(error, 'accounts_email_unique')) {
+      throw new ValidationError('That email is taken', { email: 'An account with this email exists already' });
+    }
+    throw error;
+  }
+}
+
+export async function changePassword(
+  db: Db,
+  accountId: number,
+  input: { current: string; next: string },
+  bcryptCost: number,
+  now: Date,
+): Promise<void> {
+  const account = await findAccountById(db, accountId);
+  if (!account) throw new ConflictError('Account not found');
+  if (!(await bcrypt.compare(input.current, account.password_hash))) {
+    throw new ValidationError('Password not changed', { current: 'This is not your current password' });
+  }
+  await updateAccountPassword(db, accountId, await hashPassword(input.next, bcryptCost), now);
+}

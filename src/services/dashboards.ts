@@ -1,0 +1,65 @@
+// The figures each role's dashboard shows, read from the database as they are now.
+import type { Db } from '../db/knex.ts';
+import { countAccountsByRole, findAccountById, type AccountRow } from '../db/repos/accounts.ts';
+import { sumCharges } from '../db/repos/ledger.ts';
+import { countDidsByHolder, type HolderCounts } from '../db/repos/products.ts';
+import { listUpcomingRenewals, type UpcomingRenewal } from '../db/repos/subscriptions.ts';
+import { NotFoundError } from '../errors.ts';
+import { availableFunds } from './ledger.ts';
+
+export interface AdminDashboard {
+  dids: HolderCounts;
+  resellers: number;
+  customers: number;
+  chargesThisMonth: string;
+  monthStart: Date;
+}
+
+export interface AccountDashboard {
+  account: AccountRow;
+  availableFunds: string;
+  numbersHeld: number;
+  numbersAssigned: number;
+  customers: number;
+  renewals: UpcomingRenewal[];
+}
+
+export function startOfMonth(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
+export async function loadAdminDashboard(db: Db, now: Date): Promise<AdminDashboard> {
+  const monthStart = startOfMonth(now);
+  const [dids, accounts, chargesThisMonth] = await Promise.all([
+    countDidsByHolder(db),
+    countAccountsByRole(db),
+    sumCharges(db, monthStart, new Date(now.getTime() + 1)),
+  ]);
+  return { dids, resellers: accounts.reseller, customers: accounts.customer, chargesThisMonth, monthStart };
+}
+
+export async function loadAccountDashboard(db: Db, accountId: number): Promise<AccountDashboard> {
+  const account = await findAccountById(db, accountId);
+  if (!account) throw new NotFoundError();
+  const holderColumn = account.role === 'reseller' ? 'reseller_id' : 'customer_id';
+  const [numbers, accounts, renewals] = await Promise.all([
+    db('products')
+      .where(holderColumn, accountId)
+      .whereNull('archived_at')
+      .select(
+        db.raw('count(*) as held'),
+        db.raw('count(*) filter (where customer_id is not null) as assigned'),
+      )
+      .first() as Promise<{ held: string | number; assigned: string | number }>,
+    countAccountsByRole(db, accountId),
+    listUpcomingRenewals(db, accountId, 5),
+  ]);
+  return {
+    account,
+    availableFunds: availableFunds(account),
+    numbersHeld: Number(numbers.held),
+    numbersAssigned: account.role === 'reseller' ? Number(numbers.assigned) : 0,
+    customers: accounts.customer,
+    renewals,
+  };
+}

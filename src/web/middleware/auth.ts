@@ -1,0 +1,43 @@
+import type { RequestHandler, Response } from 'express';
+import type { Db } from '../../db/knex.ts';
+import { findAccountById, type AccountRow, type Role } from '../../db/repos/accounts.ts';
+import { ForbiddenError } from '../../errors.ts';
+
+/** Loads the logged-in account on each request; one suspended or closed since is logged out. */
+export function loadCurrentAccount(db: Db): RequestHandler {
+  return async (req, res, next) => {
+    const accountId = req.session.accountId;
+    if (accountId === undefined) return next();
+    const account = await findAccountById(db, accountId);
+    if (!account || account.status !== 'active') {
+      delete req.session.accountId;
+      return next();
+    }
+    res.locals.currentAccount = account;
+    next();
+  };
+}
+
+export function homePath(role: Role): string {
+  return `/${role}`;
+}
+
+/** Guards a whole router: visitors go to the login page, other roles get 403. */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, res, next) => {
+    const account = res.locals.currentAccount;
+    if (!account) {
+      if (req.method === 'GET') return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return res.redirect('/login');
+    }
+    if (roles.length > 0 && !roles.includes(account.role)) return next(new ForbiddenError());
+    next();
+  };
+}
+
+/** The logged-in account of a route behind requireRole. */
+export function currentAccount(res: Response): AccountRow {
+  const account = res.locals.currentAccount;
+  if (!account) throw new ForbiddenError();
+  return account;
+}

@@ -1,0 +1,31 @@
+// Synchroniser-token CSRF protection: one random token per session, sent back in every
+// state-changing form as `_csrf` (or the X-CSRF-Token header) and compared in constant time.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ForbiddenError } from '../../errors.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameToken(sent: unknown, expected: string): boolean {
+  if (typeof sent !== 'string') return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function csrfProtection(): RequestHandler {
+  return (req, res, next) => {
+    if (SAFE_METHODS.has(req.method)) {
+      // A token is made when a page that may hold a form is shown, not on every request.
+      req.session.csrfToken ??= randomBytes(32).toString('base64url');
+      res.locals.csrfToken = req.session.csrfToken;
+      return next();
+    }
+    const sent: unknown = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
+    if (!req.session.csrfToken || !sameToken(sent, req.session.csrfToken)) {
+      return next(new ForbiddenError('This form has expired or did not come from didhub. Go back, reload the page and try again.'));
+    }
+    res.locals.csrfToken = req.session.csrfToken;
+    next();
+  };
+}

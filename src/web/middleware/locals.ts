@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Config } from '../../config.ts';
+import { navigation } from '../navigation.ts';
+import { createFormatters } from '../presenters/format.ts';
+
+/** What every template may use: the account, its menu, formatters, flash messages. */
+export function templateLocals(config: Config): RequestHandler {
+  const format = createFormatters(config);
+  return (req, res, next) => {
+    const requestId = randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    res.locals.format = format;
+    res.locals.currentPath = req.path;
+    res.locals.fieldErrors = {};
+    res.locals.values = {};
+    const account = res.locals.currentAccount;
+    res.locals.nav = account ? navigation[account.role] : [];
+    // Flash messages are shown once, on the next page rendered.
+    res.locals.flash = req.session.flash ?? [];
+    if (req.session.flash) delete req.session.flash;
+    next();
+  };
+}

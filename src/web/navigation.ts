@@ -1,0 +1,13 @@
+import type { Role } from '../db/repos/accounts.ts';
+
+export interface NavItem {
+  label: string;
+  href: string;
+}
+
+/** Each role's menu: only pages that exist. Capabilities add their entries here. */
+export const navigation: Record<Role, NavItem[]> = {
+  admin: [{ label: 'Dashboard', href: '/admin' }],
+  reseller: [{ label: 'Dashboard', href: '/reseller' }],
+  customer: [{ label: 'Dashboard', href: '/customer' }],
+};

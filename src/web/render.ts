@@ -1,0 +1,26 @@
+// Every page is rendered into the one layout: the page's view first, then layouts/main around it.
+import type { Application, Request, Response } from 'express';
+import type { Flash } from './types.ts';
+
+export interface PageData {
+  title: string;
+  [key: string]: unknown;
+}
+
+function renderView(app: Application, view: string, locals: object): Promise<string> {
+  return new Promise((resolve, reject) => {
+    app.render(view, locals, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? '')));
+  });
+}
+
+/** Async so that Express 5 forwards a template error to the error handler. */
+export async function renderPage(res: Response, view: string, data: PageData, status = 200): Promise<void> {
+  const locals = { ...res.locals, ...data };
+  const body = await renderView(res.app, view, locals);
+  const html = await renderView(res.app, 'layouts/main', { ...locals, body });
+  res.status(status).type('html').send(html);
+}
+
+export function flash(req: Request, kind: Flash['kind'], text: string): void {
+  req.session.flash = [...(req.session.flash ?? []), { kind, text }];
+}

@@ -1,0 +1,44 @@
+// Pages every logged-in account has, whatever its role.
+import { Router } from 'express';
+import { z } from 'zod';
+import { changePassword, passwordSchema } from '../../services/accounts.ts';
+import { ValidationError } from '../../errors.ts';
+import { currentAccount, homePath } from '../middleware/auth.ts';
+import { parseForm } from '../middleware/validate.ts';
+import { flash, renderPage } from '../render.ts';
+import type { AppContext } from '../context.ts';
+
+const passwordFormSchema = z
+  .object({
+    current: z.string().min(1, 'Enter your current password'),
+    next: passwordSchema,
+    confirm: z.string(),
+  })
+  .refine((form) => form.next === form.confirm, { path: ['confirm'], message: 'The two new passwords differ' })
+  .refine((form) => form.next !== form.current, { path: ['next'], message: 'Choose a password other than the current one' });
+
+export function accountRouter({ db, config, now }: AppContext): Router {
+  const router = Router();
+
+  router.get('/password', async (_req, res) => {
+    await renderPage(res, 'account/password', { title: 'Change password' });
+  });
+
+  router.post('/password', async (req, res) => {
+    const account = currentAccount(res);
+    const form = parseForm(passwordFormSchema, req.body);
+    if (!form.ok) return renderPage(res, 'account/password', { title: 'Change password', fieldErrors: form.errors }, 400);
+    try {
+      await changePassword(db, account.id, { current: form.data.current, next: form.data.next }, config.bcryptCost, now());
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return renderPage(res, 'account/password', { title: 'Change password', fieldErrors: error.fields }, 400);
+      }
+      throw error;
+    }
+    flash(req, 'success', 'Your password has been changed.');
+    res.redirect(homePath(account.role));
+  });
+
+  return router;
+}

@@ -1,0 +1,89 @@
+// Login, logout and the landing redirect.
+import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { authenticate } from '../../services/accounts.ts';
+import { homePath } from '../middleware/auth.ts';
+import { SESSION_COOKIE } from '../middleware/session.ts';
+import { formValues, parseForm } from '../middleware/validate.ts';
+import { renderPage } from '../render.ts';
+import type { AppContext } from '../context.ts';
+
+const loginSchema = z.object({
+  email: z.string().trim().min(1, 'Enter your email').max(254, 'That email is too long'),
+  password: z.string().min(1, 'Enter your password').max(200, 'That password is too long'),
+  next: z.string().optional(),
+});
+
+const WRONG_CREDENTIALS = 'Wrong email or password.';
+
+/** Only a path on this site, never another host (an open redirect would help phishing). */
+function safeNext(next: string | undefined): string | undefined {
+  return next && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : undefined;
+}
+
+export function authRouter({ db, config, now }: AppContext): Router {
+  const router = Router();
+
+  const loginLimiter = rateLimit({
+    windowMs: config.loginWindowMinutes * 60 * 1000,
+    limit: config.loginMaxAttempts,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: async (req, res) => {
+      await renderPage(
+        res,
+        'auth/login',
+        {
+          title: 'Sign in',
+          values: formValues(req.body),
+          formError: `Too many failed sign-ins from your address. Try again in ${config.loginWindowMinutes} minutes.`,
+        },
+        429,
+      );
+    },
+  });
+
+  router.get('/', (_req, res) => {
+    const account = res.locals.currentAccount;
+    res.redirect(account ? homePath(account.role) : '/login');
+  });
+
+  router.get('/login', async (req, res) => {
+    const account = res.locals.currentAccount;
+    if (account) return res.redirect(homePath(account.role));
+    const next = typeof req.query.next === 'string' ? safeNext(req.query.next) : undefined;
+    await renderPage(res, 'auth/login', { title: 'Sign in', values: { next: next ?? '' } });
+  });
+
+  router.post('/login', loginLimiter, async (req, res) => {
+    const form = parseForm(loginSchema, req.body);
+    const values = formValues(req.body);
+    if (!form.ok) {
+      return renderPage(res, 'auth/login', { title: 'Sign in', values, fieldErrors: form.errors }, 400);
+    }
+    const result = await authenticate(db, form.data.email, form.data.password, now());
+    if (!result.ok) {
+      const formError =
+        result.reason === 'inactive'
+          ? 'This account is suspended or closed. Contact your provider to reopen it.'
+          : WRONG_CREDENTIALS;
+      return renderPage(res, 'auth/login', { title: 'Sign in', values, formError }, 401);
+    }
+    const { account } = result;
+    // A new session id at login, so a session id planted before login is worth nothing.
+    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    req.session.accountId = account.id;
+    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    res.redirect(safeNext(form.data.next) ?? homePath(account.role));
+  });
+
+  router.post('/logout', async (req, res) => {
+    await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+    res.clearCookie(SESSION_COOKIE);
+    res.redirect('/login');
+  });
+
+  return router;
+}

@@ -1,0 +1,17 @@
+// The reseller's pages, mounted behind requireRole('reseller'); every query carries its id.
+import { Router } from 'express';
+import { loadAccountDashboard } from '../../../services/dashboards.ts';
+import { currentAccount } from '../../middleware/auth.ts';
+import { renderPage } from '../../render.ts';
+import type { AppContext } from '../../context.ts';
+
+export function resellerRouter({ db }: AppContext): Router {
+  const router = Router();
+
+  router.get('/', async (_req, res) => {
+    const dashboard = await loadAccountDashboard(db, currentAccount(res).id);
+    await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard });
+  });
+
+  return router;
+}

@@ -1,0 +1,15 @@
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import { createApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+
+/** Settings for tests: cheap bcrypt, no logs, no demo data. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', BCRYPT_COST: '4', LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...overrides });
+}
+
+export function createTestApp(db: Knex, options: { config?: Config; now?: () => Date } = {}): Express {
+  const config = options.config ?? testConfig();
+  return createApp({ db, config, logger: createLogger(config.logLevel), ...(options.now ? { now: options.now } : {}) });
+}

@@ -1,0 +1,96 @@
+// Rows for tests, with sensible defaults; each call makes unique emails and numbers.
+import type { Knex } from 'knex';
+import type { AccountRow, Role } from '../../src/db/repos/accounts.ts';
+import { createAccount } from '../../src/services/accounts.ts';
+import { postLedgerEntry } from '../../src/services/ledger.ts';
+
+export const TEST_PASSWORD = 'correct-horse-battery';
+let sequence = 0;
+const next = () => `${process.pid}-${++sequence}`;
+
+export interface AccountFields {
+  role?: Role;
+  parent?: AccountRow | null;
+  name?: string;
+  email?: string;
+  status?: AccountRow['status'];
+  billing_mode?: AccountRow['billing_mode'];
+  credit_limit?: string;
+  max_concurrent_calls?: number;
+  /** Money put on the account through a ledger payment, so balance = sum(ledger). */
+  balance?: string;
+}
+
+export async function makeAccount(db: Knex, fields: AccountFields = {}): Promise<AccountRow> {
+  const role = fields.role ?? 'customer';
+  const id = next();
+  let account = await createAccount(
+    db,
+    {
+      role,
+      parent_id: role === 'admin' ? null : (fields.parent?.id ?? null),
+      name: fields.name ?? `${role} ${id}`,
+      email: fields.email ?? `${role}-${id}@test.example`,
+      password: TEST_PASSWORD,
+      status: fields.status ?? 'active',
+      billing_mode: fields.billing_mode ?? 'prepaid',
+      credit_limit: fields.credit_limit ?? '0',
+      max_concurrent_calls: fields.max_concurrent_calls ?? 0,
+    },
+    4,
+  );
+  if (fields.balance && fields.balance !== '0') {
+    const result = await db.transaction((trx) =>
+      postLedgerEntry(trx, {
+        accountId: account.id, amount: fields.balance!, kind: 'payment', description: 'Test payment',
+        idempotencyKey: `test:payment:${account.id}`, now: new Date(),
+      }),
+    );
+    account = result.account;
+  }
+  return account;
+}
+
+/** An admin, a reseller under it, a customer of each. */
+export async function makeHierarchy(db: Knex) {
+  const admin = await makeAccount(db, { role: 'admin' });
+  const reseller = await makeAccount(db, { role: 'reseller', parent: admin });
+  const customer = await makeAccount(db, { role: 'customer', parent: admin });
+  const resellerCustomer = await makeAccount(db, { role: 'customer', parent: reseller });
+  return { admin, reseller, customer, resellerCustomer };
+}
+
+export async function makeProvider(db: Knex, name = `Carrier ${next()}`): Promise<{ id: number; name: string }> {
+  const [row] = (await db('providers').insert({ name }).returning(['id', 'name'])) as Array<{ id: number; name: string }>;
+  return row!;
+}
+
+let numberSequence = 0;
+/** A valid, unique US number in the 555-01xx fictional range's neighbours. */
+export function uniqueUsNumber(): string {
+  numberSequence += 1;
+  const suffix = String((process.pid * 7919 + numberSequence) % 10_000_000).padStart(7, '0');
+  return `+1415${suffix}`;
+}
+
+export interface DidFields {
+  number?: string;
+  provider_id?: number | null;
+  country?: string;
+  status?: 'active' | 'inactive';
+  reseller_id?: number | null;
+  customer_id?: number | null;
+  [column: string]: unknown;
+}
+
+export async function makeDid(db: Knex, fields: DidFields = {}): Promise<{ id: number; number: string }> {
+  const [row] = (await db('products')
+    .insert({
+      category: 'did', number: fields.number ?? uniqueUsNumber(), country: 'US', province: 'CA', city: 'San Francisco',
+      status: 'active', buy_cost: '0.40', setup_fee: '1.00', monthly_fee: '2.00', connection_cost: '0.10', grace_seconds: 10,
+      cost_per_minute: '0.60', initial_increment: 60, increment: 6, call_timeout: 30, billing_type: 'recurring', billing_days: 30,
+      concurrent_calls: 2, ...fields,
+    })
+    .returning(['id', 'number'])) as Array<{ id: number; number: string }>;
+  return row!;
+}
