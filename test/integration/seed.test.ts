@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { seedDemo, DEMO_LOGINS, DEMO_PASSWORD } from '../../seeds/demo.ts';
+import { authenticate } from '../../src/services/accounts.ts';
+import { useTestDatabase } from '../helpers/database.ts';
+
+const database = useTestDatabase();
+
+describe('demo data', () => {
+  it('when seeded into an empty database, then every demo login works and the data is realistic', async () => {
+    const { db } = database.current;
+    const result = await seedDemo(db, { now: new Date('2026-11-29T12:00:00Z'), bcryptCost: 4 });
+    expect(result.seeded).toBe(true);
+
+    for (const login of DEMO_LOGINS) {
+      const outcome = await authenticate(db, login.email, DEMO_PASSWORD, new Date());
+      expect(outcome.ok, login.email).toBe(true);
+      if (outcome.ok) expect(outcome.account.role).toBe(login.role);
+    }
+
+    const dids = await db('products').where({ category: 'did' }).select('number', 'country');
+    expect(dids.length).toBeGreaterThanOrEqual(40);
+    const countries = new Set(dids.map((d: { country: string }) => d.country));
+    for (const country of ['US', 'GB', 'DE', 'FR']) expect(countries).toContain(country);
+    expect(Number((await db('providers').count({ c: '*' }).first())!.c)).toBe(2);
+
+    const customerOfReseller = await db('accounts').where({ email: 'customer-of-reseller@example.com' }).first();
+    const reseller = await db('accounts').where({ email: 'reseller@example.com' }).first();
+    expect(customerOfReseller.parent_id).toBe(reseller.id);
+    expect(Number((await db('products').where({ reseller_id: reseller.id }).count({ c: '*' }).first())!.c)).toBeGreaterThan(0);
+    expect(Number((await db('products').where({ customer_id: customerOfReseller.id }).count({ c: '*' }).first())!.c)).toBeGreaterThan(0);
+  });
+
+  it('when seeded, then every balance is explained by its ledger rows', async () => {
+    const { db } = database.current;
+    const rows = (await db('accounts as a')
+      .leftJoin('ledger_entries as l', 'l.account_id', 'a.id')
+      .groupBy('a.id', 'a.balance')
+      .select('a.id', 'a.balance', db.raw('coalesce(sum(l.amount), 0)::numeric(20,6)::text as ledger_sum'), db.raw('count(l.id) as entries'))) as Array<{
+      balance: string;
+      ledger_sum: string;
+      entries: number | string;
+    }>;
+    for (const row of rows) expect(row.balance).toBe(row.ledger_sum);
+    expect(rows.filter((row) => Number(row.entries) > 0).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('when the database has accounts already, then seeding writes nothing', async () => {
+    const { db } = database.current;
+    const before = Number((await db('products').count({ c: '*' }).first())!.c);
+    const result = await seedDemo(db, { now: new Date(), bcryptCost: 4 });
+    expect(result.seeded).toBe(false);
+    expect(Number((await db('products').count({ c: '*' }).first())!.c)).toBe(before);
+  });
+});
