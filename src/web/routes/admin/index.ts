@@ -3,14 +3,18 @@ import { Router } from 'express';
 import { loadAdminDashboard } from '../../../services/dashboards.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { accountsRouter } from './accounts.ts';
 
-export function adminRouter({ db, now }: AppContext): Router {
+export function adminRouter(context: AppContext): Router {
+  const { db, now } = context;
   const router = Router();
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAdminDashboard(db, now());
     await renderPage(res, 'admin/dashboard', { title: 'Dashboard', dashboard });
   });
+
+  router.use('/accounts', accountsRouter(context));
 
   return router;
 }

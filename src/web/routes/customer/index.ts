@@ -4,14 +4,18 @@ import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { transactionsRouter } from './transactions.ts';
 
-export function customerRouter({ db }: AppContext): Router {
+export function customerRouter(context: AppContext): Router {
+  const { db } = context;
   const router = Router();
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAccountDashboard(db, currentAccount(res).id);
     await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard });
   });
+
+  router.use('/transactions', transactionsRouter(context));
 
   return router;
 }

@@ -4,14 +4,20 @@ import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { customersRouter } from './customers.ts';
+import { transactionsRouter } from './transactions.ts';
 
-export function resellerRouter({ db }: AppContext): Router {
+export function resellerRouter(context: AppContext): Router {
+  const { db } = context;
   const router = Router();
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAccountDashboard(db, currentAccount(res).id);
     await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard });
   });
+
+  router.use('/customers', customersRouter(context));
+  router.use('/transactions', transactionsRouter(context));
 
   return router;
 }

@@ -1,0 +1,147 @@
+// Payments, refills and adjustments recorded by hand: by the admin on any reseller or customer,
+// by a reseller on its own customers. Each is one ledger row posted through postLedgerEntry, once
+// per form (the form's idempotency key), with an audit row.
+import type { Knex } from 'knex';
+import type { AccountRow } from '../db/repos/accounts.ts';
+import { findAccountById } from '../db/repos/accounts.ts';
+import { findScopedAccount, lockScopedAccount, type AccountScope } from '../db/repos/account-directory.ts';
+import { findLedgerEntryOfAccount } from '../db/repos/ledger-history.ts';
+import { findLedgerEntryByKey, type LedgerEntryRow } from '../db/repos/ledger.ts';
+import { insertAuditEntry } from '../db/repos/audit-log.ts';
+import { Money, toStored } from '../domain/money.ts';
+import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
+import { availableFunds, postLedgerEntry } from './ledger.ts';
+
+export const MANUAL_KINDS = ['payment', 'refill', 'adjustment'] as const;
+export type ManualKind = (typeof MANUAL_KINDS)[number];
+
+export const MANUAL_KIND_LABELS: Record<ManualKind, string> = {
+  payment: 'Payment received',
+  refill: 'Refill',
+  adjustment: 'Adjustment',
+};
+
+export interface ManualEntryInput {
+  accountId: number;
+  kind: ManualKind;
+  /** Signed plain decimal string. */
+  amount: string;
+  note: string;
+  correctsEntryId?: number | undefined;
+  /** The form's key: one form records once, however often it is sent. */
+  idempotencyKey: string;
+}
+
+/** The sign rule of each kind: money in is positive, an adjustment may go either way. */
+export function amountRuleBroken(kind: ManualKind, amount: string): string | undefined {
+  const value = new Money(amount);
+  if (kind === 'adjustment') return value.isZero() ? 'An adjustment cannot be zero' : undefined;
+  return value.greaterThan(0) ? undefined : `A ${kind} is a positive amount; use an adjustment to take money off`;
+}
+
+export interface ManualEntryPreview {
+  account: AccountRow;
+  amount: string;
+  balanceBefore: string;
+  balanceAfter: string;
+  availableBefore: string;
+  availableAfter: string;
+  /** A negative adjustment that leaves the account unable to pay for anything. */
+  leavesNoFunds: boolean;
+  corrects: LedgerEntryRow | undefined;
+}
+
+async function correctedEntry(db: Knex | Knex.Transaction, input: ManualEntryInput): Promise<LedgerEntryRow | undefined> {
+  if (input.correctsEntryId === undefined) return undefined;
+  if (input.kind !== 'adjustment') {
+    throw new ValidationError('Only an adjustment corrects an entry', { corrects_entry_id: 'Only an adjustment points to an entry it corrects' });
+  }
+  const entry = await findLedgerEntryOfAccount(db, input.accountId, input.correctsEntryId);
+  if (!entry) throw new ValidationError('No such entry', { corrects_entry_id: `Entry ${input.correctsEntryId} is not one of this account's entries` });
+  return entry;
+}
+
+function checkAmount(input: ManualEntryInput): void {
+  const broken = amountRuleBroken(input.kind, input.amount);
+  if (broken) throw new ValidationError(broken, { amount: broken });
+}
+
+function previewOf(account: AccountRow, amount: string, corrects: LedgerEntryRow | undefined): ManualEntryPreview {
+  const after = { ...account, balance: toStored(new Money(account.balance).plus(amount)) };
+  const availableAfter = availableFunds(after);
+  return {
+    account,
+    amount: toStored(amount),
+    balanceBefore: account.balance,
+    balanceAfter: after.balance,
+    availableBefore: availableFunds(account),
+    availableAfter,
+    leavesNoFunds: new Money(amount).isNegative() && new Money(availableAfter).isNegative(),
+    corrects,
+  };
+}
+
+/** What the confirmation shows: the balance and funds before and after, nothing written. */
+export async function previewManualEntry(db: Knex, scope: AccountScope, input: ManualEntryInput): Promise<ManualEntryPreview> {
+  checkAmount(input);
+  const listed = await findScopedAccount(db, scope, input.accountId);
+  if (!listed) throw new NotFoundError('No such account');
+  const account = (await findAccountById(db, listed.id))!;
+  return previewOf(account, input.amount, await correctedEntry(db, input));
+}
+
+export interface ManualEntryResult {
+  entry: LedgerEntryRow;
+  account: AccountRow;
+  /** True when this form had been recorded already: nothing new was written. */
+  duplicate: boolean;
+}
+
+async function alreadyRecorded(db: Knex | Knex.Transaction, key: string, input: ManualEntryInput): Promise<ManualEntryResult | undefined> {
+  const entry = await findLedgerEntryByKey(db, key);
+  if (!entry) return undefined;
+  if (entry.account_id !== input.accountId) throw new ConflictError('This form was already used for another account: open the form again');
+  const account = (await findAccountById(db, input.accountId))!;
+  return { entry, account, duplicate: true };
+}
+
+export async function recordManualEntry(
+  db: Knex,
+  scope: AccountScope,
+  input: ManualEntryInput,
+  actor: { actorId: number; now: Date; ip?: string | undefined },
+): Promise<ManualEntryResult> {
+  checkAmount(input);
+  const key = `manual:${input.idempotencyKey}`;
+  try {
+    return await db.transaction(async (trx) => {
+      const account = await lockScopedAccount(trx, scope, input.accountId);
+      if (!account) throw new NotFoundError('No such account');
+      // Looked up under the account's lock: a second submit waits for the first and finds its row.
+      const earlier = await alreadyRecorded(trx, key, input);
+      if (earlier) return earlier;
+      const corrects = await correctedEntry(trx, input);
+      const { entry, account: after } = await postLedgerEntry(trx, {
+        accountId: account.id,
+        amount: input.amount,
+        kind: input.kind,
+        description: input.note || MANUAL_KIND_LABELS[input.kind],
+        idempotencyKey: key,
+        correctsEntryId: corrects?.id,
+        createdBy: actor.actorId,
+        now: actor.now,
+      });
+      await insertAuditEntry(trx, {
+        actorId: actor.actorId, action: `ledger.${input.kind}`, entityType: 'account', entityId: account.id,
+        before: { balance: account.balance }, after: { balance: after.balance, ledger_entry_id: entry.id, amount: entry.amount },
+        ip: actor.ip ?? null, at: actor.now,
+      });
+      return { entry, account: after, duplicate: false };
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error, 'ledger_entries_idempotency_key_unique')) throw error;
+    const earlier = await alreadyRecorded(db, key, input);
+    if (!earlier) throw error;
+    return earlier;
+  }
+}

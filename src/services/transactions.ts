@@ -1,0 +1,101 @@
+// An account's ledger as its Transactions page and CSV export show it.
+import type { Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import type { Knex } from 'knex';
+import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
+import {
+  countLedgerEntries,
+  iterateLedgerEntries,
+  listLedgerEntries,
+  type LedgerFilters,
+  type LedgerHistoryRow,
+} from '../db/repos/ledger-history.ts';
+import type { LedgerKind } from '../db/repos/ledger.ts';
+import { toPlain } from '../domain/money.ts';
+import { NotFoundError } from '../errors.ts';
+import { availableFunds } from './ledger.ts';
+
+export const LEDGER_KINDS: LedgerKind[] = ['payment', 'refill', 'adjustment', 'refund', 'setup_fee', 'recurring_fee', 'call_charge'];
+
+export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
+  payment: 'Payment',
+  refill: 'Refill',
+  adjustment: 'Adjustment',
+  refund: 'Refund',
+  setup_fee: 'Setup fee',
+  recurring_fee: 'Recurring fee',
+  call_charge: 'Call charge',
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface TransactionFilters {
+  kind?: LedgerKind | undefined;
+  /** YYYY-MM-DD, UTC, inclusive. */
+  from?: string | undefined;
+  /** YYYY-MM-DD, UTC, inclusive. */
+  to?: string | undefined;
+}
+
+export function ledgerFiltersOf(filters: TransactionFilters): LedgerFilters {
+  return {
+    kind: filters.kind,
+    from: filters.from ? new Date(`${filters.from}T00:00:00Z`) : undefined,
+    before: filters.to ? new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + DAY_MS) : undefined,
+  };
+}
+
+export interface TransactionsPage {
+  account: AccountRow;
+  availableFunds: string;
+  rows: LedgerHistoryRow[];
+  total: number;
+}
+
+export async function loadTransactions(
+  db: Knex,
+  accountId: number,
+  filters: TransactionFilters,
+  page: { limit: number; offset: number },
+): Promise<TransactionsPage> {
+  const account = await findAccountById(db, accountId);
+  if (!account) throw new NotFoundError('No such account');
+  const ledgerFilters = ledgerFiltersOf(filters);
+  const [rows, total] = await Promise.all([
+    listLedgerEntries(db, accountId, ledgerFilters, page),
+    countLedgerEntries(db, accountId, ledgerFilters),
+  ]);
+  return { account, availableFunds: availableFunds(account), rows, total };
+}
+
+export const TRANSACTION_CSV_COLUMNS = [
+  'id', 'created_at', 'kind', 'description', 'amount', 'balance_after', 'reference_type', 'reference_id', 'corrects_entry_id',
+] as const;
+
+/** Streams the filtered ledger as CSV, newest first, amounts as plain decimal strings. */
+export async function writeTransactionsCsv(
+  db: Knex,
+  accountId: number,
+  filters: TransactionFilters,
+  decimals: number,
+  output: Writable,
+): Promise<void> {
+  async function* records() {
+    for await (const row of iterateLedgerEntries(db, accountId, ledgerFiltersOf(filters))) {
+      yield [
+        row.id,
+        new Date(row.created_at).toISOString(),
+        row.kind,
+        row.description,
+        toPlain(row.amount, decimals),
+        toPlain(row.balance_after, decimals),
+        row.reference_type ?? '',
+        row.reference_id ?? '',
+        row.corrects_entry_id ?? '',
+      ];
+    }
+  }
+  await pipeline(Readable.from(records()), stringify({ header: true, columns: [...TRANSACTION_CSV_COLUMNS] }), output);
+}
