@@ -6,6 +6,7 @@ import * as createProvidersAndProducts from './20261129120100_create_providers_a
 import * as createSubscriptionsAndResellerPrices from './20261129120200_create_subscriptions_and_reseller_prices.ts';
 import * as createLedgerAndAuditLog from './20261129120300_create_ledger_and_audit_log.ts';
 import * as createSessions from './20261129120400_create_sessions.ts';
+import * as addSubscriptionPurchaseKey from './20261129130500_add_subscription_purchase_key.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129120200_create_subscriptions_and_reseller_prices', createSubscriptionsAndResellerPrices],
   ['20261129120300_create_ledger_and_audit_log', createLedgerAndAuditLog],
   ['20261129120400_create_sessions', createSessions],
+  ['20261129130500_add_subscription_purchase_key', addSubscriptionPurchaseKey],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -23,6 +23,10 @@ const schema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   SEED_DEMO: booleanText.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RESELLER_DEFAULT_MARKUP_PERCENT: z
+    .string()
+    .regex(/^\d{1,4}(\.\d{1,4})?$/, 'RESELLER_DEFAULT_MARKUP_PERCENT is a percentage such as 20 or 12.5')
+    .default('20'),
 });
 
 export interface Config {
@@ -42,6 +46,8 @@ export interface Config {
   loginWindowMinutes: number;
   seedDemo: boolean;
   logLevel: string;
+  /** A reseller's sell terms for a number it buys start at its buy terms plus this percentage. */
+  resellerDefaultMarkupPercent: string;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -76,5 +82,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginWindowMinutes: settings.LOGIN_WINDOW_MINUTES,
     seedDemo: settings.SEED_DEMO,
     logLevel: settings.LOG_LEVEL,
+    resellerDefaultMarkupPercent: settings.RESELLER_DEFAULT_MARKUP_PERCENT,
   });
 }

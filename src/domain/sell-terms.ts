@@ -1,0 +1,61 @@
+// A reseller's sell terms for a number: what its customers pay. Its buy terms are the admin's.
+import { Money, parseMoney, roundMoney, toStored } from './money.ts';
+
+export interface DidTerms {
+  setup_fee: string;
+  monthly_fee: string;
+  connection_cost: string;
+  grace_seconds: number;
+  cost_per_minute: string;
+  initial_increment: number;
+  increment: number;
+}
+
+const MARKUP_PATTERN = /^\d{1,4}(\.\d{1,4})?$/;
+
+export function isMarkupPercent(text: string): boolean {
+  return MARKUP_PATTERN.test(text.trim());
+}
+
+/**
+ * Buy terms plus `percent` on every amount (setup, monthly, connection, per minute), each
+ * rounded once to `decimals`; the seconds (grace, increments) are kept as they are.
+ */
+export function applyMarkup(buy: DidTerms, percent: string, decimals: number): DidTerms {
+  if (!isMarkupPercent(percent)) throw new RangeError(`"${percent}" is not a markup percentage`);
+  const factor = new Money(percent.trim()).dividedBy(100).plus(1);
+  const up = (amount: string) => toStored(roundMoney(parseMoney(amount).times(factor), decimals));
+  return {
+    setup_fee: up(buy.setup_fee),
+    monthly_fee: up(buy.monthly_fee),
+    connection_cost: up(buy.connection_cost),
+    grace_seconds: buy.grace_seconds,
+    cost_per_minute: up(buy.cost_per_minute),
+    initial_increment: buy.initial_increment,
+    increment: buy.increment,
+  };
+}
+
+export interface Margin {
+  setup: string;
+  monthly: string;
+  perMinute: string;
+  connection: string;
+  /** Monthly margin as a percentage of the buy price; null when the buy price is 0. */
+  monthlyPercent: string | null;
+}
+
+/** Sell minus buy for each amount: what the reseller keeps (negative: it sells at a loss). */
+export function marginOf(buy: Pick<DidTerms, 'setup_fee' | 'monthly_fee' | 'cost_per_minute' | 'connection_cost'>, sell: Pick<DidTerms, 'setup_fee' | 'monthly_fee' | 'cost_per_minute' | 'connection_cost'>): Margin {
+  const diff = (a: string, b: string) => toStored(new Money(a).minus(b));
+  const buyMonthly = new Money(buy.monthly_fee);
+  return {
+    setup: diff(sell.setup_fee, buy.setup_fee),
+    monthly: diff(sell.monthly_fee, buy.monthly_fee),
+    perMinute: diff(sell.cost_per_minute, buy.cost_per_minute),
+    connection: diff(sell.connection_cost, buy.connection_cost),
+    monthlyPercent: buyMonthly.isZero()
+      ? null
+      : roundMoney(new Money(sell.monthly_fee).minus(buyMonthly).dividedBy(buyMonthly).times(100), 1).toFixed(1),
+  };
+}
