@@ -7,6 +7,7 @@ import * as createSubscriptionsAndResellerPrices from './20261129120200_create_s
 import * as createLedgerAndAuditLog from './20261129120300_create_ledger_and_audit_log.ts';
 import * as createSessions from './20261129120400_create_sessions.ts';
 import * as addSubscriptionPurchaseKey from './20261129130500_add_subscription_purchase_key.ts';
+import * as addInventoryIndexesAndImports from './20261129131500_add_inventory_indexes_and_imports.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129120300_create_ledger_and_audit_log', createLedgerAndAuditLog],
   ['20261129120400_create_sessions', createSessions],
   ['20261129130500_add_subscription_purchase_key', addSubscriptionPurchaseKey],
+  ['20261129131500_add_inventory_indexes_and_imports', addInventoryIndexesAndImports],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

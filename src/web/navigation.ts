@@ -7,7 +7,7 @@ export interface NavItem {
 
 /** Each role's menu: only pages that exist. Capabilities add their entries here. */
 export const navigation: Record<Role, NavItem[]> = {
-  admin: [{ label: 'Dashboard', href: '/admin' }, { label: 'Accounts', href: '/admin/accounts' }],
+  admin: [{ label: 'Dashboard', href: '/admin' }, { label: 'Accounts', href: '/admin/accounts' }, { label: 'DIDs', href: '/admin/dids' }, { label: 'Providers', href: '/admin/providers' }],
   reseller: [{ label: 'Dashboard', href: '/reseller' }, { label: 'Customers', href: '/reseller/customers' }, { label: 'Transactions', href: '/reseller/transactions' }],
   customer: [{ label: 'Dashboard', href: '/customer' }, { label: 'Transactions', href: '/customer/transactions' }],
 };

@@ -2,6 +2,8 @@
 import { Router } from 'express';
 import { loadAdminDashboard } from '../../../services/dashboards.ts';
 import { renderPage } from '../../render.ts';
+import { didsRouter } from './dids.ts';
+import { providersRouter } from './providers.ts';
 import type { AppContext } from '../../context.ts';
 import { accountsRouter } from './accounts.ts';
 
@@ -15,6 +17,8 @@ export function adminRouter(context: AppContext): Router {
   });
 
   router.use('/accounts', accountsRouter(context));
+  router.use('/dids', didsRouter(context));
+  router.use('/providers', providersRouter(context));
 
   return router;
 }

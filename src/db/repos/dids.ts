@@ -1,0 +1,219 @@
+// The admin's view of the DID inventory: products of category 'did' with their provider and
+// holder. Every filter here has an index (migration add_inventory_indexes_and_imports).
+import type { Knex } from 'knex';
+import type { Db } from '../knex.ts';
+import type { BillingType, DidStatus, DidTerms } from '../../domain/did-terms.ts';
+
+/** Same expression as the index products_holder_number_idx, so the planner can use it. */
+export const HOLDER_SQL = "(CASE WHEN customer_id IS NOT NULL THEN 'customer' WHEN reseller_id IS NOT NULL THEN 'reseller' ELSE 'stock' END)";
+
+export type Holder = 'stock' | 'reseller' | 'customer';
+export type DidSort = 'number' | 'country' | 'monthly_fee' | 'created';
+
+export interface DidFilters {
+  /** Digits (and +) the number contains. */
+  q?: string | undefined;
+  country?: string | undefined;
+  province?: string | undefined;
+  city?: string | undefined;
+  providerId?: number | undefined;
+  status?: DidStatus | undefined;
+  holder?: Holder | undefined;
+  billingType?: BillingType | undefined;
+  /** Archived numbers are hidden unless asked for. */
+  archived?: 'hide' | 'include' | 'only' | undefined;
+}
+
+export interface DidRow extends DidTerms {
+  id: number;
+  category: 'did';
+  provider_id: number | null;
+  reseller_id: number | null;
+  customer_id: number | null;
+  destination_type: string | null;
+  destination: string | null;
+  archived_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface DidListRow extends DidRow {
+  provider_name: string | null;
+  reseller_name: string | null;
+  customer_name: string | null;
+  holder: Holder;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function applyDidFilters<Q extends Knex.QueryBuilder>(query: Q, filters: DidFilters, alias = 'p'): Q {
+  const col = (name: string) => `${alias}.${name}`;
+  query.where(col('category'), 'did');
+  const archived = filters.archived ?? 'hide';
+  if (archived === 'hide') query.whereNull(col('archived_at'));
+  if (archived === 'only') query.whereNotNull(col('archived_at'));
+  if (filters.q) query.where(col('number'), 'like', `%${escapeLike(filters.q)}%`);
+  if (filters.country) query.where(col('country'), filters.country);
+  if (filters.province) query.whereRaw(`lower(${col('province')}) = lower(?)`, [filters.province]);
+  if (filters.city) query.whereRaw(`lower(${col('city')}) = lower(?)`, [filters.city]);
+  if (filters.providerId !== undefined) query.where(col('provider_id'), filters.providerId);
+  if (filters.status) query.where(col('status'), filters.status);
+  if (filters.billingType) query.where(col('billing_type'), filters.billingType);
+  if (filters.holder) query.whereRaw(`${HOLDER_SQL.replace(/(customer_id|reseller_id)/g, `${alias}.$1`)} = ?`, [filters.holder]);
+  return query;
+}
+
+const HOLDER_OF_P = HOLDER_SQL.replace(/(customer_id|reseller_id)/g, 'p.$1');
+
+/** Adds the provider's and holders' names and the holder kind to a query on `products as p`. */
+function withHolderColumns(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
+  return query
+    .leftJoin('providers as pr', 'pr.id', 'p.provider_id')
+    .leftJoin('accounts as r', 'r.id', 'p.reseller_id')
+    .leftJoin('accounts as c', 'c.id', 'p.customer_id')
+    .select('p.*', 'pr.name as provider_name', 'r.name as reseller_name', 'c.name as customer_name', db.raw(`${HOLDER_OF_P} AS holder`));
+}
+
+const SORTS: Record<DidSort, string[]> = {
+  number: ['number'],
+  country: ['country', 'number'],
+  monthly_fee: ['monthly_fee', 'id'],
+  created: ['created_at', 'id'],
+};
+
+export async function listDids(
+  db: Db,
+  filters: DidFilters,
+  options: { sort: DidSort; direction: 'asc' | 'desc'; limit: number; offset: number },
+): Promise<DidListRow[]> {
+  const query = withHolderColumns(db, applyDidFilters(db('products as p'), filters))
+    .limit(options.limit)
+    .offset(options.offset);
+  for (const column of SORTS[options.sort]) query.orderBy(`p.${column}`, options.direction);
+  return (await query) as DidListRow[];
+}
+
+export async function countDids(db: Db, filters: DidFilters): Promise<number> {
+  const row = (await applyDidFilters(db('products as p'), filters).count({ count: '*' }).first()) as { count: string | number };
+  return Number(row.count);
+}
+
+/** One batch of the filtered list in number order, after `afterNumber`: how export streams. */
+export async function listDidBatch(db: Db, filters: DidFilters, afterNumber: string | null, limit: number): Promise<DidListRow[]> {
+  const query = withHolderColumns(db, applyDidFilters(db('products as p'), filters))
+    .orderBy('p.number')
+    .limit(limit);
+  if (afterNumber !== null) query.where('p.number', '>', afterNumber);
+  return (await query) as DidListRow[];
+}
+
+export async function findDid(db: Db, id: number): Promise<DidListRow | undefined> {
+  const rows = (await withHolderColumns(db, db('products as p').where({ 'p.id': id, 'p.category': 'did' }))) as DidListRow[];
+  return rows[0];
+}
+
+/** The row under a lock, for a change decided on what it holds. */
+export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
+  return db<DidRow>('products').where({ id, category: 'did' }).forUpdate().first();
+}
+
+export type NewDid = DidTerms & { provider_id: number };
+
+export async function insertDid(db: Db, did: NewDid, now: Date): Promise<DidRow> {
+  const [row] = await db('products').insert({ ...did, category: 'did', created_at: now, updated_at: now }).returning('*');
+  return row as DidRow;
+}
+
+export async function insertDids(db: Db, dids: NewDid[], now: Date): Promise<DidRow[]> {
+  if (dids.length === 0) return [];
+  const rows = dids.map((did) => ({ ...did, category: 'did', created_at: now, updated_at: now }));
+  return (await db('products').insert(rows).returning('*')) as DidRow[];
+}
+
+export async function updateDid(db: Db, id: number, fields: Partial<DidRow>, now: Date): Promise<DidRow> {
+  const [row] = await db('products').where({ id }).update({ ...fields, updated_at: now }).returning('*');
+  return row as DidRow;
+}
+
+export async function deleteDid(db: Db, id: number): Promise<void> {
+  await db('products').where({ id }).delete();
+}
+
+/** Numbers among `numbers` that are in the inventory already (archived ones too). */
+export async function findExistingNumbers(db: Db, numbers: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let start = 0; start < numbers.length; start += 5000) {
+    const chunk = numbers.slice(start, start + 5000);
+    const rows = (await db('products').whereIn('number', chunk).select('number')) as Array<{ number: string }>;
+    for (const row of rows) found.add(row.number);
+  }
+  return found;
+}
+
+export interface DidSubscriptionRow {
+  id: number;
+  account_id: number;
+  account_name: string;
+  account_role: string;
+  seller_id: number;
+  seller_name: string;
+  status: string;
+  billing_type: string;
+  billing_days: number;
+  setup_fee: string;
+  price: string;
+  started_at: Date;
+  next_billing_at: Date | null;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+/** Every subscription the number ever had, newest first: its ownership history. */
+export async function listDidSubscriptions(db: Db, productId: number): Promise<DidSubscriptionRow[]> {
+  return db('subscriptions as s')
+    .join('accounts as a', 'a.id', 's.account_id')
+    .join('accounts as sel', 'sel.id', 's.seller_id')
+    .where('s.product_id', productId)
+    .orderBy([{ column: 's.started_at', order: 'desc' }, { column: 's.id', order: 'desc' }])
+    .select(
+      's.id', 's.account_id', 'a.name as account_name', 'a.role as account_role', 's.seller_id', 'sel.name as seller_name',
+      's.status', 's.billing_type', 's.billing_days', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at', 's.end_reason',
+    );
+}
+
+export async function countDidSubscriptions(db: Db, productId: number): Promise<number> {
+  const row = (await db('subscriptions').where({ product_id: productId }).count({ count: '*' }).first()) as { count: string | number };
+  return Number(row.count);
+}
+
+export interface AuditRow {
+  id: number;
+  actor_id: number | null;
+  actor_name: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: number | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  created_at: Date;
+}
+
+export async function listAuditTrail(db: Db, entityTypes: string[], entityId: number, limit = 200): Promise<AuditRow[]> {
+  const rows = (await db('audit_log as l')
+    .leftJoin('accounts as a', 'a.id', 'l.actor_id')
+    .whereIn('l.entity_type', entityTypes)
+    .where('l.entity_id', entityId)
+    .orderBy([{ column: 'l.created_at', order: 'desc' }, { column: 'l.id', order: 'desc' }])
+    .limit(limit)
+    .select('l.*', 'a.name as actor_name')) as AuditRow[];
+  // jsonb comes back parsed on pg; PGlite may hand back text.
+  return rows.map((row) => ({ ...row, before: parseJson(row.before), after: parseJson(row.after) }));
+}
+
+function parseJson(value: unknown): Record<string, unknown> | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return JSON.parse(value) as Record<string, unknown>;
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,179 @@
+// Bulk import of DIDs from a CSV file with a header row: columns matched by name, the same
+// validation as the Create DID form, a preview of every invalid row before anything is written,
+// then the valid rows written in one transaction. An import never charges anyone: the numbers go
+// into the admin's stock.
+import type { Knex } from 'knex';
+import { parse } from 'csv-parse/sync';
+import { DID_FIELDS, countryCodeOf, fieldForHeader, parseDidTerms, type DidField, type DidInput } from '../domain/did-terms.ts';
+import { findExistingNumbers, insertDids, type NewDid } from '../db/repos/dids.ts';
+import { findProvider, listProviderNames } from '../db/repos/providers.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { auditSnapshot } from './inventory.ts';
+
+export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+const INSERT_BATCH = 2000;
+
+export interface ImportDefaults {
+  providerId?: number | undefined;
+  country?: string | undefined;
+}
+
+export interface InvalidRow {
+  line: number;
+  number: string;
+  reasons: string[];
+}
+
+export interface ImportPreview {
+  totalRows: number;
+  valid: NewDid[];
+  invalid: InvalidRow[];
+  /** Header names that match no field: shown, and otherwise ignored. */
+  ignoredColumns: string[];
+}
+
+const LABELS = new Map(DID_FIELDS.map((field) => [field.name, field.label]));
+
+/** Reads the file and checks every row against the inventory as it is now; writes nothing. */
+export async function previewImport(db: Knex | Knex.Transaction, content: string, defaults: ImportDefaults): Promise<ImportPreview> {
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    records = parse(content.replace(/^\uFEFF/, ''), { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }) as unknown as typeof records;
+  } catch (error) {
+    throw new ValidationError(`This file is not readable CSV: ${(error as Error).message}`, { file: 'This file is not readable CSV' });
+  }
+  const [header, ...rows] = records;
+  if (!header) throw new ValidationError('The file is empty', { file: 'The file is empty: it needs a header row and one row per number' });
+
+  const columns: Array<DidField | undefined> = header.record.map((name) => fieldForHeader(name));
+  const ignoredColumns = header.record.filter((_name, index) => columns[index] === undefined).filter((name) => name !== '');
+  if (!columns.includes('number')) {
+    throw new ValidationError('No DID column', { file: 'The header row has no DID (or number) column' });
+  }
+  const seen = new Set<DidField>();
+  for (const field of columns) {
+    if (field === undefined) continue;
+    if (seen.has(field)) throw new ValidationError('Repeated column', { file: `The header names the ${LABELS.get(field)} column twice` });
+    seen.add(field);
+  }
+
+  const providers = await listProviderNames(db);
+  const providerByName = new Map(providers.map((provider) => [provider.name.toLowerCase(), provider.id]));
+  if (defaults.providerId !== undefined && !providers.some((provider) => provider.id === defaults.providerId)) {
+    throw new ValidationError('Unknown default provider', { provider: 'Choose a provider from the list' });
+  }
+  const defaultCountry = defaults.country ? countryCodeOf(defaults.country) : undefined;
+  if (defaults.country && !defaultCountry) throw new ValidationError('Unknown default country', { country: 'Choose a country from the list' });
+
+  const candidates: Array<{ line: number; did: NewDid }> = [];
+  const invalid: InvalidRow[] = [];
+  const firstLineOf = new Map<string, number>();
+  for (const { record, info } of rows) {
+    const line = info.lines;
+    const input: DidInput = {};
+    columns.forEach((field, index) => {
+      if (field !== undefined) input[field] = record[index] ?? '';
+    });
+    const parsed = parseDidTerms(input, { empty: 'default', defaultCountry });
+    const reasons = parsed.ok ? [] : Object.entries(parsed.errors).map(([field, message]) => `${LABELS.get(field as DidField) ?? field}: ${message}`);
+    let providerId = defaults.providerId;
+    if (parsed.provider !== '') {
+      providerId = providerByName.get(parsed.provider.toLowerCase());
+      if (providerId === undefined) reasons.push(`Provider: unknown provider "${parsed.provider}"`);
+    } else if (providerId === undefined) {
+      reasons.push('Provider: empty, and no default provider chosen for the file');
+    }
+    const number = parsed.ok ? parsed.terms.number : String(input.number ?? '');
+    if (parsed.ok) {
+      const first = firstLineOf.get(number);
+      if (first !== undefined) reasons.push(`DID: duplicate of line ${first} in this file`);
+      else firstLineOf.set(number, line);
+    }
+    if (reasons.length > 0 || !parsed.ok || providerId === undefined) invalid.push({ line, number, reasons });
+    else candidates.push({ line, did: { ...parsed.terms, provider_id: providerId } });
+  }
+
+  const existing = await findExistingNumbers(db, candidates.map((candidate) => candidate.did.number));
+  const valid: NewDid[] = [];
+  for (const candidate of candidates) {
+    if (existing.has(candidate.did.number)) invalid.push({ line: candidate.line, number: candidate.did.number, reasons: ['DID: already in the inventory'] });
+    else valid.push(candidate.did);
+  }
+  invalid.sort((a, b) => a.line - b.line);
+  return { totalRows: rows.length, valid, invalid, ignoredColumns };
+}
+
+export interface ImportRow {
+  id: number;
+  created_by: number;
+  filename: string;
+  content: string;
+  default_provider_id: number | null;
+  default_country: string | null;
+  created_at: Date;
+  committed_at: Date | null;
+  imported_count: number | null;
+}
+
+/** Keeps an uploaded file for its preview and commit. */
+export async function storeImport(
+  db: Knex,
+  upload: { actorId: number; filename: string; content: string; defaults: ImportDefaults; now: Date },
+): Promise<number> {
+  if (upload.defaults.providerId !== undefined && !(await findProvider(db, upload.defaults.providerId))) {
+    throw new ValidationError('Unknown default provider', { provider: 'Choose a provider from the list' });
+  }
+  const [row] = (await db('did_imports')
+    .insert({
+      created_by: upload.actorId,
+      filename: upload.filename.slice(0, 200) || 'upload.csv',
+      content: upload.content,
+      default_provider_id: upload.defaults.providerId ?? null,
+      default_country: upload.defaults.country ? (countryCodeOf(upload.defaults.country) ?? null) : null,
+      created_at: upload.now,
+    })
+    .returning('id')) as Array<{ id: number }>;
+  return row!.id;
+}
+
+export async function findImport(db: Knex | Knex.Transaction, id: number): Promise<ImportRow> {
+  const row = (await db('did_imports').where({ id }).first()) as ImportRow | undefined;
+  if (!row) throw new NotFoundError('There is no such import');
+  return row;
+}
+
+export function importDefaultsOf(row: ImportRow): ImportDefaults {
+  return { providerId: row.default_provider_id ?? undefined, country: row.default_country ?? undefined };
+}
+
+/**
+ * Writes the valid rows of an uploaded file in one transaction, checked again against the
+ * inventory as it is now. The rows go into stock: nobody is charged.
+ */
+export async function commitImport(db: Knex, id: number, change: { actorId: number; now: Date }): Promise<{ imported: number; invalid: number }> {
+  return db.transaction(async (trx) => {
+    const row = (await trx('did_imports').where({ id }).forUpdate().first()) as ImportRow | undefined;
+    if (!row) throw new NotFoundError('There is no such import');
+    if (row.committed_at) throw new ConflictError(`This file was imported already (${row.imported_count ?? 0} numbers)`);
+    const preview = await previewImport(trx, row.content, importDefaultsOf(row));
+    const imported = await insertImportedDids(trx, preview.valid, change);
+    await trx('did_imports').where({ id }).update({ committed_at: change.now, imported_count: imported, content: '' });
+    return { imported, invalid: preview.invalid.length };
+  });
+}
+
+/** Inserts in batches, each DID with its audit row. */
+export async function insertImportedDids(trx: Knex.Transaction, dids: NewDid[], change: { actorId: number; now: Date }): Promise<number> {
+  let imported = 0;
+  for (let start = 0; start < dids.length; start += INSERT_BATCH) {
+    const inserted = await insertDids(trx, dids.slice(start, start + INSERT_BATCH), change.now);
+    await trx('audit_log').insert(
+      inserted.map((did) => ({
+        actor_id: change.actorId, action: 'did.import', entity_type: 'did', entity_id: did.id,
+        before: null, after: JSON.stringify(auditSnapshot(did)), created_at: change.now,
+      })),
+    );
+    imported += inserted.length;
+  }
+  return imported;
+}

@@ -1,0 +1,187 @@
+// The admin's DID inventory: create, edit, activate or deactivate, delete or archive numbers, each
+// change in one transaction with its audit row (who, when, before, after).
+import type { Knex } from 'knex';
+import { parseDidTerms, type DidField, type DidInput, type DidStatus, type DidTerms } from '../domain/did-terms.ts';
+import { insertAuditEntry } from '../db/repos/audit-log.ts';
+import {
+  countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listAuditTrail, listDidSubscriptions,
+  listDids, lockDid, updateDid, type AuditRow, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
+} from '../db/repos/dids.ts';
+import { findProvider } from '../db/repos/providers.ts';
+import { ConflictError, NotFoundError, isUniqueViolation } from '../errors.ts';
+
+export type FieldErrors = Partial<Record<DidField, string>>;
+export type SaveResult = { ok: true; did: DidRow } | { ok: false; errors: FieldErrors };
+
+/** The columns an audit row shows of a DID: its terms and who holds it. */
+const AUDITED = [
+  'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
+  'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
+  'reseller_id', 'customer_id', 'archived_at',
+] as const;
+
+export function auditSnapshot(row: Partial<DidRow>): Record<string, unknown> {
+  const snapshot: Record<string, unknown> = {};
+  for (const column of AUDITED) {
+    const value = row[column as keyof DidRow];
+    snapshot[column] = value instanceof Date ? value.toISOString() : (value ?? null);
+  }
+  return snapshot;
+}
+
+async function resolveProvider(db: Knex | Knex.Transaction, raw: string, errors: FieldErrors): Promise<number | undefined> {
+  if (raw === '') {
+    errors.provider = 'Choose the provider';
+    return undefined;
+  }
+  const id = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  const provider = Number.isSafeInteger(id) ? await findProvider(db, id) : undefined;
+  if (!provider) errors.provider = 'Choose a provider from the list';
+  return provider?.id;
+}
+
+export interface DidChange {
+  actorId: number;
+  now: Date;
+  ip?: string | null | undefined;
+}
+
+/** Creates a DID from the admin's form. The number must be new: else a field error, not a crash. */
+export async function createDid(db: Knex, input: DidInput, change: DidChange): Promise<SaveResult> {
+  const parsed = parseDidTerms(input, { empty: 'required' });
+  const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+  return db.transaction(async (trx) => {
+    const providerId = await resolveProvider(trx, parsed.provider, errors);
+    if (parsed.ok && (await findExistingNumbers(trx, [parsed.terms.number])).size > 0) {
+      errors.number = `${parsed.terms.number} is already in the inventory`;
+    }
+    if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
+    let did: DidRow;
+    try {
+      did = await trx.transaction((inner) => insertDid(inner, { ...parsed.terms, provider_id: providerId }, change.now));
+    } catch (error) {
+      // Someone added the same number a moment ago.
+      if (isUniqueViolation(error, 'products_number_unique')) {
+        return { ok: false as const, errors: { number: `${parsed.terms.number} is already in the inventory` } };
+      }
+      throw error;
+    }
+    await insertAuditEntry(trx, { actorId: change.actorId, action: 'did.create', entityType: 'did', entityId: did.id, after: auditSnapshot(did), ip: change.ip, at: change.now });
+    return { ok: true as const, did };
+  });
+}
+
+/**
+ * New terms for a DID: they apply to new purchases only, since every subscription keeps the
+ * price locked at its purchase. The number itself is not changed here: its history refers to it.
+ */
+export async function updateDidTerms(db: Knex, id: number, input: DidInput, change: DidChange): Promise<SaveResult> {
+  return db.transaction(async (trx) => {
+    const before = await lockDid(trx, id);
+    if (!before) throw new NotFoundError('There is no such DID');
+    const parsed = parseDidTerms({ ...input, number: before.number }, { empty: 'required' });
+    const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+    const providerId = await resolveProvider(trx, parsed.provider, errors);
+    if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
+    const { number: _unchanged, ...terms } = parsed.terms;
+    const after = await updateDid(trx, id, { ...terms, provider_id: providerId }, change.now);
+    await insertAuditEntry(trx, { actorId: change.actorId, action: 'did.update', entityType: 'did', entityId: id, before: auditSnapshot(before), after: auditSnapshot(after), ip: change.ip, at: change.now });
+    return { ok: true as const, did: after };
+  });
+}
+
+export async function setDidStatus(db: Knex, id: number, status: DidStatus, change: DidChange): Promise<DidRow> {
+  return db.transaction(async (trx) => {
+    const before = await lockDid(trx, id);
+    if (!before) throw new NotFoundError('There is no such DID');
+    if (before.status === status) return before;
+    const after = await updateDid(trx, id, { status }, change.now);
+    await insertAuditEntry(trx, {
+      actorId: change.actorId, action: status === 'active' ? 'did.activate' : 'did.deactivate', entityType: 'did', entityId: id,
+      before: auditSnapshot(before), after: auditSnapshot(after), ip: change.ip, at: change.now,
+    });
+    return after;
+  });
+}
+
+/** What removing the number would do: delete it when it was never sold, else archive it. */
+export async function removalOf(db: Knex, id: number): Promise<'delete' | 'archive'> {
+  return (await countDidSubscriptions(db, id)) === 0 ? 'delete' : 'archive';
+}
+
+/**
+ * Deletes a number that was never sold; archives one that was, to keep its history. A number that
+ * someone holds now must be reclaimed first.
+ */
+export async function removeDid(db: Knex, id: number, change: DidChange): Promise<'deleted' | 'archived'> {
+  return db.transaction(async (trx) => {
+    const before = await lockDid(trx, id);
+    if (!before) throw new NotFoundError('There is no such DID');
+    if (before.reseller_id !== null || before.customer_id !== null) {
+      throw new ConflictError(`${before.number} is held by an account: reclaim it to stock before removing it`);
+    }
+    if (before.archived_at) throw new ConflictError(`${before.number} is archived already`);
+    const base = { actorId: change.actorId, entityType: 'did', entityId: id, before: auditSnapshot(before), ip: change.ip, at: change.now };
+    if ((await countDidSubscriptions(trx, id)) === 0) {
+      await deleteDid(trx, id);
+      await insertAuditEntry(trx, { ...base, action: 'did.delete' });
+      return 'deleted' as const;
+    }
+    const after = await updateDid(trx, id, { archived_at: change.now }, change.now);
+    await insertAuditEntry(trx, { ...base, action: 'did.archive', after: auditSnapshot(after) });
+    return 'archived' as const;
+  });
+}
+
+/** Brings an archived number back into the list (and, when active, on sale). */
+export async function restoreDid(db: Knex, id: number, change: DidChange): Promise<DidRow> {
+  return db.transaction(async (trx) => {
+    const before = await lockDid(trx, id);
+    if (!before) throw new NotFoundError('There is no such DID');
+    if (!before.archived_at) return before;
+    const after = await updateDid(trx, id, { archived_at: null }, change.now);
+    await insertAuditEntry(trx, { actorId: change.actorId, action: 'did.restore', entityType: 'did', entityId: id, before: auditSnapshot(before), after: auditSnapshot(after), ip: change.ip, at: change.now });
+    return after;
+  });
+}
+
+export interface DidListPage {
+  rows: DidListRow[];
+  total: number;
+  page: number;
+  pages: number;
+  perPage: number;
+}
+
+export interface DidListQuery {
+  filters: DidFilters;
+  sort: DidSort;
+  direction: 'asc' | 'desc';
+  page: number;
+  perPage: number;
+}
+
+/** One page of the admin's DID list and the count of the whole filtered list. */
+export async function listDidPage(db: Knex, query: DidListQuery): Promise<DidListPage> {
+  const [total, rows] = await Promise.all([
+    countDids(db, query.filters),
+    listDids(db, query.filters, { sort: query.sort, direction: query.direction, limit: query.perPage, offset: (query.page - 1) * query.perPage }),
+  ]);
+  return { rows, total, page: query.page, perPage: query.perPage, pages: Math.max(1, Math.ceil(total / query.perPage)) };
+}
+
+export interface DidDetail {
+  did: DidListRow;
+  subscriptions: DidSubscriptionRow[];
+  audit: AuditRow[];
+  removal: 'delete' | 'archive';
+}
+
+export async function loadDidDetail(db: Knex, id: number): Promise<DidDetail> {
+  const did = await findDid(db, id);
+  if (!did) throw new NotFoundError('There is no such DID');
+  const [subscriptions, audit] = await Promise.all([listDidSubscriptions(db, id), listAuditTrail(db, ['did', 'product'], id)]);
+  return { did, subscriptions, audit, removal: subscriptions.length === 0 ? 'delete' : 'archive' };
+}
+
+export type { DidTerms };

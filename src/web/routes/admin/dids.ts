@@ -1,0 +1,357 @@
+// The admin's DID inventory pages: list with filters and CSV export, create and edit with the
+// cost preview, each number's page (status, delete or archive), and the bulk CSV import.
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { previewCosts } from '../../../domain/cost-preview.ts';
+import { DID_FIELDS, countryOptions, formatDidNumber, type DidField } from '../../../domain/did-terms.ts';
+import type { DidFilters, DidSort } from '../../../db/repos/dids.ts';
+import { findDid } from '../../../db/repos/dids.ts';
+import { listProviderNames } from '../../../db/repos/providers.ts';
+import { NotFoundError, ValidationError } from '../../../errors.ts';
+import {
+  MAX_IMPORT_BYTES, commitImport, findImport, importDefaultsOf, previewImport, storeImport, type ImportPreview,
+} from '../../../services/did-import.ts';
+import { exportDids, sampleCsv } from '../../../services/did-export.ts';
+import {
+  createDid, listDidPage, loadDidDetail, removeDid, removalOf, restoreDid, setDidStatus, updateDidTerms,
+} from '../../../services/inventory.ts';
+import { countDidSubscriptions } from '../../../db/repos/dids.ts';
+import { currentAccount } from '../../middleware/auth.ts';
+import { formValues } from '../../middleware/validate.ts';
+import { presentAudit, presentDid } from '../../presenters/dids.ts';
+import { flash, renderPage } from '../../render.ts';
+import type { AppContext } from '../../context.ts';
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional()).catch(undefined);
+
+/** The list's query string; a value that makes no sense is ignored rather than an error page. */
+const listQuerySchema = z.object({
+  q: optional(z.string().trim().max(32).transform((value) => value.replace(/[^\d+]/g, ''))),
+  country: optional(z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/)),
+  province: optional(z.string().trim().max(100)),
+  city: optional(z.string().trim().max(100)),
+  provider: optional(z.coerce.number().int().positive()),
+  status: optional(z.enum(['active', 'inactive'])),
+  holder: optional(z.enum(['stock', 'reseller', 'customer'])),
+  billing_type: optional(z.enum(['one_time', 'recurring'])),
+  archived: optional(z.enum(['hide', 'include', 'only'])),
+  sort: optional(z.enum(['number', 'country', 'monthly_fee', 'created'])),
+  dir: optional(z.enum(['asc', 'desc'])),
+  page: optional(z.coerce.number().int().min(1).max(1_000_000)),
+  per_page: optional(z.coerce.number().int().refine((value) => [25, 50, 100].includes(value))),
+});
+
+type ListQuery = z.infer<typeof listQuerySchema>;
+
+function filtersOf(query: ListQuery): DidFilters {
+  return {
+    q: query.q || undefined,
+    country: query.country,
+    province: query.province,
+    city: query.city,
+    providerId: query.provider,
+    status: query.status,
+    holder: query.holder,
+    billingType: query.billing_type,
+    archived: query.archived,
+  };
+}
+
+/** The query string of the list with some values changed: for sort links and pages. */
+function listHref(query: ListQuery, changes: Record<string, string | number | undefined>, path = '/admin/dids'): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...query, ...changes })) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+const idSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+function idParam(req: Request): number {
+  const parsed = idSchema.safeParse(req.params.id);
+  if (!parsed.success) throw new NotFoundError('There is no such DID');
+  return parsed.data;
+}
+
+const DEFAULT_FORM_VALUES: Record<string, string> = {
+  category: 'did', status: 'active', buy_cost: '0', connection_cost: '0', grace_seconds: '0', cost_per_minute: '0',
+  initial_increment: '60', increment: '60', setup_fee: '0', monthly_fee: '0', call_timeout: '30', billing_type: 'recurring',
+  billing_days: '30', concurrent_calls: '0',
+};
+
+function fieldInfo(): Record<string, { label: string; help: string }> {
+  return Object.fromEntries(DID_FIELDS.map((field) => [field.name, { label: field.label, help: field.help }]));
+}
+
+export function didsRouter({ db, config, now }: AppContext): Router {
+  const router = Router();
+  const previewOptions = { decimals: config.moneyDecimals, currency: config.currency };
+  const countries = countryOptions();
+
+  async function renderForm(
+    res: Response,
+    options: { mode: 'new' | 'edit'; values: Record<string, string>; errors?: Record<string, string>; didId?: number; number?: string; liveSubscriptions?: number },
+    status = 200,
+  ) {
+    const providers = await listProviderNames(db);
+    await renderPage(
+      res,
+      'admin/dids/form',
+      {
+        title: options.mode === 'new' ? 'Create DID' : `Edit ${formatDidNumber(options.number ?? '')}`,
+        mode: options.mode,
+        didId: options.didId,
+        number: options.number ? formatDidNumber(options.number) : '',
+        liveSubscriptions: options.liveSubscriptions ?? 0,
+        values: options.values,
+        fieldErrors: options.errors ?? {},
+        fields: fieldInfo(),
+        providers,
+        countries,
+        preview: previewCosts(options.values, previewOptions),
+        previewOptions,
+      },
+      status,
+    );
+  }
+
+  router.get('/', async (req, res) => {
+    const query = listQuerySchema.parse(req.query);
+    const sort: DidSort = query.sort ?? 'number';
+    const direction = query.dir ?? 'asc';
+    const page = await listDidPage(db, { filters: filtersOf(query), sort, direction, page: query.page ?? 1, perPage: query.per_page ?? 50 });
+    const providers = await listProviderNames(db);
+    await renderPage(res, 'admin/dids/index', {
+      title: 'DIDs',
+      query,
+      values: Object.fromEntries(Object.entries(query).map(([key, value]) => [key, value === undefined ? '' : String(value)])),
+      rows: page.rows.map(presentDid),
+      total: page.total,
+      page: page.page,
+      pages: page.pages,
+      perPage: page.perPage,
+      sort,
+      direction,
+      providers,
+      countries,
+      href: (changes: Record<string, string | number | undefined>) => listHref(query, changes),
+      exportHref: listHref({ ...query, page: undefined, per_page: undefined, sort: undefined, dir: undefined }, {}, '/admin/dids/export.csv'),
+    });
+  });
+
+  router.get('/export.csv', async (req, res) => {
+    const query = listQuerySchema.parse(req.query);
+    const stamp = now().toISOString().slice(0, 10);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="dids-${stamp}.csv"`);
+    await exportDids(db, filtersOf(query), res);
+  });
+
+  router.get('/new', async (_req, res) => {
+    await renderForm(res, { mode: 'new', values: { ...DEFAULT_FORM_VALUES } });
+  });
+
+  router.post('/', async (req, res) => {
+    const admin = currentAccount(res);
+    const values = formValues(req.body);
+    if (values.category !== undefined && values.category !== 'did') {
+      return renderForm(res, { mode: 'new', values, errors: { category: 'DID is the only product category on sale' } }, 400);
+    }
+    const result = await createDid(db, values, { actorId: admin.id, now: now(), ip: req.ip });
+    if (!result.ok) return renderForm(res, { mode: 'new', values, errors: result.errors }, 400);
+    flash(req, 'success', `${formatDidNumber(result.did.number)} was added to the inventory.`);
+    res.redirect(`/admin/dids/${result.did.id}`);
+  });
+
+  // ---- Bulk import --------------------------------------------------------------------------
+
+  router.get('/import', async (_req, res) => {
+    await renderPage(res, 'admin/dids/import', {
+      title: 'Import DIDs',
+      providers: await listProviderNames(db),
+      countries,
+      fields: DID_FIELDS,
+    });
+  });
+
+  router.get('/import/sample.csv', (_req, res) => {
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="dids-sample.csv"');
+    res.send(sampleCsv());
+  });
+
+  // The page's script sends the file itself as the body (CSV), with the CSRF token in a header.
+  router.post(
+    '/import',
+    express.text({ type: () => true, limit: MAX_IMPORT_BYTES }),
+    async (req, res) => {
+      const admin = currentAccount(res);
+      const content = typeof req.body === 'string' ? req.body : '';
+      const param = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string).trim() : '');
+      try {
+        if (content.trim() === '') throw new ValidationError('The file is empty', { file: 'Choose a CSV file with a header row' });
+        const provider = param('provider');
+        const providerId = provider === '' ? undefined : Number(provider);
+        if (providerId !== undefined && !Number.isSafeInteger(providerId)) throw new ValidationError('Unknown provider', { provider: 'Choose a provider from the list' });
+        const id = await storeImport(db, {
+          actorId: admin.id, filename: param('filename'), content,
+          defaults: { providerId, country: param('country') || undefined }, now: now(),
+        });
+        res.status(201).json({ location: `/admin/dids/import/${id}` });
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          res.status(400).json({ error: Object.values(error.fields)[0] ?? error.message, fields: error.fields });
+          return;
+        }
+        throw error;
+      }
+    },
+  );
+
+  async function loadImport(req: Request) {
+    const parsed = idSchema.safeParse(req.params.importId);
+    if (!parsed.success) throw new NotFoundError('There is no such import');
+    return findImport(db, parsed.data);
+  }
+
+  router.get('/import/:importId', async (req, res) => {
+    const upload = await loadImport(req);
+    let preview: ImportPreview | undefined;
+    let fileError: string | undefined;
+    if (!upload.committed_at) {
+      try {
+        preview = await previewImport(db, upload.content, importDefaultsOf(upload));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        fileError = Object.values(error.fields)[0] ?? error.message;
+      }
+    }
+    const providers = await listProviderNames(db);
+    await renderPage(res, 'admin/dids/import-preview', {
+      title: `Import ${upload.filename}`,
+      upload,
+      preview,
+      fileError,
+      shownInvalid: preview?.invalid.slice(0, 500) ?? [],
+      defaultProvider: providers.find((provider) => provider.id === upload.default_provider_id)?.name,
+    });
+  });
+
+  router.get('/import/:importId/errors.csv', async (req, res) => {
+    const upload = await loadImport(req);
+    const preview = upload.committed_at ? undefined : await previewImport(db, upload.content, importDefaultsOf(upload));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="import-${upload.id}-invalid-rows.csv"`);
+    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
+    const lines = ['line,number,reasons', ...(preview?.invalid ?? []).map((row) => `${row.line},${quote(row.number)},${quote(row.reasons.join('; '))}`)];
+    res.send(`${lines.join('\n')}\n`);
+  });
+
+  router.post('/import/:importId/commit', async (req, res) => {
+    const admin = currentAccount(res);
+    const upload = await loadImport(req);
+    const result = await commitImport(db, upload.id, { actorId: admin.id, now: now() });
+    flash(req, 'success', `Imported ${result.imported.toLocaleString('en-US')} numbers from ${upload.filename}${result.invalid > 0 ? `; ${result.invalid.toLocaleString('en-US')} invalid rows were left out` : ''}.`);
+    res.redirect('/admin/dids?sort=created&dir=desc');
+  });
+
+  // ---- One number ---------------------------------------------------------------------------
+
+  router.get('/:id', async (req, res) => {
+    const detail = await loadDidDetail(db, idParam(req));
+    const did = presentDid(detail.did);
+    await renderPage(res, 'admin/dids/show', {
+      title: did.display_number,
+      did,
+      fields: fieldInfo(),
+      subscriptions: detail.subscriptions,
+      audit: detail.audit.map(presentAudit),
+      removal: detail.removal,
+      preview: previewCosts(detail.did, previewOptions),
+      previewOptions,
+    });
+  });
+
+  router.get('/:id/edit', async (req, res) => {
+    const id = idParam(req);
+    const did = await findDid(db, id);
+    if (!did) throw new NotFoundError('There is no such DID');
+    const values: Record<string, string> = { category: 'did', provider: did.provider_id === null ? '' : String(did.provider_id) };
+    for (const field of DID_FIELDS) {
+      if (field.name === 'provider') continue;
+      const value = did[field.name as Exclude<DidField, 'provider'>];
+      values[field.name] = value === null || value === undefined ? '' : String(value);
+    }
+    const live = await liveSubscriptions(id);
+    await renderForm(res, { mode: 'edit', values, didId: id, number: did.number, liveSubscriptions: live });
+  });
+
+  async function liveSubscriptions(productId: number): Promise<number> {
+    const row = (await db('subscriptions').where({ product_id: productId }).whereNot('status', 'ended').count({ count: '*' }).first()) as { count: string | number };
+    return Number(row.count);
+  }
+
+  router.post('/:id', async (req, res) => {
+    const admin = currentAccount(res);
+    const id = idParam(req);
+    const values = formValues(req.body);
+    const result = await updateDidTerms(db, id, values, { actorId: admin.id, now: now(), ip: req.ip });
+    if (!result.ok) {
+      const did = await findDid(db, id);
+      return renderForm(res, { mode: 'edit', values, errors: result.errors, didId: id, number: did?.number, liveSubscriptions: await liveSubscriptions(id) }, 400);
+    }
+    flash(req, 'success', 'The new terms are saved. They apply to new purchases; current subscriptions keep their locked price.');
+    res.redirect(`/admin/dids/${id}`);
+  });
+
+  router.post('/:id/status', async (req, res) => {
+    const admin = currentAccount(res);
+    const id = idParam(req);
+    const status = z.enum(['active', 'inactive']).safeParse((req.body as Record<string, unknown>).status);
+    if (!status.success) throw new ValidationError('Choose active or inactive');
+    const did = await setDidStatus(db, id, status.data, { actorId: admin.id, now: now(), ip: req.ip });
+    flash(req, 'success', status.data === 'active'
+      ? `${formatDidNumber(did.number)} is active: it can be sold and its calls are routed.`
+      : `${formatDidNumber(did.number)} is inactive: it is neither sold nor routed.`);
+    res.redirect(`/admin/dids/${id}`);
+  });
+
+  router.get('/:id/remove', async (req, res) => {
+    const id = idParam(req);
+    const did = await findDid(db, id);
+    if (!did) throw new NotFoundError('There is no such DID');
+    await renderPage(res, 'admin/dids/remove', {
+      title: `Remove ${formatDidNumber(did.number)}`,
+      did: presentDid(did),
+      removal: await removalOf(db, id),
+      subscriptionCount: await countDidSubscriptions(db, id),
+    });
+  });
+
+  router.post('/:id/remove', async (req, res) => {
+    const admin = currentAccount(res);
+    const id = idParam(req);
+    const did = await findDid(db, id);
+    if (!did) throw new NotFoundError('There is no such DID');
+    const outcome = await removeDid(db, id, { actorId: admin.id, now: now(), ip: req.ip });
+    if (outcome === 'deleted') {
+      flash(req, 'success', `${formatDidNumber(did.number)} was deleted.`);
+      return res.redirect('/admin/dids');
+    }
+    flash(req, 'success', `${formatDidNumber(did.number)} was archived: it was sold before, so its history is kept.`);
+    res.redirect(`/admin/dids/${id}`);
+  });
+
+  router.post('/:id/restore', async (req, res) => {
+    const admin = currentAccount(res);
+    const id = idParam(req);
+    const did = await restoreDid(db, id, { actorId: admin.id, now: now(), ip: req.ip });
+    flash(req, 'success', `${formatDidNumber(did.number)} is back in the list.`);
+    res.redirect(`/admin/dids/${id}`);
+  });
+
+  return router;
+}
