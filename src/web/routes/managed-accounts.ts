@@ -17,7 +17,7 @@ import {
   type AccountScope,
 } from '../../db/repos/account-directory.ts';
 import { listLedgerEntries } from '../../db/repos/ledger-history.ts';
-import { Money, MoneyFormatError, parseMoney, toPlain } from '../../domain/money.ts';
+import { Money, MoneyFormatError, isMoneyText, parseMoney, toPlain } from '../../domain/money.ts';
 import { ValidationError } from '../../errors.ts';
 import { passwordSchema } from '../../services/accounts.ts';
 import { createManagedAccount, getManagedAccount, updateManagedAccount } from '../../services/account-management.ts';
@@ -123,7 +123,8 @@ function moneySchema(config: Config) {
     })
     .superRefine((form, ctx) => {
       if (form.kind === 'adjustment' && form.note === '') ctx.addIssue({ code: 'custom', path: ['note'], message: 'Say why the adjustment is made' });
-      const broken = amountRuleBroken(form.kind, form.amount);
+      // zod runs this refinement even when the amount failed its own checks: only judge a real amount.
+      const broken = isMoneyText(form.amount) ? amountRuleBroken(form.kind, form.amount) : undefined;
       if (broken) ctx.addIssue({ code: 'custom', path: ['amount'], message: broken });
     });
 }
