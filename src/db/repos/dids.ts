@@ -217,3 +217,21 @@ function parseJson(value: unknown): Record<string, unknown> | null {
   if (typeof value === 'string') return JSON.parse(value) as Record<string, unknown>;
   return value as Record<string, unknown>;
 }
+
+export interface AssignableAccount {
+  id: number;
+  name: string;
+  email: string;
+  role: 'reseller' | 'customer';
+}
+
+/** Who can take a number from the admin's stock: active resellers and direct customers of an admin. */
+export async function listAssignableAccounts(db: Db): Promise<AssignableAccount[]> {
+  return db('accounts as a')
+    .join('accounts as parent', 'parent.id', 'a.parent_id')
+    .where('parent.role', 'admin')
+    .whereIn('a.role', ['reseller', 'customer'])
+    .where('a.status', 'active')
+    .orderBy([{ column: 'a.role', order: 'desc' }, { column: 'a.name' }])
+    .select('a.id', 'a.name', 'a.email', 'a.role');
+}

@@ -40,6 +40,8 @@ const ACTIONS: Record<string, string> = {
   'did.import': 'Imported from CSV',
   'did.assign': 'Assigned',
   'did.reclaim': 'Reclaimed to stock',
+  'did.purchase': 'Bought',
+  'did.release': 'Released by its holder',
   'provider.create': 'Created',
   'provider.update': 'Edited',
 };
@@ -55,6 +57,11 @@ const LABELS = new Map<string, string>([
   ['phone', 'Phone'],
   ['notes', 'Notes'],
   ['name', 'Name'],
+  ['subscription_id', 'Subscription'],
+  ['charged', 'Charged'],
+  ['ended_subscriptions', 'Subscriptions ended'],
+  ['holder_id', 'Holder'],
+  ['destination', 'Destination'],
 ]);
 
 function show(value: unknown): string {

@@ -1,5 +1,6 @@
 // The admin's DID inventory pages: list with filters and CSV export, create and edit with the
 // cost preview, each number's page (status, delete or archive), and the bulk CSV import.
+import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { previewCosts } from '../../../domain/cost-preview.ts';
@@ -7,7 +8,10 @@ import { DID_FIELDS, countryOptions, formatDidNumber, type DidField } from '../.
 import type { DidFilters, DidSort } from '../../../db/repos/dids.ts';
 import { findDid } from '../../../db/repos/dids.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
-import { NotFoundError, ValidationError } from '../../../errors.ts';
+import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../../errors.ts';
+import { listAssignableAccounts } from '../../../db/repos/dids.ts';
+import { purchaseDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
+import { pricingOf } from '../buy.ts';
 import {
   MAX_IMPORT_BYTES, commitImport, findImport, importDefaultsOf, previewImport, storeImport, type ImportPreview,
 } from '../../../services/did-import.ts';
@@ -86,7 +90,8 @@ function fieldInfo(): Record<string, { label: string; help: string }> {
   return Object.fromEntries(DID_FIELDS.map((field) => [field.name, { label: field.label, help: field.help }]));
 }
 
-export function didsRouter({ db, config, now }: AppContext): Router {
+export function didsRouter(context: AppContext): Router {
+  const { db, config, now } = context;
   const router = Router();
   const previewOptions = { decimals: config.moneyDecimals, currency: config.currency };
   const countries = countryOptions();
@@ -272,6 +277,7 @@ export function didsRouter({ db, config, now }: AppContext): Router {
       removal: detail.removal,
       preview: previewCosts(detail.did, previewOptions),
       previewOptions,
+      canAssign: true,
     });
   });
 
@@ -351,6 +357,94 @@ export function didsRouter({ db, config, now }: AppContext): Router {
     const did = await restoreDid(db, id, { actorId: admin.id, now: now(), ip: req.ip });
     flash(req, 'success', `${formatDidNumber(did.number)} is back in the list.`);
     res.redirect(`/admin/dids/${id}`);
+  });
+
+  // ---- Assign and reclaim (through the purchases service) -----------------------------------
+
+  const assignSchema = z.object({
+    account: z.coerce.number().int().positive('Choose the account'),
+    charge: z.enum(['yes', 'no'], 'Choose whether to charge them'),
+  });
+
+  async function renderAssignForm(res: Response, id: number, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
+    const did = await findDid(db, id);
+    if (!did) throw new NotFoundError('There is no such DID');
+    const accounts = await listAssignableAccounts(db);
+    await renderPage(res, 'admin/dids/assign', { title: `Assign ${formatDidNumber(did.number)}`, did: presentDid(did), accounts, values, fieldErrors: errors }, status);
+  }
+
+  router.get('/:id/assign', async (req, res) => {
+    await renderAssignForm(res, idParam(req), { charge: 'yes' });
+  });
+
+  // The confirmation says exactly what will be charged, or that nothing will be.
+  router.get('/:id/assign/confirm', async (req, res) => {
+    const id = idParam(req);
+    const form = assignSchema.safeParse(req.query);
+    if (!form.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of form.error.issues) errors[String(issue.path[0])] ??= issue.message;
+      return renderAssignForm(res, id, formValues(req.query), errors, 400);
+    }
+    let quote;
+    try {
+      quote = await quotePurchase(db, { buyerId: form.data.account, productId: id, now: now() });
+    } catch (error) {
+      if (error instanceof NotFoundError || error instanceof ValidationError) {
+        return renderAssignForm(res, id, formValues(req.query), { account: `${error.message} Only numbers in stock can be assigned, to resellers and direct customers.` }, 400);
+      }
+      throw error;
+    }
+    await renderPage(res, 'admin/dids/assign-confirm', {
+      title: `Assign ${formatDidNumber(quote.product.number)}`,
+      quote,
+      did: { id, display_number: formatDidNumber(quote.product.number) },
+      charge: form.data.charge === 'yes',
+      purchaseKey: randomUUID(),
+    });
+  });
+
+  router.post('/:id/assign', async (req, res) => {
+    const admin = currentAccount(res);
+    const id = idParam(req);
+    const body = req.body as Record<string, unknown>;
+    const form = assignSchema.safeParse(body);
+    if (!form.success) return renderAssignForm(res, id, formValues(body), { account: 'Choose the account and whether to charge it' }, 400);
+    try {
+      const result = await purchaseDid(db, {
+        buyerId: form.data.account, productId: id, idempotencyKey: String(body.purchase_key ?? ''), now: now(), actorId: admin.id,
+        chargeBuyer: form.data.charge === 'yes', pricing: pricingOf(context),
+      });
+      const charged = result.entries.length === 0 ? 'nothing was charged' : `charged ${result.entries.map((e) => e.amount.replace(/^-/, '')).join(' + ')}`;
+      flash(req, result.replayed ? 'info' : 'success', result.replayed
+        ? `${formatDidNumber(result.product.number)} had already been assigned with this form.`
+        : `${formatDidNumber(result.product.number)} is assigned; ${charged}.`);
+    } catch (error) {
+      if (error instanceof InsufficientFundsError || error instanceof ConflictError || error instanceof NotFoundError || error instanceof ValidationError) {
+        flash(req, 'error', error.message);
+      } else {
+        throw error;
+      }
+    }
+    res.redirect(303, `/admin/dids/${id}`);
+  });
+
+  router.get('/:id/reclaim', async (req, res) => {
+    const id = idParam(req);
+    const detail = await loadDidDetail(db, id);
+    await renderPage(res, 'admin/dids/reclaim', {
+      title: `Reclaim ${formatDidNumber(detail.did.number)}`,
+      did: presentDid(detail.did),
+      live: detail.subscriptions.filter((s) => s.status !== 'ended'),
+    });
+  });
+
+  router.post('/:id/reclaim', async (req, res) => {
+    const admin = currentAccount(res);
+    const id = idParam(req);
+    const result = await reclaimDid(db, { productId: id, now: now(), actorId: admin.id });
+    flash(req, 'success', `${formatDidNumber(result.product.number)} is back in stock; ${result.endedSubscriptionIds.length} ${result.endedSubscriptionIds.length === 1 ? 'subscription' : 'subscriptions'} ended, with no refund.`);
+    res.redirect(303, `/admin/dids/${id}`);
   });
 
   return router;
