@@ -17,6 +17,8 @@ import { adminRouter } from './web/routes/admin/index.ts';
 import { authRouter } from './web/routes/auth.ts';
 import { customerRouter } from './web/routes/customer/index.ts';
 import { resellerRouter } from './web/routes/reseller/index.ts';
+import { apiRouter, freeswitchRouter } from './web/routes/switch/index.ts';
+import { refuseSwitchTokens } from './web/middleware/switch-auth.ts';
 import type { AppContext } from './web/context.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,6 +60,11 @@ export function createApp(options: AppOptions): Express {
     await db.raw('select 1');
     res.json({ status: 'ok' });
   });
+
+  // Switches authenticate with a token, not a session: mounted before sessions and CSRF.
+  app.use('/switch/freeswitch', freeswitchRouter(context));
+  app.use('/api/v1', apiRouter(context));
+  app.use(refuseSwitchTokens);
 
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '1mb' }));

@@ -27,6 +27,13 @@ const schema = z.object({
     .string()
     .regex(/^\d{1,4}(\.\d{1,4})?$/, 'RESELLER_DEFAULT_MARKUP_PERCENT is a percentage such as 20 or 12.5')
     .default('20'),
+  MAX_CALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(7200),
+  CALL_SLOT_MARGIN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  BRIDGE_SIP_URI: z.string().min(1).default('sofia/external/{destination}'),
+  BRIDGE_PSTN: z.string().min(1).default('sofia/gateway/{gateway}/{destination}'),
+  BRIDGE_EXTENSION: z.string().min(1).default('user/{destination}@{domain}'),
+  PSTN_GATEWAY: z.string().min(1).default('pstn'),
+  EXTENSION_DOMAIN: z.string().min(1).default('${domain_name}'),
 });
 
 export interface Config {
@@ -48,6 +55,14 @@ export interface Config {
   logLevel: string;
   /** A reseller's sell terms for a number it buys start at its buy terms plus this percentage. */
   resellerDefaultMarkupPercent: string;
+  /** The longest call a route allows, whatever the funds (seconds). */
+  maxCallSeconds: number;
+  /** A call's concurrency slot lives its maximum duration plus this, if its CDR never comes. */
+  callSlotMarginSeconds: number;
+  /** Bridge strings per destination type: {destination}, {gateway} and {domain} are filled in. */
+  bridgeTemplates: { sip_uri: string; pstn: string; extension: string };
+  pstnGateway: string;
+  extensionDomain: string;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -83,5 +98,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: settings.SEED_DEMO,
     logLevel: settings.LOG_LEVEL,
     resellerDefaultMarkupPercent: settings.RESELLER_DEFAULT_MARKUP_PERCENT,
+    maxCallSeconds: settings.MAX_CALL_SECONDS,
+    callSlotMarginSeconds: settings.CALL_SLOT_MARGIN_SECONDS,
+    bridgeTemplates: Object.freeze({ sip_uri: settings.BRIDGE_SIP_URI, pstn: settings.BRIDGE_PSTN, extension: settings.BRIDGE_EXTENSION }),
+    pstnGateway: settings.PSTN_GATEWAY,
+    extensionDomain: settings.EXTENSION_DOMAIN,
   });
 }

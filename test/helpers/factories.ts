@@ -94,3 +94,51 @@ export async function makeDid(db: Knex, fields: DidFields = {}): Promise<{ id: n
     .returning(['id', 'number'])) as Array<{ id: number; number: string }>;
   return row!;
 }
+
+/** A registered switch and its token (shown once in the app; returned here for tests). */
+export async function makeSwitch(db: Knex, fields: { name?: string; allowedAddresses?: string; admin?: AccountRow } = {}): Promise<{ id: number; token: string }> {
+  const { registerSwitch } = await import('../../src/services/switches.ts');
+  const admin = fields.admin ?? (await makeAccount(db, { role: 'admin' }));
+  const { row, token } = await registerSwitch(db, { name: fields.name ?? `switch ${next()}`, allowedAddresses: fields.allowedAddresses ?? '' }, admin.id, new Date());
+  return { id: row.id, token };
+}
+
+export interface OwnedDidFields extends DidFields {
+  /** The account that owns the number: a customer (direct or of `reseller`), or a reseller holding it. */
+  owner: AccountRow;
+  /** For a customer of a reseller: the reseller it bought from. */
+  reseller?: AccountRow | null;
+  /** The reseller's sell terms (reseller_prices), for a customer of a reseller. */
+  sell?: { connection_cost: string; grace_seconds: number; cost_per_minute: string; initial_increment: number; increment: number } | null;
+  subscription?: 'active' | 'suspended' | 'ended' | null;
+  resellerSubscription?: 'active' | 'suspended' | 'ended' | null;
+}
+
+/**
+ * A number held as the purchase service leaves it: holder columns, live subscriptions for the
+ * owner (and its reseller) and, for a customer of a reseller, the reseller's sell terms.
+ */
+export async function makeOwnedDid(db: Knex, fields: OwnedDidFields): Promise<{ id: number; number: string }> {
+  const { owner, reseller = null, sell, subscription = 'active', resellerSubscription = 'active', ...didFields } = fields;
+  const holders = owner.role === 'reseller' ? { reseller_id: owner.id, customer_id: null } : { reseller_id: reseller?.id ?? null, customer_id: owner.id };
+  const did = await makeDid(db, { destination_type: 'sip_uri', destination: 'sip:office@pbx.example.com', ...holders, ...didFields });
+  const subscribe = async (accountId: number, sellerId: number, status: 'active' | 'suspended' | 'ended') => {
+    const now = new Date();
+    await db('subscriptions').insert({
+      product_id: did.id, account_id: accountId, seller_id: sellerId, status, billing_type: 'recurring', billing_days: 30,
+      setup_fee: '0', price: '0', started_at: now, next_billing_at: new Date(now.getTime() + 30 * 86_400_000),
+      ended_at: status === 'ended' ? now : null,
+    });
+  };
+  if (subscription) await subscribe(owner.id, reseller?.id ?? owner.parent_id!, subscription);
+  if (reseller) {
+    if (resellerSubscription) await subscribe(reseller.id, reseller.parent_id!, resellerSubscription);
+    if (sell !== null) {
+      await db('reseller_prices').insert({
+        product_id: did.id, reseller_id: reseller.id, setup_fee: '0', monthly_fee: '0',
+        ...(sell ?? { connection_cost: '0.20', grace_seconds: 0, cost_per_minute: '1.20', initial_increment: 60, increment: 60 }),
+      });
+    }
+  }
+  return did;
+}

@@ -1,0 +1,294 @@
+// FreeSWITCH's formats, in and out: the form mod_xml_curl posts for a dialplan lookup, the
+// freeswitch/xml document it expects back, and the JSON CDR mod_json_cdr posts at hangup.
+// Pure code, unit-tested with tables.
+import type { Refusal } from './call-routing.ts';
+
+/** The fields of a mod_xml_curl dialplan request that routing uses. */
+export interface DialplanRequest {
+  section: string;
+  destinationNumber: string;
+  callerNumber: string;
+  uuid: string;
+  context: string;
+}
+
+function field(form: Record<string, unknown>, ...names: string[]): string {
+  for (const name of names) {
+    const value = form[name];
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  return '';
+}
+
+/**
+ * mod_xml_curl posts the channel's fields as a form. The Hunt-* fields are the current dialplan
+ * hunt (after a transfer); the Caller-* ones the original call.
+ */
+export function parseDialplanRequest(form: Record<string, unknown>): DialplanRequest {
+  return {
+    section: field(form, 'section'),
+    destinationNumber: field(form, 'Hunt-Destination-Number', 'Caller-Destination-Number', 'variable_destination_number'),
+    callerNumber: field(form, 'Hunt-Caller-ID-Number', 'Caller-Caller-ID-Number', 'Caller-ANI', 'variable_caller_id_number'),
+    uuid: field(form, 'Unique-ID', 'Channel-Call-UUID', 'variable_uuid'),
+    context: field(form, 'Hunt-Context', 'Caller-Context') || 'public',
+  };
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+export function escapeXml(text: string): string {
+  // Characters XML 1.0 cannot carry at all are dropped rather than producing an unreadable document.
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+}
+
+/** A regular expression that matches exactly `text` (for the condition on destination_number). */
+export function exactExpression(text: string): string {
+  return `^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+}
+
+export interface DialplanAction {
+  application: string;
+  data: string;
+}
+
+function documentWith(context: string, extensionName: string, destinationNumber: string, actions: DialplanAction[]): string {
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
+    '<document type="freeswitch/xml">',
+    '  <section name="dialplan" description="didhub inbound DID routing">',
+    `    <context name="${escapeXml(context)}">`,
+    `      <extension name="${escapeXml(extensionName)}">`,
+    `        <condition field="destination_number" expression="${escapeXml(exactExpression(destinationNumber))}">`,
+    ...actions.map((a) => `          <action application="${escapeXml(a.application)}" data="${escapeXml(a.data)}"/>`),
+    '        </condition>',
+    '      </extension>',
+    '    </context>',
+    '  </section>',
+    '</document>',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export interface RouteDocument {
+  context: string;
+  /** As the switch sent it: the condition must match the channel's own destination_number. */
+  destinationNumber: string;
+  number: string;
+  productId: number;
+  ownerId: number;
+  /** Ring time of the forwarded leg (the DID's Call Timeout), seconds. */
+  callTimeout: number;
+  /** Hang up this many seconds after answer: what the funds allow, capped by a setting. */
+  maxSeconds: number;
+  bridge: string;
+  /** Per-switch guards mirroring didhub's own count (0 = none): `limit hash`, resources by id. */
+  didLimit: number;
+  accountLimit: number;
+}
+
+/**
+ * The route for an accepted call: ring timeout, a hang-up scheduled on answer at the maximum
+ * duration, the switch's own concurrency guards, then the bridge.
+ */
+export function buildRouteDocument(route: RouteDocument): string {
+  const actions: DialplanAction[] = [
+    { application: 'set', data: `didhub_product_id=${route.productId}` },
+    { application: 'set', data: `didhub_owner_id=${route.ownerId}` },
+    { application: 'set', data: `call_timeout=${route.callTimeout}` },
+    { application: 'set', data: 'hangup_after_bridge=true' },
+    // Counted from answer, so ringing time is not taken from the caller's allowance.
+    { application: 'set', data: `execute_on_answer=sched_hangup +${route.maxSeconds} ALLOTTED_TIMEOUT` },
+  ];
+  if (route.didLimit > 0) actions.push({ application: 'limit', data: `hash didhub did_${route.productId} ${route.didLimit} !USER_BUSY` });
+  if (route.accountLimit > 0) {
+    actions.push({ application: 'limit', data: `hash didhub account_${route.ownerId} ${route.accountLimit} !NORMAL_CIRCUIT_CONGESTION` });
+  }
+  actions.push({ application: 'bridge', data: route.bridge });
+  return documentWith(route.context, `didhub ${route.number}`, route.destinationNumber, actions);
+}
+
+/** A refused call: the reason in a channel variable and the log, then a hang-up with its cause. */
+export function buildRefusalDocument(context: string, destinationNumber: string, refusal: Refusal): string {
+  const message = refusal.message.replace(/[\r\n]+/g, ' ');
+  return documentWith(context, `didhub refused ${refusal.reason}`, destinationNumber, [
+    { application: 'set', data: `didhub_refusal=${refusal.reason}` },
+    { application: 'log', data: `NOTICE didhub refused the call: ${message}` },
+    { application: 'hangup', data: refusal.cause },
+  ]);
+}
+
+/** What mod_xml_curl understands as "nothing here": FreeSWITCH falls back to its own files. */
+export function buildNotFoundDocument(): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
+    '<document type="freeswitch/xml">',
+    '  <section name="result">',
+    '    <result status="not found"/>',
+    '  </section>',
+    '</document>',
+    '',
+  ].join('\n');
+}
+
+/** A CDR in didhub's terms, whichever format it came in. */
+export interface CdrRecord {
+  uuid: string;
+  number: string;
+  caller: string;
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  durationSeconds: number;
+  billsec: number;
+  hangupCause: string | null;
+}
+
+export type CdrParseResult = { ok: true; cdr: CdrRecord } | { ok: false; reason: string; uuid?: string };
+
+/** Far above any real call (about 31 years), and safe for rating (see domain/rating.ts). */
+const MAX_CALL_SECONDS = 1_000_000_000;
+
+// mod_json_cdr URL-encodes each value unless encode-values is false: decode when it looks encoded.
+function decodeValue(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  if (!value.includes('%') && !value.includes('+')) return value;
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+function wholeSeconds(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d{1,12}$/.test(text.trim())) return undefined;
+  const value = Number(text.trim());
+  return value <= MAX_CALL_SECONDS ? value : undefined;
+}
+
+function epochDate(text: string | undefined): Date | null | undefined {
+  const seconds = wholeSeconds(text);
+  if (seconds === undefined) return undefined;
+  return seconds === 0 ? null : new Date(seconds * 1000);
+}
+
+const UUID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function finish(fields: {
+  uuid: string | undefined;
+  number: string | undefined;
+  caller: string | undefined;
+  startedAt: Date | null | undefined;
+  answeredAt: Date | null | undefined;
+  endedAt: Date | null | undefined;
+  duration: number | undefined;
+  billsec: number | undefined;
+  hangupCause: string | undefined;
+  names: { uuid: string; number: string; start: string; billsec: string };
+}): CdrParseResult {
+  const { names } = fields;
+  const uuid = fields.uuid?.trim();
+  if (!uuid) return { ok: false, reason: `${names.uuid} is missing` };
+  if (!UUID_PATTERN.test(uuid)) return { ok: false, reason: `${names.uuid} "${uuid.slice(0, 40)}" is not a call id` };
+  const fail = (reason: string): CdrParseResult => ({ ok: false, reason, uuid });
+  const number = fields.number?.trim();
+  if (!number) return fail(`${names.number} is missing`);
+  if (fields.startedAt === undefined || fields.startedAt === null) return fail(`${names.start} is missing or not a time`);
+  if (fields.billsec === undefined) return fail(`${names.billsec} is missing or not a whole number of seconds`);
+  if (fields.answeredAt === undefined) return fail('the answer time is not a time');
+  if (fields.endedAt === undefined) return fail('the end time is not a time');
+  if (fields.billsec > 0 && fields.answeredAt === null) return fail(`${names.billsec} is ${fields.billsec} but the call was never answered`);
+  const { startedAt, answeredAt, endedAt } = fields;
+  if (answeredAt && answeredAt < startedAt) return fail('the call was answered before it started');
+  if (endedAt && endedAt < startedAt) return fail('the call ended before it started');
+  const duration = fields.duration ?? (endedAt ? Math.round((endedAt.getTime() - startedAt.getTime()) / 1000) : fields.billsec);
+  if (fields.billsec > duration) return fail(`${names.billsec} (${fields.billsec}) is longer than the whole call (${duration} s)`);
+  return {
+    ok: true,
+    cdr: {
+      uuid,
+      number,
+      caller: (fields.caller ?? '').trim().slice(0, 200),
+      startedAt,
+      answeredAt,
+      endedAt,
+      durationSeconds: duration,
+      billsec: fields.billsec,
+      hangupCause: fields.hangupCause?.trim().slice(0, 100) || null,
+    },
+  };
+}
+
+/**
+ * One mod_json_cdr document: `variables` holds the channel variables (uuid, billsec, duration,
+ * start_epoch, answer_epoch, end_epoch, destination_number, caller_id_number, hangup_cause);
+ * `callflow[].caller_profile` has the numbers when the variables do not.
+ */
+export function parseFreeswitchCdr(document: unknown): CdrParseResult {
+  if (!isObject(document)) return { ok: false, reason: 'the CDR is not a JSON object' };
+  const variables = document.variables;
+  if (!isObject(variables)) return { ok: false, reason: 'the CDR has no "variables" object' };
+  const v = (name: string) => decodeValue(variables[name]);
+  const callflow = Array.isArray(document.callflow) ? document.callflow : isObject(document.callflow) ? [document.callflow] : [];
+  const profile = callflow.map((step) => (isObject(step) && isObject(step.caller_profile) ? step.caller_profile : undefined)).find(Boolean);
+  const p = (name: string) => (profile ? decodeValue(profile[name]) : undefined);
+  return finish({
+    uuid: v('uuid') ?? v('call_uuid'),
+    number: v('destination_number') || p('destination_number'),
+    caller: v('caller_id_number') || p('caller_id_number') || v('sip_from_user'),
+    startedAt: epochDate(v('start_epoch')),
+    answeredAt: v('answer_epoch') === undefined ? null : epochDate(v('answer_epoch')),
+    endedAt: v('end_epoch') === undefined ? null : epochDate(v('end_epoch')),
+    duration: wholeSeconds(v('duration')),
+    billsec: wholeSeconds(v('billsec')),
+    hangupCause: v('hangup_cause'),
+    names: { uuid: 'variables.uuid', number: 'variables.destination_number', start: 'variables.start_epoch', billsec: 'variables.billsec' },
+  });
+}
+
+function timeValue(value: unknown): Date | null | undefined {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? (value === 0 ? null : new Date(value * 1000)) : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (/^\d{1,12}$/.test(value)) return epochDate(value);
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return undefined;
+  const date = new Date(value.replace(' ', 'T'));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function secondsValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= MAX_CALL_SECONDS ? value : undefined;
+  return typeof value === 'string' ? wholeSeconds(value) : undefined;
+}
+
+function textValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * One record of the plain JSON API: { uuid, destination, caller, started_at, answered_at,
+ * ended_at, billsec, duration, hangup_cause }. Times are ISO 8601 with a zone, or epoch seconds.
+ */
+export function parsePlainCdr(record: unknown): CdrParseResult {
+  if (!isObject(record)) return { ok: false, reason: 'the record is not a JSON object' };
+  const startedAt = timeValue(record.started_at);
+  return finish({
+    uuid: textValue(record.uuid),
+    number: textValue(record.destination),
+    caller: textValue(record.caller),
+    startedAt: startedAt === null ? undefined : startedAt,
+    answeredAt: timeValue(record.answered_at),
+    endedAt: timeValue(record.ended_at),
+    duration: record.duration === undefined ? undefined : secondsValue(record.duration),
+    billsec: secondsValue(record.billsec),
+    hangupCause: textValue(record.hangup_cause),
+    names: { uuid: 'uuid', number: 'destination', start: 'started_at', billsec: 'billsec' },
+  });
+}

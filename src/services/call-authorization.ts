@@ -1,0 +1,152 @@
+// Authorising an inbound call to a DID: whether it may go through, to which destination, for how
+// long and under which concurrency limits. One decision for every switch: the FreeSWITCH dialplan
+// route and the JSON API both call authorizeCall.
+import type { Knex } from 'knex';
+import type { Config } from '../config.ts';
+import { findHoldingByNumber } from '../db/repos/call-holdings.ts';
+import { countLiveSlots, insertCallSlot, lockAccountRows, lockProductRow } from '../db/repos/call-slots.ts';
+import { ACCOUNT_LIMIT_CAUSE, bridgeString, normalizeDialledNumber, refuse, type Refusal } from '../domain/call-routing.ts';
+import { compileTerms, maxDuration, type CompiledRateTerms } from '../domain/rating.ts';
+import { callChain, rateTermsOf, type CallLevel, type TermsSnapshot } from './call-terms.ts';
+import { availableFunds } from './ledger.ts';
+
+export interface CallRequest {
+  /** The number as the switch dialled it. */
+  destination: string;
+  caller: string;
+  uuid: string;
+  switchId: number | null;
+  now: Date;
+}
+
+export interface AcceptedCall {
+  accepted: true;
+  uuid: string;
+  number: string;
+  productId: number;
+  ownerId: number;
+  resellerId: number | null;
+  bridge: string;
+  destinationType: 'sip_uri' | 'pstn' | 'extension';
+  destination: string;
+  callTimeout: number;
+  maxSeconds: number;
+  didLimit: number;
+  accountLimit: number;
+}
+
+export type CallDecision = AcceptedCall | { accepted: false; uuid: string; number: string | null; refusal: Refusal };
+
+export type RoutingSettings = Pick<Config, 'maxCallSeconds' | 'callSlotMarginSeconds' | 'bridgeTemplates' | 'pstnGateway' | 'extensionDomain' | 'moneyDecimals'>;
+
+// Terms rarely change: compile each set once per process (bounded, as the CDR rater does).
+const compiledCache = new Map<string, CompiledRateTerms>();
+export function compiledTermsOf(snapshot: TermsSnapshot): CompiledRateTerms {
+  const key = `${snapshot.connection_cost}|${snapshot.grace_seconds}|${snapshot.cost_per_minute}|${snapshot.initial_increment}|${snapshot.increment}`;
+  let compiled = compiledCache.get(key);
+  if (!compiled) {
+    if (compiledCache.size >= 10_000) compiledCache.clear();
+    compiled = compileTerms(rateTermsOf(snapshot));
+    compiledCache.set(key, compiled);
+  }
+  return compiled;
+}
+
+function refusalForAccount(level: CallLevel, number: string): Refusal | undefined {
+  const who = level.level === 0 ? 'the owner of' : 'the reseller of';
+  if (level.account.status === 'suspended') return refuse('suspended', `The account of ${who} ${number} is suspended`);
+  if (level.account.status !== 'active') return refuse('inactive', `The account of ${who} ${number} is closed`);
+  if (level.subscription === null) return refuse('not_assigned', `${number} has no live subscription for ${who.replace('the ', '')} it`);
+  if (level.subscription === 'suspended') return refuse('suspended', `The subscription of ${who} ${number} is suspended (unpaid)`);
+  return undefined;
+}
+
+export async function authorizeCall(db: Knex, settings: RoutingSettings, request: CallRequest): Promise<CallDecision> {
+  const refused = (number: string | null, refusal: Refusal): CallDecision => ({ accepted: false, uuid: request.uuid, number, refusal });
+  const number = normalizeDialledNumber(request.destination);
+  if (!number) return refused(null, refuse('unknown_number', `"${request.destination}" is not a phone number`));
+  const holding = await findHoldingByNumber(db, number);
+  if (!holding) return refused(number, refuse('unknown_number', `${number} is not a number of this platform`));
+  if (holding.status !== 'active' || holding.archived_at !== null) return refused(number, refuse('inactive', `${number} is inactive`));
+  const chain = callChain(holding);
+  if (chain.length === 0) return refused(number, refuse('not_assigned', `${number} is not assigned to any account`));
+  for (const level of chain) {
+    const refusal = refusalForAccount(level, number);
+    if (refusal) return refused(number, refusal);
+  }
+  if (!holding.destination_type || !holding.destination) {
+    return refused(number, refuse('no_destination', `${number} has no destination to forward its calls to`));
+  }
+
+  // Every level must afford the call at its own terms; the shortest allowance wins.
+  let maxSeconds = settings.maxCallSeconds;
+  for (const level of chain) {
+    const allowance = maxDuration(compiledTermsOf(level.terms), availableFunds(level.account), settings.maxCallSeconds, settings.moneyDecimals);
+    if (!allowance.allowed) {
+      const who = level.level === 0 ? 'The owner' : 'The reseller';
+      return refused(number, refuse('insufficient_funds', `${who} of ${number} cannot pay for the call: ${allowance.reason}`));
+    }
+    maxSeconds = Math.min(maxSeconds, allowance.seconds);
+  }
+
+  const owner = chain[0]!;
+  const reseller = chain[1];
+  const limits = { did: holding.concurrent_calls, owner: owner.account.max_concurrent_calls, reseller: reseller?.account.max_concurrent_calls ?? 0 };
+  const slot = {
+    call_uuid: request.uuid,
+    product_id: holding.product_id,
+    account_id: owner.accountId,
+    reseller_id: reseller?.accountId ?? null,
+    switch_id: request.switchId,
+    created_at: request.now,
+    // The call cannot outlast its ring time and its allowance: past that (and a margin for a late
+    // CDR) the slot stops counting even if the CDR never arrives.
+    expires_at: new Date(request.now.getTime() + (holding.call_timeout + maxSeconds + settings.callSlotMarginSeconds) * 1000),
+  };
+  if (limits.did === 0 && limits.owner === 0 && limits.reseller === 0) {
+    await insertCallSlot(db, slot);
+  } else {
+    const limitRefusal = await db.transaction(async (trx) => {
+      // Lock the rows whose limit applies, then count: parallel requests for the same number or
+      // account, on any app instance, queue here, so the count they see includes each other.
+      if (limits.did > 0) await lockProductRow(trx, holding.product_id);
+      const accounts = [limits.owner > 0 ? owner.accountId : 0, limits.reseller > 0 && reseller ? reseller.accountId : 0].filter((id) => id > 0);
+      await lockAccountRows(trx, accounts);
+      const counts = await countLiveSlots(trx, {
+        productId: holding.product_id, ownerId: owner.accountId, resellerId: reseller?.accountId ?? null, callUuid: request.uuid, now: request.now,
+      });
+      if (!counts.held) {
+        if (limits.did > 0 && counts.did >= limits.did) {
+          return refuse('limit_reached', `${number} already has ${counts.did} of its ${limits.did} concurrent calls`);
+        }
+        if (limits.owner > 0 && counts.owner >= limits.owner) {
+          return refuse('limit_reached', `The owner of ${number} already has ${counts.owner} of its ${limits.owner} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
+        }
+        if (reseller && limits.reseller > 0 && counts.reseller >= limits.reseller) {
+          return refuse('limit_reached', `The reseller of ${number} already has ${counts.reseller} of its ${limits.reseller} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
+        }
+        await insertCallSlot(trx, slot);
+      }
+      return undefined;
+    });
+    if (limitRefusal) return refused(number, limitRefusal);
+  }
+
+  return {
+    accepted: true,
+    uuid: request.uuid,
+    number,
+    productId: holding.product_id,
+    ownerId: owner.accountId,
+    resellerId: reseller?.accountId ?? null,
+    bridge: bridgeString(holding.destination_type, holding.destination, {
+      templates: settings.bridgeTemplates, pstnGateway: settings.pstnGateway, extensionDomain: settings.extensionDomain,
+    }),
+    destinationType: holding.destination_type,
+    destination: holding.destination,
+    callTimeout: holding.call_timeout,
+    maxSeconds,
+    didLimit: limits.did,
+    accountLimit: limits.owner,
+  };
+}
