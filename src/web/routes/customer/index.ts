@@ -5,6 +5,8 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { transactionsRouter } from './transactions.ts';
+import { buyRouter, receiptsRouter } from '../buy.ts';
+import { numbersRouter } from './numbers.ts';
 
 export function customerRouter(context: AppContext): Router {
   const { db } = context;
@@ -16,6 +18,9 @@ export function customerRouter(context: AppContext): Router {
   });
 
   router.use('/transactions', transactionsRouter(context));
+  router.use('/buy', buyRouter(context));
+  router.use('/receipts', receiptsRouter(context));
+  router.use('/numbers', numbersRouter(context));
 
   return router;
 }

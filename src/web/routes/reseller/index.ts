@@ -6,6 +6,8 @@ import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { customersRouter } from './customers.ts';
 import { transactionsRouter } from './transactions.ts';
+import { buyRouter, receiptsRouter } from '../buy.ts';
+import { didsRouter } from './dids.ts';
 
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
@@ -18,6 +20,9 @@ export function resellerRouter(context: AppContext): Router {
 
   router.use('/customers', customersRouter(context));
   router.use('/transactions', transactionsRouter(context));
+  router.use('/buy', buyRouter(context));
+  router.use('/receipts', receiptsRouter(context));
+  router.use('/dids', didsRouter(context));
 
   return router;
 }

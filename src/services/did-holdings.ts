@@ -1,0 +1,147 @@
+// What buyers and holders do with numbers besides buying them: see what is on offer, set a
+// reseller's sell terms (one number, or a markup over many), set a customer's forwarding.
+import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
+import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
+import { insertAuditEntry } from '../db/repos/audit-log.ts';
+import { setDestination } from '../db/repos/did-holdings.ts';
+import {
+  findHeldDid,
+  findHeldDids,
+  listOfferCountries,
+  listOffers,
+  type HeldRow,
+  type OfferFilters,
+  type OfferRow,
+  type Window,
+} from '../db/repos/did-listings.ts';
+import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
+import { validateDestination } from '../domain/destination.ts';
+import { applyMarkup, type DidTerms } from '../domain/sell-terms.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { sellerOf } from './purchases.ts';
+
+export interface OfferPage {
+  seller: AccountRow;
+  rows: OfferRow[];
+  total: number;
+  countries: string[];
+}
+
+/** The numbers this buyer may buy, at the prices it would pay. */
+export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters, window: Window): Promise<OfferPage> {
+  const buyer = await findAccountById(db, buyerId);
+  if (!buyer) throw new NotFoundError('Account not found');
+  const { seller, shelf } = await sellerOf(db, buyer);
+  const [{ rows, total }, countries] = await Promise.all([listOffers(db, shelf, filters, window), listOfferCountries(db, shelf)]);
+  return { seller, rows, total, countries };
+}
+
+/** Buy terms of a held number: the reseller's locked setup and price, the admin's per-minute terms. */
+export function buyTermsOf(row: HeldRow): DidTerms {
+  return {
+    setup_fee: row.buy_setup_fee,
+    monthly_fee: row.buy_monthly_fee,
+    connection_cost: row.buy_connection_cost,
+    grace_seconds: row.buy_grace_seconds,
+    cost_per_minute: row.buy_cost_per_minute,
+    initial_increment: row.buy_initial_increment,
+    increment: row.buy_increment,
+  };
+}
+
+/** The held number's sell terms, or undefined when none are set. */
+export function sellTermsOf(row: HeldRow): DidTerms | undefined {
+  if (row.sell_monthly_fee === null) return undefined;
+  return {
+    setup_fee: row.sell_setup_fee!,
+    monthly_fee: row.sell_monthly_fee,
+    connection_cost: row.sell_connection_cost!,
+    grace_seconds: row.sell_grace_seconds!,
+    cost_per_minute: row.sell_cost_per_minute!,
+    initial_increment: row.sell_initial_increment!,
+    increment: row.sell_increment!,
+  };
+}
+
+export async function loadHeldDid(db: Db, resellerId: number, productId: number): Promise<HeldRow> {
+  const row = await findHeldDid(db, resellerId, productId);
+  if (!row) throw new NotFoundError('Number not found');
+  return row;
+}
+
+/** The reseller's own sell terms for one number it holds; they apply to its customers' next purchases and calls. */
+export async function setSellTerms(
+  db: Knex,
+  input: { resellerId: number; productId: number; terms: DidTerms; now: Date; actorId: number },
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    const held = await findHeldDid(trx, input.resellerId, input.productId);
+    if (!held) throw new NotFoundError('Number not found');
+    const before = await findResellerPrice(trx, input.resellerId, input.productId);
+    await upsertResellerPrice(trx, input.resellerId, input.productId, input.terms, input.now);
+    await insertAuditEntry(trx, {
+      actorId: input.actorId,
+      action: 'did.sell_terms',
+      entityType: 'product',
+      entityId: input.productId,
+      before: before ? pickTerms(before) : null,
+      after: pickTerms(input.terms),
+      at: input.now,
+    });
+  });
+}
+
+/** Sets the sell terms of many held numbers to their buy terms plus `percent`; a number it does not hold refuses the lot. */
+export async function markupHeldDids(
+  db: Knex,
+  input: { resellerId: number; productIds: number[]; percent: string; decimals: number; now: Date; actorId: number },
+): Promise<number> {
+  const ids = [...new Set(input.productIds)];
+  if (ids.length === 0) throw new ValidationError('Select at least one number', { ids: 'Select at least one number' });
+  return db.transaction(async (trx) => {
+    const held = await findHeldDids(trx, input.resellerId, ids);
+    if (held.length !== ids.length) throw new NotFoundError('Number not found');
+    for (const row of held) {
+      const terms = applyMarkup(buyTermsOf(row), input.percent, input.decimals);
+      await upsertResellerPrice(trx, input.resellerId, row.id, terms, input.now);
+      await insertAuditEntry(trx, {
+        actorId: input.actorId,
+        action: 'did.sell_terms',
+        entityType: 'product',
+        entityId: row.id,
+        before: sellTermsOf(row) ?? null,
+        after: { ...terms, markup_percent: input.percent },
+        at: input.now,
+      });
+    }
+    return held.length;
+  });
+}
+
+/** Where a customer's number forwards its calls; validated for its type, stored in normal form. */
+export async function setForwarding(
+  db: Knex,
+  input: { customerId: number; productId: number; type: string; destination: string; now: Date; actorId: number },
+): Promise<{ type: string; destination: string }> {
+  const checked = validateDestination(input.type, input.destination);
+  if (!checked.ok) {
+    const field = /Choose SIP URI/.test(checked.message) ? 'destination_type' : 'destination';
+    throw new ValidationError(checked.message, { [field]: checked.message });
+  }
+  return db.transaction(async (trx) => {
+    const before = await trx('products').where({ id: input.productId, customer_id: input.customerId }).first('destination_type', 'destination');
+    const row = await setDestination(trx, input.productId, input.customerId, { destination_type: checked.type, destination: checked.destination }, input.now);
+    if (!row) throw new NotFoundError('Number not found');
+    await insertAuditEntry(trx, {
+      actorId: input.actorId,
+      action: 'did.forwarding',
+      entityType: 'product',
+      entityId: input.productId,
+      before,
+      after: { destination_type: checked.type, destination: checked.destination },
+      at: input.now,
+    });
+    return { type: checked.type, destination: checked.destination };
+  });
+}

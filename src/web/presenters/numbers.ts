@@ -1,0 +1,47 @@
+// Number rows as the buy, My DIDs and My numbers pages show them: country names, billing and
+// per-minute terms in words, margins. Money stays a decimal string for format.money.
+import countries from 'i18n-iso-countries';
+import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
+import type { DidTerms } from '../../domain/sell-terms.ts';
+import { marginOf } from '../../domain/sell-terms.ts';
+import type { HeldRow } from '../../db/repos/did-listings.ts';
+import { buyTermsOf, sellTermsOf } from '../../services/did-holdings.ts';
+
+countries.registerLocale(en);
+
+export function countryLabel(code: string | null | undefined): string {
+  if (!code) return '';
+  return countries.getName(code, 'en') ?? code;
+}
+
+export function locationLabel(row: { country: string | null; province: string | null; city: string | null }): string {
+  return [row.city, row.province, countryLabel(row.country)].filter((part) => part).join(', ');
+}
+
+export function billingLabel(row: { billing_type: 'one_time' | 'recurring'; billing_days: number }): string {
+  if (row.billing_type === 'recurring') return `Recurring, every ${row.billing_days} day${row.billing_days === 1 ? '' : 's'}`;
+  return row.billing_days === 0 ? 'One-time, no end' : `One-time, held ${row.billing_days} days`;
+}
+
+/** A stored rate without its noise: "0.008500" -> "0.0085", keeping at least 4 places. */
+export function rate(stored: string | null | undefined): string {
+  if (stored === null || stored === undefined) return '';
+  const [whole, fraction = ''] = stored.split('.');
+  return `${whole}.${fraction.replace(/0+$/, '').padEnd(4, '0')}`;
+}
+
+export function incrementsLabel(terms: Pick<DidTerms, 'initial_increment' | 'increment' | 'grace_seconds'>): string {
+  return `first ${terms.initial_increment}s, then ${terms.increment}s; grace ${terms.grace_seconds}s`;
+}
+
+export function countryOptions(codes: string[]): Array<{ value: string; label: string }> {
+  return [{ value: '', label: 'Any country' }, ...codes.map((code) => ({ value: code, label: countryLabel(code) })).sort((a, b) => a.label.localeCompare(b.label, 'en'))];
+}
+
+export function presentHeld(row: HeldRow) {
+  const buy = buyTermsOf(row);
+  const sell = sellTermsOf(row);
+  return { ...row, buy, sell, margin: sell ? marginOf(buy, sell) : undefined, location: locationLabel(row) };
+}
+
+export type PresentedHeld = ReturnType<typeof presentHeld>;
