@@ -168,8 +168,8 @@ function wholeSeconds(text: string | undefined): number | undefined {
 }
 
 function epochDate(text: string | undefined): Date | null | undefined {
-  const seconds = wholeSeconds(text);
-  if (seconds === undefined) return undefined;
+  if (text === undefined || !/^\d{1,11}$/.test(text.trim())) return undefined;
+  const seconds = Number(text.trim());
   return seconds === 0 ? null : new Date(seconds * 1000);
 }
 

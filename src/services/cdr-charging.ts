@@ -12,7 +12,7 @@ import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-hol
 import { deleteCallSlots } from '../db/repos/call-slots.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
-import { Money, toStored } from '../domain/money.ts';
+import { Money, toPlain, toStored } from '../domain/money.ts';
 import { describeBreakdown, rateCall, type RatingBreakdown } from '../domain/rating.ts';
 import { compiledTermsOf } from './call-authorization.ts';
 import { callChain, type CallLevel, type TermsSnapshot } from './call-terms.ts';
@@ -161,7 +161,7 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
     for (const part of chunks(candidates.map((c) => c.cdr.uuid))) await deleteCallSlots(trx, part);
 
     for (const call of stored) {
-      outcomes[call.index] = { status: 'stored', uuid: call.cdr.uuid, callId: ids.get(call.cdr.uuid)!, cost: call.levels[0]?.cost ?? '0' };
+      outcomes[call.index] = { status: 'stored', uuid: call.cdr.uuid, callId: ids.get(call.cdr.uuid)!, cost: call.levels[0]?.cost ?? toPlain(0, options.decimals) };
     }
   });
 
