@@ -58,7 +58,7 @@ describe('reseller Buy DIDs', () => {
       { key: 'london', number: '+442079461001', country: 'GB', province: 'England', city: 'London', monthly_fee: '2.50' },
       { key: 'manchester', number: '+441614961002', country: 'GB', province: 'England', city: 'Manchester', monthly_fee: '2.25' },
       { key: 'berlin', number: '+493012346003', country: 'DE', province: 'Berlin', city: 'Berlin', monthly_fee: '3.50' },
-      { key: 'inactive', number: '+442079461004', country: 'GB', province: 'England', city: 'London', status: 'inactive' },
+      { key: 'inactive', number: '+442079461004', country: 'GB', province: 'England', city: 'London', status: 'inactive' as const },
     ];
     for (const { key, ...fields } of rows) numbers[key] = (await makeDid(db, fields)).number;
     const other = await makeAccount(db, { role: 'reseller', parent: admin });
