@@ -9,6 +9,7 @@ import * as createSessions from './20261129120400_create_sessions.ts';
 import * as addSubscriptionPurchaseKey from './20261129130500_add_subscription_purchase_key.ts';
 import * as addInventoryIndexesAndImports from './20261129131500_add_inventory_indexes_and_imports.ts';
 import * as createCallsAndSwitches from './20261129140000_create_calls_and_switches.ts';
+import * as createBillingRuns from './20261129150000_create_billing_runs.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129130500_add_subscription_purchase_key', addSubscriptionPurchaseKey],
   ['20261129131500_add_inventory_indexes_and_imports', addInventoryIndexesAndImports],
   ['20261129140000_create_calls_and_switches', createCallsAndSwitches],
+  ['20261129150000_create_billing_runs', createBillingRuns],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -34,6 +34,9 @@ const schema = z.object({
   BRIDGE_EXTENSION: z.string().min(1).default('user/{destination}@{domain}'),
   PSTN_GATEWAY: z.string().min(1).default('pstn'),
   EXTENSION_DOMAIN: z.string().min(1).default('${domain_name}'),
+  BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
 });
 
 export interface Config {
@@ -63,6 +66,12 @@ export interface Config {
   bridgeTemplates: { sip_uri: string; pstn: string; extension: string };
   pstnGateway: string;
   extensionDomain: string;
+  /** How often the server runs the renewal job, in minutes; 0 = never (run `didhub billing run` instead). */
+  billingIntervalMinutes: number;
+  /** Days a suspended (unpaid) subscription waits before its number is released. */
+  billingGraceDays: number;
+  /** Days before a renewal that the owner is warned its funds will not cover it. */
+  renewalNoticeDays: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -103,5 +112,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bridgeTemplates: Object.freeze({ sip_uri: settings.BRIDGE_SIP_URI, pstn: settings.BRIDGE_PSTN, extension: settings.BRIDGE_EXTENSION }),
     pstnGateway: settings.PSTN_GATEWAY,
     extensionDomain: settings.EXTENSION_DOMAIN,
+    billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
+    billingGraceDays: settings.BILLING_GRACE_DAYS,
+    renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
   });
 }

@@ -1,0 +1,455 @@
+// The billing run: renews every subscription that is due, suspends what the funds do not cover,
+// releases what stayed unpaid past the grace period, and ends one-time subscriptions whose days
+// have passed (BILLING.md "Who pays for a DID"; the decisions are src/domain/renewal.ts).
+//
+// Exactly once, whatever the number of runs, restarts or concurrent runners:
+// - due rows are claimed in batches with FOR UPDATE SKIP LOCKED, so two runners never hold the
+//   same subscription, and a claimed row is read as last committed (it is still due, or it is not
+//   returned at all);
+// - the subscription's next date moves on in the same transaction as its charge;
+// - each charge's ledger key is `renewal:<subscription id>:<period start>`, unique in the ledger:
+//   a period that was charged can never be charged again, even after a crash.
+//
+// A batch is one transaction with set-based writes (the same rule as postLedgerEntry: lock the
+// accounts, write each ledger row with the balance after it, set the balance), so a run renews
+// thousands of subscriptions a second. Accounts are locked in id order, so concurrent runners
+// never deadlock each other; a deadlock with another kind of transaction retries the batch, and a
+// batch that fails otherwise is redone one subscription at a time, so one bad row fails alone.
+import type { Knex } from 'knex';
+import type { Logger } from '../logger.ts';
+import { insertAuditEntry } from '../db/repos/audit-log.ts';
+import {
+  addRunCounts,
+  deleteBillingRun,
+  finishBillingRun,
+  insertBillingRun,
+  insertSubscriptionEvents,
+  type BillingRunRow,
+  type BillingTrigger,
+  type NewSubscriptionEvent,
+  type RunCounts,
+} from '../db/repos/billing-runs.ts';
+import { endLiveSubscriptions, returnFromCustomer } from '../db/repos/did-holdings.ts';
+import { deleteResellerPrices } from '../db/repos/reseller-prices.ts';
+import { Money, toStored } from '../domain/money.ts';
+import { planRenewal, type RenewalPlan, type RenewalStep } from '../domain/renewal.ts';
+import { availableFunds } from './ledger.ts';
+
+export const DEFAULT_BATCH_SIZE = 500;
+const MAX_BATCH_ATTEMPTS = 5;
+
+export interface BillingRunOptions {
+  now: Date;
+  trigger: BillingTrigger;
+  graceDays: number;
+  batchSize?: number;
+  /** Only this account's subscriptions (the retry after a payment). */
+  accountId?: number;
+  /** 'charge_only' never suspends or releases: a retry only charges what the funds now cover. */
+  mode?: 'full' | 'charge_only';
+  logger?: Pick<Logger, 'error' | 'warn'>;
+  /** Told of each thing done, after its batch commits (the command prints them). */
+  onEvent?: (event: BillingEventReport) => void;
+  /** The wall clock for started/finished times; the run's own clock is `now`. */
+  wallClock?: () => Date;
+  /** Keep no billing_runs row when the run found nothing due (retries after payments). */
+  dropIfIdle?: boolean;
+}
+
+export interface BillingEventReport {
+  kind: RenewalStep['kind'] | 'failed';
+  subscriptionId: number;
+  accountId: number;
+  accountName: string;
+  number: string;
+  amount: string | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  note: string | null;
+}
+
+export interface BillingRunSummary extends RunCounts {
+  run: BillingRunRow | undefined;
+  /** Subscriptions looked at (claimed) by this run. */
+  examined: number;
+  durationMs: number;
+}
+
+interface ClaimedRow {
+  id: number;
+  account_id: number;
+  seller_id: number;
+  product_id: number;
+  status: 'active' | 'suspended';
+  billing_type: 'one_time' | 'recurring';
+  billing_days: number;
+  price: string;
+  next_billing_at: Date;
+  suspended_at: Date | null;
+  number: string;
+  account_role: 'reseller' | 'customer';
+  account_name: string;
+}
+
+interface AccountFunds {
+  id: number;
+  balance: string;
+  credit_limit: string;
+  billing_mode: 'prepaid' | 'postpaid';
+}
+
+interface Cursor {
+  at: Date;
+  id: number;
+}
+
+function emptyCounts(): RunCounts {
+  return { renewed: 0, renewedTotal: '0', reactivated: 0, suspended: 0, suspendedTotal: '0', released: 0, expired: 0, failed: 0 };
+}
+
+function addCounts(into: RunCounts, more: RunCounts): void {
+  into.renewed += more.renewed;
+  into.renewedTotal = new Money(into.renewedTotal).plus(more.renewedTotal).toFixed();
+  into.reactivated += more.reactivated;
+  into.suspended += more.suspended;
+  into.suspendedTotal = new Money(into.suspendedTotal).plus(more.suspendedTotal).toFixed();
+  into.released += more.released;
+  into.expired += more.expired;
+  into.failed += more.failed;
+}
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+
+async function claimDue(
+  trx: Knex.Transaction,
+  options: { now: Date; after: Cursor; limit: number; accountId?: number | undefined; ids?: number[] | undefined },
+): Promise<ClaimedRow[]> {
+  const query = trx('subscriptions as s')
+    .join('products as p', 'p.id', 's.product_id')
+    .join('accounts as a', 'a.id', 's.account_id')
+    .whereNot('s.status', 'ended')
+    .where('s.next_billing_at', '<=', options.now)
+    .whereRaw('(s.next_billing_at, s.id) > (?, ?)', [options.after.at, options.after.id])
+    .orderBy([{ column: 's.next_billing_at' }, { column: 's.id' }])
+    .limit(options.limit)
+    .select(
+      's.id', 's.account_id', 's.seller_id', 's.product_id', 's.status', 's.billing_type', 's.billing_days', 's.price',
+      's.next_billing_at', 's.suspended_at', 'p.number', 'a.role as account_role', 'a.name as account_name',
+    )
+    .forUpdate('s')
+    .skipLocked();
+  if (options.accountId !== undefined) query.where('s.account_id', options.accountId);
+  if (options.ids) query.whereIn('s.id', options.ids);
+  return (await query) as ClaimedRow[];
+}
+
+interface PlannedRow {
+  row: ClaimedRow;
+  plan: RenewalPlan;
+}
+
+interface BatchResult {
+  counts: RunCounts;
+  reports: BillingEventReport[];
+  claimed: ClaimedRow[];
+}
+
+/** Gives the number back to the seller of an ended subscription (README: "Billing"). */
+async function releaseNumber(
+  trx: Knex.Transaction,
+  row: ClaimedRow,
+  why: 'unpaid' | 'expired',
+  context: { now: Date; runId: number | null; events: NewSubscriptionEvent[]; reports: BillingEventReport[] },
+): Promise<void> {
+  const { now } = context;
+  if (row.account_role === 'customer') {
+    // To its reseller's unassigned numbers, or to the admin's stock for a direct customer.
+    await returnFromCustomer(trx, row.product_id, row.account_id, now);
+  } else {
+    // A reseller that loses a number takes it from its customer too: the customer bought it from
+    // the reseller, which no longer has it to sell. The customer's subscription ends, saying why.
+    const [product] = (await trx('products')
+      .where({ id: row.product_id, reseller_id: row.account_id })
+      .forUpdate()
+      .select('customer_id')) as Array<{ customer_id: number | null }>;
+    if (product) {
+      if (product.customer_id !== null) {
+        const reason = why === 'unpaid' ? 'seller_unpaid' : 'seller_expired';
+        const ended = await endLiveSubscriptions(trx, row.product_id, { accountId: product.customer_id, reason, now });
+        const note = why === 'unpaid'
+          ? `Ended: the reseller's own subscription to ${row.number} was not paid, so the number went back to the operator`
+          : `Ended: the reseller's one-time term on ${row.number} is over, so the number went back to the operator`;
+        for (const subscriptionId of ended) {
+          context.events.push({
+            subscription_id: subscriptionId, billing_run_id: context.runId, kind: 'released', period_start: null, period_end: null,
+            amount: null, ledger_entry_id: null, note, created_at: now,
+          });
+        }
+      }
+      await trx('products')
+        .where({ id: row.product_id, reseller_id: row.account_id })
+        .update({ reseller_id: null, customer_id: null, destination_type: null, destination: null, updated_at: now });
+      await deleteResellerPrices(trx, row.product_id, row.account_id);
+    }
+  }
+  await insertAuditEntry(trx, {
+    actorId: null,
+    action: why === 'unpaid' ? 'did.release_unpaid' : 'did.expire',
+    entityType: 'product',
+    entityId: row.product_id,
+    before: { holder_id: row.account_id, subscription_id: row.id },
+    after: { billing_run_id: context.runId },
+    at: now,
+  });
+}
+
+async function processBatch(
+  trx: Knex.Transaction,
+  runId: number | null,
+  claimed: ClaimedRow[],
+  options: { now: Date; graceDays: number; mode: 'full' | 'charge_only' },
+): Promise<BatchResult> {
+  const { now } = options;
+  const counts = emptyCounts();
+  const reports: BillingEventReport[] = [];
+  const events: NewSubscriptionEvent[] = [];
+
+  const accountIds = [...new Set(claimed.map((row) => row.account_id))].sort((a, b) => a - b);
+  const accounts = (await trx('accounts')
+    .whereIn('id', accountIds)
+    .orderBy('id')
+    .forUpdate()
+    .select('id', 'balance', 'credit_limit', 'billing_mode')) as AccountFunds[];
+  const funds = new Map(accounts.map((account) => [account.id, account]));
+  const startBalance = new Map(accounts.map((account) => [account.id, account.balance]));
+
+  // Resellers first: a reseller's number that goes back to the operator is taken from its
+  // customer too, and that customer must not be charged for it in the same batch.
+  const ordered = [...claimed].sort((a, b) => (a.account_role === b.account_role ? 0 : a.account_role === 'reseller' ? -1 : 1));
+  const leavingResellers = new Set<number>();
+  const planned: PlannedRow[] = [];
+  const ledgerRows: Array<Record<string, unknown>> = [];
+  for (const row of ordered) {
+    if (row.account_role === 'customer' && leavingResellers.has(row.product_id)) continue;
+    const account = funds.get(row.account_id)!;
+    const plan = planRenewal(
+      {
+        status: row.status, billingType: row.billing_type, billingDays: row.billing_days, price: row.price,
+        nextBillingAt: row.next_billing_at, suspendedAt: row.suspended_at,
+      },
+      availableFunds(account),
+      { now, graceDays: options.graceDays, mode: options.mode },
+    );
+    planned.push({ row, plan });
+    if (row.account_role === 'reseller' && plan.status === 'ended') leavingResellers.add(row.product_id);
+    for (const step of plan.steps) {
+      if (step.kind !== 'renewed' || new Money(step.amount).isZero()) continue;
+      const balanceAfter = toStored(new Money(account.balance).minus(step.amount));
+      account.balance = balanceAfter;
+      ledgerRows.push({
+        account_id: row.account_id,
+        amount: toStored(new Money(step.amount).negated()),
+        balance_after: balanceAfter,
+        kind: 'recurring_fee',
+        description: `Renewal of ${row.number}, ${day(step.periodStart)} to ${day(step.periodEnd)}`,
+        reference_type: 'subscription',
+        reference_id: row.id,
+        idempotency_key: `renewal:${row.id}:${step.periodStart.toISOString()}`,
+        created_at: now,
+      });
+    }
+  }
+
+  const ledgerIds = new Map<string, number>();
+  for (let i = 0; i < ledgerRows.length; i += 1000) {
+    const inserted = (await trx('ledger_entries').insert(ledgerRows.slice(i, i + 1000)).returning(['id', 'idempotency_key'])) as Array<{ id: number; idempotency_key: string }>;
+    for (const entry of inserted) ledgerIds.set(entry.idempotency_key, entry.id);
+  }
+
+  const changedAccounts = accounts.filter((account) => account.balance !== startBalance.get(account.id));
+  if (changedAccounts.length > 0) {
+    const values = changedAccounts.map(() => '(?::bigint, ?::numeric)').join(', ');
+    await trx.raw(
+      `UPDATE accounts AS a SET balance = v.balance, updated_at = ? FROM (VALUES ${values}) AS v(id, balance) WHERE a.id = v.id`,
+      [now, ...changedAccounts.flatMap((account) => [account.id, account.balance])],
+    );
+  }
+
+  const changed = planned.filter(({ plan }) => plan.steps.length > 0);
+  for (let i = 0; i < changed.length; i += 1000) {
+    const chunk = changed.slice(i, i + 1000);
+    const values = chunk.map(() => '(?::bigint, ?::text, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::text)').join(', ');
+    const bindings = chunk.flatMap(({ row, plan }) => {
+      const ended = plan.status === 'ended';
+      const reason = ended ? (plan.steps.some((s) => s.kind === 'expired') ? 'expired' : 'unpaid') : null;
+      return [row.id, plan.status, plan.nextBillingAt, plan.suspendedAt, ended ? now : null, reason];
+    });
+    await trx.raw(
+      `UPDATE subscriptions AS s SET status = v.status, next_billing_at = v.next_billing_at, suspended_at = v.suspended_at,
+         ended_at = v.ended_at, end_reason = coalesce(v.end_reason, s.end_reason), updated_at = ?
+       FROM (VALUES ${values}) AS v(id, status, next_billing_at, suspended_at, ended_at, end_reason) WHERE s.id = v.id`,
+      [now, ...bindings],
+    );
+  }
+
+  for (const { row, plan } of changed) {
+    for (const step of plan.steps) {
+      const base = { subscription_id: row.id, billing_run_id: runId, created_at: now, period_end: null, amount: null, ledger_entry_id: null, note: null };
+      const report = (note: string | null, amount: string | null, periodEnd: Date | null = null): void => {
+        reports.push({
+          kind: step.kind, subscriptionId: row.id, accountId: row.account_id, accountName: row.account_name, number: row.number,
+          amount, periodStart: step.periodStart, periodEnd, note,
+        });
+      };
+      switch (step.kind) {
+        case 'renewed': {
+          const key = `renewal:${row.id}:${step.periodStart.toISOString()}`;
+          events.push({ ...base, kind: 'renewed', period_start: step.periodStart, period_end: step.periodEnd, amount: toStored(step.amount), ledger_entry_id: ledgerIds.get(key) ?? null });
+          counts.renewed += 1;
+          counts.renewedTotal = new Money(counts.renewedTotal).plus(step.amount).toFixed();
+          report(null, step.amount, step.periodEnd);
+          break;
+        }
+        case 'reactivated':
+          events.push({ ...base, kind: 'reactivated', period_start: step.periodStart, note: 'The renewal was paid: calls are accepted again' });
+          counts.reactivated += 1;
+          report('paid: active again', null);
+          break;
+        case 'suspended': {
+          const note = `Funds did not cover the renewal of ${step.amount}: calls are refused until it is paid`;
+          events.push({ ...base, kind: 'suspended', period_start: step.periodStart, amount: toStored(step.amount), note });
+          counts.suspended += 1;
+          counts.suspendedTotal = new Money(counts.suspendedTotal).plus(step.amount).toFixed();
+          report(note, step.amount);
+          break;
+        }
+        case 'released': {
+          const note = `Unpaid after the grace period of ${options.graceDays} days: the number went back to its seller`;
+          events.push({ ...base, kind: 'released', period_start: step.periodStart, amount: toStored(step.amount), note });
+          counts.released += 1;
+          report(note, step.amount);
+          await releaseNumber(trx, row, 'unpaid', { now, runId, events, reports });
+          break;
+        }
+        case 'expired': {
+          const note = 'One-time term over: the number went back to its seller';
+          events.push({ ...base, kind: 'expired', period_start: step.periodStart, note });
+          counts.expired += 1;
+          report(note, null);
+          await releaseNumber(trx, row, 'expired', { now, runId, events, reports });
+          break;
+        }
+      }
+    }
+  }
+
+  await insertSubscriptionEvents(trx, events);
+  if (runId !== null) await addRunCounts(trx, runId, counts);
+  return { counts, reports, claimed };
+}
+
+/**
+ * Runs the renewal job at `now`: walks the due subscriptions in (next date, id) order, a batch
+ * per transaction, each claimed row processed once per run. Several runs may go at once.
+ */
+export async function runBilling(db: Knex, options: BillingRunOptions): Promise<BillingRunSummary> {
+  const wallClock = options.wallClock ?? (() => new Date());
+  const started = Date.now();
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const mode = options.mode ?? 'full';
+  const settings = { now: options.now, graceDays: options.graceDays, mode };
+  const run = await insertBillingRun(db, { trigger: options.trigger, clockAt: options.now, startedAt: wallClock() });
+  const total = emptyCounts();
+  let examined = 0;
+  let cursor: Cursor = { at: new Date(0), id: 0 };
+
+  const claimAndProcess = (limit: number, ids?: number[]) =>
+    db.transaction(async (trx) => {
+      const claimed = await claimDue(trx, { now: options.now, after: ids ? { at: new Date(0), id: 0 } : cursor, limit, accountId: options.accountId, ids });
+      if (claimed.length === 0) return undefined;
+      return processBatch(trx, run.id, claimed, settings);
+    });
+
+  const report = (reports: BillingEventReport[]) => {
+    if (options.onEvent) for (const event of reports) options.onEvent(event);
+  };
+
+  try {
+    for (;;) {
+      let result: BatchResult | undefined;
+      let lastError: unknown;
+      for (let attempt = 1; attempt <= MAX_BATCH_ATTEMPTS; attempt += 1) {
+        try {
+          result = await claimAndProcess(batchSize);
+          lastError = undefined;
+          break;
+        } catch (error) {
+          lastError = error;
+          if (!isRetryable(error)) break;
+        }
+      }
+      if (lastError !== undefined) {
+        // Redo the batch one subscription at a time, so only the subscription at fault fails.
+        const ids = (await db.transaction((trx) =>
+          claimDue(trx, { now: options.now, after: cursor, limit: batchSize, accountId: options.accountId }),
+        )).map((row) => ({ id: row.id, at: row.next_billing_at }));
+        if (ids.length === 0) throw lastError;
+        for (const { id } of ids) {
+          try {
+            const single = await claimAndProcess(1, [id]);
+            if (single) {
+              addCounts(total, single.counts);
+              examined += 1;
+              report(single.reports);
+            }
+          } catch (error) {
+            total.failed += 1;
+            examined += 1;
+            options.logger?.error({ err: error, subscriptionId: id, runId: run.id }, 'renewal failed');
+            await addRunCounts(db, run.id, { ...emptyCounts(), failed: 1 });
+            if (options.onEvent) {
+              options.onEvent({
+                kind: 'failed', subscriptionId: id, accountId: 0, accountName: '', number: '', amount: null, periodStart: null,
+                periodEnd: null, note: error instanceof Error ? error.message : String(error),
+              });
+            }
+          }
+        }
+        const last = ids[ids.length - 1]!;
+        cursor = { at: last.at, id: last.id };
+        continue;
+      }
+      if (!result) break;
+      addCounts(total, result.counts);
+      examined += result.claimed.length;
+      report(result.reports);
+      const last = result.claimed[result.claimed.length - 1]!;
+      cursor = { at: last.next_billing_at, id: last.id };
+      if (result.claimed.length < batchSize) break;
+    }
+  } catch (error) {
+    const failed = await finishBillingRun(db, run.id, { status: 'failed', finishedAt: wallClock(), error: error instanceof Error ? error.message : String(error) });
+    throw Object.assign(error as object, { billingRun: failed });
+  }
+
+  const idle = total.renewed + total.suspended + total.released + total.expired + total.failed === 0;
+  if (options.dropIfIdle && idle) {
+    await deleteBillingRun(db, run.id);
+    return { ...total, run: undefined, examined, durationMs: Date.now() - started };
+  }
+  const finished = await finishBillingRun(db, run.id, { status: 'finished', finishedAt: wallClock() });
+  return { ...total, run: finished, examined, durationMs: Date.now() - started };
+}
+
+/**
+ * After a payment or refill: at once, charge what the account's funds now cover among its due
+ * subscriptions (a suspended one is reactivated). Never suspends or releases: the scheduled run does.
+ */
+export async function retryAccountRenewals(db: Knex, accountId: number, now: Date, logger?: Pick<Logger, 'error' | 'warn'>): Promise<BillingRunSummary> {
+  return runBilling(db, { now, trigger: 'payment', graceDays: 0, accountId, mode: 'charge_only', dropIfIdle: true, ...(logger ? { logger } : {}) });
+}
