@@ -6,6 +6,7 @@ import { demoLoginsText } from './cli/seed.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { describeDatabase, migrateLatest, openDatabase } from './db/open.ts';
 import { createLogger } from './logger.ts';
+import { startBillingSchedule } from './services/billing-schedule.ts';
 
 async function start(): Promise<void> {
   const config = loadConfig();
@@ -25,6 +26,8 @@ async function start(): Promise<void> {
     console.log(`\ndidhub is running on http://localhost:${port}\n`);
     if (config.seedDemo) console.log(demoLoginsText());
   });
+  const billing = startBillingSchedule(db, config, logger);
+  if (config.billingIntervalMinutes > 0) console.log(`didhub: billing runs every ${config.billingIntervalMinutes} minute(s)`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -32,6 +35,7 @@ async function start(): Promise<void> {
     stopping = true;
     console.log(`didhub: ${signal} received, finishing requests and closing`);
     server.close(async () => {
+      await billing.stop();
       await db.destroy();
       process.exit(0);
     });

@@ -1,5 +1,6 @@
 // The table of `didhub` commands. Each command lives in its own file beside this one.
 import type { Command } from './command.ts';
+import { billingCommand } from './billing.ts';
 import { createAdminCommand } from './create-admin.ts';
 import { maxDurationCommand } from './max-duration.ts';
 import { migrateCommand } from './migrate.ts';
@@ -14,4 +15,5 @@ export const commands: Record<string, Command> = {
   rate: rateCommand,
   'max-duration': maxDurationCommand,
   'rate-cdrs': rateCdrsCommand,
+  billing: billingCommand,
 };

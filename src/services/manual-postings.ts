@@ -11,6 +11,7 @@ import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { availableFunds, postLedgerEntry } from './ledger.ts';
+import { retryAccountRenewals } from './renewals.ts';
 
 export const MANUAL_KINDS = ['payment', 'refill', 'adjustment'] as const;
 export type ManualKind = (typeof MANUAL_KINDS)[number];
@@ -114,7 +115,7 @@ export async function recordManualEntry(
   checkAmount(input);
   const key = `manual:${input.idempotencyKey}`;
   try {
-    return await db.transaction(async (trx) => {
+    const result = await db.transaction(async (trx) => {
       const account = await lockScopedAccount(trx, scope, input.accountId);
       if (!account) throw new NotFoundError('No such account');
       // Looked up under the account's lock: a second submit waits for the first and finds its row.
@@ -138,6 +139,12 @@ export async function recordManualEntry(
       });
       return { entry, account: after, duplicate: false };
     });
+    // Money in retries the account's unpaid renewals at once (a paid one is reactivated). The
+    // payment stands whatever happens there: the scheduled billing run retries them too.
+    if (!result.duplicate && new Money(result.entry.amount).greaterThan(0)) {
+      await retryAccountRenewals(db, result.account.id, actor.now).catch(() => undefined);
+    }
+    return result;
   } catch (error) {
     if (!isUniqueViolation(error, 'ledger_entries_idempotency_key_unique')) throw error;
     const earlier = await alreadyRecorded(db, key, input);

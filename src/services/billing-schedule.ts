@@ -1,0 +1,59 @@
+// The server's billing schedule: the renewal job every BILLING_INTERVAL_MINUTES (0: off), once at
+// start-up too, so periods missed while the server was down are charged. One run at a time per
+// process; other processes running it at once are safe (SKIP LOCKED claims, per-period ledger keys).
+import type { Knex } from 'knex';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { runBilling, type BillingRunSummary } from './renewals.ts';
+
+export interface BillingSchedule {
+  /** Resolves when the run in progress (if any) is over. */
+  stop(): Promise<void>;
+  /** Runs now unless a run is in progress; resolves with its summary, or undefined when skipped. */
+  runNow(): Promise<BillingRunSummary | undefined>;
+}
+
+export function startBillingSchedule(
+  db: Knex,
+  config: Pick<Config, 'billingIntervalMinutes' | 'billingGraceDays'>,
+  logger: Pick<Logger, 'info' | 'error' | 'warn'>,
+  clock: () => Date = () => new Date(),
+): BillingSchedule {
+  let current: Promise<BillingRunSummary | undefined> | undefined;
+  let stopped = false;
+
+  const runNow = (): Promise<BillingRunSummary | undefined> => {
+    if (stopped || current) return Promise.resolve(undefined);
+    current = runBilling(db, { now: clock(), trigger: 'schedule', graceDays: config.billingGraceDays, logger })
+      .then((summary) => {
+        const { renewed, renewedTotal, suspended, released, expired, failed } = summary;
+        logger.info({ billingRunId: summary.run?.id, renewed, renewedTotal, suspended, released, expired, failed }, 'billing run finished');
+        return summary;
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'billing run failed');
+        return undefined;
+      })
+      .finally(() => {
+        current = undefined;
+      });
+    return current;
+  };
+
+  if (config.billingIntervalMinutes === 0) {
+    return { stop: async () => {}, runNow };
+  }
+  const first = setTimeout(() => void runNow(), 1000);
+  const timer = setInterval(() => void runNow(), config.billingIntervalMinutes * 60_000);
+  first.unref();
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(timer);
+      await current;
+    },
+    runNow,
+  };
+}
