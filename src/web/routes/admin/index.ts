@@ -6,6 +6,9 @@ import { didsRouter } from './dids.ts';
 import { providersRouter } from './providers.ts';
 import type { AppContext } from '../../context.ts';
 import { accountsRouter } from './accounts.ts';
+import { callsRouter } from '../calls.ts';
+import { switchesRouter } from './switches.ts';
+import { rejectedCdrsRouter } from './rejected-cdrs.ts';
 
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
@@ -19,6 +22,9 @@ export function adminRouter(context: AppContext): Router {
   router.use('/accounts', accountsRouter(context));
   router.use('/dids', didsRouter(context));
   router.use('/providers', providersRouter(context));
+  router.use('/calls', callsRouter(context));
+  router.use('/switches', switchesRouter(context));
+  router.use('/rejected-cdrs', rejectedCdrsRouter(context));
 
   return router;
 }

@@ -7,6 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { transactionsRouter } from './transactions.ts';
 import { buyRouter, receiptsRouter } from '../buy.ts';
 import { numbersRouter } from './numbers.ts';
+import { callsRouter } from '../calls.ts';
 
 export function customerRouter(context: AppContext): Router {
   const { db } = context;
@@ -21,6 +22,7 @@ export function customerRouter(context: AppContext): Router {
   router.use('/buy', buyRouter(context));
   router.use('/receipts', receiptsRouter(context));
   router.use('/numbers', numbersRouter(context));
+  router.use('/calls', callsRouter(context));
 
   return router;
 }

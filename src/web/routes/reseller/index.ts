@@ -8,6 +8,7 @@ import { customersRouter } from './customers.ts';
 import { transactionsRouter } from './transactions.ts';
 import { buyRouter, receiptsRouter } from '../buy.ts';
 import { didsRouter } from './dids.ts';
+import { callsRouter } from '../calls.ts';
 
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
@@ -23,6 +24,7 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/buy', buyRouter(context));
   router.use('/receipts', receiptsRouter(context));
   router.use('/dids', didsRouter(context));
+  router.use('/calls', callsRouter(context));
 
   return router;
 }

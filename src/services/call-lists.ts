@@ -1,0 +1,132 @@
+// The Calls pages and their CSV export: each role's calls with the cost it paid, and for the admin
+// the margin at each level (what the owner paid, what the reseller paid, what the operator keeps).
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { Knex } from 'knex';
+import { countCalls, findCall, listCallCharges, listCalls, type CallChargeRow, type CallFilters, type CallListRow, type CallScope } from '../db/repos/calls.ts';
+import { Money, toPlain } from '../domain/money.ts';
+import { NotFoundError } from '../errors.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface CallQuery {
+  /** YYYY-MM-DD, UTC, inclusive. */
+  from?: string | undefined;
+  to?: string | undefined;
+  number?: string | undefined;
+}
+
+export function callFiltersOf(query: CallQuery): CallFilters {
+  return {
+    from: query.from ? new Date(`${query.from}T00:00:00Z`) : undefined,
+    before: query.to ? new Date(new Date(`${query.to}T00:00:00Z`).getTime() + DAY_MS) : undefined,
+    number: query.number?.replace(/[^0-9+]/g, '') || undefined,
+  };
+}
+
+/** A call as a role sees it: amounts as plain decimal strings, computed here, not in templates. */
+export interface CallView {
+  id: number;
+  startedAt: Date;
+  caller: string;
+  number: string;
+  durationSeconds: number;
+  billsec: number;
+  billedSeconds: number;
+  hangupCause: string | null;
+  ownerName: string | null;
+  resellerName: string | null;
+  /** What the viewer paid for the call. */
+  yourCost: string;
+  /** Admin and reseller: what the owner (a customer) paid. */
+  ownerCost: string;
+  /** What the reseller above the owner paid, when there is one. */
+  resellerCost: string | null;
+  /** The reseller's margin: the owner's price minus the reseller's cost. */
+  resellerMargin: string | null;
+  /** What the operator receives: the reseller's cost, or the direct owner's price. */
+  operatorRevenue: string;
+}
+
+export function viewOf(row: CallListRow, scope: CallScope, decimals: number): CallView {
+  const owner = new Money(row.owner_cost);
+  const reseller = row.reseller_cost === null ? null : new Money(row.reseller_cost);
+  const own = scope.role === 'reseller' && row.owner_id !== scope.accountId ? (reseller ?? new Money(0)) : owner;
+  return {
+    id: row.id,
+    startedAt: row.started_at,
+    caller: row.caller,
+    number: row.number,
+    durationSeconds: row.duration_seconds,
+    billsec: row.billsec,
+    billedSeconds: row.billed_seconds,
+    hangupCause: row.hangup_cause,
+    ownerName: row.owner_name,
+    resellerName: row.reseller_name,
+    yourCost: toPlain(scope.role === 'admin' ? owner : own, decimals),
+    ownerCost: toPlain(owner, decimals),
+    resellerCost: reseller ? toPlain(reseller, decimals) : null,
+    resellerMargin: reseller ? toPlain(owner.minus(reseller), decimals) : null,
+    operatorRevenue: toPlain(reseller ?? owner, decimals),
+  };
+}
+
+export interface CallsPage {
+  rows: CallView[];
+  total: number;
+}
+
+export async function loadCalls(db: Knex, scope: CallScope, query: CallQuery, window: { limit: number; offset: number }, decimals: number): Promise<CallsPage> {
+  const filters = callFiltersOf(query);
+  const [rows, total] = await Promise.all([listCalls(db, scope, filters, window), countCalls(db, scope, filters)]);
+  return { rows: rows.map((row) => viewOf(row, scope, decimals)), total };
+}
+
+export interface CallDetail {
+  call: CallView & { uuid: string };
+  charges: CallChargeRow[];
+}
+
+export async function loadCall(db: Knex, scope: CallScope, id: number, decimals: number): Promise<CallDetail> {
+  const row = await findCall(db, scope, id);
+  if (!row) throw new NotFoundError('There is no such call');
+  const charges = await listCallCharges(db, id);
+  // A customer sees its own charge only; a reseller its customer's price and its own cost.
+  const visible = scope.role === 'customer' ? charges.filter((c) => c.account_id === scope.accountId) : charges;
+  return { call: { ...viewOf(row, scope, decimals), uuid: row.uuid }, charges: visible };
+}
+
+const EXPORT_BATCH = 5000;
+
+/** Writes the filtered calls as CSV: plain decimal strings, ISO times. */
+export async function writeCallsCsv(db: Knex, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
+  const filters = callFiltersOf(query);
+  const admin = scope.role === 'admin';
+  const reseller = scope.role === 'reseller';
+  const columns = ['started_at', 'caller', 'number', 'duration_seconds', 'billsec', 'billed_seconds', 'cost'];
+  if (reseller) columns.push('customer_price', 'margin');
+  if (admin) columns.push('owner', 'owner_paid', 'reseller', 'reseller_paid', 'reseller_margin', 'operator_revenue');
+  columns.push('hangup_cause', 'uuid');
+  const csv = stringify({ header: true, columns });
+  csv.pipe(out);
+  for (let offset = 0; ; offset += EXPORT_BATCH) {
+    const rows = await listCalls(db, scope, filters, { limit: EXPORT_BATCH, offset });
+    for (const row of rows) {
+      const v = viewOf(row, scope, decimals);
+      const record: Array<string | number> = [v.startedAt.toISOString(), v.caller, v.number, v.durationSeconds, v.billsec, v.billedSeconds, v.yourCost];
+      if (reseller) {
+        const forCustomer = row.owner_id !== (scope as { accountId: number }).accountId;
+        record.push(forCustomer ? v.ownerCost : '', forCustomer ? (v.resellerMargin ?? '') : '');
+      }
+      if (admin) record.push(v.ownerName ?? '', v.ownerCost, v.resellerName ?? '', v.resellerCost ?? '', v.resellerMargin ?? '', v.operatorRevenue);
+      record.push(v.hangupCause ?? '', row.uuid);
+      if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve));
+    }
+    if (rows.length < EXPORT_BATCH) break;
+  }
+  csv.end();
+  await new Promise<void>((resolve, reject) => {
+    out.once('finish', resolve);
+    out.once('error', reject);
+  });
+}
