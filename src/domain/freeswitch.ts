@@ -149,13 +149,14 @@ export type CdrParseResult = { ok: true; cdr: CdrRecord } | { ok: false; reason:
 /** Far above any real call (about 31 years), and safe for rating (see domain/rating.ts). */
 const MAX_CALL_SECONDS = 1_000_000_000;
 
-// mod_json_cdr URL-encodes each value unless encode-values is false: decode when it looks encoded.
+// mod_json_cdr percent-encodes each value unless encode-values is false: decode when it looks
+// encoded. A "+" stays a plus (E.164 numbers), as FreeSWITCH encodes a space as %20.
 function decodeValue(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return undefined;
-  if (!value.includes('%') && !value.includes('+')) return value;
+  if (!value.includes('%')) return value;
   try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
+    return decodeURIComponent(value);
   } catch {
     return value;
   }
