@@ -10,6 +10,7 @@ import * as addSubscriptionPurchaseKey from './20261129130500_add_subscription_p
 import * as addInventoryIndexesAndImports from './20261129131500_add_inventory_indexes_and_imports.ts';
 import * as createCallsAndSwitches from './20261129140000_create_calls_and_switches.ts';
 import * as createBillingRuns from './20261129150000_create_billing_runs.ts';
+import * as createRatePlans from './20261129160000_create_rate_plans.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129131500_add_inventory_indexes_and_imports', addInventoryIndexesAndImports],
   ['20261129140000_create_calls_and_switches', createCallsAndSwitches],
   ['20261129150000_create_billing_runs', createBillingRuns],
+  ['20261129160000_create_rate_plans', createRatePlans],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

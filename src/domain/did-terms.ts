@@ -315,3 +315,28 @@ for (const [alias, field] of [
 export function formatDidNumber(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
+
+export type RateTermField = 'connection_cost' | 'grace_seconds' | 'cost_per_minute' | 'initial_increment' | 'increment';
+export const RATE_TERM_FIELDS: readonly RateTermField[] = ['connection_cost', 'grace_seconds', 'cost_per_minute', 'initial_increment', 'increment'];
+export type RateTermValues = Pick<DidTerms, RateTermField>;
+
+/** The five per-minute terms alone, with the DID form's rules and words: a rate plan's form. */
+export function parseRateTermFields(
+  input: Partial<Record<RateTermField, unknown>>,
+): { ok: true; terms: RateTermValues } | { ok: false; errors: Partial<Record<RateTermField, string>> } {
+  const errors: Partial<Record<RateTermField, string>> = {};
+  const terms = {} as Record<RateTermField, string | number>;
+  for (const field of RATE_TERM_FIELDS) {
+    const value = text(input[field]);
+    const isAmount = field === 'connection_cost' || field === 'cost_per_minute';
+    if (value === '') {
+      errors[field] = isAmount ? 'Enter an amount (0 for none)' : 'Enter a number of seconds (0 for none)';
+      continue;
+    }
+    const parsed = isAmount ? parseAmount(value) : parseWhole(value, MAX_SECONDS, 'seconds');
+    if (parsed.ok) terms[field] = parsed.value;
+    else errors[field] = parsed.message;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, terms: terms as unknown as RateTermValues };
+}

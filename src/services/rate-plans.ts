@@ -1,0 +1,447 @@
+// Rate plans: create, change (a new version from a chosen moment), archive; put numbers on a plan,
+// one by one, selected or by the DID list's filters. The operator's plans (owner null) price the
+// admin's numbers; a reseller's plans price the numbers it resells. Each change is audited.
+//
+// Rating never reads a plan's terms from the numbers: call-terms.ts picks the version in force at
+// the call's answer time. The per-minute columns of products and reseller_prices are refreshed
+// here to the terms in force, for the pages that show a number's terms.
+import type { Knex } from 'knex';
+import { insertAuditEntry } from '../db/repos/audit-log.ts';
+import type { Db } from '../db/knex.ts';
+import {
+  countPlanNumbers, findRatePlan, insertRatePlan, insertRatePlanVersion, listRatePlanVersions, lockRatePlan, updateRatePlan,
+  type PlanOwner, type RatePlanRow, type RatePlanVersionRow, type VersionFields,
+} from '../db/repos/rate-plans.ts';
+import { applyDidFilters, type DidFilters } from '../db/repos/dids.ts';
+import { parseRateTermFields, RATE_TERM_FIELDS } from '../domain/did-terms.ts';
+import {
+  MARKUP_FIELDS, applyPlanMarkup, parsePlanMarkup, planMargin, versionInForce, type PlanKind, type PlanMargin, type PlanMarkup, type PlanTerms,
+} from '../domain/rate-plans.ts';
+import { NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
+
+export type PlanFieldErrors = Record<string, string>;
+
+export interface PlanChange {
+  actorId: number;
+  now: Date;
+}
+
+export interface PlanFormData {
+  name: string;
+  description: string;
+  kind: PlanKind;
+  terms?: PlanTerms;
+  markup?: PlanMarkup;
+  effectiveFrom: Date;
+}
+
+const MAX_NAME = 80;
+const MAX_DESCRIPTION = 500;
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/**
+ * A datetime-local value ("2026-12-01T00:00") read as UTC, the zone every page shows. Undefined
+ * when it is not a date.
+ */
+export function parseEffectiveAt(value: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
+  if (!match) return undefined;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0)));
+  return Number.isNaN(date.getTime()) || date.getUTCMonth() !== Number(match[2]) - 1 ? undefined : date;
+}
+
+/** The plan form: name, description, the terms (or the markup) and when they take effect. */
+export function parsePlanForm(
+  input: Record<string, unknown>,
+  options: { kind: PlanKind; now: Date; withName: boolean },
+): { ok: true; data: PlanFormData } | { ok: false; errors: PlanFieldErrors } {
+  const errors: PlanFieldErrors = {};
+  const name = text(input.name);
+  if (options.withName) {
+    if (name === '') errors.name = 'Enter the plan’s name';
+    else if (name.length > MAX_NAME) errors.name = `Use at most ${MAX_NAME} characters`;
+  }
+  const description = text(input.description);
+  if (description.length > MAX_DESCRIPTION) errors.description = `Use at most ${MAX_DESCRIPTION} characters`;
+
+  let terms: PlanTerms | undefined;
+  let markup: PlanMarkup | undefined;
+  if (options.kind === 'absolute') {
+    const parsed = parseRateTermFields(input);
+    if (parsed.ok) terms = parsed.terms;
+    else Object.assign(errors, parsed.errors);
+  } else {
+    const parsed = parsePlanMarkup(input);
+    if (parsed.ok) markup = parsed.markup;
+    else Object.assign(errors, parsed.errors);
+  }
+
+  let effectiveFrom = options.now;
+  if (text(input.effective) === 'later') {
+    const at = parseEffectiveAt(text(input.effective_at));
+    if (!at) errors.effective_at = 'Enter the date and time (UTC) the new terms start, like 2026-12-01 00:00';
+    else if (at.getTime() <= options.now.getTime()) errors.effective_at = 'Choose a moment in the future, or “now”';
+    else effectiveFrom = at;
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, data: { name, description, kind: options.kind, terms, markup, effectiveFrom } };
+}
+
+function versionFields(planId: number, data: PlanFormData, actorId: number): VersionFields {
+  const none = { connection_cost: null, grace_seconds: null, cost_per_minute: null, initial_increment: null, increment: null };
+  const noMarkup = { connection_markup_percent: null, connection_markup_amount: null, per_minute_markup_percent: null, per_minute_markup_amount: null };
+  return {
+    rate_plan_id: planId,
+    effective_from: data.effectiveFrom,
+    ...(data.terms ? { ...data.terms, ...noMarkup } : { ...none, ...data.markup! }),
+    created_by: actorId,
+  };
+}
+
+export function versionSnapshot(version: RatePlanVersionRow): Record<string, unknown> {
+  const snapshot: Record<string, unknown> = { version_id: version.id, effective_from: version.effective_from.toISOString() };
+  for (const field of [...RATE_TERM_FIELDS, ...MARKUP_FIELDS]) {
+    const value = version[field as keyof RatePlanVersionRow];
+    if (value !== null) snapshot[field] = value;
+  }
+  return snapshot;
+}
+
+export type PlanSaveResult = { ok: true; plan: RatePlanRow; version: RatePlanVersionRow } | { ok: false; errors: PlanFieldErrors };
+
+const NAME_TAKEN = { name: 'You have a plan of that name already' };
+
+export async function createRatePlan(db: Knex, owner: PlanOwner, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
+  const kind: PlanKind = owner !== null && text(input.kind) === 'markup' ? 'markup' : 'absolute';
+  const form = parsePlanForm(input, { kind, now: change.now, withName: true });
+  if (!form.ok) return form;
+  try {
+    return await db.transaction(async (trx) => {
+      const plan = await insertRatePlan(trx, { owner_id: owner, name: form.data.name, description: form.data.description, kind, created_by: change.actorId }, change.now);
+      const version = await insertRatePlanVersion(trx, versionFields(plan.id, form.data, change.actorId), change.now);
+      await insertAuditEntry(trx, {
+        actorId: change.actorId, action: 'rate_plan.create', entityType: 'rate_plan', entityId: plan.id,
+        after: { name: plan.name, description: plan.description, kind, ...versionSnapshot(version) }, at: change.now,
+      });
+      return { ok: true as const, plan, version };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'rate_plans_owner_name_unique')) return { ok: false, errors: NAME_TAKEN };
+    throw error;
+  }
+}
+
+/**
+ * A change of a plan: its name and description at once, its terms as a new version from the
+ * chosen moment, for every number on it. Versions are never edited, so calls already rated
+ * keep the terms they were rated with.
+ */
+export async function reviseRatePlan(db: Knex, owner: PlanOwner, id: number, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
+  try {
+    return await db.transaction(async (trx) => {
+      const before = await lockRatePlan(trx, owner, id);
+      if (!before) throw new NotFoundError('There is no such rate plan');
+      const form = parsePlanForm(input, { kind: before.kind, now: change.now, withName: true });
+      if (!form.ok) return form;
+      const plan = await updateRatePlan(trx, id, { name: form.data.name, description: form.data.description }, change.now);
+      let version: RatePlanVersionRow;
+      try {
+        version = await trx.transaction((inner) => insertRatePlanVersion(inner, versionFields(id, form.data, change.actorId), change.now));
+      } catch (error) {
+        if (isUniqueViolation(error)) return { ok: false as const, errors: { effective_at: 'The plan already has a version starting at that moment' } };
+        throw error;
+      }
+      await insertAuditEntry(trx, {
+        actorId: change.actorId, action: 'rate_plan.version', entityType: 'rate_plan', entityId: id,
+        before: { name: before.name, description: before.description },
+        after: { name: plan.name, description: plan.description, ...versionSnapshot(version) }, at: change.now,
+      });
+      await refreshPlanTerms(trx, change.now);
+      return { ok: true as const, plan, version };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'rate_plans_owner_name_unique')) return { ok: false, errors: NAME_TAKEN };
+    throw error;
+  }
+}
+
+export async function setRatePlanArchived(db: Knex, owner: PlanOwner, id: number, archived: boolean, change: PlanChange): Promise<RatePlanRow> {
+  return db.transaction(async (trx) => {
+    const before = await lockRatePlan(trx, owner, id);
+    if (!before) throw new NotFoundError('There is no such rate plan');
+    const plan = await updateRatePlan(trx, id, { archived_at: archived ? change.now : null }, change.now);
+    await insertAuditEntry(trx, {
+      actorId: change.actorId, action: archived ? 'rate_plan.archive' : 'rate_plan.restore', entityType: 'rate_plan', entityId: id,
+      before: { archived_at: before.archived_at?.toISOString() ?? null }, after: { archived_at: plan.archived_at?.toISOString() ?? null }, at: change.now,
+    });
+    return plan;
+  });
+}
+
+export interface RatePlanDetail {
+  plan: RatePlanRow;
+  versions: Array<RatePlanVersionRow & { state: 'current' | 'scheduled' | 'past' }>;
+  current: RatePlanVersionRow | undefined;
+  numberCount: number;
+}
+
+export async function loadRatePlan(db: Db, owner: PlanOwner, id: number, now: Date): Promise<RatePlanDetail> {
+  const plan = await findRatePlan(db, owner, id);
+  if (!plan) throw new NotFoundError('There is no such rate plan');
+  const [versions, numberCount] = await Promise.all([listRatePlanVersions(db, id), countPlanNumbers(db, plan)]);
+  const current = versionInForce(versions, now);
+  return {
+    plan,
+    current,
+    numberCount,
+    versions: versions.map((version) => ({
+      ...version,
+      state: version === current ? 'current' : version.effective_from.getTime() > now.getTime() ? 'scheduled' : 'past',
+    })),
+  };
+}
+
+/** Absolute terms of a version; undefined for a markup version. */
+export function termsOfVersion(version: RatePlanVersionRow): PlanTerms | undefined {
+  if (version.connection_cost === null || version.cost_per_minute === null) return undefined;
+  return {
+    connection_cost: version.connection_cost,
+    grace_seconds: version.grace_seconds ?? 0,
+    cost_per_minute: version.cost_per_minute,
+    initial_increment: version.initial_increment ?? 0,
+    increment: version.increment ?? 0,
+  };
+}
+
+export function markupOfVersion(version: RatePlanVersionRow): PlanMarkup | undefined {
+  if (version.connection_markup_percent === null) return undefined;
+  return {
+    connection_markup_percent: version.connection_markup_percent,
+    connection_markup_amount: version.connection_markup_amount ?? '0',
+    per_minute_markup_percent: version.per_minute_markup_percent ?? '0',
+    per_minute_markup_amount: version.per_minute_markup_amount ?? '0',
+  };
+}
+
+/** Sell terms of a version over the buy terms: the version's own, or the markup applied to them. */
+export function sellTermsOf(version: RatePlanVersionRow, buy: PlanTerms): PlanTerms {
+  const terms = termsOfVersion(version);
+  if (terms) return terms;
+  return applyPlanMarkup(buy, markupOfVersion(version)!);
+}
+
+// Versions in force at an instant, one per plan (DISTINCT ON works alike on PostgreSQL 15 and 18).
+const IN_FORCE_SQL = `
+  SELECT DISTINCT ON (rate_plan_id) *
+    FROM rate_plan_versions
+   WHERE effective_from <= ?
+   ORDER BY rate_plan_id, effective_from DESC`;
+
+/**
+ * Copies the terms in force at `now` into the per-minute columns of the numbers on plans (the
+ * admin's products, then the resellers' prices, absolute or marked up over the refreshed buy
+ * terms). Idempotent and set-based; rounding in SQL is round(numeric, 6), HALF_UP like ours.
+ */
+export async function refreshPlanTerms(db: Db, now: Date): Promise<void> {
+  await db.raw(
+    `UPDATE products p
+        SET connection_cost = v.connection_cost, grace_seconds = v.grace_seconds, cost_per_minute = v.cost_per_minute,
+            initial_increment = v.initial_increment, increment = v.increment, updated_at = ?
+       FROM (${IN_FORCE_SQL}) v
+      WHERE p.rate_plan_id = v.rate_plan_id AND v.connection_cost IS NOT NULL
+        AND (p.connection_cost, p.grace_seconds, p.cost_per_minute, p.initial_increment, p.increment)
+            IS DISTINCT FROM (v.connection_cost, v.grace_seconds, v.cost_per_minute, v.initial_increment, v.increment)`,
+    [now, now],
+  );
+  await db.raw(
+    `UPDATE reseller_prices rp
+        SET connection_cost = v.connection_cost, grace_seconds = v.grace_seconds, cost_per_minute = v.cost_per_minute,
+            initial_increment = v.initial_increment, increment = v.increment, updated_at = ?
+       FROM (${IN_FORCE_SQL}) v
+      WHERE rp.rate_plan_id = v.rate_plan_id AND v.connection_cost IS NOT NULL
+        AND (rp.connection_cost, rp.grace_seconds, rp.cost_per_minute, rp.initial_increment, rp.increment)
+            IS DISTINCT FROM (v.connection_cost, v.grace_seconds, v.cost_per_minute, v.initial_increment, v.increment)`,
+    [now, now],
+  );
+  await db.raw(
+    `UPDATE reseller_prices rp
+        SET connection_cost = greatest(0, round(p.connection_cost * (100 + v.connection_markup_percent) / 100 + v.connection_markup_amount, 6)),
+            cost_per_minute = greatest(0, round(p.cost_per_minute * (100 + v.per_minute_markup_percent) / 100 + v.per_minute_markup_amount, 6)),
+            grace_seconds = p.grace_seconds, initial_increment = p.initial_increment, increment = p.increment, updated_at = ?
+       FROM (${IN_FORCE_SQL}) v, products p
+      WHERE rp.rate_plan_id = v.rate_plan_id AND v.connection_markup_percent IS NOT NULL AND p.id = rp.product_id`,
+    [now, now],
+  );
+}
+
+// ---- Numbers on plans ------------------------------------------------------------------------
+
+export type NumberSelection = { ids: number[] } | { filters: DidFilters };
+
+/**
+ * Puts the admin's numbers on a plan (or back on their own terms, plan null): the numbers
+ * selected, or every number the DID list's filters match. One statement, one audit row.
+ */
+export async function assignPlanToDids(db: Knex, planId: number | null, selection: NumberSelection, change: PlanChange): Promise<{ count: number; plan: RatePlanRow | undefined }> {
+  return db.transaction(async (trx) => {
+    let plan: RatePlanRow | undefined;
+    if (planId !== null) {
+      plan = await findRatePlan(trx, null, planId);
+      if (!plan) throw new ValidationError('Choose a rate plan', { plan: 'Choose a rate plan from the list' });
+      if (plan.archived_at) throw new ValidationError('That plan is archived', { plan: `${plan.name} is archived: restore it first` });
+    }
+    const query = trx('products as p');
+    if ('ids' in selection) {
+      if (selection.ids.length === 0) throw new ValidationError('Select numbers', { ids: 'Select at least one number' });
+      query.whereIn('p.id', selection.ids).where('p.category', 'did');
+    } else {
+      applyDidFilters(query, selection.filters);
+    }
+    const ids = ((await query.clone().select('p.id')) as Array<{ id: number }>).map((row) => row.id);
+    for (let i = 0; i < ids.length; i += 5000) {
+      await trx('products').whereIn('id', ids.slice(i, i + 5000)).update({ rate_plan_id: planId, updated_at: change.now });
+    }
+    await insertAuditEntry(trx, {
+      actorId: change.actorId, action: 'rate_plan.assign', entityType: 'rate_plan', entityId: planId,
+      after: { rate_plan_id: planId, count: ids.length, ...('ids' in selection ? { ids: ids.slice(0, 1000) } : { filters: selection.filters }) },
+      at: change.now,
+    });
+    await refreshPlanTerms(trx, change.now);
+    return { count: ids.length, plan };
+  });
+}
+
+/** The admin's numbers a selection matches: for the confirmation before a bulk assignment. */
+export async function countSelectedDids(db: Db, selection: NumberSelection): Promise<number> {
+  const query = db('products as p');
+  if ('ids' in selection) query.whereIn('p.id', selection.ids).where('p.category', 'did');
+  else applyDidFilters(query, selection.filters);
+  const row = (await query.count({ count: '*' }).first()) as { count: string | number } | undefined;
+  return Number(row?.count ?? 0);
+}
+
+// ---- A reseller's numbers on its plans ---------------------------------------------------------
+
+export interface ResaleRow {
+  product_id: number;
+  number: string;
+  customer_id: number | null;
+  rate_plan_id: number | null;
+  buy: PlanTerms;
+  sell: PlanTerms;
+  margin: PlanMargin;
+}
+
+interface HeldRow {
+  id: number;
+  number: string;
+  customer_id: number | null;
+  connection_cost: string;
+  grace_seconds: number;
+  cost_per_minute: string;
+  initial_increment: number;
+  increment: number;
+  setup_fee: string;
+  monthly_fee: string;
+  rp_rate_plan_id: number | null;
+}
+
+function heldNumbers(db: Db, resellerId: number, productIds: number[] | 'all') {
+  const query = db('products as p')
+    .leftJoin('reseller_prices as rp', (join) => {
+      join.on('rp.product_id', 'p.id').andOn('rp.reseller_id', db.raw('?', [resellerId]));
+    })
+    .where('p.reseller_id', resellerId)
+    .whereNull('p.archived_at')
+    .select('p.id', 'p.number', 'p.customer_id', 'p.connection_cost', 'p.grace_seconds', 'p.cost_per_minute', 'p.initial_increment', 'p.increment',
+      'p.setup_fee', 'p.monthly_fee', 'rp.rate_plan_id as rp_rate_plan_id')
+    .orderBy('p.number');
+  if (productIds !== 'all') query.whereIn('p.id', productIds);
+  return query as unknown as Promise<HeldRow[]>;
+}
+
+function buyTermsOf(row: HeldRow): PlanTerms {
+  return {
+    connection_cost: row.connection_cost, grace_seconds: row.grace_seconds, cost_per_minute: row.cost_per_minute,
+    initial_increment: row.initial_increment, increment: row.increment,
+  };
+}
+
+/**
+ * What a reseller's plan would sell the numbers at, against their buy terms, before it is
+ * applied: the version in force now (or, for a plan that starts later, its first version). The
+ * `version` argument previews terms not saved yet (the plan form's "check margins").
+ */
+export async function previewResale(
+  db: Db,
+  resellerId: number,
+  source: { planId: number } | { version: RatePlanVersionRow },
+  productIds: number[] | 'all',
+  options: { now: Date; decimals: number; limit?: number },
+): Promise<{ rows: ResaleRow[]; total: number; negative: number }> {
+  let version: RatePlanVersionRow | undefined;
+  if ('planId' in source) {
+    const plan = await findRatePlan(db, resellerId, source.planId);
+    if (!plan) throw new NotFoundError('There is no such rate plan');
+    const versions = await listRatePlanVersions(db, plan.id);
+    version = versionInForce(versions, options.now) ?? versions[versions.length - 1];
+  } else {
+    version = source.version;
+  }
+  if (!version) throw new NotFoundError('The plan has no terms');
+  const held = await heldNumbers(db, resellerId, productIds);
+  let negative = 0;
+  const rows = held.map((row) => {
+    const buy = buyTermsOf(row);
+    const sell = sellTermsOf(version, buy);
+    const margin = planMargin(buy, sell, options.decimals);
+    if (margin.negative) negative += 1;
+    return { product_id: row.id, number: row.number, customer_id: row.customer_id, rate_plan_id: row.rp_rate_plan_id, buy, sell, margin };
+  });
+  return { rows: rows.slice(0, options.limit ?? rows.length), total: rows.length, negative };
+}
+
+/**
+ * Puts numbers a reseller holds on one of its plans (plan null: back to the sell terms of the
+ * number itself). Numbers it does not hold are left out, whatever ids are posted.
+ */
+export async function applyResellerPlan(
+  db: Knex,
+  resellerId: number,
+  planId: number | null,
+  productIds: number[] | 'all',
+  change: PlanChange,
+): Promise<{ count: number }> {
+  return db.transaction(async (trx) => {
+    if (planId !== null) {
+      const plan = await findRatePlan(trx, resellerId, planId);
+      if (!plan) throw new NotFoundError('There is no such rate plan');
+      if (plan.archived_at) throw new ValidationError('That plan is archived', { plan: `${plan.name} is archived: restore it first` });
+    }
+    const held = await heldNumbers(trx, resellerId, productIds);
+    if (held.length === 0) throw new ValidationError('Select numbers', { ids: 'Select at least one of your numbers' });
+    // A number bought before its seller had sell terms gets a row at its buy terms first.
+    const missing = held.map((row) => ({
+      product_id: row.id, reseller_id: resellerId, setup_fee: row.setup_fee, monthly_fee: row.monthly_fee, ...buyTermsOf(row),
+      created_at: change.now, updated_at: change.now,
+    }));
+    for (let i = 0; i < missing.length; i += 500) {
+      await trx('reseller_prices').insert(missing.slice(i, i + 500)).onConflict(['product_id', 'reseller_id']).ignore();
+    }
+    const ids = held.map((row) => row.id);
+    for (let i = 0; i < ids.length; i += 5000) {
+      await trx('reseller_prices').where('reseller_id', resellerId).whereIn('product_id', ids.slice(i, i + 5000))
+        .update({ rate_plan_id: planId, updated_at: change.now });
+    }
+    await insertAuditEntry(trx, {
+      actorId: change.actorId, action: 'rate_plan.apply', entityType: 'rate_plan', entityId: planId,
+      after: { reseller_id: resellerId, rate_plan_id: planId, count: ids.length, ids: ids.slice(0, 1000) }, at: change.now,
+    });
+    await refreshPlanTerms(trx, change.now);
+    return { count: ids.length };
+  });
+}
