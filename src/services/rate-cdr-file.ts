@@ -98,7 +98,12 @@ export async function rateCdrStream(input: Readable, output: Writable, options: 
     return null;
   };
 
-  const rateRecord = (record: string[], line: number): string[] | null => {
+  /**
+   * The output line for a record (the header gains the added columns), or null when rejected.
+   * `plain`: the input so far held no quote character, so no field can hold a comma, a quote or a
+   * line break and a join is the CSV line.
+   */
+  const rateRecord = (record: string[], line: number, plain: boolean): string | null => {
     if (width < 0) {
       const header = record.map((name) => name.trim());
       const missing = REQUIRED_CDR_COLUMNS.filter((name) => !header.includes(name));
@@ -109,8 +114,7 @@ export async function rateCdrStream(input: Readable, output: Writable, options: 
       if (clash.length > 0) throw new CdrFileError(`the input already has the column${clash.length > 1 ? 's' : ''} ${clash.join(', ')} that rating adds`);
       width = record.length;
       at = REQUIRED_CDR_COLUMNS.map((name) => header.indexOf(name));
-      record.push(...ADDED_CDR_COLUMNS);
-      return record;
+      return toCsvLine([...record, ...ADDED_CDR_COLUMNS]);
     }
     if (record.length !== width) return reject(line, `has ${record.length} fields, the header has ${width}`);
     const terms = termsOf(record[at[1]!]!, record[at[2]!]!, record[at[3]!]!, record[at[4]!]!, record[at[5]!]!);
@@ -128,38 +132,40 @@ export async function rateCdrStream(input: Readable, output: Writable, options: 
     const { cost, billedSeconds } = rateCompiled(terms, duration, decimals);
     total.add(cost);
     rated += 1;
-    record.push(cost, String(billedSeconds));
-    return record;
+    const ending = `,${cost},${billedSeconds}\n`;
+    return plain ? record.join(',') + ending : toCsvLine(record, ending);
   };
 
-  const lines = new LineQueue();
-  const parser = new LineNumberedParser(lines, {
+  // csv-parse's own errors (broken quoting) travel in the batches too, so every rejection is
+  // reported in line order.
+  const parser: BatchingParser = new BatchingParser({
     bom: true,
     skip_empty_lines: true,
     relax_column_count: true,
     skip_records_with_error: true,
     on_skip: (error: CsvError | undefined) => {
-      if (error !== undefined) reject(lineOf(error), error.message);
+      if (error !== undefined) parser.addSkipped(lineOf(error), error.message);
     },
   });
   let pending = '';
   const rater = new Transform({
     writableObjectMode: true,
-    writableHighWaterMark: 1024,
-    transform(record: string[], _encoding, done) {
-      let rated: string[] | null;
+    writableHighWaterMark: 4,
+    transform(batch: RecordBatch, _encoding, done) {
+      const { records, lines, quoted } = batch;
       try {
-        rated = rateRecord(record, lines.shift());
+        for (let k = 0; k < records.length; k += 1) {
+          const record = records[k]!;
+          const rated = typeof record === 'string' ? reject(lines[k]!, record) : rateRecord(record, lines[k]!, !quoted);
+          if (rated !== null) pending += rated;
+        }
       } catch (error) {
         done(error as Error);
         return;
       }
-      if (rated !== null) {
-        pending += toCsvLine(rated);
-        if (pending.length >= OUTPUT_CHUNK) {
-          this.push(pending);
-          pending = '';
-        }
+      if (pending.length >= OUTPUT_CHUNK) {
+        this.push(pending);
+        pending = '';
       }
       done();
     },
@@ -178,59 +184,82 @@ const TERMS_CACHE_SIZE = 4096;
 /** Output is pushed in chunks of about this many characters rather than a line at a time. */
 const OUTPUT_CHUNK = 64 * 1024;
 
+const QUOTE_OR_BREAK = /["\r\n]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /**
- * One CSV line, quoted as RFC 4180 asks (only fields holding a comma, a quote or a line break).
- * Written here rather than with csv-stringify: the library's per-record machinery cost more than
- * parsing and rating together (see bench/rating.ts), and this rule is all the output needs.
+ * One CSV line (`ending` appended, a line break by default), quoted as RFC 4180 asks: only fields
+ * holding a comma, a quote or a line break. Written here rather than with csv-stringify, whose
+ * per-record machinery cost more than rating itself (see bench/rating.ts). The common case is a
+ * plain join: no quote or line break anywhere, and no comma beyond the separators.
  */
-export function toCsvLine(fields: readonly string[]): string {
+export function toCsvLine(fields: readonly string[], ending = '\n'): string {
+  const plain = fields.join(',');
+  if (!QUOTE_OR_BREAK.test(plain) && countCommas(plain) === fields.length - 1) return plain + ending;
   let line = '';
   for (let k = 0; k < fields.length; k += 1) {
     const field = fields[k]!;
     if (k > 0) line += ',';
     line += NEEDS_QUOTES.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
   }
-  return `${line}\n`;
+  return line + ending;
 }
 
+function countCommas(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(','); at !== -1; at = text.indexOf(',', at + 1)) count += 1;
+  return count;
+}
+
+/** Records in input order with their line numbers; a string in place of a record is a CSV error. */
+interface RecordBatch {
+  records: (string[] | string)[];
+  lines: number[];
+  /** Whether the input had shown a quote character by the time the last record was parsed. */
+  quoted: boolean;
+}
+
+const BATCH_SIZE = 256;
+const QUOTE = 0x22;
+
 /**
- * csv-parse's parser, noting the line number of each record as it is pushed: `info.lines` is
- * exact at that moment, and far cheaper to read than the `on_record`/`info` options, which copy
- * the whole info object for every record.
+ * csv-parse's parser, handing records on in batches with the line number of each. `info.lines`
+ * is exact when a record is pushed, and far cheaper to read than the `on_record`/`info` options,
+ * which copy the whole info object for every record; batches save a stream hop per record.
  */
-class LineNumberedParser extends Parser {
-  constructor(
-    private readonly lineQueue: LineQueue,
-    options: Options,
-  ) {
+class BatchingParser extends Parser {
+  private batch: RecordBatch = { records: [], lines: [], quoted: false };
+  private quoteSeen = false;
+
+  constructor(options: Options) {
     super(options);
   }
 
+  override _transform(chunk: Buffer | string, encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (!this.quoteSeen && (typeof chunk === 'string' ? chunk.includes('"') : chunk.includes(QUOTE))) this.quoteSeen = true;
+    super._transform(chunk, encoding, done);
+  }
+
   override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk !== null) this.lineQueue.push(this.info.lines);
-    return super.push(chunk, encoding);
-  }
-}
-
-/** First in, first out: the parser runs ahead of the rater by at most a few buffers of records. */
-class LineQueue {
-  private items: number[] = [];
-  private head = 0;
-
-  push(line: number): void {
-    this.items.push(line);
-  }
-
-  shift(): number {
-    const line = this.items[this.head] ?? 0;
-    this.head += 1;
-    if (this.head >= 4096 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    if (chunk === null) {
+      if (this.batch.records.length > 0) super.push(this.batch);
+      return super.push(null, encoding);
     }
-    return line;
+    return this.add(chunk as string[], this.info.lines);
+  }
+
+  addSkipped(line: number, reason: string): void {
+    this.add(reason, line);
+  }
+
+  private add(record: string[] | string, line: number): boolean {
+    this.batch.records.push(record);
+    this.batch.lines.push(line);
+    if (this.quoteSeen) this.batch.quoted = true;
+    if (this.batch.records.length < BATCH_SIZE) return true;
+    const full = this.batch;
+    this.batch = { records: [], lines: [], quoted: false };
+    return super.push(full);
   }
 }
 
@@ -261,13 +290,18 @@ class CostTotal {
   private big = 0n;
   constructor(private readonly decimals: number) {}
 
+  /** Adds a plain decimal string with exactly `decimals` places (what rating produces). */
   add(cost: string): void {
-    const digits = this.decimals === 0 ? cost : cost.slice(0, -this.decimals - 1) + cost.slice(-this.decimals);
-    if (digits.length > 15) {
-      this.big += BigInt(digits);
+    if (cost.length > 16) {
+      this.big += BigInt(cost.replace('.', ''));
       return;
     }
-    this.small += Number(digits);
+    let units = 0;
+    for (let k = 0; k < cost.length; k += 1) {
+      const digit = cost.charCodeAt(k) - 48;
+      if (digit >= 0) units = units * 10 + digit;
+    }
+    this.small += units;
     if (this.small > 2 ** 52) {
       this.big += BigInt(this.small);
       this.small = 0;

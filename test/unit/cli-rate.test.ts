@@ -234,6 +234,25 @@ describe('rateCdrStream', () => {
     expect(summary.totalCost).toBe('144099985590.000000');
   });
 
+  it('when quoted fields appear only late in a long file, then rows before and after are written correctly', async () => {
+    const plainRow = 'x,125,0.10,10,0.60,60,6\n';
+    const input = [`note,${HEADER}\n`, plainRow.repeat(1000), '"a, ""b""",125,0.10,10,0.60,60,6\n', plainRow.repeat(10)];
+    let text = '';
+    const output = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    const summary = await rateCdrStream(Readable.from(input.map((part) => Buffer.from(part))), output);
+    expect(summary.rated).toBe(1011);
+    const lines = text.split('\n');
+    expect(lines[1]).toBe('x,125,0.10,10,0.60,60,6,1.3000,120');
+    expect(lines[1001]).toBe('"a, ""b""",125,0.10,10,0.60,60,6,1.3000,120');
+    expect(lines[1011]).toBe('x,125,0.10,10,0.60,60,6,1.3000,120');
+    expect(lines).toHaveLength(1013);
+  });
+
   it('when a field holds a comma, a quote or a line break, then it is quoted in the output', () => {
     expect(toCsvLine(['a', 'b,c', 'say "hi"', 'x\ny', ''])).toBe('a,"b,c","say ""hi""","x\ny",\n');
   });
