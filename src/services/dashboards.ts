@@ -6,6 +6,7 @@ import { countDidsByHolder, type HolderCounts } from '../db/repos/products.ts';
 import { listUpcomingRenewals, type UpcomingRenewal } from '../db/repos/subscriptions.ts';
 import { NotFoundError } from '../errors.ts';
 import { availableFunds } from './ledger.ts';
+import { loadBillingNotices, type BillingNoticeSettings, type BillingNotices } from './billing-notices.ts';
 
 export interface AdminDashboard {
   dids: HolderCounts;
@@ -22,6 +23,8 @@ export interface AccountDashboard {
   numbersAssigned: number;
   customers: number;
   renewals: UpcomingRenewal[];
+  /** Suspended numbers and renewals the funds will not cover; given when the billing settings are. */
+  notices?: BillingNotices;
 }
 
 export function startOfMonth(now: Date): Date {
@@ -38,7 +41,7 @@ export async function loadAdminDashboard(db: Db, now: Date): Promise<AdminDashbo
   return { dids, resellers: accounts.reseller, customers: accounts.customer, chargesThisMonth, monthStart };
 }
 
-export async function loadAccountDashboard(db: Db, accountId: number): Promise<AccountDashboard> {
+export async function loadAccountDashboard(db: Db, accountId: number, billing?: BillingNoticeSettings): Promise<AccountDashboard> {
   const account = await findAccountById(db, accountId);
   if (!account) throw new NotFoundError();
   const holderColumn = account.role === 'reseller' ? 'reseller_id' : 'customer_id';
@@ -61,5 +64,6 @@ export async function loadAccountDashboard(db: Db, accountId: number): Promise<A
     numbersAssigned: account.role === 'reseller' ? Number(numbers.assigned) : 0,
     customers: accounts.customer,
     renewals,
+    ...(billing ? { notices: await loadBillingNotices(db, accountId, billing) } : {}),
   };
 }

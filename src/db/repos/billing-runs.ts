@@ -126,6 +126,7 @@ export async function insertSubscriptionEvents(db: Db, events: NewSubscriptionEv
 
 export interface RunEventRow extends SubscriptionEventRow {
   number: string;
+  product_id: number;
   account_id: number;
   account_name: string;
   account_role: 'reseller' | 'customer';
@@ -150,7 +151,7 @@ export async function listRunEvents(
       .orderBy('e.id')
       .limit(window.limit)
       .offset(window.offset)
-      .select('e.*', 'p.number', 's.account_id', 'a.name as account_name', 'a.role as account_role') as Promise<RunEventRow[]>,
+      .select('e.*', 'p.number', 's.product_id', 's.account_id', 'a.name as account_name', 'a.role as account_role') as Promise<RunEventRow[]>,
     base().count({ count: '*' }).first() as Promise<{ count: string | number } | undefined>,
   ]);
   return { rows, total: Number(total?.count ?? 0) };

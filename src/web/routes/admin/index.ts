@@ -6,6 +6,7 @@ import { didsRouter } from './dids.ts';
 import { providersRouter } from './providers.ts';
 import type { AppContext } from '../../context.ts';
 import { accountsRouter } from './accounts.ts';
+import { billingRunsRouter, subscriptionsRouter } from './billing-runs.ts';
 import { callsRouter } from '../calls.ts';
 import { switchesRouter } from './switches.ts';
 import { rejectedCdrsRouter } from './rejected-cdrs.ts';
@@ -25,6 +26,8 @@ export function adminRouter(context: AppContext): Router {
   router.use('/calls', callsRouter(context));
   router.use('/switches', switchesRouter(context));
   router.use('/rejected-cdrs', rejectedCdrsRouter(context));
+  router.use('/billing-runs', billingRunsRouter(context));
+  router.use('/subscriptions', subscriptionsRouter(context));
 
   return router;
 }

@@ -14,7 +14,7 @@ export function customerRouter(context: AppContext): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const dashboard = await loadAccountDashboard(db, currentAccount(res).id);
+    const dashboard = await loadAccountDashboard(db, currentAccount(res).id, { now: context.now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays });
     await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard });
   });
 

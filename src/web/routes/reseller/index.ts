@@ -15,7 +15,7 @@ export function resellerRouter(context: AppContext): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const dashboard = await loadAccountDashboard(db, currentAccount(res).id);
+    const dashboard = await loadAccountDashboard(db, currentAccount(res).id, { now: context.now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays });
     await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard });
   });
 
