@@ -54,14 +54,14 @@ async function ledgerSum(accountId: number): Promise<string> {
 }
 
 describe('a recurring number bought on 31 January with 30 billing days', () => {
-  it('when the run goes every third day for a year, then it renews on each 30th day, once, at the price locked at purchase', async () => {
+  it('when the run goes every fifth day for a year, then it renews on each 30th day, once, at the price locked at purchase', async () => {
     const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '1000' });
     const did = await makeDid(db, { setup_fee: '1.00', monthly_fee: '2.50', billing_type: 'recurring', billing_days: 30 });
     const { subscription: bought } = await buy(reseller, did.id, at('2027-01-31T09:00:00Z'));
     // The admin changes its price later: the subscription keeps the price it was bought at.
     await db('products').where({ id: did.id }).update({ monthly_fee: '9.00' });
 
-    for (let dayNumber = 3; dayNumber <= 366; dayNumber += 3) {
+    for (let dayNumber = 5; dayNumber <= 365; dayNumber += 5) {
       await run(new Date(Date.UTC(2027, 0, 31, 12) + dayNumber * 86_400_000));
     }
 
