@@ -7,9 +7,10 @@
 // balance = sum(ledger amounts) holds at every commit and thousands of CDRs a second fit.
 // A call charge may take a balance below the account's available funds: the call has already
 // happened. The maximum duration given at routing keeps that overshoot to about one call.
+import type { Decimal } from 'decimal.js';
 import type { Knex } from 'knex';
 import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-holdings.ts';
-import { deleteCallSlots } from '../db/repos/call-slots.ts';
+import { deleteCallSlots, lockAccountRows } from '../db/repos/call-slots.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
 import { Money, toPlain, toStored } from '../domain/money.ts';
@@ -110,6 +111,14 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
       pending.push({ index, cdr, holding, levels: rateLevels(chain, cdr, options.decimals) });
     }
 
+    // Lock every account to be charged first, in id order (as routing does), before the call rows
+    // whose foreign keys share-lock them: so concurrent batches queue instead of deadlocking.
+    const accountIds = [...new Set(pending.flatMap((call) => call.levels.filter((r) => !new Money(r.cost).isZero()).map((r) => r.level.accountId)))];
+    const balances = new Map<number, Decimal>();
+    for (const part of chunks(accountIds.sort((a, b) => a - b))) {
+      for (const [id, balance] of await lockAccountRows(trx, part)) balances.set(id, new Money(balance));
+    }
+
     // Insert the calls; a uuid already stored (a replay, or another request that won the race)
     // comes back without an id and is a duplicate.
     const ids = new Map<string, number>();
@@ -141,7 +150,7 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
       if (!ids.has(call.cdr.uuid)) outcomes[call.index] = { status: 'duplicate', uuid: call.cdr.uuid };
     }
 
-    const entryIds = await chargeLedgers(trx, stored, ids, options.now);
+    const entryIds = await chargeLedgers(trx, stored, ids, balances, options.now);
     const charges = stored.flatMap((call) =>
       call.levels.map((rated) => ({
         call_id: ids.get(call.cdr.uuid)!,
@@ -181,11 +190,17 @@ function ledgerKey(uuid: string, accountId: number): string {
 }
 
 /**
- * Charges every non-zero level of the stored calls: accounts locked in id order (as call routing
- * locks them), one ledger row per charge with its running balance_after, one balance update per
- * account. Returns the ledger entry id of each charge by its idempotency key.
+ * Charges every non-zero level of the stored calls to the accounts locked above: one ledger row
+ * per charge with its running balance_after, one balance update per account. Returns the ledger
+ * entry id of each charge by its idempotency key.
  */
-async function chargeLedgers(trx: Knex.Transaction, calls: PendingCall[], ids: Map<string, number>, now: Date): Promise<Map<string, number>> {
+async function chargeLedgers(
+  trx: Knex.Transaction,
+  calls: PendingCall[],
+  ids: Map<string, number>,
+  balances: Map<number, Decimal>,
+  now: Date,
+): Promise<Map<string, number>> {
   const postings = calls.flatMap((call) =>
     call.levels
       .filter((rated) => !new Money(rated.cost).isZero())
@@ -193,15 +208,6 @@ async function chargeLedgers(trx: Knex.Transaction, calls: PendingCall[], ids: M
   );
   const entryIds = new Map<string, number>();
   if (postings.length === 0) return entryIds;
-  const accountIds = [...new Set(postings.map((p) => p.accountId))].sort((a, b) => a - b);
-  const balances = new Map<number, InstanceType<typeof Money>>();
-  for (const part of chunks(accountIds)) {
-    const rows = (await trx.raw(
-      `SELECT id, balance FROM accounts WHERE id IN (${part.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`,
-      part,
-    )) as { rows: Array<{ id: number; balance: string }> };
-    for (const row of rows.rows) balances.set(Number(row.id), new Money(row.balance));
-  }
   const entries = postings.map(({ call, rated, accountId }) => {
     const amount = new Money(rated.cost).negated();
     const after = balances.get(accountId)!.plus(amount);
@@ -223,7 +229,8 @@ async function chargeLedgers(trx: Knex.Transaction, calls: PendingCall[], ids: M
     const rows = (await trx('ledger_entries').insert(part).returning(['id', 'idempotency_key'])) as Array<{ id: number; idempotency_key: string }>;
     for (const row of rows) entryIds.set(row.idempotency_key, row.id);
   }
-  for (const part of chunks(accountIds)) {
+  const charged = [...new Set(postings.map((p) => p.accountId))];
+  for (const part of chunks(charged)) {
     const values = part.map(() => '(?::bigint, ?::numeric)').join(', ');
     const bindings = part.flatMap((id) => [id, toStored(balances.get(id)!)]);
     await trx.raw(

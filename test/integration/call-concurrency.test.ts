@@ -61,6 +61,39 @@ describe.skipIf(!testServerUrl())('concurrent calls across app instances (real P
     expect(Number(slots!.n)).toBe(2);
   });
 
+  it('when CDR batches for the same accounts arrive at once on several instances, alongside route requests, then all are charged once and the ledgers reconcile', async () => {
+    const db = database.current.db;
+    const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '1000', max_concurrent_calls: 1000 });
+    const customers = await Promise.all([0, 1, 2].map(() => makeAccount(db, { role: 'customer', parent: reseller, balance: '1000', max_concurrent_calls: 1000 })));
+    const dids = await Promise.all(customers.map((owner) => makeOwnedDid(db, { owner, reseller, concurrent_calls: 1000 })));
+    const batches = Array.from({ length: 6 }, (_, b) =>
+      Array.from({ length: 100 }, (_, i) => ({
+        uuid: `race-${b}-${i}`, destination: dids[(b + i) % dids.length]!.number, caller: '+15105550123',
+        started_at: 1_780_000_000 + i, answered_at: 1_780_000_002 + i, ended_at: 1_780_000_100 + i, billsec: 98,
+      })),
+    );
+    const sendBatch = (records: object[], index: number) =>
+      fetch(`${urls[index % urls.length]}/api/v1/cdrs`, {
+        method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(records),
+      }).then((response) => response.status);
+    const statuses = await Promise.all([
+      ...batches.map(sendBatch),
+      // The same batch twice at once: one stores it, the other finds duplicates.
+      sendBatch(batches[0]!, 1),
+      ...Array.from({ length: 12 }, (_, i) => route(i, dids[i % dids.length]!.number).then(() => 200)),
+    ]);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    const calls = await db('calls').where('uuid', 'like', 'race-%').count({ n: '*' }).first();
+    expect(Number(calls!.n)).toBe(600);
+    for (const account of [reseller, ...customers]) {
+      const row = (await db('accounts').where({ id: account.id }).first('balance')) as { balance: string };
+      const sum = (await db('ledger_entries').where({ account_id: account.id }).sum({ total: 'amount' }).first()) as { total: string };
+      expect(row.balance).toBe(sum.total);
+    }
+    const charges = await db('ledger_entries').where({ kind: 'call_charge' }).whereIn('account_id', [reseller.id, ...customers.map((c) => c.id)]).count({ n: '*' }).first();
+    expect(Number(charges!.n)).toBe(1200);
+  });
+
   it("when 20 requests race for an account's maximum of 3 across its numbers, then exactly 3 are accepted", async () => {
     const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '100', max_concurrent_calls: 3 });
     const dids = await Promise.all(Array.from({ length: 4 }, () => makeOwnedDid(database.current.db, { owner: customer, concurrent_calls: 0 })));

@@ -46,15 +46,23 @@ export async function insertCallSlot(db: Db, slot: NewCallSlot): Promise<void> {
   await db('call_slots').insert(slot).onConflict('call_uuid').ignore();
 }
 
+// FOR NO KEY UPDATE: it queues concurrent route requests on the same row as FOR UPDATE would, but
+// does not block the FOR KEY SHARE locks that foreign keys take (a CDR's call row references the
+// product and the accounts), which would otherwise deadlock a route request against a CDR batch.
 export async function lockProductRow(db: Db, productId: number): Promise<void> {
-  await db.raw('SELECT id FROM products WHERE id = ? FOR UPDATE', [productId]);
+  await db.raw('SELECT id FROM products WHERE id = ? FOR NO KEY UPDATE', [productId]);
 }
 
 /** Locks accounts in id order, the order every call transaction uses, so they cannot deadlock. */
-export async function lockAccountRows(db: Db, accountIds: number[]): Promise<void> {
-  if (accountIds.length === 0) return;
+export async function lockAccountRows(db: Db, accountIds: number[]): Promise<Map<number, string>> {
+  const balances = new Map<number, string>();
+  if (accountIds.length === 0) return balances;
   const ids = [...new Set(accountIds)].sort((a, b) => a - b);
-  await db.raw(`SELECT id FROM accounts WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`, ids);
+  const result = (await db.raw(`SELECT id, balance FROM accounts WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id FOR NO KEY UPDATE`, ids)) as {
+    rows: Array<{ id: number; balance: string }>;
+  };
+  for (const row of result.rows) balances.set(Number(row.id), row.balance);
+  return balances;
 }
 
 /** Frees the slots of calls whose CDRs arrived; returns the uuids that held one. */

@@ -9,6 +9,7 @@ import { transactionsRouter } from './transactions.ts';
 import { buyRouter, receiptsRouter } from '../buy.ts';
 import { didsRouter } from './dids.ts';
 import { callsRouter } from '../calls.ts';
+import { ratePlansRouter } from '../rate-plans.ts';
 
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
@@ -25,6 +26,7 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/dids', didsRouter(context));
   router.use('/calls', callsRouter(context));
+  router.use('/rate-plans', ratePlansRouter(context, 'reseller'));
 
   return router;
 }
