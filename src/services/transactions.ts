@@ -70,6 +70,14 @@ export async function loadTransactions(
   return { account, availableFunds: availableFunds(account), rows, total };
 }
 
+/**
+ * Text typed by users goes into spreadsheets: a cell starting with = + - @ (or a tab or carriage
+ * return) would be run as a formula, so such text is prefixed with a quote (OWASP CSV injection).
+ */
+export function csvText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 export const TRANSACTION_CSV_COLUMNS = [
   'id', 'created_at', 'kind', 'description', 'amount', 'balance_after', 'reference_type', 'reference_id', 'corrects_entry_id',
 ] as const;
@@ -88,7 +96,7 @@ export async function writeTransactionsCsv(
         row.id,
         new Date(row.created_at).toISOString(),
         row.kind,
-        row.description,
+        csvText(row.description),
         toPlain(row.amount, decimals),
         toPlain(row.balance_after, decimals),
         row.reference_type ?? '',

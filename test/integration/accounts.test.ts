@@ -210,6 +210,13 @@ describe("a reseller's customers", () => {
     expect(audit.actor_id).toBe(people.reseller.id);
   });
 
+  it('when a reseller sends the form as its page has it (no role, no seller), then the customer is created', async () => {
+    const { role: _role, parent_id: _parent, ...fields } = validAccount();
+    const response = await postForm(resellerAgent, '/reseller/customers/new', fields);
+    expect(response.status).toBe(302);
+    expect(await accountByEmail(fields.email)).toMatchObject({ role: 'customer', parent_id: people.reseller.id });
+  });
+
   it('when a reseller lists its customers, then it sees only its own', async () => {
     const response = await resellerAgent.get('/reseller/customers');
     expect(response.status).toBe(200);

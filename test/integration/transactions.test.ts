@@ -107,6 +107,13 @@ describe('an account’s own transactions', () => {
     expect(lines[3]).toMatch(/,payment,Opening payment,100\.0000,100\.0000,,,$/);
   });
 
+  it('when a description could run as a spreadsheet formula, then the CSV quotes it', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: people.reseller });
+    await writeLedger(customer, [{ kind: 'adjustment', amount: '1', day: '2026-11-20', description: '=HYPERLINK("http://evil.example")' }]);
+    const csv = await (await loginAs(app, customer.email)).get('/customer/transactions/export.csv');
+    expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+  });
+
   it('when the customer opens Transactions, then it sees only its own rows', async () => {
     const response = await customerAgent.get('/customer/transactions');
     expect(response.status).toBe(200);

@@ -30,7 +30,7 @@ import {
   recordManualEntry,
   type ManualEntryInput,
 } from '../../services/manual-postings.ts';
-import { LEDGER_KIND_LABELS } from '../../services/transactions.ts';
+import { LEDGER_KIND_LABELS, csvText } from '../../services/transactions.ts';
 import { currentAccount } from '../middleware/auth.ts';
 import { formValues, parseForm } from '../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../presenters/page-links.ts';
@@ -99,7 +99,7 @@ function createSchema(config: Config, scope: AccountScope) {
     .object({
       ...settingsFields(config),
       password: passwordSchema,
-      role: scope.kind === 'admin' ? z.enum(['reseller', 'customer'], { message: 'Choose reseller or customer' }) : z.any().transform(() => 'customer' as const),
+      role: scope.kind === 'admin' ? z.enum(['reseller', 'customer'], { message: 'Choose reseller or customer' }) : z.unknown().optional().transform(() => 'customer' as const),
       parent_id: z.preprocess(blankToUndefined, idText.optional()),
     })
     .refine((form) => form.role !== 'customer' || scope.kind === 'reseller' || form.parent_id !== undefined, {
@@ -214,7 +214,7 @@ export function managedAccountsRouter(context: AppContext, options: ManagedAccou
         const rows = await listAccounts(db, scope, filters, { limit: 1000, offset });
         for (const row of rows) {
           yield [
-            row.id, row.role, row.name, row.email, row.parent_id ?? '', row.parent_name ?? '', row.status, row.billing_mode,
+            row.id, row.role, csvText(row.name), csvText(row.email), row.parent_id ?? '', csvText(row.parent_name ?? ''), row.status, row.billing_mode,
             toPlain(row.balance, config.moneyDecimals), toPlain(row.credit_limit, config.moneyDecimals),
             toPlain(availableFunds(row), config.moneyDecimals), row.max_concurrent_calls, new Date(row.created_at).toISOString(),
           ];
