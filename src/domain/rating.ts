@@ -352,6 +352,8 @@ export function maxDuration(
   if (cap < 1) throw new RatingInputError('cap', 'must be at least 1 second');
   const places = parseDecimals(decimals);
   if (t.zeroRated) return { allowed: true, seconds: cap };
+  // Funds as given, padded to the cost's places, never rounded (0.69995 must not read as 0.7000).
+  const shownFunds = available.toFixed(Math.max(places, available.decimalPlaces()));
 
   const fits = (billed: number): boolean => new Money(costOfBilled(t, billed, true, places)).lte(available);
   const grace = t.terms.graceSeconds;
@@ -361,7 +363,7 @@ export function maxDuration(
     const needed = costOfBilled(t, initial, true, places);
     return {
       allowed: false,
-      reason: `funds ${available.toFixed()} do not cover the connection cost plus the initial increment (${needed})`,
+      reason: `funds ${shownFunds} do not cover the connection cost plus the initial increment (${needed})`,
     };
   }
   // Billed seconds take the values initial + k * size; the last second of block k is
@@ -380,7 +382,7 @@ export function maxDuration(
   if (seconds < 1) {
     return {
       allowed: false,
-      reason: `funds ${available.toFixed()} do not cover the first ${size} s increment (${costOfBilled(t, size, true, places)})`,
+      reason: `funds ${shownFunds} do not cover the first ${size} s increment (${costOfBilled(t, size, true, places)})`,
     };
   }
   return { allowed: true, seconds };

@@ -90,7 +90,7 @@ describe('didhub max-duration', () => {
   it('when the funds do not cover the first block, then it prints the refusal and exits 1', async () => {
     const { code, stdout } = await run('max-duration', '--funds', '0.50', ...TERMS);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^refused: funds 0.5 do not cover the connection cost plus the initial increment \(0.7000\)/);
+    expect(stdout).toMatch(/^refused: funds 0.5000 do not cover the connection cost plus the initial increment \(0.7000\)/);
     const json = await run('max-duration', '--funds', '0.50', ...TERMS, '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ allowed: false });
   });
