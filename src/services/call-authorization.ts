@@ -68,7 +68,7 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
   const holding = await findHoldingByNumber(db, number);
   if (!holding) return refused(number, refuse('unknown_number', `${number} is not a number of this platform`));
   if (holding.status !== 'active' || holding.archived_at !== null) return refused(number, refuse('inactive', `${number} is inactive`));
-  const chain = callChain(holding);
+  const chain = callChain(holding, request.now);
   if (chain.length === 0) return refused(number, refuse('not_assigned', `${number} is not assigned to any account`));
   for (const level of chain) {
     const refusal = refusalForAccount(level, number);

@@ -97,7 +97,7 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
     const pending: PendingCall[] = [];
     for (const { index, cdr, number } of candidates) {
       const holding = number ? holdings.get(number) : undefined;
-      const chain = holding ? callChain(holding) : [];
+      const chain = holding ? callChain(holding, cdr.answeredAt ?? cdr.startedAt) : [];
       // An unanswered call costs nothing, so one to a number nobody holds (the dialplan refused
       // it) is still a record worth keeping. An answered one cannot be charged to anybody.
       if (cdr.billsec > 0 && !holding) {

@@ -1,6 +1,7 @@
 // Who holds a number and on what terms, in one read: the product, its owner and the owner's live
 // subscription, and for a customer of a reseller the reseller, its subscription and sell terms.
 import type { Db } from '../knex.ts';
+import { versionsOfPlans, type RatePlanVersionRow } from './rate-plans.ts';
 
 export interface CallHoldingRow {
   product_id: number;
@@ -36,6 +37,11 @@ export interface CallHoldingRow {
   sell_cost_per_minute: string | null;
   sell_initial_increment: number | null;
   sell_increment: number | null;
+  /** The admin's rate plan of the number, and the reseller's resale plan; null = own terms. */
+  product_rate_plan_id: number | null;
+  sell_rate_plan_id: number | null;
+  /** Every version of those plans, by plan id: call-terms.ts picks the one in force at the call. */
+  rate_plan_versions: Map<number, RatePlanVersionRow[]>;
 }
 
 const HOLDING_SQL = `
@@ -48,7 +54,8 @@ const HOLDING_SQL = `
          r.balance AS reseller_balance, r.credit_limit AS reseller_credit_limit, r.max_concurrent_calls AS reseller_max_calls,
          rs.status AS reseller_subscription,
          rp.connection_cost AS sell_connection_cost, rp.grace_seconds AS sell_grace_seconds,
-         rp.cost_per_minute AS sell_cost_per_minute, rp.initial_increment AS sell_initial_increment, rp.increment AS sell_increment
+         rp.cost_per_minute AS sell_cost_per_minute, rp.initial_increment AS sell_initial_increment, rp.increment AS sell_increment,
+         p.rate_plan_id AS product_rate_plan_id, rp.rate_plan_id AS sell_rate_plan_id
     FROM products p
     LEFT JOIN accounts o ON o.id = coalesce(p.customer_id, p.reseller_id)
     LEFT JOIN LATERAL (
@@ -63,14 +70,21 @@ const HOLDING_SQL = `
     LEFT JOIN reseller_prices rp ON rp.product_id = p.id AND rp.reseller_id = r.id
    WHERE p.category = 'did'`;
 
+async function withPlanVersions(db: Db, rows: CallHoldingRow[]): Promise<CallHoldingRow[]> {
+  const planIds = rows.flatMap((row) => [row.product_rate_plan_id, row.sell_rate_plan_id]).filter((id): id is number => id !== null);
+  const versions = await versionsOfPlans(db, planIds);
+  for (const row of rows) row.rate_plan_versions = versions;
+  return rows;
+}
+
 export async function findHoldingByNumber(db: Db, number: string): Promise<CallHoldingRow | undefined> {
   const result = (await db.raw(`${HOLDING_SQL} AND p.number = ?`, [number])) as { rows: CallHoldingRow[] };
-  return result.rows[0];
+  return (await withPlanVersions(db, result.rows))[0];
 }
 
 /** Holdings of many numbers at once (a CDR batch). */
 export async function findHoldingsByNumbers(db: Db, numbers: string[]): Promise<CallHoldingRow[]> {
   if (numbers.length === 0) return [];
   const result = (await db.raw(`${HOLDING_SQL} AND p.number = ANY(?::text[])`, [numbers])) as { rows: CallHoldingRow[] };
-  return result.rows;
+  return withPlanVersions(db, result.rows);
 }
