@@ -11,6 +11,7 @@ import * as addInventoryIndexesAndImports from './20261129131500_add_inventory_i
 import * as createCallsAndSwitches from './20261129140000_create_calls_and_switches.ts';
 import * as createBillingRuns from './20261129150000_create_billing_runs.ts';
 import * as createRatePlans from './20261129160000_create_rate_plans.ts';
+import * as createDidCounts from './20261129170000_create_did_counts.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +29,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129140000_create_calls_and_switches', createCallsAndSwitches],
   ['20261129150000_create_billing_runs', createBillingRuns],
   ['20261129160000_create_rate_plans', createRatePlans],
+  ['20261129170000_create_did_counts', createDidCounts],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -148,6 +148,8 @@ export async function restoreDid(db: Knex, id: number, change: DidChange): Promi
 export interface DidListPage {
   rows: DidListRow[];
   total: number;
+  /** False when the total is a lower bound ("number contains" with very many matches). */
+  totalExact: boolean;
   page: number;
   pages: number;
   perPage: number;
@@ -163,11 +165,12 @@ export interface DidListQuery {
 
 /** One page of the admin's DID list and the count of the whole filtered list. */
 export async function listDidPage(db: Knex, query: DidListQuery): Promise<DidListPage> {
-  const [total, rows] = await Promise.all([
+  const [counted, rows] = await Promise.all([
     countDids(db, query.filters),
     listDids(db, query.filters, { sort: query.sort, direction: query.direction, limit: query.perPage, offset: (query.page - 1) * query.perPage }),
   ]);
-  return { rows, total, page: query.page, perPage: query.perPage, pages: Math.max(1, Math.ceil(total / query.perPage)) };
+  const total = counted.count;
+  return { rows, total, totalExact: counted.exact, page: query.page, perPage: query.perPage, pages: Math.max(1, Math.ceil(total / query.perPage)) };
 }
 
 export interface DidDetail {

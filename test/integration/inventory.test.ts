@@ -158,6 +158,35 @@ describe('the DID list', () => {
     }
   });
 
+  it('when numbers are added, change hands, are archived and deleted, then every filtered count equals a direct count', async () => {
+    const moving = await makeDid(db(), { number: londonNumber(), country: 'GB', provider_id: carrier.id, city: 'York' });
+    await db()('products').where({ id: moving.id }).update({ reseller_id: people.reseller.id });
+    await db()('products').where({ id: moving.id }).update({ customer_id: people.resellerCustomer.id, status: 'inactive' });
+    await db()('products').where({ id: ids.stock }).update({ province: 'West Yorkshire', monthly_fee: '7.00' });
+    const gone = await makeDid(db(), { number: londonNumber(), country: 'GB' });
+    await db()('products').where({ id: gone.id }).delete();
+    const direct = async (where: (q: ReturnType<ReturnType<typeof db>>) => unknown) => {
+      const query = db()('products').where({ category: 'did' });
+      where(query);
+      return Number((await query.count({ count: '*' }).first())!.count);
+    };
+    const checks: Array<[string, (q: any) => unknown]> = [
+      ['', (q) => q.whereNull('archived_at')],
+      ['holder=customer', (q) => q.whereNull('archived_at').whereNotNull('customer_id')],
+      ['holder=reseller', (q) => q.whereNull('archived_at').whereNotNull('reseller_id').whereNull('customer_id')],
+      ['holder=stock&status=active', (q) => q.whereNull('archived_at').whereNull('reseller_id').whereNull('customer_id').where('status', 'active')],
+      ['city=YORK&status=inactive', (q) => q.whereNull('archived_at').whereRaw("lower(city) = 'york'").where('status', 'inactive')],
+      ['province=west%20yorkshire', (q) => q.whereNull('archived_at').where('province', 'West Yorkshire')],
+      [`provider=${carrier.id}&country=GB`, (q) => q.whereNull('archived_at').where({ provider_id: carrier.id, country: 'GB' })],
+      ['archived=include', () => undefined],
+      ['archived=only&billing_type=recurring', (q) => q.whereNotNull('archived_at').where('billing_type', 'recurring')],
+      ['q=4420794', (q) => q.whereNull('archived_at').where('number', 'like', '%4420794%')],
+    ];
+    for (const [query, where] of checks) {
+      expect([query, totalIn((await admin.get(`/admin/dids?${query}`)).text)]).toEqual([query, await direct(where)]);
+    }
+  });
+
   it('when a filter value is nonsense, then it is ignored rather than an error', async () => {
     const page = await admin.get('/admin/dids?status=sold&page=-3&sort=price');
     expect(page.status).toBe(200);

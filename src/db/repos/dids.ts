@@ -95,9 +95,39 @@ export async function listDids(
   return (await query) as DidListRow[];
 }
 
-export async function countDids(db: Db, filters: DidFilters): Promise<number> {
-  const row = (await applyDidFilters(db('products as p'), filters).count({ count: '*' }).first()) as { count: string | number };
-  return Number(row.count);
+/** Beyond this many matches, "number contains" gives a lower bound rather than a count. */
+export const CONTAINS_COUNT_CAP = 10_000;
+
+export interface DidCount {
+  count: number;
+  /** False when "number contains" matched more than CONTAINS_COUNT_CAP rows: count is then that cap. */
+  exact: boolean;
+}
+
+/**
+ * The number of DIDs the filters select. Without "number contains", it is summed from
+ * did_counts (kept exact by triggers: migration create_did_counts), which stays fast at
+ * millions of numbers; with it, matches are counted up to CONTAINS_COUNT_CAP.
+ */
+export async function countDids(db: Db, filters: DidFilters): Promise<DidCount> {
+  if (filters.q) {
+    const capped = applyDidFilters(db('products as p'), filters).select(db.raw('1')).limit(CONTAINS_COUNT_CAP + 1);
+    const row = (await db.from(capped.as('matches')).count({ count: '*' }).first()) as { count: string | number };
+    const count = Number(row.count);
+    return count > CONTAINS_COUNT_CAP ? { count: CONTAINS_COUNT_CAP, exact: false } : { count, exact: true };
+  }
+  const query = db('did_counts');
+  const archived = filters.archived ?? 'hide';
+  if (archived !== 'include') query.where('archived', archived === 'only');
+  if (filters.country) query.where('country', filters.country);
+  if (filters.province) query.whereRaw('province = lower(?)', [filters.province]);
+  if (filters.city) query.whereRaw('city = lower(?)', [filters.city]);
+  if (filters.providerId !== undefined) query.where('provider_id', filters.providerId);
+  if (filters.status) query.where('status', filters.status);
+  if (filters.billingType) query.where('billing_type', filters.billingType);
+  if (filters.holder) query.where('holder', filters.holder);
+  const row = (await query.sum({ count: 'n' }).first()) as { count: string | number | null };
+  return { count: Number(row.count ?? 0), exact: true };
 }
 
 /** One batch of the filtered list in number order, after `afterNumber`: how export streams. */

@@ -135,6 +135,7 @@ export function didsRouter(context: AppContext): Router {
       values: Object.fromEntries(Object.entries(query).map(([key, value]) => [key, value === undefined ? '' : String(value)])),
       rows: page.rows.map(presentDid),
       total: page.total,
+      totalExact: page.totalExact,
       page: page.page,
       pages: page.pages,
       perPage: page.perPage,

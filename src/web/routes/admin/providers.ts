@@ -58,12 +58,12 @@ export function providersRouter({ db, now }: AppContext): Router {
     const provider = await findProvider(db, id);
     if (!provider) throw new NotFoundError('There is no such provider');
     const filters = { providerId: id };
-    const [dids, didCount, audit] = await Promise.all([
+    const [dids, counted, audit] = await Promise.all([
       listDids(db, filters, { sort: 'number', direction: 'asc', limit: PER_PAGE, offset: 0 }),
       countDids(db, filters),
       listAuditTrail(db, ['provider'], id, 50),
     ]);
-    await renderPage(res, 'admin/providers/show', { title: provider.name, provider, dids: dids.map(presentDid), didCount, audit: audit.map(presentAudit) });
+    await renderPage(res, 'admin/providers/show', { title: provider.name, provider, dids: dids.map(presentDid), didCount: counted.count, audit: audit.map(presentAudit) });
   });
 
   router.get('/:id/edit', async (req, res) => {
