@@ -114,6 +114,19 @@ describe('sell terms', () => {
     expect((await sellTerms(unassigned.id)).monthly_fee).toBe('3.250000');
   });
 
+  it('when the number follows one of its rate plans, then the page says so and saving own terms takes it off the plan', async () => {
+    const [plan] = (await db('rate_plans').insert({ owner_id: reseller.id, name: 'Resale standard', kind: 'markup' }).returning('id')) as Array<{ id: number }>;
+    await db('reseller_prices').where({ product_id: unassigned.id, reseller_id: reseller.id }).update({ rate_plan_id: plan!.id });
+    const page = await agent.get(`/reseller/dids/${unassigned.id}`);
+    expect(page.text).toContain('follow your rate plan <strong>Resale standard</strong>');
+    expect((await agent.get('/reseller/dids')).text).toContain('plan Resale standard');
+    const response = await postForm(agent, `/reseller/dids/${unassigned.id}/terms`, {
+      setup_fee: '2', monthly_fee: '3.25', connection_cost: '0.02', grace_seconds: '5', cost_per_minute: '0.0150', initial_increment: '30', increment: '6',
+    }, `/reseller/dids/${unassigned.id}`);
+    expect(response.status).toBe(303);
+    expect((await sellTerms(unassigned.id)).rate_plan_id).toBeNull();
+  });
+
   it('when it applies a markup to selected numbers, then each gets its buy terms plus that percentage', async () => {
     const response = await postForm(agent, '/reseller/dids/markup', { percent: '10', ids: [String(unassigned.id), String(assigned.id)] } as unknown as Record<string, string>, '/reseller/dids');
     expect(response.status).toBe(303);

@@ -128,6 +128,9 @@ export interface HeldRow {
   sell_cost_per_minute: string | null;
   sell_initial_increment: number | null;
   sell_increment: number | null;
+  /** The reseller's rate plan its per-minute sell terms follow, if any. */
+  sell_rate_plan_id: number | null;
+  sell_rate_plan_name: string | null;
 }
 
 function heldBase(db: Db, resellerId: number): Knex.QueryBuilder {
@@ -138,6 +141,7 @@ function heldBase(db: Db, resellerId: number): Knex.QueryBuilder {
     .leftJoin('reseller_prices as rp', (join) => {
       join.on('rp.product_id', '=', 'p.id').andOn('rp.reseller_id', '=', db.raw('?', [resellerId]));
     })
+    .leftJoin('rate_plans as plan', 'plan.id', 'rp.rate_plan_id')
     .leftJoin('accounts as c', 'c.id', 'p.customer_id')
     .leftJoin('subscriptions as s', (join) => {
       join.on('s.product_id', '=', 'p.id').andOn('s.account_id', '=', db.raw('?', [resellerId])).andOn('s.status', '<>', db.raw("'ended'"));
@@ -152,6 +156,7 @@ const HELD_COLUMNS = [
   'rp.setup_fee as sell_setup_fee', 'rp.monthly_fee as sell_monthly_fee', 'rp.connection_cost as sell_connection_cost',
   'rp.grace_seconds as sell_grace_seconds', 'rp.cost_per_minute as sell_cost_per_minute',
   'rp.initial_increment as sell_initial_increment', 'rp.increment as sell_increment',
+  'rp.rate_plan_id as sell_rate_plan_id', 'plan.name as sell_rate_plan_name',
 ];
 
 function heldSelect(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {

@@ -18,12 +18,15 @@ export async function findResellerPrice(db: Db, resellerId: number, productId: n
   return db<ResellerPriceRow>('reseller_prices').where({ reseller_id: resellerId, product_id: productId }).first();
 }
 
-/** Writes the reseller's sell terms for a number, replacing any it had. */
+/**
+ * Writes the reseller's own sell terms for a number, replacing any it had. Own terms take the
+ * number off a rate plan: rating reads a plan's terms, so they would otherwise be ignored.
+ */
 export async function upsertResellerPrice(db: Db, resellerId: number, productId: number, terms: DidTerms, now: Date): Promise<void> {
   await db('reseller_prices')
-    .insert({ product_id: productId, reseller_id: resellerId, ...pickTerms(terms), created_at: now, updated_at: now })
+    .insert({ product_id: productId, reseller_id: resellerId, ...pickTerms(terms), rate_plan_id: null, created_at: now, updated_at: now })
     .onConflict(['product_id', 'reseller_id'])
-    .merge([...TERM_COLUMNS, 'updated_at']);
+    .merge([...TERM_COLUMNS, 'rate_plan_id', 'updated_at']);
 }
 
 export async function deleteResellerPrices(db: Db, productId: number, resellerId?: number): Promise<void> {
