@@ -86,7 +86,7 @@ async function seed(db: Knex): Promise<{ adminId: number; providerIds: number[] 
        CASE WHEN (g / 7) % 10 = 5 THEN (?::bigint[])[1 + g % 200] END,
        CASE WHEN (g / 31) % 100 = 7 THEN now() END,
        now() - (g % 365) * interval '1 day', now()
-     FROM generate_series(1, ?) AS g, LATERAL (SELECT (g * 7919) % 500 AS c) AS city`,
+     FROM generate_series(1, ?) AS g, LATERAL (SELECT ((g::bigint * 7919) % 500)::int AS c) AS city`,
     [providerIds, resellers, resellers, customers, TOTAL],
   );
   await db.raw('VACUUM ANALYZE products');
