@@ -89,6 +89,37 @@ export function ratePlansRouter(context: AppContext, role: 'admin' | 'reseller')
   // Per-minute terms keep up to 6 decimals: shown whole, trailing zeros beyond the currency's dropped.
   const money = (amount: string): string => formatMoney(amount, { currency: config.currency, decimals: 6 }).replace(/0{1,2}$/, '');
 
+  if (role === 'reseller') {
+    // One number: its margin on the chosen plan first, then apply (or back to its own sell terms).
+    router.get('/apply-one', async (req, res) => {
+      const resellerId = currentAccount(res).id;
+      const productId = idSchema.safeParse(req.query.product_id);
+      const planId = idSchema.safeParse(req.query.plan);
+      if (!productId.success) throw new NotFoundError('There is no such number');
+      if (!planId.success) {
+        flash(req, 'error', 'Choose one of your rate plans');
+        return res.redirect(303, `/reseller/dids/${productId.data}`);
+      }
+      const detail = await loadRatePlan(db, resellerId, planId.data, now());
+      const preview = await previewResale(db, resellerId, { planId: detail.plan.id }, [productId.data], { now: now(), decimals: config.moneyDecimals });
+      if (preview.total === 0) throw new NotFoundError('There is no such number');
+      await renderPage(res, 'rate-plans/apply-one', { title: `Apply ${detail.plan.name}`, base, detail, row: preview.rows[0], formatNumber: formatDidNumber });
+    });
+
+    router.post('/apply-one', async (req, res) => {
+      const resellerId = currentAccount(res).id;
+      const body = req.body as Record<string, unknown>;
+      const productId = idSchema.safeParse(body.product_id);
+      if (!productId.success) throw new NotFoundError('There is no such number');
+      const plan = typeof body.plan === 'string' && body.plan !== '' ? idSchema.safeParse(body.plan) : undefined;
+      if (plan && !plan.success) throw new NotFoundError('There is no such rate plan');
+      const result = await applyResellerPlan(db, resellerId, plan ? plan.data! : null, [productId.data], { actorId: resellerId, now: now() });
+      if (result.count === 0) throw new NotFoundError('There is no such number');
+      flash(req, 'success', plan ? 'The number is now sold on the plan.' : 'The number is sold at its own sell terms again.');
+      res.redirect(303, typeof body.back === 'string' && body.back.startsWith('/reseller/') ? body.back : base);
+    });
+  }
+
   router.get('/', async (req, res) => {
     const owner = ownerOf(res);
     const query = listQuerySchema.parse(req.query);
@@ -281,19 +312,6 @@ export function ratePlansRouter(context: AppContext, role: 'admin' | 'reseller')
       res.redirect(303, `${base}/${id}`);
     });
 
-    // One number: choose its plan (or its own sell terms) from the plans of this reseller.
-    router.post('/apply-one', async (req, res) => {
-      const resellerId = currentAccount(res).id;
-      const body = req.body as Record<string, unknown>;
-      const productId = idSchema.safeParse(body.product_id);
-      if (!productId.success) throw new NotFoundError('There is no such number');
-      const plan = typeof body.plan === 'string' && body.plan !== '' ? idSchema.safeParse(body.plan) : undefined;
-      if (plan && !plan.success) throw new NotFoundError('There is no such rate plan');
-      const result = await applyResellerPlan(db, resellerId, plan ? plan.data! : null, [productId.data], { actorId: resellerId, now: now() });
-      if (result.count === 0) throw new NotFoundError('There is no such number');
-      flash(req, 'success', plan ? 'The number is now sold on the plan.' : 'The number is sold at its own sell terms again.');
-      res.redirect(303, typeof body.back === 'string' && body.back.startsWith('/reseller/') ? body.back : base);
-    });
   }
 
   return router;

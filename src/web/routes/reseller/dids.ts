@@ -7,6 +7,7 @@ import { applyMarkup, type DidTerms } from '../../../domain/sell-terms.ts';
 import { ConflictError, NotFoundError } from '../../../errors.ts';
 import { buyTermsOf, loadHeldDid, markupHeldDids, setSellTerms } from '../../../services/did-holdings.ts';
 import { releaseDid } from '../../../services/purchases.ts';
+import { listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { formValues, parseForm } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
@@ -75,7 +76,10 @@ export function didsRouter(context: AppContext): Router {
     await renderPage(
       res,
       'reseller/did',
-      { title: held.number, held, suggested, values, fieldErrors: form?.errors ?? {}, defaultMarkup: config.resellerDefaultMarkupPercent, ...helpers },
+      {
+        title: held.number, held, suggested, values, fieldErrors: form?.errors ?? {}, defaultMarkup: config.resellerDefaultMarkupPercent, ...helpers,
+        ratePlans: await listPlanChoices(db, account.id),
+      },
       status,
     );
   }
