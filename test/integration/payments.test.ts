@@ -7,9 +7,10 @@ import type { Knex } from 'knex';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { ConflictError, NotFoundError } from '../../src/errors.ts';
 import { recordManualEntry } from '../../src/services/manual-postings.ts';
+import { purchaseDid, releaseDid } from '../../src/services/purchases.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { createTestDatabase, testServerUrl, useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeHierarchy } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
 import { csrfTokenIn, loginAs, postForm, type Agent } from '../helpers/login.ts';
 
 const database = useTestDatabase();
@@ -204,6 +205,29 @@ describe('reconciliation', () => {
       }
     }
     expect(await checkReconciled(db)).toBeGreaterThan(4);
+  });
+
+  it('when purchases, a refused purchase, a release and payments are mixed, then every balance still equals the sum of its ledger', async () => {
+    const now = new Date();
+    const scope = { kind: 'admin', adminId: people.admin.id } as const;
+    const reseller = await makeAccount(db, { role: 'reseller', parent: people.admin, balance: '20' });
+    const customer = await makeAccount(db, { role: 'customer', parent: reseller, balance: '4' });
+    const direct = await makeAccount(db, { role: 'customer', parent: people.admin, billing_mode: 'postpaid', credit_limit: '10' });
+    const dids = await Promise.all([1, 2, 3, 4].map(() => makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00' })));
+    const buy = (buyer: AccountRow, productId: number) =>
+      purchaseDid(db, { buyerId: buyer.id, productId, idempotencyKey: randomUUID(), now, actorId: buyer.id });
+    await buy(reseller, dids[0]!.id);
+    await buy(reseller, dids[1]!.id);
+    await buy(customer, dids[0]!.id);
+    await buy(direct, dids[2]!.id);
+    await expect(buy(customer, dids[1]!.id)).rejects.toThrow();
+    await recordManualEntry(db, { kind: 'reseller', resellerId: reseller.id }, { accountId: customer.id, kind: 'refill', amount: '10', note: '', idempotencyKey: randomUUID() }, { actorId: reseller.id, now });
+    await buy(customer, dids[1]!.id);
+    await releaseDid(db, { accountId: direct.id, productId: dids[2]!.id, now, actorId: direct.id });
+    await recordManualEntry(db, scope, { accountId: direct.id, kind: 'adjustment', amount: '-1.5', note: 'Correction', idempotencyKey: randomUUID() }, { actorId: people.admin.id, now });
+    const kinds = (await db('ledger_entries').whereIn('account_id', [reseller.id, customer.id, direct.id]).distinct('kind')).map((r: { kind: string }) => r.kind);
+    expect(kinds.sort()).toEqual(['adjustment', 'payment', 'recurring_fee', 'refill', 'setup_fee']);
+    await checkReconciled(db);
   });
 });
 

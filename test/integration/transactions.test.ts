@@ -154,6 +154,9 @@ describe('transactions of managed accounts', () => {
     const byAdmin = await admin.get(`/admin/accounts/${people.resellerCustomer.id}/transactions`);
     expect(byAdmin.status).toBe(200);
     expect(byAdmin.text).toContain('Customer secret payment');
+    const resellerRows = await admin.get(`/admin/accounts/${people.reseller.id}/transactions`);
+    expect(resellerRows.text).toContain('href="/admin/subscriptions/77"');
+    expect((await resellerAgent.get(`/reseller/customers/${people.resellerCustomer.id}/transactions`)).text).not.toContain('/receipts/');
     const byReseller = await resellerAgent.get(`/reseller/customers/${people.resellerCustomer.id}/transactions`);
     expect(byReseller.status).toBe(200);
     expect(byReseller.text).toContain('Customer secret payment');

@@ -162,6 +162,10 @@ export function managedAccountsRouter(context: AppContext, options: ManagedAccou
   const { db, config, now } = context;
   const { basePath, scopeOf } = options;
   const router = Router();
+  // The admin's rows of a purchase link to the subscription's page; a reseller sees its customer's
+  // purchases without a link (a receipt belongs to the buyer's own pages).
+  const subscriptionLinks = (res: Response) =>
+    scopeOf(res).kind === 'admin' ? { receiptBase: '/admin/subscriptions', receiptLabel: 'Subscription' } : {};
   const common = (res: Response) => ({ base: basePath, plural: options.plural, singular: options.singular, isAdmin: scopeOf(res).kind === 'admin' });
 
   async function renderList(req: Request, res: Response) {
@@ -289,6 +293,7 @@ export function managedAccountsRouter(context: AppContext, options: ManagedAccou
       availableFunds: availableFunds(account),
       recent,
       kindLabels: LEDGER_KIND_LABELS,
+      ...subscriptionLinks(res),
     });
   });
 
@@ -405,6 +410,7 @@ export function managedAccountsRouter(context: AppContext, options: ManagedAccou
       path: `${basePath}/${account.id}/transactions`,
       back: { href: `${basePath}/${account.id}`, label: account.name },
       manage: { moneyHref: `${basePath}/${account.id}/money` },
+      ...subscriptionLinks(res),
     });
   });
 

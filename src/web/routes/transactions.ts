@@ -35,6 +35,8 @@ export interface TransactionsView {
   path: string;
   /** Where a purchase row's receipt is, for the account's own ledger (e.g. /reseller/receipts). */
   receiptBase?: string | undefined;
+  /** The link's text: "Receipt" unless said otherwise. */
+  receiptLabel?: string | undefined;
   back?: { href: string; label: string } | undefined;
   /** For a managed account: where its seller records a payment, refill or adjustment. */
   manage?: { moneyHref: string } | undefined;
