@@ -149,7 +149,8 @@ async function main(): Promise<void> {
       ({ adminId, providerIds } = await seed(db));
     }
 
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_DEMO: 'false', BCRYPT_COST: '4', DATABASE_URL: url });
+    // Production settings: compiled templates are cached, as on a real server.
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-only-session-secret', LOG_LEVEL: 'silent', SEED_DEMO: 'false', BCRYPT_COST: '4', DATABASE_URL: url });
     const app = createApp({ db, config, logger: createLogger('error') });
     const agent = request.agent(app);
     const form = await agent.get('/login');

@@ -83,6 +83,18 @@ const SORTS: Record<DidSort, string[]> = {
   created: ['created_at', 'id'],
 };
 
+/** The indexed expression of the most selective equality filter set, as its index writes it. */
+function leadingSortColumn(filters: DidFilters): string | undefined {
+  if (filters.city) return 'lower(p.city)';
+  if (filters.province) return 'lower(p.province)';
+  if (filters.providerId !== undefined) return 'p.provider_id';
+  if (filters.country) return 'p.country';
+  if (filters.status === 'inactive') return 'p.status';
+  if (filters.holder && filters.holder !== 'stock') return HOLDER_OF_P;
+  if (filters.billingType === 'one_time') return 'p.billing_type';
+  return undefined;
+}
+
 export async function listDids(
   db: Db,
   filters: DidFilters,
@@ -91,12 +103,20 @@ export async function listDids(
   const query = withHolderColumns(db, applyDidFilters(db('products as p'), filters))
     .limit(options.limit)
     .offset(options.offset);
+  if (options.sort === 'number') {
+    // Ordering first by a column the filters fix changes nothing in the result, but shows the
+    // planner that that filter's (column, number) index gives the order. Without it, it may walk
+    // another filter's index and skip most of it: numbers of a country share a prefix, which its
+    // statistics do not know (country DE with billing type one time took 300 ms at a million).
+    const leading = leadingSortColumn(filters);
+    if (leading) query.orderByRaw(`${leading} ${options.direction}`);
+  }
   for (const column of SORTS[options.sort]) query.orderBy(`p.${column}`, options.direction);
   return (await query) as DidListRow[];
 }
 
 /** Beyond this many matches, "number contains" gives a lower bound rather than a count. */
-export const CONTAINS_COUNT_CAP = 10_000;
+export const CONTAINS_COUNT_CAP = 1_000;
 
 export interface DidCount {
   count: number;
