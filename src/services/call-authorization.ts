@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
 import { findHoldingByNumber } from '../db/repos/call-holdings.ts';
-import { countLiveSlots, insertCallSlot, lockAccountRows, lockProductRow } from '../db/repos/call-slots.ts';
+import { insertCallSlot, lockAccountRows, lockProductRow, takeSlotIfFree } from '../db/repos/call-slots.ts';
 import { ACCOUNT_LIMIT_CAUSE, bridgeString, normalizeDialledNumber, refuse, type Refusal } from '../domain/call-routing.ts';
 import { compileTerms, maxDuration, type CompiledRateTerms } from '../domain/rating.ts';
 import { callChain, rateTermsOf, type CallLevel, type TermsSnapshot } from './call-terms.ts';
@@ -112,21 +112,18 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
       if (limits.did > 0) await lockProductRow(trx, holding.product_id);
       const accounts = [limits.owner > 0 ? owner.accountId : 0, limits.reseller > 0 && reseller ? reseller.accountId : 0].filter((id) => id > 0);
       await lockAccountRows(trx, accounts);
-      const counts = await countLiveSlots(trx, {
-        productId: holding.product_id, ownerId: owner.accountId, resellerId: reseller?.accountId ?? null, callUuid: request.uuid, now: request.now,
-      });
-      if (!counts.held) {
-        if (limits.did > 0 && counts.did >= limits.did) {
-          return refuse('limit_reached', `${number} already has ${counts.did} of its ${limits.did} concurrent calls`);
-        }
-        if (limits.owner > 0 && counts.owner >= limits.owner) {
-          return refuse('limit_reached', `The owner of ${number} already has ${counts.owner} of its ${limits.owner} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
-        }
-        if (reseller && limits.reseller > 0 && counts.reseller >= limits.reseller) {
-          return refuse('limit_reached', `The reseller of ${number} already has ${counts.reseller} of its ${limits.reseller} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
-        }
-        await insertCallSlot(trx, slot);
+      const counts = await takeSlotIfFree(trx, slot, limits, request.now);
+      if (counts.taken || counts.held) return undefined;
+      if (limits.did > 0 && counts.did >= limits.did) {
+        return refuse('limit_reached', `${number} already has ${counts.did} of its ${limits.did} concurrent calls`);
       }
+      if (limits.owner > 0 && counts.owner >= limits.owner) {
+        return refuse('limit_reached', `The owner of ${number} already has ${counts.owner} of its ${limits.owner} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
+      }
+      if (limits.reseller > 0 && counts.reseller >= limits.reseller) {
+        return refuse('limit_reached', `The reseller of ${number} already has ${counts.reseller} of its ${limits.reseller} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
+      }
+      // Within every limit but not inserted: this call's own slot, expired, was still there.
       return undefined;
     });
     if (limitRefusal) return refused(number, limitRefusal);

@@ -10,7 +10,7 @@
 import type { Decimal } from 'decimal.js';
 import type { Knex } from 'knex';
 import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-holdings.ts';
-import { deleteCallSlots, lockAccountRows } from '../db/repos/call-slots.ts';
+import { deleteCallSlots, deleteExpiredSlotsOf, lockAccountRows } from '../db/repos/call-slots.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
 import { Money, toPlain, toStored } from '../domain/money.ts';
@@ -168,6 +168,8 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
 
     // Every CDR that reached us ends its call, stored now or before: free its slot.
     for (const part of chunks(candidates.map((c) => c.cdr.uuid))) await deleteCallSlots(trx, part);
+    const productIds = [...new Set(pending.flatMap((call) => (call.holding ? [call.holding.product_id] : [])))];
+    for (const part of chunks(productIds)) await deleteExpiredSlotsOf(trx, part, options.now);
 
     for (const call of stored) {
       outcomes[call.index] = { status: 'stored', uuid: call.cdr.uuid, callId: ids.get(call.cdr.uuid)!, cost: call.levels[0]?.cost ?? toPlain(0, options.decimals) };

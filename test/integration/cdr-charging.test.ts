@@ -130,6 +130,20 @@ describe('FreeSWITCH CDRs (mod_json_cdr)', () => {
     expect(routeOf((await postDialplan(app, token, dialplanForm(did.number))).text).bridge).toBeDefined();
   });
 
+  it("when a CDR arrives for a number, then that number's expired slots (calls whose CDR never came) are cleared", async () => {
+    const db = database.current.db;
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
+    const did = await makeOwnedDid(db, { owner: customer });
+    const past = new Date(Date.now() - 3_600_000);
+    await db('call_slots').insert([
+      { call_uuid: 'lost-1', product_id: did.id, account_id: customer.id, created_at: past, expires_at: past },
+      { call_uuid: 'live-1', product_id: did.id, account_id: customer.id, created_at: past, expires_at: new Date(Date.now() + 3_600_000) },
+    ]);
+    await postFreeswitchCdr(app, token, freeswitchCdr({ uuid: randomUUID(), number: did.number, billsec: 5 }));
+    const left = await db('call_slots').where({ product_id: did.id }).pluck('call_uuid');
+    expect(left).toEqual(['live-1']);
+  });
+
   it.each([
     ['not an object', '[1,2]', 'not a JSON object'],
     ['no variables', '{"channel_data":{}}', 'no "variables"'],

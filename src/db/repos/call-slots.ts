@@ -19,26 +19,45 @@ export interface SlotCounts {
   held: boolean;
 }
 
+export interface SlotLimits {
+  /** 0 = unlimited, as everywhere. */
+  did: number;
+  owner: number;
+  reseller: number;
+}
+
 /**
- * Live (unexpired) slots on the number, on the owner and on its reseller. An account's calls are
- * those to numbers it owns and, for a reseller, those to its customers' numbers too.
+ * Counts the live (unexpired) slots on the number, on the owner and on its reseller, and takes a
+ * slot for the call if every limit leaves room: one statement, run after the rows are locked. An
+ * account's calls are those to numbers it owns and, for a reseller, its customers' numbers too.
  */
-export async function countLiveSlots(
-  db: Db,
-  args: { productId: number; ownerId: number; resellerId: number | null; callUuid: string; now: Date },
-): Promise<SlotCounts> {
-  const reseller = args.resellerId ?? 0;
+export async function takeSlotIfFree(db: Db, slot: NewCallSlot, limits: SlotLimits, now: Date): Promise<SlotCounts & { taken: boolean }> {
+  const owner = slot.account_id;
+  const reseller = slot.reseller_id ?? 0;
   const result = (await db.raw(
-    `SELECT count(*) FILTER (WHERE product_id = ?) AS did,
-            count(*) FILTER (WHERE account_id = ? OR reseller_id = ?) AS owner,
-            count(*) FILTER (WHERE account_id = ? OR reseller_id = ?) AS reseller,
-            coalesce(bool_or(call_uuid = ?), false) AS held
-       FROM call_slots
-      WHERE expires_at > ? AND (product_id = ? OR account_id IN (?, ?) OR reseller_id IN (?, ?))`,
-    [args.productId, args.ownerId, args.ownerId, reseller, reseller, args.callUuid, args.now, args.productId, args.ownerId, reseller, args.ownerId, reseller],
-  )) as { rows: Array<{ did: unknown; owner: unknown; reseller: unknown; held: boolean }> };
+    `WITH live AS (
+       SELECT count(*) FILTER (WHERE product_id = ?) AS did,
+              count(*) FILTER (WHERE account_id = ? OR reseller_id = ?) AS owner,
+              count(*) FILTER (WHERE account_id = ? OR reseller_id = ?) AS reseller,
+              coalesce(bool_or(call_uuid = ?), false) AS held
+         FROM call_slots
+        WHERE expires_at > ? AND (product_id = ? OR account_id IN (?, ?) OR reseller_id IN (?, ?))
+     ), taken AS (
+       INSERT INTO call_slots (call_uuid, product_id, account_id, reseller_id, switch_id, created_at, expires_at)
+       SELECT ?, ?, ?, ?::bigint, ?::bigint, ?, ? FROM live
+        WHERE NOT held AND (?::int = 0 OR did < ?::int) AND (?::int = 0 OR owner < ?::int) AND (?::int = 0 OR reseller < ?::int)
+       ON CONFLICT (call_uuid) DO NOTHING
+       RETURNING 1
+     )
+     SELECT did, owner, reseller, held, (SELECT count(*) FROM taken) AS taken FROM live`,
+    [
+      slot.product_id, owner, owner, reseller, reseller, slot.call_uuid, now, slot.product_id, owner, reseller, owner, reseller,
+      slot.call_uuid, slot.product_id, owner, slot.reseller_id, slot.switch_id, slot.created_at, slot.expires_at,
+      limits.did, limits.did, limits.owner, limits.owner, limits.reseller, limits.reseller,
+    ],
+  )) as { rows: Array<{ did: unknown; owner: unknown; reseller: unknown; held: boolean; taken: unknown }> };
   const row = result.rows[0]!;
-  return { did: Number(row.did), owner: Number(row.owner), reseller: Number(row.reseller), held: Boolean(row.held) };
+  return { did: Number(row.did), owner: Number(row.owner), reseller: Number(row.reseller), held: Boolean(row.held), taken: Number(row.taken) > 0 };
 }
 
 /** Inserts the slot; a retried request for the same call keeps the first one. */
@@ -72,7 +91,11 @@ export async function deleteCallSlots(db: Db, callUuids: string[]): Promise<stri
   return rows.map((row) => row.call_uuid);
 }
 
-/** Drops slots that expired long ago (their calls' CDRs never came); they no longer count anyway. */
-export async function deleteExpiredSlots(db: Db, before: Date): Promise<number> {
-  return db('call_slots').where('expires_at', '<', before).delete();
+/**
+ * Drops the expired slots of these numbers (calls whose CDR never came). They no longer count;
+ * this only keeps the table small, and the (product_id, expires_at) index makes it cheap.
+ */
+export async function deleteExpiredSlotsOf(db: Db, productIds: number[], now: Date): Promise<number> {
+  if (productIds.length === 0) return 0;
+  return db('call_slots').whereIn('product_id', productIds).where('expires_at', '<=', now).delete();
 }
