@@ -8,13 +8,13 @@ import { describeInBrowser, logInThroughForm, useBrowser } from '../helpers/brow
 
 const database = useTestDatabase();
 // Each journey loads a dozen pages: on a busy CI machine that takes longer than one request's test.
-const JOURNEY_TIMEOUT = 90_000;
+const JOURNEY_TIMEOUT = 180_000;
 
 describeInBrowser('buying numbers, in Chromium', () => {
   const browser = useBrowser(() => database.current.db);
   const open = async () => {
     const page = await browser.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(45_000);
     return page;
   };
   let reseller: AccountRow;
