@@ -44,6 +44,8 @@ export interface DidChange {
   actorId: number;
   now: Date;
   ip?: string | null | undefined;
+  /** The admin's rate plan the number's per-minute terms come from; null = its own terms; undefined = unchanged. */
+  ratePlanId?: number | null | undefined;
 }
 
 /** Creates a DID from the admin's form. The number must be new: else a field error, not a crash. */
@@ -59,6 +61,7 @@ export async function createDid(db: Knex, input: DidInput, change: DidChange): P
     let did: DidRow;
     try {
       did = await trx.transaction((inner) => insertDid(inner, { ...parsed.terms, provider_id: providerId }, change.now));
+      if (change.ratePlanId !== undefined) await trx('products').where({ id: did.id }).update({ rate_plan_id: change.ratePlanId });
     } catch (error) {
       // Someone added the same number a moment ago.
       if (isUniqueViolation(error, 'products_number_unique')) {
@@ -85,6 +88,7 @@ export async function updateDidTerms(db: Knex, id: number, input: DidInput, chan
     if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
     const { number: _unchanged, ...terms } = parsed.terms;
     const after = await updateDid(trx, id, { ...terms, provider_id: providerId }, change.now);
+    if (change.ratePlanId !== undefined) await trx('products').where({ id }).update({ rate_plan_id: change.ratePlanId });
     await insertAuditEntry(trx, { actorId: change.actorId, action: 'did.update', entityType: 'did', entityId: id, before: auditSnapshot(before), after: auditSnapshot(after), ip: change.ip, at: change.now });
     return { ok: true as const, did: after };
   });

@@ -9,7 +9,8 @@ import type { Knex } from 'knex';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import type { Db } from '../db/knex.ts';
 import {
-  countPlanNumbers, findRatePlan, insertRatePlan, insertRatePlanVersion, listRatePlanVersions, lockRatePlan, updateRatePlan,
+  countPlanNumbers, findRatePlan, insertRatePlan, insertRatePlanVersion, listPlanChoices, listRatePlanVersions, lockRatePlan, updateRatePlan,
+  versionsOfPlans,
   type PlanOwner, type RatePlanRow, type RatePlanVersionRow, type VersionFields,
 } from '../db/repos/rate-plans.ts';
 import { applyDidFilters, type DidFilters } from '../db/repos/dids.ts';
@@ -443,5 +444,38 @@ export async function applyResellerPlan(
     });
     await refreshPlanTerms(trx, change.now);
     return { count: ids.length };
+  });
+}
+
+/**
+ * The Rate plan field of the Create / Edit DID form: '' is custom terms; a plan id gives the
+ * plan's terms in force now, which replace whatever terms were typed.
+ */
+export async function resolveDidFormPlan(
+  db: Db,
+  value: string | undefined,
+  now: Date,
+): Promise<{ ok: true; planId: number | null; terms?: PlanTerms } | { ok: false; error: string }> {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'custom') return { ok: true, planId: null };
+  const id = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+  const plan = Number.isSafeInteger(id) ? await findRatePlan(db, null, id) : undefined;
+  if (!plan) return { ok: false, error: 'Choose a rate plan from the list, or custom terms' };
+  if (plan.archived_at) return { ok: false, error: `${plan.name} is archived: choose another plan or custom terms` };
+  const versions = await listRatePlanVersions(db, plan.id);
+  const version = versionInForce(versions, now) ?? versions[versions.length - 1];
+  const terms = version ? termsOfVersion(version) : undefined;
+  if (!terms) return { ok: false, error: `${plan.name} has no terms yet` };
+  return { ok: true, planId: plan.id, terms };
+}
+
+/** The admin's plans with the terms in force now: the DID form's choices, shown read-only. */
+export async function listDidFormPlans(db: Db, now: Date): Promise<Array<{ id: number; name: string; terms: PlanTerms | undefined }>> {
+  const plans = await listPlanChoices(db, null);
+  const versions = await versionsOfPlans(db, plans.map((plan) => plan.id));
+  return plans.map((plan) => {
+    const list = versions.get(plan.id) ?? [];
+    const version = versionInForce(list, now) ?? list[0];
+    return { id: plan.id, name: plan.name, terms: version ? termsOfVersion(version) : undefined };
   });
 }

@@ -6,7 +6,7 @@ import { recordCdrs } from '../../src/services/cdr-charging.ts';
 import { assignPlanToDids, createRatePlan, reviseRatePlan } from '../../src/services/rate-plans.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid, makeOwnedDid } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeOwnedDid, makeProvider } from '../helpers/factories.ts';
 import { loginAs, postForm } from '../helpers/login.ts';
 
 const database = useTestDatabase();
@@ -140,6 +140,41 @@ describe('admin plans through the pages', () => {
     const back = (await db('products').where({ id: matched[0]!.id }).first()) as { rate_plan_id: number | null };
     expect(back.rate_plan_id).toBeNull();
     expect(Number(((await db('products').where({ rate_plan_id: planId }).count({ n: '*' }).first()) as { n: string | number }).n)).toBe(2);
+  });
+});
+
+describe('the DID form and page', () => {
+  it('when the admin creates and edits a DID on a rate plan, then its terms are the plan’s, shown read-only, and custom terms take it off the plan', async () => {
+    const db = database.current.db;
+    const provider = await makeProvider(db);
+    const plan = await createRatePlan(db, null, { name: 'Form plan', ...US_LOCAL, cost_per_minute: '0.0333' }, { actorId: admin.id, now: T0 });
+    if (!plan.ok) throw new Error('plan not created');
+    const agent = await loginAs(app, admin.email);
+    const form = await agent.get('/admin/dids/new');
+    expect(form.text).toContain('data-rate-plan-select');
+    expect(form.text).toContain('>Form plan</option>');
+    const created = await postForm(agent, '/admin/dids', {
+      category: 'did', number: '+442079460777', provider: String(provider.id), country: 'GB', city: 'London', province: '', buy_cost: '0.5',
+      status: 'active', rate_plan: String(plan.plan.id), connection_cost: '9', grace_seconds: '9', cost_per_minute: '9', initial_increment: '9', increment: '9',
+      setup_fee: '1', monthly_fee: '2', call_timeout: '30', billing_type: 'recurring', billing_days: '30', concurrent_calls: '0',
+    }, '/admin/dids/new');
+    expect(created.status).toBe(302);
+    const row = (await db('products').where({ number: '+442079460777' }).first()) as Record<string, unknown>;
+    expect(row).toMatchObject({ rate_plan_id: plan.plan.id, cost_per_minute: '0.033300', connection_cost: '0.100000', grace_seconds: 10, increment: 6 });
+
+    const page = await agent.get(created.headers.location!);
+    expect(page.text).toMatch(/data-rate-plan><a href="\/admin\/rate-plans\/\d+">Form plan<\/a>/);
+    const edit = await agent.get(`${created.headers.location!}/edit`);
+    expect(edit.text).toMatch(new RegExp(`<option value="${plan.plan.id}" selected>Form plan</option>`));
+    expect(edit.text).toMatch(/name="cost_per_minute" type="text" value="0.033300" inputmode="decimal" data-rate-term readonly/);
+
+    const custom = await postForm(agent, created.headers.location!, {
+      category: 'did', provider: String(provider.id), country: 'GB', city: 'London', province: '', buy_cost: '0.5', status: 'active', rate_plan: '',
+      connection_cost: '0', grace_seconds: '0', cost_per_minute: '0.05', initial_increment: '60', increment: '60',
+      setup_fee: '1', monthly_fee: '2', call_timeout: '30', billing_type: 'recurring', billing_days: '30', concurrent_calls: '0',
+    }, `${created.headers.location!}/edit`);
+    expect(custom.status).toBe(302);
+    expect(await db('products').where({ number: '+442079460777' }).first()).toMatchObject({ rate_plan_id: null, cost_per_minute: '0.050000' });
   });
 });
 

@@ -33,6 +33,8 @@ export interface DidRow extends DidTerms {
   destination_type: string | null;
   destination: string | null;
   archived_at: Date | null;
+  /** The admin's rate plan its per-minute terms come from; null = its own terms. */
+  rate_plan_id?: number | null;
   created_at: Date;
   updated_at: Date;
 }

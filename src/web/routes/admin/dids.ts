@@ -21,6 +21,8 @@ import {
 } from '../../../services/inventory.ts';
 import { countDidSubscriptions } from '../../../db/repos/dids.ts';
 import { currentAccount } from '../../middleware/auth.ts';
+import { findRatePlan } from '../../../db/repos/rate-plans.ts';
+import { listDidFormPlans, resolveDidFormPlan } from '../../../services/rate-plans.ts';
 import { formValues } from '../../middleware/validate.ts';
 import { presentAudit, presentDid } from '../../presenters/dids.ts';
 import { flash, renderPage } from '../../render.ts';
@@ -118,9 +120,18 @@ export function didsRouter(context: AppContext): Router {
         countries,
         preview: previewCosts(options.values, previewOptions),
         previewOptions,
+        ratePlans: await listDidFormPlans(db, now()),
       },
       status,
     );
+  }
+
+  /** A chosen rate plan's terms replace the typed ones: the form shows them read-only. */
+  async function withRatePlan(values: Record<string, string>) {
+    const plan = await resolveDidFormPlan(db, values.rate_plan, now());
+    if (!plan.ok) return { values, planId: undefined, error: plan.error };
+    const terms = plan.terms ? Object.fromEntries(Object.entries(plan.terms).map(([key, value]) => [key, String(value)])) : {};
+    return { values: { ...values, ...terms }, planId: plan.planId, error: undefined };
   }
 
   router.get('/', async (req, res) => {
@@ -166,8 +177,10 @@ export function didsRouter(context: AppContext): Router {
     if (values.category !== undefined && values.category !== 'did') {
       return renderForm(res, { mode: 'new', values, errors: { category: 'DID is the only product category on sale' } }, 400);
     }
-    const result = await createDid(db, values, { actorId: admin.id, now: now(), ip: req.ip });
-    if (!result.ok) return renderForm(res, { mode: 'new', values, errors: result.errors }, 400);
+    const planned = await withRatePlan(values);
+    if (planned.error) return renderForm(res, { mode: 'new', values, errors: { rate_plan: planned.error } }, 400);
+    const result = await createDid(db, planned.values, { actorId: admin.id, now: now(), ip: req.ip, ratePlanId: planned.planId });
+    if (!result.ok) return renderForm(res, { mode: 'new', values: planned.values, errors: result.errors }, 400);
     flash(req, 'success', `${formatDidNumber(result.did.number)} was added to the inventory.`);
     res.redirect(`/admin/dids/${result.did.id}`);
   });
@@ -279,6 +292,7 @@ export function didsRouter(context: AppContext): Router {
       preview: previewCosts(detail.did, previewOptions),
       previewOptions,
       canAssign: true,
+      ratePlan: detail.did.rate_plan_id ? await findRatePlan(db, null, detail.did.rate_plan_id) : undefined,
     });
   });
 
@@ -292,6 +306,7 @@ export function didsRouter(context: AppContext): Router {
       const value = did[field.name as Exclude<DidField, 'provider'>];
       values[field.name] = value === null || value === undefined ? '' : String(value);
     }
+    values.rate_plan = did.rate_plan_id ? String(did.rate_plan_id) : '';
     const live = await liveSubscriptions(id);
     await renderForm(res, { mode: 'edit', values, didId: id, number: did.number, liveSubscriptions: live });
   });
@@ -304,8 +319,11 @@ export function didsRouter(context: AppContext): Router {
   router.post('/:id', async (req, res) => {
     const admin = currentAccount(res);
     const id = idParam(req);
-    const values = formValues(req.body);
-    const result = await updateDidTerms(db, id, values, { actorId: admin.id, now: now(), ip: req.ip });
+    const planned = await withRatePlan(formValues(req.body));
+    const result = planned.error
+      ? { ok: false as const, errors: { rate_plan: planned.error } }
+      : await updateDidTerms(db, id, planned.values, { actorId: admin.id, now: now(), ip: req.ip, ratePlanId: planned.planId });
+    const values = planned.values;
     if (!result.ok) {
       const did = await findDid(db, id);
       return renderForm(res, { mode: 'edit', values, errors: result.errors, didId: id, number: did?.number, liveSubscriptions: await liveSubscriptions(id) }, 400);
