@@ -149,3 +149,121 @@ describe('unpaid renewals', () => {
     expect(await balanceOf(customer.id)).toBe('1.100000');
   });
 });
+
+describe('one-time numbers', () => {
+  it('when its billing days have passed, then a one-time number goes back to its seller with nothing charged; with 0 days it is kept for good', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '50' });
+    const limited = await makeDid(db, { setup_fee: '0', monthly_fee: '4.00', billing_type: 'one_time', billing_days: 10 });
+    const forever = await makeDid(db, { setup_fee: '0', monthly_fee: '4.00', billing_type: 'one_time', billing_days: 0 });
+    const { subscription: ten } = await buy(customer, limited.id, at('2027-03-01T00:00:00Z'));
+    const { subscription: kept } = await buy(customer, forever.id, at('2027-03-01T00:00:00Z'));
+    expect(kept.next_billing_at).toBeNull();
+
+    await run(at('2027-03-10T23:00:00Z'), customer.id);
+    expect((await subscription(ten.id)).status).toBe('active');
+    const summary = await run(at('2027-03-11T00:00:00Z'), customer.id);
+
+    expect(summary).toMatchObject({ expired: 1, renewed: 0 });
+    expect(await subscription(ten.id)).toMatchObject({ status: 'ended', end_reason: 'expired' });
+    expect(await db('products').where({ id: limited.id }).first('reseller_id', 'customer_id')).toEqual({ reseller_id: null, customer_id: null });
+    await run(at('2037-03-11T00:00:00Z'), customer.id);
+    expect((await subscription(kept.id)).status).toBe('active');
+    expect(await balanceOf(customer.id)).toBe('42.000000');
+  });
+});
+
+describe('a reseller and its customers', () => {
+  it('when they renew over several periods, then each level is charged to its own ledger and the reseller margin is its customers payments minus the admin charges', async () => {
+    const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '500' });
+    const customers = [await makeAccount(db, { role: 'customer', parent: reseller, balance: '300' }), await makeAccount(db, { role: 'customer', parent: reseller, balance: '300' })];
+    const dids = [
+      await makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00', billing_days: 30 }),
+      await makeDid(db, { setup_fee: '0.50', monthly_fee: '3.50', billing_days: 15 }),
+    ];
+    for (const did of dids) await buy(reseller, did.id, at('2027-01-01T00:00:00Z'));
+    // Sell terms: 20 % over the buy terms by default (setup 1.20 / 0.60, monthly 2.40 / 4.20).
+    await buy(customers[0]!, dids[0]!.id, at('2027-01-03T00:00:00Z'));
+    await buy(customers[1]!, dids[1]!.id, at('2027-01-04T00:00:00Z'));
+
+    for (const day of ['2027-02-01', '2027-03-01', '2027-04-01', '2027-05-01']) await run(at(`${day}T00:00:00Z`));
+
+    const charges = async (accountIds: number[]) => {
+      const row = (await db('ledger_entries').whereIn('account_id', accountIds).whereIn('kind', ['setup_fee', 'recurring_fee'])
+        .first(db.raw('coalesce(-sum(amount), 0)::numeric(20,6)::text as total'))) as { total: string };
+      return row.total;
+    };
+    const paidByCustomers = await charges(customers.map((c) => c.id));
+    const paidByReseller = await charges([reseller.id]);
+    // Runs on 1 Feb, 1 Mar, 1 Apr and 1 May at 00:00, each charging what is due by then.
+    // Reseller to admin: number 1 from 1 Jan every 30 days: 31 Jan, 2 Mar, 1 Apr, 1 May (5 periods of 2.00 + 1.00 setup = 11.00);
+    // number 2 every 15 days: 16 Jan ... 1 May (8 renewals: 9 periods of 3.50 + 0.50 setup = 32.00).
+    expect(paidByReseller).toBe('43.000000');
+    // Customers to reseller: number 1 from 3 Jan: 2 Feb, 4 Mar, 3 Apr (4 periods of 2.40 + 1.20 = 10.80);
+    // number 2 from 4 Jan every 15 days: 19 Jan ... 19 Apr (7 renewals: 8 periods of 4.20 + 0.60 = 34.20).
+    expect(paidByCustomers).toBe('45.000000');
+    // The reseller's ledger shows only what it paid; its margin is what its customers paid it less that.
+    const margin = (await db.raw('SELECT (?::numeric - ?::numeric)::numeric(20,6)::text AS margin', [paidByCustomers, paidByReseller])).rows[0].margin;
+    expect(margin).toBe('2.000000');
+    const customerCharges = await db('ledger_entries').whereIn('ledger_entries.account_id', customers.map((c) => c.id)).where('ledger_entries.kind', 'recurring_fee')
+      .join('subscriptions as s', 's.id', 'ledger_entries.reference_id').distinct('s.seller_id');
+    expect(customerCharges.map((r) => r.seller_id)).toEqual([reseller.id]);
+    for (const account of [reseller, ...customers]) expect(await ledgerSum(account.id)).toBe(await balanceOf(account.id));
+  });
+
+  it('when a reseller leaves its own renewal unpaid past the grace period, then the number goes back to the operator and its customer loses it too, told why', async () => {
+    const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '2' });
+    const customer = await makeAccount(db, { role: 'customer', parent: reseller, balance: '100' });
+    const did = await makeDid(db, { setup_fee: '0', monthly_fee: '2.00', billing_days: 30 });
+    const { subscription: resellerSubscription } = await buy(reseller, did.id, at('2027-01-01T00:00:00Z'));
+    const { subscription: customerSubscription } = await buy(customer, did.id, at('2027-01-02T00:00:00Z'));
+
+    await run(at('2027-01-31T00:00:00Z'));
+    expect((await subscription(resellerSubscription.id)).status).toBe('suspended');
+    // The customer renews on 1 Feb: it has paid its reseller, which still holds the number.
+    await run(at('2027-02-01T00:00:00Z'));
+    expect((await subscription(customerSubscription.id)).status).toBe('active');
+    await run(at('2027-02-07T00:00:00Z'));
+
+    expect(await subscription(resellerSubscription.id)).toMatchObject({ status: 'ended', end_reason: 'unpaid' });
+    expect(await subscription(customerSubscription.id)).toMatchObject({ status: 'ended', end_reason: 'seller_unpaid' });
+    expect(await db('products').where({ id: did.id }).first('reseller_id', 'customer_id')).toEqual({ reseller_id: null, customer_id: null });
+    expect(await db('reseller_prices').where({ product_id: did.id })).toEqual([]);
+    const told = await db('subscription_events').where({ subscription_id: customerSubscription.id, kind: 'released' }).first();
+    expect(told.note).toContain("the reseller's own subscription");
+  });
+});
+
+describe('exactly once', () => {
+  it('when a period was somehow charged already, then that subscription fails alone, is not charged twice, and the others renew', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '20' });
+    const first = await makeDid(db, { setup_fee: '0', monthly_fee: '1.00', billing_days: 30 });
+    const second = await makeDid(db, { setup_fee: '0', monthly_fee: '1.00', billing_days: 30 });
+    const { subscription: charged } = await buy(customer, first.id, at('2027-07-01T00:00:00Z'));
+    const { subscription: normal } = await buy(customer, second.id, at('2027-07-01T00:00:00Z'));
+    // A charge for the period with the subscription left as if it had not moved on (a crash between the two cannot
+    // happen, they commit together; this shows the ledger key would still refuse a second charge).
+    await db.transaction((trx) => postLedgerEntry(trx, {
+      accountId: customer.id, amount: '-1', kind: 'recurring_fee', description: 'Renewal',
+      idempotencyKey: `renewal:${charged.id}:${at('2027-07-31T00:00:00Z').toISOString()}`, referenceType: 'subscription', referenceId: charged.id, now: at('2027-07-31T00:00:00Z'),
+    }));
+
+    const summary = await run(at('2027-07-31T01:00:00Z'), customer.id);
+
+    expect(summary).toMatchObject({ renewed: 1, failed: 1 });
+    expect(await renewalsOf(charged.id)).toHaveLength(1);
+    expect(await renewalsOf(normal.id)).toHaveLength(1);
+    expect((await subscription(normal.id)).next_billing_at).toEqual(at('2027-08-30T00:00:00Z'));
+    expect(summary.run!.failed_count).toBe(1);
+    expect(await ledgerSum(customer.id)).toBe(await balanceOf(customer.id));
+  });
+
+  it('when a number costs nothing a period, then it renews without a ledger row', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: admin });
+    const did = await makeDid(db, { setup_fee: '0', monthly_fee: '0', billing_days: 7 });
+    const { subscription: free } = await buy(customer, did.id, at('2027-09-01T00:00:00Z'));
+    const summary = await run(at('2027-09-15T00:00:00Z'), customer.id);
+    expect(summary.renewed).toBe(2);
+    expect(await subscription(free.id)).toMatchObject({ status: 'active', next_billing_at: at('2027-09-22T00:00:00Z') });
+    expect(await db('ledger_entries').where({ account_id: customer.id })).toEqual([]);
+  });
+});
