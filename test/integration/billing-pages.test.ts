@@ -108,6 +108,20 @@ describe('notices to the owner', () => {
     expect(suspended.text).toContain('notice-suspended');
     expect(suspended.text).toContain('Calls to it are refused');
     expect(suspended.text).toContain('10 Mar 2027');
+    const numberPage = await agent.get(`/customer/numbers/${did.id}`);
+    expect(numberPage.status).toBe(200);
+    expect(numberPage.text).toContain('notice-suspended');
+  });
+
+  it('when a reseller cannot cover its own renewal, then its number page says so days before', async () => {
+    const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '2' });
+    const { did } = await buy(reseller, '1.50', new Date('2027-02-01T00:00:00Z'));
+    clock = new Date('2027-03-01T00:00:00Z');
+    const agent = await loginAs(app, reseller.email);
+    const page = await agent.get(`/reseller/dids/${did.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('notice-renewal');
+    expect(page.text).toContain('add at least $1.0000');
   });
 
   it('when the admin records a payment for a suspended customer, then its renewal is charged at once and the number is active again', async () => {

@@ -11,6 +11,7 @@ import { formValues, parseForm } from '../../middleware/validate.ts';
 import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { billingLabel, incrementsLabel, locationLabel, rate } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
+import { loadBillingNotices } from '../../../services/billing-notices.ts';
 import type { AppContext } from '../../context.ts';
 import { forwardingFormSchema, ownedQuerySchema, pathId } from '../number-forms.ts';
 
@@ -55,6 +56,7 @@ export function numbersRouter(context: AppContext): Router {
         destinationTypes: DESTINATION_TYPES,
         values: form?.values ?? { destination_type: owned.destination_type ?? 'sip_uri', destination: owned.destination ?? '' },
         fieldErrors: form?.errors ?? {},
+        billingNotices: await loadBillingNotices(db, currentAccount(res).id, { now: now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays }, owned.id),
         ...helpers,
       },
       status,

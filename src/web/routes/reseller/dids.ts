@@ -13,6 +13,7 @@ import { formValues, parseForm } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { billingLabel, countryLabel, incrementsLabel, presentHeld, rate } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
+import { loadBillingNotices } from '../../../services/billing-notices.ts';
 import type { AppContext } from '../../context.ts';
 import { heldQuerySchema, markupFormSchema, pathId, sellTermsSchema } from '../number-forms.ts';
 
@@ -79,6 +80,7 @@ export function didsRouter(context: AppContext): Router {
       {
         title: held.number, held, suggested, values, fieldErrors: form?.errors ?? {}, defaultMarkup: config.resellerDefaultMarkupPercent, ...helpers,
         ratePlans: await listPlanChoices(db, account.id),
+        billingNotices: await loadBillingNotices(db, account.id, { now: now(), noticeDays: config.renewalNoticeDays, graceDays: config.billingGraceDays }, held.id),
       },
       status,
     );
