@@ -10,6 +10,7 @@
 import type { Decimal } from 'decimal.js';
 import type { Knex } from 'knex';
 import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-holdings.ts';
+import { insertUnnest, type ColumnType } from '../db/repos/bulk-insert.ts';
 import { deleteCallSlots, deleteExpiredSlotsOf, lockAccountRows } from '../db/repos/call-slots.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
@@ -22,8 +23,8 @@ export type CdrSource = 'freeswitch' | 'api';
 
 export interface IncomingCdr {
   parsed: CdrParseResult;
-  /** The record as received, kept when it is rejected. */
-  payload: string;
+  /** The record as received, kept when it is rejected (a function: only rejected ones are serialised). */
+  payload: string | (() => string);
 }
 
 export type CdrOutcome =
@@ -46,8 +47,22 @@ interface PendingCall {
   levels: RatedLevel[];
 }
 
-// Statements stay well under Postgres' 65,535 bound parameters.
-const CHUNK = 500;
+// Rows per statement: large enough to amortise a round trip, small enough to keep memory flat.
+const CHUNK = 1000;
+
+const CALL_COLUMNS: Record<string, ColumnType> = {
+  uuid: 'text', switch_id: 'bigint', source: 'text', product_id: 'bigint', number: 'text', caller: 'text', owner_id: 'bigint',
+  reseller_id: 'bigint', started_at: 'timestamptz', answered_at: 'timestamptz', ended_at: 'timestamptz', duration_seconds: 'int',
+  billsec: 'int', hangup_cause: 'text', cost: 'numeric', billed_seconds: 'int', received_at: 'timestamptz',
+};
+const CHARGE_COLUMNS: Record<string, ColumnType> = {
+  call_id: 'bigint', account_id: 'bigint', level: 'smallint', role: 'text', terms: 'jsonb', cost: 'numeric', billed_seconds: 'int',
+  breakdown: 'jsonb', ledger_entry_id: 'bigint',
+};
+const LEDGER_COLUMNS: Record<string, ColumnType> = {
+  account_id: 'bigint', amount: 'numeric', balance_after: 'numeric', kind: 'text', description: 'text', reference_type: 'text',
+  reference_id: 'bigint', idempotency_key: 'text', created_at: 'timestamptz',
+};
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -142,8 +157,8 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
         billed_seconds: levels[0]?.billedSeconds ?? 0,
         received_at: options.now,
       }));
-      const inserted = (await trx('calls').insert(rows).onConflict('uuid').ignore().returning(['id', 'uuid'])) as Array<{ id: number; uuid: string }>;
-      for (const row of inserted) ids.set(row.uuid, row.id);
+      const inserted = await insertUnnest(trx, 'calls', CALL_COLUMNS, rows, 'ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid');
+      for (const row of inserted) ids.set(row.uuid as string, Number(row.id));
     }
     const stored = pending.filter((call) => ids.has(call.cdr.uuid));
     for (const call of pending) {
@@ -164,7 +179,7 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
         ledger_entry_id: entryIds.get(ledgerKey(call.cdr.uuid, rated.level.accountId)) ?? null,
       })),
     );
-    for (const part of chunks(charges)) await trx('call_charges').insert(part);
+    for (const part of chunks(charges)) await insertUnnest(trx, 'call_charges', CHARGE_COLUMNS, part);
 
     // Every CDR that reached us ends its call, stored now or before: free its slot.
     for (const part of chunks(candidates.map((c) => c.cdr.uuid))) await deleteCallSlots(trx, part);
@@ -179,12 +194,16 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
   if (rejections.length > 0) {
     const rows = rejections.map((r) => ({
       switch_id: options.switchId, source: options.source, uuid: r.uuid, reason: r.reason,
-      payload: incoming[r.index]!.payload, received_at: options.now,
+      payload: payloadText(incoming[r.index]!.payload), received_at: options.now,
     }));
     for (const part of chunks(rows)) await db('rejected_cdrs').insert(part);
     for (const r of rejections) outcomes[r.index] = { status: 'rejected', uuid: r.uuid, reason: r.reason };
   }
   return outcomes;
+}
+
+function payloadText(payload: IncomingCdr['payload']): string {
+  return typeof payload === 'string' ? payload : payload();
 }
 
 function ledgerKey(uuid: string, accountId: number): string {
@@ -228,8 +247,8 @@ async function chargeLedgers(
     };
   });
   for (const part of chunks(entries)) {
-    const rows = (await trx('ledger_entries').insert(part).returning(['id', 'idempotency_key'])) as Array<{ id: number; idempotency_key: string }>;
-    for (const row of rows) entryIds.set(row.idempotency_key, row.id);
+    const rows = await insertUnnest(trx, 'ledger_entries', LEDGER_COLUMNS, part, 'RETURNING id, idempotency_key');
+    for (const row of rows) entryIds.set(row.idempotency_key as string, Number(row.id));
   }
   const charged = [...new Set(postings.map((p) => p.accountId))];
   for (const part of chunks(charged)) {

@@ -11,11 +11,13 @@ import { listDidBatch, type DidFilters, type DidListRow } from '../db/repos/dids
 
 const BATCH = 5000;
 
-export const EXPORT_COLUMNS = [...DID_FIELDS.map((field) => field.name), 'holder', 'holder_name'] as const;
+export const EXPORT_COLUMNS = [...DID_FIELDS.map((field) => field.name), 'rate_plan', 'holder', 'holder_name'] as const;
 
-function exportRecord(row: DidListRow): string[] {
-  const value = (field: DidField | 'holder' | 'holder_name'): string => {
+function exportRecord(row: DidListRow, planNames: Map<number, string>): string[] {
+  const value = (field: DidField | 'rate_plan' | 'holder' | 'holder_name'): string => {
     switch (field) {
+      case 'rate_plan':
+        return row.rate_plan_id ? (planNames.get(row.rate_plan_id) ?? '') : '';
       case 'provider':
         return row.provider_name ?? '';
       case 'holder':
@@ -33,6 +35,7 @@ function exportRecord(row: DidListRow): string[] {
 
 export async function exportDids(db: Knex, filters: DidFilters, out: Writable): Promise<number> {
   const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS] });
+  const planNames = new Map(((await db('rate_plans').whereNull('owner_id').select('id', 'name')) as Array<{ id: number; name: string }>).map((plan) => [plan.id, plan.name]));
   csv.pipe(out);
   let count = 0;
   let after: string | null = null;
@@ -42,7 +45,7 @@ export async function exportDids(db: Knex, filters: DidFilters, out: Writable): 
     if (out.destroyed) break;
     const rows = await listDidBatch(db, filters, after, BATCH);
     for (const row of rows) {
-      if (!csv.write(exportRecord(row))) await Promise.race([once(csv, 'drain'), closed]);
+      if (!csv.write(exportRecord(row, planNames))) await Promise.race([once(csv, 'drain'), closed]);
     }
     count += rows.length;
     if (rows.length < BATCH) break;

@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { DID_FIELDS, countryCodeOf, fieldForHeader, parseDidTerms, type DidField, type DidInput } from '../domain/did-terms.ts';
 import { findExistingNumbers, insertDids, type NewDid } from '../db/repos/dids.ts';
 import { findProvider, listProviderNames } from '../db/repos/providers.ts';
+import { listDidFormPlans } from './rate-plans.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { auditSnapshot } from './inventory.ts';
 
@@ -16,6 +17,8 @@ const INSERT_BATCH = 2000;
 export interface ImportDefaults {
   providerId?: number | undefined;
   country?: string | undefined;
+  /** When a rate_plan column's plans are read (the terms in force then); default: the current time. */
+  now?: Date | undefined;
 }
 
 export interface InvalidRow {
@@ -46,7 +49,9 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
   if (!header) throw new ValidationError('The file is empty', { file: 'The file is empty: it needs a header row and one row per number' });
 
   const columns: Array<DidField | undefined> = header.record.map((name) => fieldForHeader(name));
-  const ignoredColumns = header.record.filter((_name, index) => columns[index] === undefined).filter((name) => name !== '');
+  // The rate_plan column names one of the admin's plans: the row's per-minute terms are then the plan's.
+  const planIndex = header.record.findIndex((name) => /^(rate[\s_-]?plan|plan)$/i.test(name.trim()));
+  const ignoredColumns = header.record.filter((_name, index) => columns[index] === undefined && index !== planIndex).filter((name) => name !== '');
   if (!columns.includes('number')) {
     throw new ValidationError('No DID column', { file: 'The header row has no DID (or number) column' });
   }
@@ -65,6 +70,8 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
   const defaultCountry = defaults.country ? countryCodeOf(defaults.country) : undefined;
   if (defaults.country && !defaultCountry) throw new ValidationError('Unknown default country', { country: 'Choose a country from the list' });
 
+  const plans = planIndex < 0 ? [] : await listDidFormPlans(db, defaults.now ?? new Date());
+  const planByName = new Map(plans.map((plan) => [plan.name.toLowerCase(), plan]));
   const candidates: Array<{ line: number; did: NewDid }> = [];
   const invalid: InvalidRow[] = [];
   const firstLineOf = new Map<string, number>();
@@ -74,8 +81,12 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
     columns.forEach((field, index) => {
       if (field !== undefined) input[field] = record[index] ?? '';
     });
+    const planName = planIndex < 0 ? '' : (record[planIndex] ?? '').trim();
+    const plan = planName === '' ? undefined : planByName.get(planName.toLowerCase());
+    if (plan?.terms) Object.assign(input, plan.terms);
     const parsed = parseDidTerms(input, { empty: 'default', defaultCountry });
     const reasons = parsed.ok ? [] : Object.entries(parsed.errors).map(([field, message]) => `${LABELS.get(field as DidField) ?? field}: ${message}`);
+    if (planName !== '' && !plan?.terms) reasons.push(`Rate plan: unknown or archived plan "${planName}"`);
     let providerId = defaults.providerId;
     if (parsed.provider !== '') {
       providerId = providerByName.get(parsed.provider.toLowerCase());
@@ -90,7 +101,7 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
       else firstLineOf.set(number, line);
     }
     if (reasons.length > 0 || !parsed.ok || providerId === undefined) invalid.push({ line, number, reasons });
-    else candidates.push({ line, did: { ...parsed.terms, provider_id: providerId } });
+    else candidates.push({ line, did: { ...parsed.terms, provider_id: providerId, ...(plan ? { rate_plan_id: plan.id } : {}) } });
   }
 
   const existing = await findExistingNumbers(db, candidates.map((candidate) => candidate.did.number));
@@ -155,11 +166,24 @@ export async function commitImport(db: Knex, id: number, change: { actorId: numb
     const row = (await trx('did_imports').where({ id }).forUpdate().first()) as ImportRow | undefined;
     if (!row) throw new NotFoundError('There is no such import');
     if (row.committed_at) throw new ConflictError(`This file was imported already (${row.imported_count ?? 0} numbers)`);
-    const preview = await previewImport(trx, row.content, importDefaultsOf(row));
+    const preview = await previewImport(trx, row.content, { ...importDefaultsOf(row), now: change.now });
     const imported = await insertImportedDids(trx, preview.valid, change);
+    await setImportedRatePlans(trx, preview.valid);
     await trx('did_imports').where({ id }).update({ committed_at: change.now, imported_count: imported, content: '' });
     return { imported, invalid: preview.invalid.length };
   });
+}
+
+/** Rows whose rate_plan column named a plan are put on it (their terms are the plan's already). */
+async function setImportedRatePlans(trx: Knex.Transaction, dids: NewDid[]): Promise<void> {
+  const onPlans = dids.filter((did) => did.rate_plan_id);
+  for (let start = 0; start < onPlans.length; start += INSERT_BATCH) {
+    const part = onPlans.slice(start, start + INSERT_BATCH).map((did) => ({ number: did.number, plan: did.rate_plan_id }));
+    await trx.raw(
+      'UPDATE products p SET rate_plan_id = v.plan FROM jsonb_to_recordset(?::jsonb) AS v(number text, plan bigint) WHERE p.number = v.number',
+      [JSON.stringify(part)],
+    );
+  }
 }
 
 /** Inserts in batches, each DID with its audit row. */

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { recordCdrs } from '../../src/services/cdr-charging.ts';
 import { assignPlanToDids, createRatePlan, reviseRatePlan } from '../../src/services/rate-plans.ts';
+import { commitImport, previewImport, storeImport } from '../../src/services/did-import.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid, makeProvider } from '../helpers/factories.ts';
@@ -175,6 +176,36 @@ describe('the DID form and page', () => {
     }, `${created.headers.location!}/edit`);
     expect(custom.status).toBe(302);
     expect(await db('products').where({ number: '+442079460777' }).first()).toMatchObject({ rate_plan_id: null, cost_per_minute: '0.050000' });
+  });
+});
+
+describe('CSV import and export', () => {
+  it('when a CSV names a rate plan, then the rows take its terms and the export names it back; an unknown plan is an invalid row', async () => {
+    const db = database.current.db;
+    const provider = await makeProvider(db, 'CSV Carrier');
+    const plan = await createRatePlan(db, null, { name: 'CSV plan', ...US_LOCAL, cost_per_minute: '0.0444' }, { actorId: admin.id, now: T0 });
+    if (!plan.ok) throw new Error('plan not created');
+    const content = [
+      'number,provider,country,cost_per_minute,rate_plan',
+      '+442079460881,CSV Carrier,GB,0.9,CSV plan',
+      '+442079460882,CSV Carrier,GB,0.05,',
+      '+442079460883,CSV Carrier,GB,0.05,No such plan',
+    ].join('\n');
+    const preview = await previewImport(db, content, {});
+    expect(preview.ignoredColumns).toEqual([]);
+    expect(preview.invalid).toEqual([{ line: 4, number: '+442079460883', reasons: ['Rate plan: unknown or archived plan "No such plan"'] }]);
+    const id = await storeImport(db, { actorId: admin.id, filename: 'plans.csv', content, defaults: {}, now: T0 });
+    expect(await commitImport(db, id, { actorId: admin.id, now: T0 })).toEqual({ imported: 2, invalid: 1 });
+    const rows = (await db('products').whereIn('number', ['+442079460881', '+442079460882']).orderBy('number')) as Array<Record<string, unknown>>;
+    expect(rows[0]).toMatchObject({ rate_plan_id: plan.plan.id, cost_per_minute: '0.044400' });
+    expect(rows[1]).toMatchObject({ rate_plan_id: null, cost_per_minute: '0.050000' });
+
+    const agent = await loginAs(app, admin.email);
+    const csv = await agent.get(`/admin/dids/export.csv?provider=${provider.id}`);
+    const [header, ...lines] = csv.text.trim().split('\n');
+    const column = header!.split(',').indexOf('rate_plan');
+    expect(column).toBeGreaterThan(0);
+    expect(lines.map((line) => line.split(',')[column])).toEqual(['CSV plan', '']);
   });
 });
 

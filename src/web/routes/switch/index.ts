@@ -157,7 +157,7 @@ export function apiRouter(context: AppContext): Router {
       res.status(400).json({ error: reason });
       return;
     }
-    const incoming: IncomingCdr[] = records.map((record) => ({ parsed: parsePlainCdr(record), payload: JSON.stringify(record) }));
+    const incoming: IncomingCdr[] = records.map((record) => ({ parsed: parsePlainCdr(record), payload: () => JSON.stringify(record) }));
     const outcomes = await recordCdrs(db, incoming, { source: 'api', switchId: switchIdOf(res), now: now(), decimals: config.moneyDecimals });
     const count = (status: CdrOutcome['status']) => outcomes.filter((o) => o.status === status).length;
     res.status(outcomeStatus(outcomes)).json({
