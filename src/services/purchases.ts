@@ -182,6 +182,7 @@ export async function purchaseDid(db: Knex, input: PurchaseInput): Promise<Purch
       if (earlier) return replay(trx, earlier, productId);
 
       const { seller, shelf } = await sellerOf(trx, buyer);
+      if (seller.status !== 'active') throw new ConflictError(`${seller.name} is not selling numbers at the moment; nothing was charged.`);
       const holder =
         buyer.role === 'reseller'
           ? { reseller_id: buyer.id, customer_id: null }

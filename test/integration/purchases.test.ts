@@ -204,6 +204,19 @@ describe("buying from a reseller", () => {
   });
 });
 
+describe("a reseller's standing", () => {
+  it("when a reseller's customer buys while its reseller is suspended, then it is refused and nothing is charged", async () => {
+    const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '10' });
+    const customer = await makeAccount(db, { role: 'customer', parent: reseller, balance: '10' });
+    const did = await makeDid(db);
+    await buy(reseller, did.id);
+    await db('accounts').where({ id: reseller.id }).update({ status: 'suspended' });
+    await expect(buy(customer, did.id)).rejects.toThrow('is not selling numbers at the moment');
+    expect(await balanceOf(customer.id)).toBe('10.000000');
+    expect(await holderOf(did.id)).toEqual({ reseller_id: reseller.id, customer_id: null });
+  });
+});
+
 describe('releasing and reclaiming', () => {
   it('when a reseller releases an unassigned number, then it goes back to stock, its subscription ends and nothing is refunded', async () => {
     const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '10' });
