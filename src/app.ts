@@ -40,6 +40,11 @@ export function createApp(options: AppOptions): Express {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
 
+  // Switches authenticate with a token, not a session: mounted before sessions and CSRF, and before
+  // the page headers (CSP and the like mean nothing to a switch, and route requests are the hot path).
+  app.use('/switch/freeswitch', freeswitchRouter(context));
+  app.use('/api/v1', apiRouter(context));
+
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -61,9 +66,6 @@ export function createApp(options: AppOptions): Express {
     res.json({ status: 'ok' });
   });
 
-  // Switches authenticate with a token, not a session: mounted before sessions and CSRF.
-  app.use('/switch/freeswitch', freeswitchRouter(context));
-  app.use('/api/v1', apiRouter(context));
   app.use(refuseSwitchTokens);
 
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));

@@ -1,6 +1,6 @@
 // The switches' routes: FreeSWITCH (mod_xml_curl dialplan lookups, mod_json_cdr CDRs) under
 // /switch/freeswitch, and the plain JSON API (/api/v1) for other switches such as Kamailio.
-import express, { Router, type ErrorRequestHandler, type Request } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { AppError } from '../../../errors.ts';
 import { buildNotFoundDocument, buildRefusalDocument, buildRouteDocument, parseDialplanRequest, parseFreeswitchCdr, parsePlainCdr, type CdrParseResult } from '../../../domain/freeswitch.ts';
 import { authorizeCall, type CallDecision } from '../../../services/call-authorization.ts';
@@ -36,6 +36,11 @@ function jsonErrors(context: AppContext): ErrorRequestHandler {
     res.status(status).json({ error: error instanceof AppError ? error.message : 'An unexpected error happened. It has been logged.' });
   };
 }
+
+const noSniff: RequestHandler = (_req, res, next) => {
+  res.set('X-Content-Type-Options', 'nosniff');
+  next();
+};
 
 function switchIdOf(res: { locals: { switch?: { id: number } } }): number | null {
   return res.locals.switch?.id ?? null;
@@ -88,6 +93,7 @@ function freeswitchCdrOf(req: Request): { parsed: CdrParseResult; payload: strin
 export function freeswitchRouter(context: AppContext): Router {
   const { db, config, now } = context;
   const router = Router();
+  router.use(noSniff);
   router.use(requireSwitch(db, now));
   router.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   router.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'text/json'], verify: keepRawBody }));
@@ -127,6 +133,7 @@ export function freeswitchRouter(context: AppContext): Router {
 export function apiRouter(context: AppContext): Router {
   const { db, config, now } = context;
   const router = Router();
+  router.use(noSniff);
   router.use(requireSwitch(db, now));
   router.use(express.json({ limit: BODY_LIMIT, verify: keepRawBody }));
 
