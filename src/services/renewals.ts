@@ -253,7 +253,7 @@ async function processBatch(
   const ordered = [...claimed].sort((a, b) => (a.account_role === b.account_role ? 0 : a.account_role === 'reseller' ? -1 : 1));
   const leavingResellers = new Set<number>();
   const planned: PlannedRow[] = [];
-  const ledgerRows: Array<Record<string, unknown>> = [];
+  const ledgerRows: Array<{ account_id: number; amount: string; balance_after: string; description: string; reference_id: number; idempotency_key: string }> = [];
   for (const row of ordered) {
     if (row.account_role === 'customer' && leavingResellers.has(row.product_id)) continue;
     const account = funds.get(row.account_id)!;
@@ -275,45 +275,58 @@ async function processBatch(
         account_id: row.account_id,
         amount: toStored(new Money(step.amount).negated()),
         balance_after: balanceAfter,
-        kind: 'recurring_fee',
         description: `Renewal of ${row.number}, ${day(step.periodStart)} to ${day(step.periodEnd)}`,
-        reference_type: 'subscription',
         reference_id: row.id,
         idempotency_key: `renewal:${row.id}:${step.periodStart.toISOString()}`,
-        created_at: now,
       });
     }
   }
 
+  // Set-based writes: each statement takes its rows as arrays (unnest), so a batch is a handful
+  // of short statements however many rows it has.
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
   const ledgerIds = new Map<string, number>();
-  for (let i = 0; i < ledgerRows.length; i += 1000) {
-    const inserted = (await trx('ledger_entries').insert(ledgerRows.slice(i, i + 1000)).returning(['id', 'idempotency_key'])) as Array<{ id: number; idempotency_key: string }>;
-    for (const entry of inserted) ledgerIds.set(entry.idempotency_key, entry.id);
+  if (ledgerRows.length > 0) {
+    const inserted = (await trx.raw(
+      `INSERT INTO ledger_entries (account_id, amount, balance_after, kind, description, reference_type, reference_id, idempotency_key, created_at)
+       SELECT t.account_id, t.amount, t.balance_after, 'recurring_fee', t.description, 'subscription', t.reference_id, t.idempotency_key, ?::timestamptz
+       FROM unnest(?::bigint[], ?::numeric[], ?::numeric[], ?::text[], ?::bigint[], ?::text[])
+         AS t(account_id, amount, balance_after, description, reference_id, idempotency_key)
+       RETURNING id, idempotency_key`,
+      [
+        iso(now),
+        ledgerRows.map((r) => r.account_id), ledgerRows.map((r) => r.amount), ledgerRows.map((r) => r.balance_after),
+        ledgerRows.map((r) => r.description), ledgerRows.map((r) => r.reference_id), ledgerRows.map((r) => r.idempotency_key),
+      ],
+    )) as { rows: Array<{ id: number; idempotency_key: string }> };
+    for (const entry of inserted.rows) ledgerIds.set(entry.idempotency_key, Number(entry.id));
   }
 
   const changedAccounts = accounts.filter((account) => account.balance !== startBalance.get(account.id));
   if (changedAccounts.length > 0) {
-    const values = changedAccounts.map(() => '(?::bigint, ?::numeric)').join(', ');
     await trx.raw(
-      `UPDATE accounts AS a SET balance = v.balance, updated_at = ? FROM (VALUES ${values}) AS v(id, balance) WHERE a.id = v.id`,
-      [now, ...changedAccounts.flatMap((account) => [account.id, account.balance])],
+      `UPDATE accounts AS a SET balance = v.balance, updated_at = ?::timestamptz
+       FROM unnest(?::bigint[], ?::numeric[]) AS v(id, balance) WHERE a.id = v.id`,
+      [iso(now), changedAccounts.map((account) => account.id), changedAccounts.map((account) => account.balance)],
     );
   }
 
   const changed = planned.filter(({ plan }) => plan.steps.length > 0);
-  for (let i = 0; i < changed.length; i += 1000) {
-    const chunk = changed.slice(i, i + 1000);
-    const values = chunk.map(() => '(?::bigint, ?::text, ?::timestamptz, ?::timestamptz, ?::timestamptz, ?::text)').join(', ');
-    const bindings = chunk.flatMap(({ row, plan }) => {
-      const ended = plan.status === 'ended';
-      const reason = ended ? (plan.steps.some((s) => s.kind === 'expired') ? 'expired' : 'unpaid') : null;
-      return [row.id, plan.status, plan.nextBillingAt, plan.suspendedAt, ended ? now : null, reason];
-    });
+  if (changed.length > 0) {
+    const endReason = (plan: RenewalPlan) =>
+      plan.status !== 'ended' ? null : plan.steps.some((step) => step.kind === 'expired') ? 'expired' : 'unpaid';
     await trx.raw(
       `UPDATE subscriptions AS s SET status = v.status, next_billing_at = v.next_billing_at, suspended_at = v.suspended_at,
-         ended_at = v.ended_at, end_reason = coalesce(v.end_reason, s.end_reason), updated_at = ?
-       FROM (VALUES ${values}) AS v(id, status, next_billing_at, suspended_at, ended_at, end_reason) WHERE s.id = v.id`,
-      [now, ...bindings],
+         ended_at = v.ended_at, end_reason = coalesce(v.end_reason, s.end_reason), updated_at = ?::timestamptz
+       FROM unnest(?::bigint[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[])
+         AS v(id, status, next_billing_at, suspended_at, ended_at, end_reason)
+       WHERE s.id = v.id`,
+      [
+        iso(now),
+        changed.map(({ row }) => row.id), changed.map(({ plan }) => plan.status), changed.map(({ plan }) => iso(plan.nextBillingAt)),
+        changed.map(({ plan }) => iso(plan.suspendedAt)), changed.map(({ plan }) => (plan.status === 'ended' ? iso(now) : null)),
+        changed.map(({ plan }) => endReason(plan)),
+      ] as unknown as Knex.RawBinding[],
     );
   }
 

@@ -1,4 +1,5 @@
 // Billing runs and the renewal history of subscriptions (subscription_events).
+import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
 
 export type BillingTrigger = 'schedule' | 'command' | 'payment';
@@ -120,8 +121,19 @@ export async function listBillingRuns(db: Db, filters: RunFilters, window: { lim
   return { rows, total: Number(total?.count ?? 0) };
 }
 
+/** Many events in one statement, its columns given as arrays. */
 export async function insertSubscriptionEvents(db: Db, events: NewSubscriptionEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 1000) await db('subscription_events').insert(events.slice(i, i + 1000));
+  if (events.length === 0) return;
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
+  await db.raw(
+    `INSERT INTO subscription_events (subscription_id, billing_run_id, kind, period_start, period_end, amount, ledger_entry_id, note, created_at)
+     SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::numeric[], ?::bigint[], ?::text[], ?::timestamptz[])`,
+    [
+      events.map((e) => e.subscription_id), events.map((e) => e.billing_run_id), events.map((e) => e.kind),
+      events.map((e) => iso(e.period_start)), events.map((e) => iso(e.period_end)), events.map((e) => e.amount),
+      events.map((e) => e.ledger_entry_id), events.map((e) => e.note), events.map((e) => iso(e.created_at)),
+    ] as unknown as Knex.RawBinding[],
+  );
 }
 
 export interface RunEventRow extends SubscriptionEventRow {
