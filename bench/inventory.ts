@@ -8,6 +8,8 @@
 // (created when missing). The products of that database are replaced. Options:
 //   --keep      reuse the seeded million when it is there (faster reruns)
 //   --runs=N    timed runs per scenario (default 40)
+//   --only=list|import|export   run one part
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import type { Knex } from 'knex';
@@ -27,6 +29,8 @@ const IMPORT_ROWS = 100_000;
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const runs = Number(args.find((arg) => arg.startsWith('--runs='))?.split('=')[1] ?? 40);
+const only = args.find((arg) => arg.startsWith('--only='))?.split('=')[1];
+const part = (name: string) => only === undefined || only === name;
 const url = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/didhub_bench';
 
 async function ensureDatabase(target: string): Promise<void> {
@@ -158,6 +162,7 @@ async function main(): Promise<void> {
     const login = await agent.post('/login').type('form').send({ email: 'bench-admin@example.com', password: 'bench-password-1', _csrf: token });
     if (login.status !== 302) throw new Error(`Bench login failed: ${login.status}`);
 
+    if (part('list')) {
     console.log(`\nDID list at ${TOTAL.toLocaleString('en-US')} numbers: ${runs} timed runs per scenario after 3 warm-ups (ms)`);
     console.log(`${'scenario'.padEnd(34)} ${'total'.padStart(9)}  ${'service p50'.padStart(11)} ${'p95'.padStart(7)}  ${'page p50'.padStart(9)} ${'p95'.padStart(7)}`);
     const allService: number[] = [];
@@ -188,6 +193,9 @@ async function main(): Promise<void> {
     allPage.sort((a, b) => a - b);
     console.log(`${'all scenarios'.padEnd(34)} ${''.padStart(9)}  ${percentile(allService, 50).toFixed(1).padStart(11)} ${percentile(allService, 95).toFixed(1).padStart(7)}  ${percentile(allPage, 50).toFixed(1).padStart(9)} ${percentile(allPage, 95).toFixed(1).padStart(7)}`);
 
+    }
+
+    if (part('import')) {
     // A 100,000-row import of new London numbers, through the same services the page calls.
     const header = 'number,provider,country,city,province,cost_per_minute,monthly_fee,setup_fee,billing_type,billing_days';
     const lines = [header];
@@ -210,6 +218,9 @@ async function main(): Promise<void> {
     await db('audit_log').where({ action: 'did.import' }).delete();
     await db('products').whereIn('id', db('products').select('id').where('number', 'like', '+44207%').where('city', 'London')).delete();
 
+    }
+
+    if (part('export')) {
     // Export the whole list (1,000,000 rows) into a counting sink.
     let bytes = 0;
     let peakRss = process.memoryUsage().rss;
@@ -223,6 +234,8 @@ async function main(): Promise<void> {
     const exportStart = performance.now();
     const exported = await exportDids(db, { archived: 'include' }, sink);
     console.log(`\nExport of ${exported.toLocaleString('en-US')} rows: ${((performance.now() - exportStart) / 1000).toFixed(1)} s, ${(bytes / 1024 / 1024).toFixed(0)} MB of CSV, peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
+    }
+    console.log(`\nLoad average while measuring: ${os.loadavg().map((value) => value.toFixed(1)).join(', ')} on ${os.cpus().length} cores`);
   } finally {
     await db.destroy();
   }

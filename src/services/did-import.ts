@@ -5,14 +5,14 @@
 import type { Knex } from 'knex';
 import { parse } from 'csv-parse/sync';
 import { DID_FIELDS, countryCodeOf, fieldForHeader, parseDidTerms, type DidField, type DidInput } from '../domain/did-terms.ts';
-import { findExistingNumbers, insertDids, type NewDid } from '../db/repos/dids.ts';
+import { findExistingNumbers, type NewDid } from '../db/repos/dids.ts';
 import { findProvider, listProviderNames } from '../db/repos/providers.ts';
 import { listDidFormPlans } from './rate-plans.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { auditSnapshot } from './inventory.ts';
+import { AUDITED_COLUMNS } from './inventory.ts';
 
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
-const INSERT_BATCH = 2000;
+const INSERT_BATCH = 10_000;
 
 export interface ImportDefaults {
   providerId?: number | undefined;
@@ -186,18 +186,40 @@ async function setImportedRatePlans(trx: Knex.Transaction, dids: NewDid[]): Prom
   }
 }
 
-/** Inserts in batches, each DID with its audit row. */
+const IMPORTED_COLUMNS = [
+  'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
+  'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
+] as const;
+const AMOUNT_COLUMNS = new Set(['buy_cost', 'connection_cost', 'cost_per_minute', 'setup_fee', 'monthly_fee']);
+
+/** The audit row's "after", built in SQL with the same keys and value forms as auditSnapshot. */
+const AUDIT_AFTER_SQL = `jsonb_build_object(${AUDITED_COLUMNS.map((column) => {
+  if (AMOUNT_COLUMNS.has(column)) return `'${column}', ${column}::text`;
+  if (column === 'archived_at') return `'${column}', NULL`;
+  return `'${column}', ${column}`;
+}).join(', ')})`;
+
+/**
+ * Inserts in batches, each DID with its audit row, one statement per batch: the rows travel as
+ * one JSON parameter (not tens of thousands of bound values), and the audit rows are written from
+ * the inserted rows by the same statement.
+ */
 export async function insertImportedDids(trx: Knex.Transaction, dids: NewDid[], change: { actorId: number; now: Date }): Promise<number> {
   let imported = 0;
+  const columns = IMPORTED_COLUMNS.join(', ');
   for (let start = 0; start < dids.length; start += INSERT_BATCH) {
-    const inserted = await insertDids(trx, dids.slice(start, start + INSERT_BATCH), change.now);
-    await trx('audit_log').insert(
-      inserted.map((did) => ({
-        actor_id: change.actorId, action: 'did.import', entity_type: 'did', entity_id: did.id,
-        before: null, after: JSON.stringify(auditSnapshot(did)), created_at: change.now,
-      })),
+    const batch = dids.slice(start, start + INSERT_BATCH);
+    const result = await trx.raw(
+      `WITH inserted AS (
+         INSERT INTO products (category, ${columns}, created_at, updated_at)
+         SELECT 'did', ${columns}, ?::timestamptz, ?::timestamptz FROM json_populate_recordset(NULL::products, ?::json)
+         RETURNING *
+       )
+       INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, after, created_at)
+       SELECT ?, 'did.import', 'did', id, NULL, ${AUDIT_AFTER_SQL}, ?::timestamptz FROM inserted`,
+      [change.now, change.now, JSON.stringify(batch), change.actorId, change.now],
     );
-    imported += inserted.length;
+    imported += Number(result.rowCount ?? result.affectedRows ?? batch.length);
   }
   return imported;
 }

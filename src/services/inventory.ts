@@ -14,7 +14,7 @@ export type FieldErrors = Partial<Record<DidField, string>>;
 export type SaveResult = { ok: true; did: DidRow } | { ok: false; errors: FieldErrors };
 
 /** The columns an audit row shows of a DID: its terms and who holds it. */
-const AUDITED = [
+export const AUDITED_COLUMNS = [
   'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
   'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
   'reseller_id', 'customer_id', 'archived_at',
@@ -22,7 +22,7 @@ const AUDITED = [
 
 export function auditSnapshot(row: Partial<DidRow>): Record<string, unknown> {
   const snapshot: Record<string, unknown> = {};
-  for (const column of AUDITED) {
+  for (const column of AUDITED_COLUMNS) {
     const value = row[column as keyof DidRow];
     snapshot[column] = value instanceof Date ? value.toISOString() : (value ?? null);
   }

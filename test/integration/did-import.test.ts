@@ -82,6 +82,8 @@ describe('previewing and importing a CSV file', () => {
     const audit = await db()('audit_log').where({ action: 'did.import' }).whereIn('entity_id', rows.map((row) => row.id));
     expect(audit).toHaveLength(3);
     expect(audit.every((row) => row.actor_id === people.admin.id)).toBe(true);
+    const after = audit.find((row) => row.entity_id === rows[1].id).after;
+    expect(typeof after === 'string' ? JSON.parse(after) : after).toMatchObject({ number: '+442079461001', monthly_fee: '2.500000', grace_seconds: 5, reseller_id: null });
     expect(Number((await db()('ledger_entries').count({ count: '*' }).first())!.count)).toBe(ledgerBefore);
     expect((await admin.get(location)).text).toContain('This file was imported on');
     const again = await postForm(admin, `${location}/commit`, {}, '/admin/dids/import');

@@ -50,20 +50,60 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+type FilterKey = 'city' | 'province' | 'providerId' | 'country' | 'status' | 'holder' | 'billingType';
+
+/**
+ * The filter whose (column, number) index should drive a page in number order: the most
+ * selective one set. Numbers of a country share a prefix, which the planner's statistics do not
+ * know, so left to itself it may walk another filter's index in number order and skip most of it
+ * (country DE with billing type one time read 80,000 rows for 50 at a million).
+ */
+function leadingFilter(filters: DidFilters): FilterKey | undefined {
+  if (filters.city) return 'city';
+  if (filters.province) return 'province';
+  if (filters.providerId !== undefined) return 'providerId';
+  if (filters.country) return 'country';
+  if (filters.status === 'inactive') return 'status';
+  if (filters.holder && filters.holder !== 'stock') return 'holder';
+  if (filters.billingType === 'one_time') return 'billingType';
+  return undefined;
+}
+
 export function applyDidFilters<Q extends Knex.QueryBuilder>(query: Q, filters: DidFilters, alias = 'p'): Q {
   const col = (name: string) => `${alias}.${name}`;
+  const leading = leadingFilter(filters);
+  // Each filter other than the leading one is written so that no index matches it (the same
+  // test, on an expression): the planner then drives the page from the leading filter's index.
+  const indexed = (key: FilterKey) => leading === undefined || key === leading;
   query.where(col('category'), 'did');
   const archived = filters.archived ?? 'hide';
   if (archived === 'hide') query.whereNull(col('archived_at'));
   if (archived === 'only') query.whereNotNull(col('archived_at'));
   if (filters.q) query.where(col('number'), 'like', `%${escapeLike(filters.q)}%`);
-  if (filters.country) query.where(col('country'), filters.country);
-  if (filters.province) query.whereRaw(`lower(${col('province')}) = lower(?)`, [filters.province]);
+  if (filters.country) {
+    if (indexed('country')) query.where(col('country'), filters.country);
+    else query.whereRaw(`upper(${col('country')}) = ?`, [filters.country]);
+  }
+  if (filters.province) {
+    query.whereRaw(indexed('province') ? `lower(${col('province')}) = lower(?)` : `upper(${col('province')}) = upper(?)`, [filters.province]);
+  }
   if (filters.city) query.whereRaw(`lower(${col('city')}) = lower(?)`, [filters.city]);
-  if (filters.providerId !== undefined) query.where(col('provider_id'), filters.providerId);
-  if (filters.status) query.where(col('status'), filters.status);
-  if (filters.billingType) query.where(col('billing_type'), filters.billingType);
-  if (filters.holder) query.whereRaw(`${HOLDER_SQL.replace(/(customer_id|reseller_id)/g, `${alias}.$1`)} = ?`, [filters.holder]);
+  if (filters.providerId !== undefined) {
+    if (indexed('providerId')) query.where(col('provider_id'), filters.providerId);
+    else query.whereRaw(`${col('provider_id')} + 0 = ?`, [filters.providerId]);
+  }
+  if (filters.status) {
+    if (indexed('status')) query.where(col('status'), filters.status);
+    else query.whereRaw(`lower(${col('status')}) = ?`, [filters.status]);
+  }
+  if (filters.billingType) {
+    if (indexed('billingType')) query.where(col('billing_type'), filters.billingType);
+    else query.whereRaw(`lower(${col('billing_type')}) = ?`, [filters.billingType]);
+  }
+  if (filters.holder) {
+    const holder = HOLDER_SQL.replace(/(customer_id|reseller_id)/g, `${alias}.$1`);
+    query.whereRaw(indexed('holder') ? `${holder} = ?` : `lower(${holder}) = ?`, [filters.holder]);
+  }
   return query;
 }
 
@@ -85,18 +125,6 @@ const SORTS: Record<DidSort, string[]> = {
   created: ['created_at', 'id'],
 };
 
-/** The indexed expression of the most selective equality filter set, as its index writes it. */
-function leadingSortColumn(filters: DidFilters): string | undefined {
-  if (filters.city) return 'lower(p.city)';
-  if (filters.province) return 'lower(p.province)';
-  if (filters.providerId !== undefined) return 'p.provider_id';
-  if (filters.country) return 'p.country';
-  if (filters.status === 'inactive') return 'p.status';
-  if (filters.holder && filters.holder !== 'stock') return HOLDER_OF_P;
-  if (filters.billingType === 'one_time') return 'p.billing_type';
-  return undefined;
-}
-
 export async function listDids(
   db: Db,
   filters: DidFilters,
@@ -105,14 +133,6 @@ export async function listDids(
   const query = withHolderColumns(db, applyDidFilters(db('products as p'), filters))
     .limit(options.limit)
     .offset(options.offset);
-  if (options.sort === 'number') {
-    // Ordering first by a column the filters fix changes nothing in the result, but shows the
-    // planner that that filter's (column, number) index gives the order. Without it, it may walk
-    // another filter's index and skip most of it: numbers of a country share a prefix, which its
-    // statistics do not know (country DE with billing type one time took 300 ms at a million).
-    const leading = leadingSortColumn(filters);
-    if (leading) query.orderByRaw(`${leading} ${options.direction}`);
-  }
   for (const column of SORTS[options.sort]) query.orderBy(`p.${column}`, options.direction);
   return (await query) as DidListRow[];
 }
@@ -171,7 +191,7 @@ export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
   return db<DidRow>('products').where({ id, category: 'did' }).forUpdate().first();
 }
 
-export type NewDid = DidTerms & { provider_id: number; rate_plan_id?: number | null };
+export type NewDid = DidTerms & { provider_id: number };
 
 export async function insertDid(db: Db, did: NewDid, now: Date): Promise<DidRow> {
   const [row] = await db('products').insert({ ...did, category: 'did', created_at: now, updated_at: now }).returning('*');
