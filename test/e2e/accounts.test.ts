@@ -53,7 +53,7 @@ describeInBrowser('accounts and money, in Chromium', () => {
     expect(await row.locator('[data-amount]').textContent()).toBe('$25.5000');
     expect(await row.locator('[data-balance-after]').textContent()).toBe('$35.5000');
     await own.context().close();
-  });
+  }, 60_000); // two sign-ins and a dozen pages: room for a loaded CI machine
 
   it('when a reseller creates a customer with a mistake, then the form points at it, and once fixed the customer is listed', async () => {
     const page = await browser.newPage();

@@ -63,6 +63,8 @@ interface RouteCase {
   anonymous?: number;
   /** A query string the page needs (without "?"), e.g. a confirmation's choices. */
   query?: (w: World) => string;
+  /** Query strings naming rows the role must not see, for pages that take ids in the query (expect 404). */
+  foreignQueries?: (w: World) => string[];
 }
 
 /**
@@ -164,6 +166,15 @@ const ROUTES: Record<string, RouteCase> = {
       } satisfies RouteCase,
     ]),
   ),
+  '/reseller/rate-plans/apply-one': {
+    area: 'reseller',
+    query: (w) => `product_id=${w.product.resellerUnassigned}&plan=${w.ratePlan.reseller}`,
+    foreignQueries: (w) => [
+      `product_id=${w.product.otherResellerHeld}&plan=${w.ratePlan.reseller}`,
+      `product_id=${w.product.resellerUnassigned}&plan=${w.ratePlan.otherReseller}`,
+      `product_id=${w.product.resellerUnassigned}&plan=${w.ratePlan.admin}`,
+    ],
+  },
   '/reseller/buy': { area: 'reseller' },
   '/reseller/buy/:productId': {
     area: 'reseller',
@@ -421,6 +432,10 @@ describe('tenancy walk over every route', () => {
           expect(refused.status, `${role} GET ${foreign} (another tenant's id)`).toBe(404);
           // The page must not leak the other tenant's name either.
           expect(refused.text).not.toContain(world.otherResellersCustomer.name);
+        }
+        for (const query of route.foreignQueries?.(world) ?? []) {
+          const foreign = fill(pattern, route.own?.(world), query);
+          expect((await agent.get(foreign)).status, `${role} GET ${foreign} (another tenant's id)`).toBe(404);
         }
         if (hasParams(pattern) && route.area !== 'account') expect(route.foreign, `${pattern} needs foreign ids`).toBeDefined();
       } else {
