@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { runBilling, type BillingRunSummary } from './renewals.ts';
+import { refreshPlanTerms } from './rate-plans.ts';
 
 export interface BillingSchedule {
   /** Resolves when the run in progress (if any) is over. */
@@ -24,7 +25,11 @@ export function startBillingSchedule(
 
   const runNow = (): Promise<BillingRunSummary | undefined> => {
     if (stopped || current) return Promise.resolve(undefined);
-    current = runBilling(db, { now: clock(), trigger: 'schedule', graceDays: config.billingGraceDays, logger })
+    // Rate plan versions that took effect since the last run: the numbers' shown terms follow them
+    // (rating reads the version in force itself, so this is for the pages only).
+    current = refreshPlanTerms(db, clock())
+      .catch((error: unknown) => logger.error({ err: error }, 'rate plan refresh failed'))
+      .then(() => runBilling(db, { now: clock(), trigger: 'schedule', graceDays: config.billingGraceDays, logger }))
       .then((summary) => {
         const { renewed, renewedTotal, suspended, released, expired, failed } = summary;
         logger.info({ billingRunId: summary.run?.id, renewed, renewedTotal, suspended, released, expired, failed }, 'billing run finished');

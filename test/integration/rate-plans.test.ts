@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { recordCdrs } from '../../src/services/cdr-charging.ts';
-import { assignPlanToDids, createRatePlan, reviseRatePlan } from '../../src/services/rate-plans.ts';
+import { assignPlanToDids, createRatePlan, refreshPlanTerms, reviseRatePlan } from '../../src/services/rate-plans.ts';
 import { commitImport, previewImport, storeImport } from '../../src/services/did-import.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
@@ -94,6 +94,22 @@ describe('plan versions and calls', () => {
     expect(laterPage.text).toContain(`data-version="${revised.version.id}" data-state="current"`);
     expect(laterPage.text).toContain(`data-version="${created.version.id}" data-state="past"`);
     clock = T0;
+  });
+});
+
+describe('terms shown on the numbers', () => {
+  it('when a scheduled version takes effect, then the refresh (run with the billing schedule) copies it to the numbers on the plan', async () => {
+    const db = database.current.db;
+    const did = await makeDid(db, { cost_per_minute: '0.05' });
+    const created = await createRatePlan(db, null, { name: 'Scheduled', ...US_LOCAL }, { actorId: admin.id, now: T0 });
+    if (!created.ok) throw new Error('plan not created');
+    await assignPlanToDids(db, created.plan.id, { ids: [did.id] }, { actorId: admin.id, now: T0 });
+    await reviseRatePlan(db, null, created.plan.id, { name: 'Scheduled', ...US_LOCAL, cost_per_minute: '0.75', effective: 'later', effective_at: '2026-06-10T00:00' }, { actorId: admin.id, now: T0 });
+    expect(await db('products').where({ id: did.id }).first()).toMatchObject({ cost_per_minute: '0.600000' });
+    await refreshPlanTerms(db, new Date('2026-06-09T23:59:59Z'));
+    expect(await db('products').where({ id: did.id }).first()).toMatchObject({ cost_per_minute: '0.600000' });
+    await refreshPlanTerms(db, new Date('2026-06-10T00:00:00Z'));
+    expect(await db('products').where({ id: did.id }).first()).toMatchObject({ cost_per_minute: '0.750000' });
   });
 });
 
