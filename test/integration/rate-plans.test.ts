@@ -257,6 +257,25 @@ describe('reseller plans', () => {
     expect(above).toMatchObject({ cost: '0.029300' }); // the reseller pays its buy terms: 0.0123 + 0.0085 × 2
   });
 
+  it('when a reseller picks a plan for one number, then it sees that number’s margin first, and applying it puts the number on the plan', async () => {
+    const db = database.current.db;
+    const did = await makeOwnedDid(db, { owner: reseller, connection_cost: '0.01', cost_per_minute: '0.02' });
+    const plan = await createRatePlan(db, reseller.id, { name: 'One by one', ...US_LOCAL, connection_cost: '0', cost_per_minute: '0.015' }, { actorId: reseller.id, now: T0 });
+    if (!plan.ok) throw new Error('plan not created');
+    const agent = await loginAs(app, reseller.email);
+    const numberPage = await agent.get(`/reseller/dids/${did.id}`);
+    expect(numberPage.text).toContain('>One by one</option>');
+    const confirm = await agent.get(`/reseller/rate-plans/apply-one?product_id=${did.id}&plan=${plan.plan.id}`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('On this plan the number sells below cost');
+    expect(confirm.text).toMatch(/class="num negative">-0.005000</);
+    const applied = await postForm(agent, '/reseller/rate-plans/apply-one', { product_id: String(did.id), plan: String(plan.plan.id), back: `/reseller/dids/${did.id}` }, `/reseller/rate-plans/apply-one?product_id=${did.id}&plan=${plan.plan.id}`);
+    expect(applied.status).toBe(303);
+    expect(applied.headers.location).toBe(`/reseller/dids/${did.id}`);
+    expect(await db('reseller_prices').where({ product_id: did.id, reseller_id: reseller.id }).first()).toMatchObject({ rate_plan_id: plan.plan.id, cost_per_minute: '0.015000' });
+    expect((await agent.get(`/reseller/dids/${did.id}`)).text).toContain('data-plan>Its per-minute sell terms follow your rate plan <strong>One by one</strong>');
+  });
+
   it('when a reseller’s plan would sell below cost, then the margins are shown and it is saved only once accepted', async () => {
     const db = database.current.db;
     await makeOwnedDid(db, { owner: reseller, cost_per_minute: '0.0085' });
