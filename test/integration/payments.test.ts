@@ -124,7 +124,12 @@ describe('recording money through the form', () => {
     const customer = await makeAccount(db, { role: 'customer', parent: people.admin, balance: '50' });
     const [payment] = await ledgerOf(customer.id);
     const base = `/admin/accounts/${customer.id}`;
-    const key = await formKey(adminAgent, base);
+    const transactions = await adminAgent.get(`${base}/transactions`);
+    expect(transactions.text).toContain(`href="${base}/money?corrects=${payment.id}"`);
+    const form = await adminAgent.get(`${base}/money?corrects=${payment.id}`);
+    expect(form.text).toContain(`value="${payment.id}"`);
+    expect(form.text).toMatch(/<option value="adjustment"\s+selected>/);
+    const key = /name="idempotency_key" value="([^"]+)"/.exec(form.text)![1]!;
     const fields = { kind: 'adjustment', amount: '-20', note: 'Payment entered twice', corrects_entry_id: String(payment.id), idempotency_key: key };
     const review = await postForm(adminAgent, `${base}/money`, fields, `${base}/money`);
     expect(review.status).toBe(200);

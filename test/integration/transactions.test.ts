@@ -67,6 +67,8 @@ describe('an account’s own transactions', () => {
     expect(response.text).toContain('Setup fee for +14155550100');
     expect(response.text).toContain('Recurring fee');
     expect(response.text).not.toContain('Customer secret payment');
+    // An account cannot correct its own ledger: only its seller records adjustments.
+    expect(response.text).not.toContain('?corrects=');
   });
 
   it('when a row comes from a purchase, then it links to its receipt', async () => {

@@ -293,6 +293,7 @@ export function managedAccountsRouter(context: AppContext, options: ManagedAccou
       availableFunds: availableFunds(account),
       recent,
       kindLabels: LEDGER_KIND_LABELS,
+      manage: { moneyHref: `${basePath}/${account.id}/money` },
       ...subscriptionLinks(res),
     });
   });
