@@ -189,6 +189,7 @@ async function setImportedRatePlans(trx: Knex.Transaction, dids: NewDid[]): Prom
 const IMPORTED_COLUMNS = [
   'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
   'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
+  'rate_plan_id',
 ] as const;
 const AMOUNT_COLUMNS = new Set(['buy_cost', 'connection_cost', 'cost_per_minute', 'setup_fee', 'monthly_fee']);
 
