@@ -302,17 +302,15 @@ export async function assignPlanToDids(db: Knex, planId: number | null, selectio
     } else {
       applyDidFilters(query, selection.filters);
     }
-    const ids = ((await query.clone().select('p.id')) as Array<{ id: number }>).map((row) => row.id);
-    for (let i = 0; i < ids.length; i += 5000) {
-      await trx('products').whereIn('id', ids.slice(i, i + 5000)).update({ rate_plan_id: planId, updated_at: change.now });
-    }
+    // One statement however many numbers the filters match.
+    const count = Number(await trx('products').whereIn('id', query.select('p.id')).update({ rate_plan_id: planId, updated_at: change.now }));
     await insertAuditEntry(trx, {
       actorId: change.actorId, action: 'rate_plan.assign', entityType: 'rate_plan', entityId: planId,
-      after: { rate_plan_id: planId, count: ids.length, ...('ids' in selection ? { ids: ids.slice(0, 1000) } : { filters: selection.filters }) },
+      after: { rate_plan_id: planId, count, ...('ids' in selection ? { ids: selection.ids.slice(0, 1000) } : { filters: selection.filters }) },
       at: change.now,
     });
     await refreshPlanTerms(trx, change.now);
-    return { count: ids.length, plan };
+    return { count, plan };
   });
 }
 

@@ -60,5 +60,5 @@ describeInBrowser('the admin reprices numbers with a rate plan, in Chromium', ()
     expect(terms).toContain('0.0125');
     expect(await page.locator('[data-preview-rows] tr[data-duration="125"] [data-cost]').textContent()).toBe('$0.0450');
     expect(scriptErrors).toEqual([]);
-  });
+  }, 90_000); // a dozen pages and a bulk change: room for a loaded CI machine
 });
