@@ -2,11 +2,9 @@
 // migrated template (see global-setup.ts), on the embedded one a fresh in-memory instance.
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createDb } from '../../src/db/knex.ts';
 import { migrateLatest } from '../../src/db/open.ts';
-
-export const TEMPLATE_DATABASE = 'didhub_test_template';
 
 export function testServerUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
@@ -35,7 +33,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
   }
   const name = `didhub_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = createDb({ databaseUrl: serverUrl, poolMax: 1 });
-  await admin.raw(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+  await admin.raw(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = databaseUrl(serverUrl, name);
   const db = createDb({ databaseUrl: url, poolMax: options.poolMax ?? 10 });
   return {

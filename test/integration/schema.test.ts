@@ -40,7 +40,7 @@ describe('accounts', () => {
     [{ max_concurrent_calls: -1 }, 'negative call limit'],
     [{ parent_id: null }, 'a customer without a parent'],
     [{ name: '   ' }, 'a blank name'],
-  ])('when an account has %o (%s), then it is refused', async (fields) => {
+  ])('when an account has %o (%s), then it is refused', async (fields, _reason) => {
     const code = await failureCode((trx) =>
       trx('accounts').insert({ role: 'customer', parent_id: people.admin.id, name: 'n', email: `bad-${Math.random()}@x.example`, password_hash: 'x', ...fields }),
     );
@@ -72,7 +72,7 @@ describe('products', () => {
     [{ status: 'deleted' }, 'an unknown status'],
     [{ country: 'us' }, 'a country that is not an upper-case ISO code'],
     [{ destination_type: 'fax' }, 'an unknown destination type'],
-  ])('when a DID has %o (%s), then it is refused', async (fields) => {
+  ])('when a DID has %o (%s), then it is refused', async (fields, _reason) => {
     expect(await failureCode((trx) => makeDid(trx as unknown as Knex, fields))).toBe('23514');
   });
 
