@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeHierarchy, type DidFields } from '../helpers/factories.ts';
 
 const database = useTestDatabase();
 let db: Knex;
@@ -73,7 +73,7 @@ describe('products', () => {
     [{ country: 'us' }, 'a country that is not an upper-case ISO code'],
     [{ destination_type: 'fax' }, 'an unknown destination type'],
   ])('when a DID has %o (%s), then it is refused', async (fields, _reason) => {
-    expect(await failureCode((trx) => makeDid(trx as unknown as Knex, fields))).toBe('23514');
+    expect(await failureCode((trx) => makeDid(trx as unknown as Knex, fields as DidFields))).toBe('23514');
   });
 
   it('when a one-time DID is held for 0 days (no end), then it is accepted', async () => {
