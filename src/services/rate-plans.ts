@@ -453,13 +453,15 @@ export async function resolveDidFormPlan(
   db: Db,
   value: string | undefined,
   now: Date,
+  /** The number's plan now: it stays a valid choice even once archived. */
+  currentPlanId?: number | null,
 ): Promise<{ ok: true; planId: number | null; terms?: PlanTerms } | { ok: false; error: string }> {
   const text = (value ?? '').trim();
   if (text === '' || text === 'custom') return { ok: true, planId: null };
   const id = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
   const plan = Number.isSafeInteger(id) ? await findRatePlan(db, null, id) : undefined;
   if (!plan) return { ok: false, error: 'Choose a rate plan from the list, or custom terms' };
-  if (plan.archived_at) return { ok: false, error: `${plan.name} is archived: choose another plan or custom terms` };
+  if (plan.archived_at && plan.id !== currentPlanId) return { ok: false, error: `${plan.name} is archived: choose another plan or custom terms` };
   const versions = await listRatePlanVersions(db, plan.id);
   const version = versionInForce(versions, now) ?? versions[versions.length - 1];
   const terms = version ? termsOfVersion(version) : undefined;
@@ -468,8 +470,12 @@ export async function resolveDidFormPlan(
 }
 
 /** The admin's plans with the terms in force now: the DID form's choices, shown read-only. */
-export async function listDidFormPlans(db: Db, now: Date): Promise<Array<{ id: number; name: string; terms: PlanTerms | undefined }>> {
+export async function listDidFormPlans(db: Db, now: Date, currentPlanId?: number | null): Promise<Array<{ id: number; name: string; terms: PlanTerms | undefined }>> {
   const plans = await listPlanChoices(db, null);
+  if (currentPlanId && !plans.some((plan) => plan.id === currentPlanId)) {
+    const current = await findRatePlan(db, null, currentPlanId);
+    if (current) plans.push({ ...current, name: `${current.name} (archived)` });
+  }
   const versions = await versionsOfPlans(db, plans.map((plan) => plan.id));
   return plans.map((plan) => {
     const list = versions.get(plan.id) ?? [];

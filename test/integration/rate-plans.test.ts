@@ -195,6 +195,29 @@ describe('the DID form and page', () => {
   });
 });
 
+describe('archiving', () => {
+  it('when a plan is archived, then it leaves the list and the choices for new numbers, while numbers on it keep it', async () => {
+    const db = database.current.db;
+    const plan = await createRatePlan(db, null, { name: 'Retired plan', ...US_LOCAL }, { actorId: admin.id, now: T0 });
+    if (!plan.ok) throw new Error('plan not created');
+    const did = await makeDid(db);
+    await assignPlanToDids(db, plan.plan.id, { ids: [did.id] }, { actorId: admin.id, now: T0 });
+    const agent = await loginAs(app, admin.email);
+    const archived = await postForm(agent, `/admin/rate-plans/${plan.plan.id}/archive`, {}, `/admin/rate-plans/${plan.plan.id}`);
+    expect(archived.status).toBe(303);
+    expect((await agent.get(archived.headers.location!)).text).toContain('Retired plan is archived');
+    expect((await agent.get('/admin/rate-plans')).text).not.toContain('Retired plan');
+    expect((await agent.get('/admin/rate-plans?archived=only')).text).toContain('Retired plan');
+    expect((await agent.get('/admin/dids/new')).text).not.toContain('Retired plan');
+    expect((await agent.get(`/admin/dids/${did.id}/edit`)).text).toContain(`<option value="${plan.plan.id}" selected>Retired plan (archived)</option>`);
+    const refused = await postForm(agent, '/admin/rate-plans/assign', { ids: String(did.id), plan: String(plan.plan.id) }, '/admin/rate-plans/assign');
+    expect(refused.status).toBe(400);
+    expect((await db('products').where({ id: did.id }).first()).rate_plan_id).toBe(plan.plan.id);
+    await postForm(agent, `/admin/rate-plans/${plan.plan.id}/restore`, {}, `/admin/rate-plans/${plan.plan.id}`);
+    expect((await agent.get('/admin/rate-plans')).text).toContain('Retired plan');
+  });
+});
+
 describe('CSV import and export', () => {
   it('when a CSV names a rate plan, then the rows take its terms and the export names it back; an unknown plan is an invalid row', async () => {
     const db = database.current.db;

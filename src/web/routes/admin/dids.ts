@@ -100,7 +100,10 @@ export function didsRouter(context: AppContext): Router {
 
   async function renderForm(
     res: Response,
-    options: { mode: 'new' | 'edit'; values: Record<string, string>; errors?: Record<string, string>; didId?: number; number?: string; liveSubscriptions?: number },
+    options: {
+      mode: 'new' | 'edit'; values: Record<string, string>; errors?: Record<string, string>; didId?: number; number?: string; liveSubscriptions?: number;
+      currentPlanId?: number | null | undefined;
+    },
     status = 200,
   ) {
     const providers = await listProviderNames(db);
@@ -120,15 +123,15 @@ export function didsRouter(context: AppContext): Router {
         countries,
         preview: previewCosts(options.values, previewOptions),
         previewOptions,
-        ratePlans: await listDidFormPlans(db, now()),
+        ratePlans: await listDidFormPlans(db, now(), options.currentPlanId),
       },
       status,
     );
   }
 
   /** A chosen rate plan's terms replace the typed ones: the form shows them read-only. */
-  async function withRatePlan(values: Record<string, string>) {
-    const plan = await resolveDidFormPlan(db, values.rate_plan, now());
+  async function withRatePlan(values: Record<string, string>, currentPlanId?: number | null) {
+    const plan = await resolveDidFormPlan(db, values.rate_plan, now(), currentPlanId);
     if (!plan.ok) return { values, planId: undefined, error: plan.error };
     const terms = plan.terms ? Object.fromEntries(Object.entries(plan.terms).map(([key, value]) => [key, String(value)])) : {};
     return { values: { ...values, ...terms }, planId: plan.planId, error: undefined };
@@ -308,7 +311,7 @@ export function didsRouter(context: AppContext): Router {
     }
     values.rate_plan = did.rate_plan_id ? String(did.rate_plan_id) : '';
     const live = await liveSubscriptions(id);
-    await renderForm(res, { mode: 'edit', values, didId: id, number: did.number, liveSubscriptions: live });
+    await renderForm(res, { mode: 'edit', values, didId: id, number: did.number, liveSubscriptions: live, currentPlanId: did.rate_plan_id });
   });
 
   async function liveSubscriptions(productId: number): Promise<number> {
@@ -319,14 +322,15 @@ export function didsRouter(context: AppContext): Router {
   router.post('/:id', async (req, res) => {
     const admin = currentAccount(res);
     const id = idParam(req);
-    const planned = await withRatePlan(formValues(req.body));
+    const currentPlanId = (await findDid(db, id))?.rate_plan_id;
+    const planned = await withRatePlan(formValues(req.body), currentPlanId);
     const result = planned.error
       ? { ok: false as const, errors: { rate_plan: planned.error } }
       : await updateDidTerms(db, id, planned.values, { actorId: admin.id, now: now(), ip: req.ip, ratePlanId: planned.planId });
     const values = planned.values;
     if (!result.ok) {
       const did = await findDid(db, id);
-      return renderForm(res, { mode: 'edit', values, errors: result.errors, didId: id, number: did?.number, liveSubscriptions: await liveSubscriptions(id) }, 400);
+      return renderForm(res, { mode: 'edit', values, errors: result.errors, didId: id, number: did?.number, liveSubscriptions: await liveSubscriptions(id), currentPlanId }, 400);
     }
     flash(req, 'success', 'The new terms are saved. They apply to new purchases; current subscriptions keep their locked price.');
     res.redirect(`/admin/dids/${id}`);
