@@ -3,8 +3,9 @@
 // then the valid rows written in one transaction. An import never charges anyone: the numbers go
 // into the admin's stock.
 import type { Knex } from 'knex';
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { DID_FIELDS, countryCodeOf, fieldForHeader, parseDidTerms, type DidField, type DidInput } from '../domain/did-terms.ts';
+import { DID_FIELDS, countryCodeOf, fieldForHeader, parseDidTerms, type DidField, type DidInput, type DidTermsResult } from '../domain/did-terms.ts';
 import { findExistingNumbers, type NewDid } from '../db/repos/dids.ts';
 import { findProvider, listProviderNames } from '../db/repos/providers.ts';
 import { listDidFormPlans } from './rate-plans.ts';
@@ -36,6 +37,8 @@ export interface ImportPreview {
 }
 
 const LABELS = new Map(DID_FIELDS.map((field) => [field.name, field.label]));
+
+const parsedFiles = new Map<string, DidTermsResult[]>();
 
 /** Reads the file and checks every row against the inventory as it is now; writes nothing. */
 export async function previewImport(db: Knex | Knex.Transaction, content: string, defaults: ImportDefaults): Promise<ImportPreview> {
@@ -72,6 +75,11 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
 
   const plans = planIndex < 0 ? [] : await listDidFormPlans(db, defaults.now ?? new Date());
   const planByName = new Map(plans.map((plan) => [plan.name.toLowerCase(), plan]));
+  // Validating a row does not depend on the database unless it names a rate plan: the commit
+  // after a preview reuses the preview's work on the same file.
+  const cacheKey = planIndex < 0 ? `${createHash('sha256').update(content).digest('hex')}:${defaultCountry ?? ''}` : undefined;
+  const cachedRows = cacheKey === undefined ? undefined : parsedFiles.get(cacheKey);
+  const parsedRows: DidTermsResult[] = [];
   const candidates: Array<{ line: number; did: NewDid }> = [];
   const invalid: InvalidRow[] = [];
   const firstLineOf = new Map<string, number>();
@@ -84,7 +92,9 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
     const planName = planIndex < 0 ? '' : (record[planIndex] ?? '').trim();
     const plan = planName === '' ? undefined : planByName.get(planName.toLowerCase());
     if (plan?.terms) Object.assign(input, plan.terms);
-    const parsed = parseDidTerms(input, { empty: 'default', defaultCountry });
+    const rowIndex = parsedRows.length;
+    const parsed = cachedRows?.[rowIndex] ?? parseDidTerms(input, { empty: 'default', defaultCountry });
+    parsedRows.push(parsed);
     const reasons = parsed.ok ? [] : Object.entries(parsed.errors).map(([field, message]) => `${LABELS.get(field as DidField) ?? field}: ${message}`);
     if (planName !== '' && !plan?.terms) reasons.push(`Rate plan: unknown or archived plan "${planName}"`);
     let providerId = defaults.providerId;
@@ -102,6 +112,12 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
     }
     if (reasons.length > 0 || !parsed.ok || providerId === undefined) invalid.push({ line, number, reasons });
     else candidates.push({ line, did: { ...parsed.terms, provider_id: providerId, ...(plan ? { rate_plan_id: plan.id } : {}) } });
+  }
+
+  if (cacheKey !== undefined && !cachedRows) {
+    parsedFiles.set(cacheKey, parsedRows);
+    // A few files at most: each holds one result per row.
+    while (parsedFiles.size > 2) parsedFiles.delete(parsedFiles.keys().next().value!);
   }
 
   const existing = await findExistingNumbers(db, candidates.map((candidate) => candidate.did.number));
