@@ -77,6 +77,9 @@ describe('the Billing runs pages', () => {
     expect(suspendedPage.text).toContain('notice-suspended');
     expect(suspendedPage.text).toContain('released on 7 Feb 2027');
 
+    const didPage = await agent.get(`/admin/dids/${renewing.did.id}`);
+    expect(didPage.text).toContain(`href="/admin/subscriptions/${renewing.subscription.id}"`);
+
     expect((await agent.get('/admin/billing-runs/999999')).status).toBe(404);
     expect((await agent.get('/admin/subscriptions/abc')).status).toBe(404);
   });
