@@ -13,6 +13,7 @@ import * as createBillingRuns from './20261129150000_create_billing_runs.ts';
 import * as createRatePlans from './20261129160000_create_rate_plans.ts';
 import * as createDidCounts from './20261129170000_create_did_counts.ts';
 
+import * as dropCallSlotForeignKeys from './20261129180000_drop_call_slot_foreign_keys.ts';
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
@@ -30,6 +31,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129150000_create_billing_runs', createBillingRuns],
   ['20261129160000_create_rate_plans', createRatePlans],
   ['20261129170000_create_did_counts', createDidCounts],
+  ['20261129180000_drop_call_slot_foreign_keys', dropCallSlotForeignKeys],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -30,18 +30,30 @@ export interface SlotLimits {
  * Counts the live (unexpired) slots on the number, on the owner and on its reseller, and takes a
  * slot for the call if every limit leaves room: one statement, run after the rows are locked. An
  * account's calls are those to numbers it owns and, for a reseller, its customers' numbers too.
+ * Only the limits that apply are counted (0 = unlimited is not), each through its own index, so a
+ * reseller with thousands of calls in progress does not make every route request count them all.
  */
 export async function takeSlotIfFree(db: Db, slot: NewCallSlot, limits: SlotLimits, now: Date): Promise<SlotCounts & { taken: boolean }> {
-  const owner = slot.account_id;
-  const reseller = slot.reseller_id ?? 0;
+  const bindings: unknown[] = [];
+  const countOf = (limit: number, accountId: number | null, column: 'product_id' | 'account'): string => {
+    if (limit === 0 || accountId === null) return '0';
+    if (column === 'product_id') {
+      bindings.push(accountId, now);
+      return '(SELECT count(*) FROM call_slots WHERE product_id = ? AND expires_at > ?)';
+    }
+    bindings.push(accountId, now, accountId, now);
+    return '((SELECT count(*) FROM call_slots WHERE account_id = ? AND expires_at > ?) + (SELECT count(*) FROM call_slots WHERE reseller_id = ? AND expires_at > ?))';
+  };
+  const did = countOf(limits.did, slot.product_id, 'product_id');
+  const owner = countOf(limits.owner, slot.account_id, 'account');
+  const reseller = countOf(limits.reseller, slot.reseller_id, 'account');
+  bindings.push(slot.call_uuid, now);
+  bindings.push(slot.call_uuid, slot.product_id, slot.account_id, slot.reseller_id, slot.switch_id, slot.created_at, slot.expires_at);
+  bindings.push(limits.did, limits.did, limits.owner, limits.owner, limits.reseller, limits.reseller);
   const result = (await db.raw(
     `WITH live AS (
-       SELECT count(*) FILTER (WHERE product_id = ?) AS did,
-              count(*) FILTER (WHERE account_id = ? OR reseller_id = ?) AS owner,
-              count(*) FILTER (WHERE account_id = ? OR reseller_id = ?) AS reseller,
-              coalesce(bool_or(call_uuid = ?), false) AS held
-         FROM call_slots
-        WHERE expires_at > ? AND (product_id = ? OR account_id IN (?, ?) OR reseller_id IN (?, ?))
+       SELECT ${did} AS did, ${owner} AS owner, ${reseller} AS reseller,
+              EXISTS (SELECT 1 FROM call_slots WHERE call_uuid = ? AND expires_at > ?) AS held
      ), taken AS (
        INSERT INTO call_slots (call_uuid, product_id, account_id, reseller_id, switch_id, created_at, expires_at)
        SELECT ?, ?, ?, ?::bigint, ?::bigint, ?, ? FROM live
@@ -50,11 +62,7 @@ export async function takeSlotIfFree(db: Db, slot: NewCallSlot, limits: SlotLimi
        RETURNING 1
      )
      SELECT did, owner, reseller, held, (SELECT count(*) FROM taken) AS taken FROM live`,
-    [
-      slot.product_id, owner, owner, reseller, reseller, slot.call_uuid, now, slot.product_id, owner, reseller, owner, reseller,
-      slot.call_uuid, slot.product_id, owner, slot.reseller_id, slot.switch_id, slot.created_at, slot.expires_at,
-      limits.did, limits.did, limits.owner, limits.owner, limits.reseller, limits.reseller,
-    ],
+    bindings as never,
   )) as { rows: Array<{ did: unknown; owner: unknown; reseller: unknown; held: boolean; taken: unknown }> };
   const row = result.rows[0]!;
   return { did: Number(row.did), owner: Number(row.owner), reseller: Number(row.reseller), held: Boolean(row.held), taken: Number(row.taken) > 0 };
