@@ -44,6 +44,8 @@ export interface CallHoldingRow {
   rate_plan_versions: Map<number, RatePlanVersionRow[]>;
 }
 
+// An account holds a number through at most one live subscription (the partial unique index
+// subscriptions_live_unique), so the subscription joins add no rows.
 const HOLDING_SQL = `
   SELECT p.id AS product_id, p.number, p.status, p.archived_at, p.destination_type, p.destination, p.call_timeout,
          p.concurrent_calls, p.connection_cost, p.grace_seconds, p.cost_per_minute, p.initial_increment, p.increment,
@@ -58,15 +60,9 @@ const HOLDING_SQL = `
          p.rate_plan_id AS product_rate_plan_id, rp.rate_plan_id AS sell_rate_plan_id
     FROM products p
     LEFT JOIN accounts o ON o.id = coalesce(p.customer_id, p.reseller_id)
-    LEFT JOIN LATERAL (
-      SELECT s.status FROM subscriptions s
-       WHERE s.product_id = p.id AND s.account_id = o.id AND s.status <> 'ended'
-       ORDER BY s.id DESC LIMIT 1) os ON true
+    LEFT JOIN subscriptions os ON os.product_id = p.id AND os.account_id = o.id AND os.status <> 'ended'
     LEFT JOIN accounts r ON p.customer_id IS NOT NULL AND r.id = p.reseller_id
-    LEFT JOIN LATERAL (
-      SELECT s.status FROM subscriptions s
-       WHERE s.product_id = p.id AND s.account_id = r.id AND s.status <> 'ended'
-       ORDER BY s.id DESC LIMIT 1) rs ON true
+    LEFT JOIN subscriptions rs ON rs.product_id = p.id AND rs.account_id = r.id AND rs.status <> 'ended'
     LEFT JOIN reseller_prices rp ON rp.product_id = p.id AND rp.reseller_id = r.id
    WHERE p.category = 'did'`;
 

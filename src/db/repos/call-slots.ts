@@ -27,6 +27,10 @@ export interface SlotLimits {
 }
 
 /**
+ * A slot is a short-lived counter, not money, so its transaction commits without waiting for the
+ * disk flush (synchronous_commit off for this transaction only, set in the same statement). A crash
+ * could forget the slots of its last milliseconds; those calls end with the crash or expire anyway.
+ *
  * Counts the live (unexpired) slots on the number, on the owner and on its reseller, and takes a
  * slot for the call if every limit leaves room: one statement, run after the rows are locked. An
  * account's calls are those to numbers it owns and, for a reseller, its customers' numbers too.
@@ -61,7 +65,9 @@ export async function takeSlotIfFree(db: Db, slot: NewCallSlot, limits: SlotLimi
        ON CONFLICT (call_uuid) DO NOTHING
        RETURNING 1
      )
-     SELECT did, owner, reseller, held, (SELECT count(*) FROM taken) AS taken FROM live`,
+     SELECT did, owner, reseller, held, (SELECT count(*) FROM taken) AS taken,
+            set_config('synchronous_commit', 'off', true) AS relaxed
+       FROM live`,
     bindings as never,
   )) as { rows: Array<{ did: unknown; owner: unknown; reseller: unknown; held: boolean; taken: unknown }> };
   const row = result.rows[0]!;
