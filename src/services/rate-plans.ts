@@ -270,11 +270,18 @@ export async function refreshPlanTerms(db: Db, now: Date): Promise<void> {
   );
   await db.raw(
     `UPDATE reseller_prices rp
-        SET connection_cost = greatest(0, round(p.connection_cost * (100 + v.connection_markup_percent) / 100 + v.connection_markup_amount, 6)),
-            cost_per_minute = greatest(0, round(p.cost_per_minute * (100 + v.per_minute_markup_percent) / 100 + v.per_minute_markup_amount, 6)),
-            grace_seconds = p.grace_seconds, initial_increment = p.initial_increment, increment = p.increment, updated_at = ?
-       FROM (${IN_FORCE_SQL}) v, products p
-      WHERE rp.rate_plan_id = v.rate_plan_id AND v.connection_markup_percent IS NOT NULL AND p.id = rp.product_id`,
+        SET connection_cost = n.connection_cost, cost_per_minute = n.cost_per_minute, grace_seconds = n.grace_seconds,
+            initial_increment = n.initial_increment, increment = n.increment, updated_at = ?
+       FROM (SELECT m.product_id, m.reseller_id,
+                    greatest(0, round(p.connection_cost * (100 + v.connection_markup_percent) / 100 + v.connection_markup_amount, 6)) AS connection_cost,
+                    greatest(0, round(p.cost_per_minute * (100 + v.per_minute_markup_percent) / 100 + v.per_minute_markup_amount, 6)) AS cost_per_minute,
+                    p.grace_seconds, p.initial_increment, p.increment
+               FROM reseller_prices m
+               JOIN (${IN_FORCE_SQL}) v ON v.rate_plan_id = m.rate_plan_id AND v.connection_markup_percent IS NOT NULL
+               JOIN products p ON p.id = m.product_id) n
+      WHERE rp.product_id = n.product_id AND rp.reseller_id = n.reseller_id
+        AND (rp.connection_cost, rp.grace_seconds, rp.cost_per_minute, rp.initial_increment, rp.increment)
+            IS DISTINCT FROM (n.connection_cost, n.grace_seconds, n.cost_per_minute, n.initial_increment, n.increment)`,
     [now, now],
   );
 }
