@@ -14,6 +14,7 @@ import * as createRatePlans from './20261129160000_create_rate_plans.ts';
 import * as createDidCounts from './20261129170000_create_did_counts.ts';
 
 import * as dropCallSlotForeignKeys from './20261129180000_drop_call_slot_foreign_keys.ts';
+import * as addLedgerBillingRun from './20261129190000_add_ledger_billing_run.ts';
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
@@ -32,6 +33,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129160000_create_rate_plans', createRatePlans],
   ['20261129170000_create_did_counts', createDidCounts],
   ['20261129180000_drop_call_slot_foreign_keys', dropCallSlotForeignKeys],
+  ['20261129190000_add_ledger_billing_run', addLedgerBillingRun],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

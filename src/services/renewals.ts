@@ -285,21 +285,18 @@ async function processBatch(
   // Set-based writes: each statement takes its rows as arrays (unnest), so a batch is a handful
   // of short statements however many rows it has.
   const iso = (date: Date | null) => (date ? date.toISOString() : null);
-  const ledgerIds = new Map<string, number>();
   if (ledgerRows.length > 0) {
-    const inserted = (await trx.raw(
-      `INSERT INTO ledger_entries (account_id, amount, balance_after, kind, description, reference_type, reference_id, idempotency_key, created_at)
-       SELECT t.account_id, t.amount, t.balance_after, 'recurring_fee', t.description, 'subscription', t.reference_id, t.idempotency_key, ?::timestamptz
+    await trx.raw(
+      `INSERT INTO ledger_entries (account_id, amount, balance_after, kind, description, reference_type, reference_id, idempotency_key, created_at, billing_run_id)
+       SELECT t.account_id, t.amount, t.balance_after, 'recurring_fee', t.description, 'subscription', t.reference_id, t.idempotency_key, ?::timestamptz, ?::bigint
        FROM unnest(?::bigint[], ?::numeric[], ?::numeric[], ?::text[], ?::bigint[], ?::text[])
-         AS t(account_id, amount, balance_after, description, reference_id, idempotency_key)
-       RETURNING id, idempotency_key`,
+         AS t(account_id, amount, balance_after, description, reference_id, idempotency_key)`,
       [
-        iso(now),
+        iso(now), runId,
         ledgerRows.map((r) => r.account_id), ledgerRows.map((r) => r.amount), ledgerRows.map((r) => r.balance_after),
         ledgerRows.map((r) => r.description), ledgerRows.map((r) => r.reference_id), ledgerRows.map((r) => r.idempotency_key),
       ],
-    )) as { rows: Array<{ id: number; idempotency_key: string }> };
-    for (const entry of inserted.rows) ledgerIds.set(entry.idempotency_key, Number(entry.id));
+    );
   }
 
   const changedAccounts = accounts.filter((account) => account.balance !== startBalance.get(account.id));
@@ -341,8 +338,10 @@ async function processBatch(
       };
       switch (step.kind) {
         case 'renewed': {
-          const key = `renewal:${row.id}:${step.periodStart.toISOString()}`;
-          events.push({ ...base, kind: 'renewed', period_start: step.periodStart, period_end: step.periodEnd, amount: toStored(step.amount), ledger_entry_id: ledgerIds.get(key) ?? null });
+          // A charged renewal is its ledger row (with the run's id); only a free one needs an event.
+          if (new Money(step.amount).isZero()) {
+            events.push({ ...base, kind: 'renewed', period_start: step.periodStart, period_end: step.periodEnd, amount: toStored(step.amount) });
+          }
           counts.renewed += 1;
           counts.renewedTotal = new Money(counts.renewedTotal).plus(step.amount).toFixed();
           report(null, step.amount, step.periodEnd);

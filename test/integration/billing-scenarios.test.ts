@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { postLedgerEntry } from '../../src/services/ledger.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
+import { listSubscriptionEvents } from '../../src/db/repos/billing-runs.ts';
 import { retryAccountRenewals, runBilling } from '../../src/services/renewals.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid } from '../helpers/factories.ts';
@@ -95,8 +96,11 @@ describe('a recurring number bought on 31 January with 30 billing days', () => {
     expect(charges.map((c) => c.balance_after)).toEqual(['94.000000', '91.000000', '88.000000']);
     expect(first.renewed).toBeGreaterThanOrEqual(3);
     expect(second.renewed).toBe(0);
-    const events = await db('subscription_events').where({ subscription_id: bought.id }).orderBy('id');
-    expect(events.map((e) => [e.kind, e.ledger_entry_id])).toEqual(charges.map((c) => ['renewed', c.id]));
+    const history = await listSubscriptionEvents(db, bought.id);
+    expect(history.map((e) => [e.kind, Number(e.ledger_entry_id), e.billing_run_id, e.period_start])).toEqual(
+      charges.map((c) => ['renewed', c.id, first.run!.id, new Date(c.idempotency_key.split(':').slice(2).join(':'))]),
+    );
+    expect(history[0]!.period_end).toEqual(at('2027-04-01T00:00:00Z'));
   });
 });
 
@@ -122,7 +126,7 @@ describe('unpaid renewals', () => {
     expect(await subscription(bought.id)).toMatchObject({ status: 'active', suspended_at: null, next_billing_at: at('2027-03-02T00:00:00Z') });
     expect(await balanceOf(customer.id)).toBe('8.000000');
     expect(await ledgerSum(customer.id)).toBe('8.000000');
-    const kinds = (await db('subscription_events').where({ subscription_id: bought.id }).orderBy('id')).map((e) => e.kind);
+    const kinds = (await listSubscriptionEvents(db, bought.id)).map((e) => e.kind);
     expect(kinds).toEqual(['suspended', 'reactivated', 'renewed']);
   });
 

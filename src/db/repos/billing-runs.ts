@@ -144,31 +144,53 @@ export interface RunEventRow extends SubscriptionEventRow {
   account_role: 'reseller' | 'customer';
 }
 
+// A renewal that charged something is its ledger row (key `renewal:<subscription>:<period start>`,
+// with the run's id); the other things a run does are subscription_events. These read both as
+// one history. Periods are whole days of 24 hours, as the billing period is.
+const LEDGER_RENEWALS = `
+  SELECT l.id, l.reference_id AS subscription_id, l.billing_run_id, 'renewed' AS kind,
+    substring(l.idempotency_key from '^renewal:[0-9]+:(.*)$')::timestamptz AS period_start,
+    substring(l.idempotency_key from '^renewal:[0-9]+:(.*)$')::timestamptz + ls.billing_days * interval '24 hours' AS period_end,
+    (-l.amount)::numeric(20,6) AS amount, l.id AS ledger_entry_id, l.description AS note, l.created_at, 1 AS rank
+  FROM ledger_entries l JOIN subscriptions ls ON ls.id = l.reference_id
+  WHERE l.reference_type = 'subscription' AND l.idempotency_key LIKE 'renewal:%'`;
+const EVENTS = `
+  SELECT e.id, e.subscription_id, e.billing_run_id, e.kind, e.period_start, e.period_end, e.amount, e.ledger_entry_id, e.note, e.created_at,
+    CASE e.kind WHEN 'reactivated' THEN 0 WHEN 'renewed' THEN 1 WHEN 'suspended' THEN 2 ELSE 3 END AS rank
+  FROM subscription_events e WHERE true`;
+
 export async function listRunEvents(
   db: Db,
   runId: number,
   filters: { kind?: SubscriptionEventKind | undefined },
   window: { limit: number; offset: number },
 ): Promise<{ rows: RunEventRow[]; total: number }> {
-  const base = () => {
-    const query = db('subscription_events as e').where('e.billing_run_id', runId);
-    if (filters.kind) query.where('e.kind', filters.kind);
-    return query;
-  };
+  const parts: string[] = [];
+  const bindings: Knex.Value[] = [];
+  if (!filters.kind || filters.kind === 'renewed') {
+    parts.push(`${LEDGER_RENEWALS} AND l.billing_run_id = ?`);
+    bindings.push(runId);
+  }
+  parts.push(`${EVENTS} AND e.billing_run_id = ?${filters.kind ? ' AND e.kind = ?' : ''}`);
+  bindings.push(runId, ...(filters.kind ? [filters.kind] : []));
+  const union = parts.join(' UNION ALL ');
   const [rows, total] = await Promise.all([
-    base()
-      .join('subscriptions as s', 's.id', 'e.subscription_id')
-      .join('products as p', 'p.id', 's.product_id')
-      .join('accounts as a', 'a.id', 's.account_id')
-      .orderBy('e.id')
-      .limit(window.limit)
-      .offset(window.offset)
-      .select('e.*', 'p.number', 's.product_id', 's.account_id', 'a.name as account_name', 'a.role as account_role') as Promise<RunEventRow[]>,
-    base().count({ count: '*' }).first() as Promise<{ count: string | number } | undefined>,
+    db.raw(
+      `SELECT x.*, p.number, s.product_id, s.account_id, a.name AS account_name, a.role AS account_role
+       FROM (${union}) x JOIN subscriptions s ON s.id = x.subscription_id JOIN products p ON p.id = s.product_id JOIN accounts a ON a.id = s.account_id
+       ORDER BY x.rank, x.subscription_id, x.period_start, x.id LIMIT ? OFFSET ?`,
+      [...bindings, window.limit, window.offset],
+    ) as unknown as Promise<{ rows: RunEventRow[] }>,
+    db.raw(`SELECT count(*) AS count FROM (${union}) x`, bindings) as unknown as Promise<{ rows: Array<{ count: string | number }> }>,
   ]);
-  return { rows, total: Number(total?.count ?? 0) };
+  return { rows: rows.rows, total: Number(total.rows[0]?.count ?? 0) };
 }
 
 export async function listSubscriptionEvents(db: Db, subscriptionId: number): Promise<SubscriptionEventRow[]> {
-  return db<SubscriptionEventRow>('subscription_events').where({ subscription_id: subscriptionId }).orderBy('id');
+  const result = (await db.raw(
+    `SELECT * FROM (${LEDGER_RENEWALS} AND l.reference_id = ? UNION ALL ${EVENTS} AND e.subscription_id = ?) x
+     ORDER BY x.created_at, x.period_start NULLS LAST, x.rank, x.id`,
+    [subscriptionId, subscriptionId],
+  )) as { rows: SubscriptionEventRow[] };
+  return result.rows;
 }
