@@ -191,7 +191,7 @@ export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
   return db<DidRow>('products').where({ id, category: 'did' }).forUpdate().first();
 }
 
-export type NewDid = DidTerms & { provider_id: number };
+export type NewDid = DidTerms & { provider_id: number; rate_plan_id?: number | null };
 
 export async function insertDid(db: Db, did: NewDid, now: Date): Promise<DidRow> {
   const [row] = await db('products').insert({ ...did, category: 'did', created_at: now, updated_at: now }).returning('*');
