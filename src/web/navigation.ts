@@ -7,7 +7,31 @@ export interface NavItem {
 
 /** Each role's menu: only pages that exist. Capabilities add their entries here. */
 export const navigation: Record<Role, NavItem[]> = {
-  admin: [{ label: 'Dashboard', href: '/admin' }, { label: 'Accounts', href: '/admin/accounts' }, { label: 'DIDs', href: '/admin/dids' }, { label: 'Providers', href: '/admin/providers' }, { label: 'Rate plans', href: '/admin/rate-plans' }, { label: 'Calls', href: '/admin/calls' }, { label: 'Switches', href: '/admin/switches' }, { label: 'Rejected CDRs', href: '/admin/rejected-cdrs' }, { label: 'Billing runs', href: '/admin/billing-runs' }],
-  reseller: [{ label: 'Dashboard', href: '/reseller' }, { label: 'Buy DIDs', href: '/reseller/buy' }, { label: 'My DIDs', href: '/reseller/dids' }, { label: 'Rate plans', href: '/reseller/rate-plans' }, { label: 'Customers', href: '/reseller/customers' }, { label: 'Transactions', href: '/reseller/transactions' }, { label: 'Calls', href: '/reseller/calls' }],
-  customer: [{ label: 'Dashboard', href: '/customer' }, { label: 'Buy DIDs', href: '/customer/buy' }, { label: 'My numbers', href: '/customer/numbers' }, { label: 'Transactions', href: '/customer/transactions' }, { label: 'Calls', href: '/customer/calls' }],
+  admin: [
+    { label: 'Dashboard', href: '/admin' },
+    { label: 'Accounts', href: '/admin/accounts' },
+    { label: 'DIDs', href: '/admin/dids' },
+    { label: 'Providers', href: '/admin/providers' },
+    { label: 'Rate plans', href: '/admin/rate-plans' },
+    { label: 'Calls', href: '/admin/calls' },
+    { label: 'Switches', href: '/admin/switches' },
+    { label: 'Rejected CDRs', href: '/admin/rejected-cdrs' },
+    { label: 'Billing runs', href: '/admin/billing-runs' },
+  ],
+  reseller: [
+    { label: 'Dashboard', href: '/reseller' },
+    { label: 'Buy DIDs', href: '/reseller/buy' },
+    { label: 'My DIDs', href: '/reseller/dids' },
+    { label: 'Rate plans', href: '/reseller/rate-plans' },
+    { label: 'Customers', href: '/reseller/customers' },
+    { label: 'Transactions', href: '/reseller/transactions' },
+    { label: 'Calls', href: '/reseller/calls' },
+  ],
+  customer: [
+    { label: 'Dashboard', href: '/customer' },
+    { label: 'Buy DIDs', href: '/customer/buy' },
+    { label: 'My numbers', href: '/customer/numbers' },
+    { label: 'Transactions', href: '/customer/transactions' },
+    { label: 'Calls', href: '/customer/calls' },
+  ],
 };
