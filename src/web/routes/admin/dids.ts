@@ -5,7 +5,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { previewCosts } from '../../../domain/cost-preview.ts';
 import { DID_FIELDS, countryOptions, formatDidNumber, type DidField } from '../../../domain/did-terms.ts';
-import type { DidFilters, DidSort } from '../../../db/repos/dids.ts';
+import type { DidSort } from '../../../db/repos/dids.ts';
 import { findDid } from '../../../db/repos/dids.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../../errors.ts';
@@ -27,21 +27,10 @@ import { formValues } from '../../middleware/validate.ts';
 import { presentAudit, presentDid } from '../../presenters/dids.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { didFilterSchema, didFiltersOf, optional } from './did-filters.ts';
 
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional()).catch(undefined);
-
-/** The list's query string; a value that makes no sense is ignored rather than an error page. */
-const listQuerySchema = z.object({
-  q: optional(z.string().trim().max(32).transform((value) => value.replace(/[^\d+]/g, ''))),
-  country: optional(z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/)),
-  province: optional(z.string().trim().max(100)),
-  city: optional(z.string().trim().max(100)),
-  provider: optional(z.coerce.number().int().positive()),
-  status: optional(z.enum(['active', 'inactive'])),
-  holder: optional(z.enum(['stock', 'reseller', 'customer'])),
-  billing_type: optional(z.enum(['one_time', 'recurring'])),
-  archived: optional(z.enum(['hide', 'include', 'only'])),
+/** The list's query string: the shared filters plus sorting and paging. */
+const listQuerySchema = didFilterSchema.extend({
   sort: optional(z.enum(['number', 'country', 'monthly_fee', 'created'])),
   dir: optional(z.enum(['asc', 'desc'])),
   page: optional(z.coerce.number().int().min(1).max(1_000_000)),
@@ -50,19 +39,6 @@ const listQuerySchema = z.object({
 
 type ListQuery = z.infer<typeof listQuerySchema>;
 
-function filtersOf(query: ListQuery): DidFilters {
-  return {
-    q: query.q || undefined,
-    country: query.country,
-    province: query.province,
-    city: query.city,
-    providerId: query.provider,
-    status: query.status,
-    holder: query.holder,
-    billingType: query.billing_type,
-    archived: query.archived,
-  };
-}
 
 /** The query string of the list with some values changed: for sort links and pages. */
 function listHref(query: ListQuery, changes: Record<string, string | number | undefined>, path = '/admin/dids'): string {
@@ -141,7 +117,7 @@ export function didsRouter(context: AppContext): Router {
     const query = listQuerySchema.parse(req.query);
     const sort: DidSort = query.sort ?? 'number';
     const direction = query.dir ?? 'asc';
-    const page = await listDidPage(db, { filters: filtersOf(query), sort, direction, page: query.page ?? 1, perPage: query.per_page ?? 50 });
+    const page = await listDidPage(db, { filters: didFiltersOf(query), sort, direction, page: query.page ?? 1, perPage: query.per_page ?? 50 });
     const providers = await listProviderNames(db);
     await renderPage(res, 'admin/dids/index', {
       title: 'DIDs',
@@ -167,7 +143,7 @@ export function didsRouter(context: AppContext): Router {
     const stamp = now().toISOString().slice(0, 10);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="dids-${stamp}.csv"`);
-    await exportDids(db, filtersOf(query), res);
+    await exportDids(db, didFiltersOf(query), res);
   });
 
   router.get('/new', async (_req, res) => {

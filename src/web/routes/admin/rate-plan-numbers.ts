@@ -4,7 +4,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
-import { listDids, type DidFilters } from '../../../db/repos/dids.ts';
+import { listDids } from '../../../db/repos/dids.ts';
 import { findRatePlan, listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { assignPlanToDids, countSelectedDids, type NumberSelection } from '../../../services/rate-plans.ts';
@@ -12,31 +12,7 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { presentDid } from '../../presenters/dids.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional()).catch(undefined);
-
-/** The DID list's filters, by the names of its query string (/admin/dids). */
-export const didFilterSchema = z.object({
-  q: optional(z.string().trim().max(32).transform((value) => value.replace(/[^\d+]/g, ''))),
-  country: optional(z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/)),
-  province: optional(z.string().trim().max(100)),
-  city: optional(z.string().trim().max(100)),
-  provider: optional(z.coerce.number().int().positive()),
-  status: optional(z.enum(['active', 'inactive'])),
-  holder: optional(z.enum(['stock', 'reseller', 'customer'])),
-  billing_type: optional(z.enum(['one_time', 'recurring'])),
-  archived: optional(z.enum(['hide', 'include', 'only'])),
-});
-
-type DidFilterQuery = z.infer<typeof didFilterSchema>;
-
-function filtersOf(query: DidFilterQuery): DidFilters {
-  return {
-    q: query.q || undefined, country: query.country, province: query.province, city: query.city, providerId: query.provider,
-    status: query.status, holder: query.holder, billingType: query.billing_type, archived: query.archived,
-  };
-}
+import { didFilterSchema, didFiltersOf, type DidFilterQuery } from './did-filters.ts';
 
 function filterEntries(query: DidFilterQuery): Array<[string, string]> {
   return Object.entries(query).filter(([, value]) => value !== undefined && value !== '').map(([key, value]) => [key, String(value)]);
@@ -62,7 +38,7 @@ export function ratePlanNumbersRouter({ db, now }: AppContext): Router {
   function selectionOf(source: Record<string, unknown>): { selection: NumberSelection; query: DidFilterQuery; ids: number[] } {
     const query = didFilterSchema.parse(source);
     const ids = idsOf(source);
-    return { selection: ids.length > 0 ? { ids } : { filters: filtersOf(query) }, query, ids };
+    return { selection: ids.length > 0 ? { ids } : { filters: didFiltersOf(query) }, query, ids };
   }
 
   router.get('/assign', async (req, res) => {
