@@ -248,26 +248,19 @@ const IN_FORCE_SQL = `
  * terms). Idempotent and set-based; rounding in SQL is round(numeric, 6), HALF_UP like ours.
  */
 export async function refreshPlanTerms(db: Db, now: Date): Promise<void> {
-  await db.raw(
-    `UPDATE products p
-        SET connection_cost = v.connection_cost, grace_seconds = v.grace_seconds, cost_per_minute = v.cost_per_minute,
-            initial_increment = v.initial_increment, increment = v.increment, updated_at = ?
-       FROM (${IN_FORCE_SQL}) v
-      WHERE p.rate_plan_id = v.rate_plan_id AND v.connection_cost IS NOT NULL
-        AND (p.connection_cost, p.grace_seconds, p.cost_per_minute, p.initial_increment, p.increment)
-            IS DISTINCT FROM (v.connection_cost, v.grace_seconds, v.cost_per_minute, v.initial_increment, v.increment)`,
-    [now, now],
-  );
-  await db.raw(
-    `UPDATE reseller_prices rp
-        SET connection_cost = v.connection_cost, grace_seconds = v.grace_seconds, cost_per_minute = v.cost_per_minute,
-            initial_increment = v.initial_increment, increment = v.increment, updated_at = ?
-       FROM (${IN_FORCE_SQL}) v
-      WHERE rp.rate_plan_id = v.rate_plan_id AND v.connection_cost IS NOT NULL
-        AND (rp.connection_cost, rp.grace_seconds, rp.cost_per_minute, rp.initial_increment, rp.increment)
-            IS DISTINCT FROM (v.connection_cost, v.grace_seconds, v.cost_per_minute, v.initial_increment, v.increment)`,
-    [now, now],
-  );
+  // The admin's products first: the marked-up reseller prices below read the refreshed buy terms.
+  for (const table of ['products', 'reseller_prices'] as const) {
+    await db.raw(
+      `UPDATE ${table} t
+          SET connection_cost = v.connection_cost, grace_seconds = v.grace_seconds, cost_per_minute = v.cost_per_minute,
+              initial_increment = v.initial_increment, increment = v.increment, updated_at = ?
+         FROM (${IN_FORCE_SQL}) v
+        WHERE t.rate_plan_id = v.rate_plan_id AND v.connection_cost IS NOT NULL
+          AND (t.connection_cost, t.grace_seconds, t.cost_per_minute, t.initial_increment, t.increment)
+              IS DISTINCT FROM (v.connection_cost, v.grace_seconds, v.cost_per_minute, v.initial_increment, v.increment)`,
+      [now, now],
+    );
+  }
   await db.raw(
     `UPDATE reseller_prices rp
         SET connection_cost = n.connection_cost, cost_per_minute = n.cost_per_minute, grace_seconds = n.grace_seconds,
