@@ -16,9 +16,13 @@ function sameToken(sent: unknown, expected: string): boolean {
 export function csrfProtection(): RequestHandler {
   return (req, res, next) => {
     if (SAFE_METHODS.has(req.method)) {
-      // A token is made when a page that may hold a form is shown, not on every request.
-      req.session.csrfToken ??= randomBytes(32).toString('base64url');
-      res.locals.csrfToken = req.session.csrfToken;
+      // A token is made when a page that may hold a form is rendered, not on every request: a
+      // visitor who is only redirected (to the login page, say) leaves no session behind.
+      Object.defineProperty(res.locals, 'csrfToken', {
+        enumerable: true,
+        configurable: true,
+        get: () => (req.session.csrfToken ??= randomBytes(32).toString('base64url')),
+      });
       return next();
     }
     const sent: unknown = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');

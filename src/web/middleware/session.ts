@@ -24,7 +24,7 @@ function knexAsPool(db: Knex) {
   };
 }
 
-export function sessionMiddleware(db: Knex, config: Config): RequestHandler {
+export function sessionMiddleware(db: Knex, config: Config): RequestHandler[] {
   const PgStore = connectPgSimple(session);
   const store = new PgStore({
     pool: knexAsPool(db) as never,
@@ -33,7 +33,7 @@ export function sessionMiddleware(db: Knex, config: Config): RequestHandler {
     // Tests build many apps: a pruning timer each would keep the process alive.
     pruneSessionInterval: config.env === 'test' ? false : 15 * 60,
   });
-  return session({
+  const sessions = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
     store,
@@ -47,4 +47,22 @@ export function sessionMiddleware(db: Knex, config: Config): RequestHandler {
       maxAge: SESSION_HOURS * 60 * 60 * 1000,
     },
   });
+  return [sessions, saveSessionBeforeRedirect];
 }
+
+/**
+ * express-session writes a changed session while the response ends, but a browser follows a
+ * redirect as soon as it has the headers: under load the next page was read before the write
+ * landed, and a flash message (or any change made before the redirect) was missing there and
+ * surfaced a page later. Every redirect of a session that holds data therefore waits for its
+ * save. An empty visitor session is not saved, as `saveUninitialized: false` intends.
+ */
+const saveSessionBeforeRedirect: RequestHandler = (req, res, next) => {
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    const current = req.session as (typeof req.session & Record<string, unknown>) | undefined;
+    if (!current || Object.keys(current).every((key) => key === 'cookie')) return redirect(...args);
+    current.save((error) => (error ? next(error) : redirect(...args)));
+  }) as typeof res.redirect;
+  next();
+};

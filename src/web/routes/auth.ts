@@ -74,8 +74,7 @@ export function authRouter({ db, config, now }: AppContext): Router {
     const { account } = result;
     // A new session id at login, so a session id planted before login is worth nothing.
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
-    req.session.accountId = account.id;
-    await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+    req.session.accountId = account.id; // saved before the redirect leaves (middleware/session.ts)
     res.redirect(safeNext(form.data.next) ?? homePath(account.role));
   });
 
