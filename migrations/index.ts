@@ -12,9 +12,10 @@ import * as createCallsAndSwitches from './20261129140000_create_calls_and_switc
 import * as createBillingRuns from './20261129150000_create_billing_runs.ts';
 import * as createRatePlans from './20261129160000_create_rate_plans.ts';
 import * as createDidCounts from './20261129170000_create_did_counts.ts';
-
 import * as dropCallSlotForeignKeys from './20261129180000_drop_call_slot_foreign_keys.ts';
 import * as addLedgerBillingRun from './20261129190000_add_ledger_billing_run.ts';
+import * as createCallHoldingsAndTakeCallSlot from './20261129200000_create_call_holdings_and_take_call_slot.ts';
+
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
@@ -34,6 +35,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129170000_create_did_counts', createDidCounts],
   ['20261129180000_drop_call_slot_foreign_keys', dropCallSlotForeignKeys],
   ['20261129190000_add_ledger_billing_run', addLedgerBillingRun],
+  ['20261129200000_create_call_holdings_and_take_call_slot', createCallHoldingsAndTakeCallSlot],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

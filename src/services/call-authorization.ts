@@ -3,8 +3,8 @@
 // route and the JSON API both call authorizeCall.
 import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
-import { findHoldingByNumber } from '../db/repos/call-holdings.ts';
-import { insertCallSlot, lockAccountRows, lockProductRow, takeSlotIfFree } from '../db/repos/call-slots.ts';
+import { findHoldingTakingSlot } from '../db/repos/call-holdings.ts';
+import { deleteCallSlots, shortenCallSlot, takeSlotIfFree, type SlotCounts, type SlotLimits } from '../db/repos/call-slots.ts';
 import { ACCOUNT_LIMIT_CAUSE, bridgeString, normalizeDialledNumber, refuse, type Refusal } from '../domain/call-routing.ts';
 import { compileTerms, maxDuration, type CompiledRateTerms } from '../domain/rating.ts';
 import { callChain, rateTermsOf, type CallLevel, type TermsSnapshot } from './call-terms.ts';
@@ -61,21 +61,44 @@ function refusalForAccount(level: CallLevel, number: string): Refusal | undefine
   return undefined;
 }
 
+/** Which limit left no room; none when the call's own slot, expired, was still there. */
+function slotRefusal(number: string, limits: SlotLimits, counts: SlotCounts): Refusal | undefined {
+  if (limits.did > 0 && counts.did >= limits.did) {
+    return refuse('limit_reached', `${number} already has ${counts.did} of its ${limits.did} concurrent calls`);
+  }
+  if (limits.owner > 0 && counts.owner >= limits.owner) {
+    return refuse('limit_reached', `The owner of ${number} already has ${counts.owner} of its ${limits.owner} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
+  }
+  if (limits.reseller > 0 && counts.reseller >= limits.reseller) {
+    return refuse('limit_reached', `The reseller of ${number} already has ${counts.reseller} of its ${limits.reseller} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
+  }
+  return undefined;
+}
+
 export async function authorizeCall(db: Knex, settings: RoutingSettings, request: CallRequest): Promise<CallDecision> {
   const refused = (number: string | null, refusal: Refusal): CallDecision => ({ accepted: false, uuid: request.uuid, number, refusal });
   const number = normalizeDialledNumber(request.destination);
   if (!number) return refused(null, refuse('unknown_number', `"${request.destination}" is not a phone number`));
-  const holding = await findHoldingByNumber(db, number);
-  if (!holding) return refused(number, refuse('unknown_number', `${number} is not a number of this platform`));
-  if (holding.status !== 'active' || holding.archived_at !== null) return refused(number, refuse('inactive', `${number} is inactive`));
+  // The longest the call may hold its slot: ring time, the longest call, a margin for a late CDR.
+  const longestSeconds = settings.maxCallSeconds + settings.callSlotMarginSeconds;
+  // One round trip reads the number and takes its concurrency slot; a refusal below gives it back.
+  const found = await findHoldingTakingSlot(db, number, { uuid: request.uuid, switchId: request.switchId, now: request.now, longestSeconds });
+  if (!found) return refused(number, refuse('unknown_number', `${number} is not a number of this platform`));
+  const { holding } = found;
+  let slot = found.slot;
+  const refusedGivingBack = async (refusal: Refusal): Promise<CallDecision> => {
+    if (slot?.taken) await deleteCallSlots(db, [request.uuid]);
+    return refused(number, refusal);
+  };
+  if (holding.status !== 'active' || holding.archived_at !== null) return refusedGivingBack(refuse('inactive', `${number} is inactive`));
   const chain = callChain(holding, request.now);
-  if (chain.length === 0) return refused(number, refuse('not_assigned', `${number} is not assigned to any account`));
+  if (chain.length === 0) return refusedGivingBack(refuse('not_assigned', `${number} is not assigned to any account`));
   for (const level of chain) {
     const refusal = refusalForAccount(level, number);
-    if (refusal) return refused(number, refusal);
+    if (refusal) return refusedGivingBack(refusal);
   }
   if (!holding.destination_type || !holding.destination) {
-    return refused(number, refuse('no_destination', `${number} has no destination to forward its calls to`));
+    return refusedGivingBack(refuse('no_destination', `${number} has no destination to forward its calls to`));
   }
 
   // Every level must afford the call at its own terms; the shortest allowance wins.
@@ -84,48 +107,30 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
     const allowance = maxDuration(compiledTermsOf(level.terms), availableFunds(level.account), settings.maxCallSeconds, settings.moneyDecimals);
     if (!allowance.allowed) {
       const who = level.level === 0 ? 'The owner' : 'The reseller';
-      return refused(number, refuse('insufficient_funds', `${who} of ${number} cannot pay for the call: ${allowance.reason}`));
+      return refusedGivingBack(refuse('insufficient_funds', `${who} of ${number} cannot pay for the call: ${allowance.reason}`));
     }
     maxSeconds = Math.min(maxSeconds, allowance.seconds);
   }
 
   const owner = chain[0]!;
   const reseller = chain[1];
-  const limits = { did: holding.concurrent_calls, owner: owner.account.max_concurrent_calls, reseller: reseller?.account.max_concurrent_calls ?? 0 };
-  const slot = {
-    call_uuid: request.uuid,
-    product_id: holding.product_id,
-    account_id: owner.accountId,
-    reseller_id: reseller?.accountId ?? null,
-    switch_id: request.switchId,
-    created_at: request.now,
-    // The call cannot outlast its ring time and its allowance: past that (and a margin for a late
-    // CDR) the slot stops counting even if the CDR never arrives.
-    expires_at: new Date(request.now.getTime() + (holding.call_timeout + maxSeconds + settings.callSlotMarginSeconds) * 1000),
-  };
-  if (limits.did === 0 && limits.owner === 0 && limits.reseller === 0) {
-    await insertCallSlot(db, slot);
-  } else {
-    const limitRefusal = await db.transaction(async (trx) => {
-      // Lock the rows whose limit applies, then count: parallel requests for the same number or
-      // account, on any app instance, queue here, so the count they see includes each other.
-      if (limits.did > 0) await lockProductRow(trx, holding.product_id);
-      const accounts = [limits.owner > 0 ? owner.accountId : 0, limits.reseller > 0 && reseller ? reseller.accountId : 0].filter((id) => id > 0);
-      await lockAccountRows(trx, accounts);
-      const counts = await takeSlotIfFree(trx, slot, limits, request.now);
-      if (counts.taken || counts.held) return undefined;
-      if (limits.did > 0 && counts.did >= limits.did) {
-        return refuse('limit_reached', `${number} already has ${counts.did} of its ${limits.did} concurrent calls`);
-      }
-      if (limits.owner > 0 && counts.owner >= limits.owner) {
-        return refuse('limit_reached', `The owner of ${number} already has ${counts.owner} of its ${limits.owner} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
-      }
-      if (limits.reseller > 0 && counts.reseller >= limits.reseller) {
-        return refuse('limit_reached', `The reseller of ${number} already has ${counts.reseller} of its ${limits.reseller} concurrent calls`, ACCOUNT_LIMIT_CAUSE);
-      }
-      // Within every limit but not inserted: this call's own slot, expired, was still there.
-      return undefined;
-    });
+  const limits: SlotLimits = { did: holding.concurrent_calls, owner: owner.account.max_concurrent_calls, reseller: reseller?.account.max_concurrent_calls ?? 0 };
+  // The call cannot outlast its ring time and its allowance: past that (and a margin for a late
+  // CDR) the slot stops counting even if the CDR never arrives.
+  const expiresAt = new Date(request.now.getTime() + (holding.call_timeout + maxSeconds + settings.callSlotMarginSeconds) * 1000);
+  if (slot === null) {
+    // Not tried with the read (the read judged the number unable to take calls, yet it can).
+    slot = await takeSlotIfFree(db, {
+      call_uuid: request.uuid, product_id: holding.product_id, account_id: owner.accountId, reseller_id: reseller?.accountId ?? null,
+      switch_id: request.switchId, created_at: request.now, expires_at: expiresAt,
+    }, limits, request.now);
+  } else if (slot.taken && maxSeconds < settings.maxCallSeconds) {
+    await shortenCallSlot(db, request.uuid, expiresAt);
+  }
+  // Parallel requests for the same number or account, on any app instance, queue inside
+  // take_call_slot, so the count each one sees includes the others.
+  if (!slot.taken && !slot.held) {
+    const limitRefusal = slotRefusal(number, limits, slot);
     if (limitRefusal) return refused(number, limitRefusal);
   }
 

@@ -117,7 +117,9 @@ export type SwitchAuthResult = { ok: true; switch: SwitchRow } | { ok: false; me
 // seconds rather than read again. A disabled switch or a new token takes effect within that time
 // on other app instances, at once on this one.
 const CACHE_MS = 5_000;
-const cache = new Map<string, { row: SwitchRow | undefined; at: number }>();
+// Each entry remembers the addresses it judged, so a switch's requests do not parse its allowed
+// list again each time.
+const cache = new Map<string, { row: SwitchRow | undefined; at: number; addresses: Map<string, boolean> }>();
 const lastTouched = new Map<number, number>();
 
 export function forgetCachedSwitches(): void {
@@ -130,13 +132,18 @@ export async function authenticateSwitch(db: Knex, token: string | undefined, ip
   const clock = Date.now();
   let entry = cache.get(hash);
   if (!entry || clock - entry.at > CACHE_MS) {
-    entry = { row: await findSwitchByTokenHash(db, hash), at: clock };
+    entry = { row: await findSwitchByTokenHash(db, hash), at: clock, addresses: new Map() };
     if (cache.size > 1000) cache.clear();
     cache.set(hash, entry);
   }
   const row = entry.row;
   if (!row || row.status !== 'active') return { ok: false, message: 'This switch token is not valid' };
-  if (!isAddressAllowed(row.allowed_addresses, ip)) return { ok: false, message: `This switch may not call from ${ip ?? 'an unknown address'}` };
+  let allowed = entry.addresses.get(ip ?? '');
+  if (allowed === undefined) {
+    allowed = isAddressAllowed(row.allowed_addresses, ip);
+    if (entry.addresses.size < 1000) entry.addresses.set(ip ?? '', allowed);
+  }
+  if (!allowed) return { ok: false, message: `This switch may not call from ${ip ?? 'an unknown address'}` };
   // last_seen_at is a hint for the operator: written at most once a minute per switch.
   if (clock - (lastTouched.get(row.id) ?? 0) > 60_000) {
     lastTouched.set(row.id, clock);

@@ -1,6 +1,8 @@
 // Who holds a number and on what terms, in one read: the product, its owner and the owner's live
 // subscription, and for a customer of a reseller the reseller, its subscription and sell terms.
 import type { Db } from '../knex.ts';
+import { queryPrepared, type PreparedStatement } from '../prepared.ts';
+import type { SlotCounts } from './call-slots.ts';
 import { versionsOfPlans, type RatePlanVersionRow } from './rate-plans.ts';
 
 export interface CallHoldingRow {
@@ -44,28 +46,6 @@ export interface CallHoldingRow {
   rate_plan_versions: Map<number, RatePlanVersionRow[]>;
 }
 
-// An account holds a number through at most one live subscription (the partial unique index
-// subscriptions_live_unique), so the subscription joins add no rows.
-const HOLDING_SQL = `
-  SELECT p.id AS product_id, p.number, p.status, p.archived_at, p.destination_type, p.destination, p.call_timeout,
-         p.concurrent_calls, p.connection_cost, p.grace_seconds, p.cost_per_minute, p.initial_increment, p.increment,
-         o.id AS owner_id, o.role AS owner_role, o.status AS owner_status, o.billing_mode AS owner_billing_mode,
-         o.balance AS owner_balance, o.credit_limit AS owner_credit_limit, o.max_concurrent_calls AS owner_max_calls,
-         os.status AS owner_subscription,
-         r.id AS reseller_id, r.status AS reseller_status, r.billing_mode AS reseller_billing_mode,
-         r.balance AS reseller_balance, r.credit_limit AS reseller_credit_limit, r.max_concurrent_calls AS reseller_max_calls,
-         rs.status AS reseller_subscription,
-         rp.connection_cost AS sell_connection_cost, rp.grace_seconds AS sell_grace_seconds,
-         rp.cost_per_minute AS sell_cost_per_minute, rp.initial_increment AS sell_initial_increment, rp.increment AS sell_increment,
-         p.rate_plan_id AS product_rate_plan_id, rp.rate_plan_id AS sell_rate_plan_id
-    FROM products p
-    LEFT JOIN accounts o ON o.id = coalesce(p.customer_id, p.reseller_id)
-    LEFT JOIN subscriptions os ON os.product_id = p.id AND os.account_id = o.id AND os.status <> 'ended'
-    LEFT JOIN accounts r ON p.customer_id IS NOT NULL AND r.id = p.reseller_id
-    LEFT JOIN subscriptions rs ON rs.product_id = p.id AND rs.account_id = r.id AND rs.status <> 'ended'
-    LEFT JOIN reseller_prices rp ON rp.product_id = p.id AND rp.reseller_id = r.id
-   WHERE p.category = 'did'`;
-
 async function withPlanVersions(db: Db, rows: CallHoldingRow[]): Promise<CallHoldingRow[]> {
   const planIds = rows.flatMap((row) => [row.product_rate_plan_id, row.sell_rate_plan_id]).filter((id): id is number => id !== null);
   const versions = await versionsOfPlans(db, planIds);
@@ -73,14 +53,64 @@ async function withPlanVersions(db: Db, rows: CallHoldingRow[]): Promise<CallHol
   return rows;
 }
 
+// The view call_holdings (its migration) is the one definition of this read, for the route
+// request and the CDRs alike. Named statements (db/prepared.ts): planning its joins cost more
+// than running them.
+const HOLDING_BY_NUMBER: PreparedStatement = { name: 'call_holding_by_number', text: 'SELECT * FROM call_holdings WHERE number = $1' };
+const HOLDINGS_BY_NUMBERS: PreparedStatement = { name: 'call_holdings_by_numbers', text: 'SELECT * FROM call_holdings WHERE number = ANY($1::text[])' };
+
 export async function findHoldingByNumber(db: Db, number: string): Promise<CallHoldingRow | undefined> {
-  const result = (await db.raw(`${HOLDING_SQL} AND p.number = ?`, [number])) as { rows: CallHoldingRow[] };
-  return (await withPlanVersions(db, result.rows))[0];
+  return (await withPlanVersions(db, await queryPrepared<CallHoldingRow>(db, HOLDING_BY_NUMBER, [number])))[0];
 }
 
 /** Holdings of many numbers at once (a CDR batch). */
 export async function findHoldingsByNumbers(db: Db, numbers: string[]): Promise<CallHoldingRow[]> {
   if (numbers.length === 0) return [];
-  const result = (await db.raw(`${HOLDING_SQL} AND p.number = ANY(?::text[])`, [numbers])) as { rows: CallHoldingRow[] };
-  return withPlanVersions(db, result.rows);
+  return withPlanVersions(db, await queryPrepared<CallHoldingRow>(db, HOLDINGS_BY_NUMBERS, [numbers]));
+}
+
+/** A slot taken along with the read: null where none was tried (the number cannot take calls). */
+export type SlotAttempt = (SlotCounts & { taken: boolean }) | null;
+
+interface HoldingWithSlotRow extends CallHoldingRow {
+  slot_did: number | null;
+  slot_owner: number | null;
+  slot_reseller: number | null;
+  slot_held: boolean | null;
+  slot_taken: boolean | null;
+}
+
+// The slot is tried for every number that may take a call at all; the caller decides the rest and
+// gives the slot back when it refuses. Its expiry assumes the longest call: the caller shortens it
+// when the accounts' funds allow less.
+const HOLDING_TAKING_SLOT: PreparedStatement = {
+  name: 'call_holding_taking_slot',
+  text: `
+    SELECT h.*, s.did AS slot_did, s.owner AS slot_owner, s.reseller AS slot_reseller, s.held AS slot_held, s.taken AS slot_taken
+      FROM call_holdings h
+      LEFT JOIN LATERAL take_call_slot(
+             coalesce(h.status = 'active' AND h.archived_at IS NULL AND h.owner_role IN ('reseller', 'customer') AND h.destination IS NOT NULL, false),
+             $2::text, h.product_id, h.owner_id, h.reseller_id, $3::bigint, $4::timestamptz,
+             $4::timestamptz + make_interval(secs => h.call_timeout + $5::integer), $4::timestamptz,
+             h.concurrent_calls, coalesce(h.owner_max_calls, 0), coalesce(h.reseller_max_calls, 0)) s ON true
+     WHERE h.number = $1`,
+};
+
+/**
+ * The holding of a number and, in the same round trip, a concurrency slot for the call (see
+ * take_call_slot in its migration). `longestSeconds` is the longest the call may last after it
+ * is answered, the slot's margin included.
+ */
+export async function findHoldingTakingSlot(
+  db: Db,
+  number: string,
+  call: { uuid: string; switchId: number | null; now: Date; longestSeconds: number },
+): Promise<{ holding: CallHoldingRow; slot: SlotAttempt } | undefined> {
+  const rows = await queryPrepared<HoldingWithSlotRow>(db, HOLDING_TAKING_SLOT, [number, call.uuid, call.switchId, call.now, call.longestSeconds]);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { slot_did: did, slot_owner: owner, slot_reseller: reseller, slot_held: held, slot_taken: taken, ...holding } = row;
+  await withPlanVersions(db, [holding as CallHoldingRow]);
+  const slot = taken === null ? null : { did: Number(did), owner: Number(owner), reseller: Number(reseller), held: Boolean(held), taken: Boolean(taken) };
+  return { holding: holding as CallHoldingRow, slot };
 }

@@ -1,5 +1,6 @@
 // Concurrency slots: one row per authorised call in progress (see the calls migration).
 import type { Db } from '../knex.ts';
+import { queryPrepared, type PreparedStatement } from '../prepared.ts';
 
 export interface NewCallSlot {
   call_uuid: string;
@@ -26,64 +27,27 @@ export interface SlotLimits {
   reseller: number;
 }
 
+const TAKE_SLOT: PreparedStatement = {
+  name: 'take_call_slot',
+  text: 'SELECT did, owner, reseller, held, taken FROM take_call_slot(true, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+};
+
 /**
- * A slot is a short-lived counter, not money, so its transaction commits without waiting for the
- * disk flush (synchronous_commit off for this transaction only, set in the same statement). A crash
- * could forget the slots of its last milliseconds; those calls end with the crash or expire anyway.
- *
- * Counts the live (unexpired) slots on the number, on the owner and on its reseller, and takes a
- * slot for the call if every limit leaves room: one statement, run after the rows are locked. An
- * account's calls are those to numbers it owns and, for a reseller, its customers' numbers too.
- * Only the limits that apply are counted (0 = unlimited is not), each through its own index, so a
- * reseller with thousands of calls in progress does not make every route request count them all.
+ * Locks the rows whose limit applies, counts the live (unexpired) slots on the number, on the
+ * owner and on its reseller, and takes a slot for the call if every limit leaves room: one round
+ * trip to the function take_call_slot (see its migration for why a function). Only the limits
+ * that apply are counted (0 = unlimited is not), each through its own index, so a reseller with
+ * thousands of calls in progress does not make every route request count them all. The slot
+ * commits without waiting for the disk flush: a crash could forget the slots of its last
+ * milliseconds; those calls end with the crash or expire anyway.
  */
 export async function takeSlotIfFree(db: Db, slot: NewCallSlot, limits: SlotLimits, now: Date): Promise<SlotCounts & { taken: boolean }> {
-  const bindings: unknown[] = [];
-  const countOf = (limit: number, accountId: number | null, column: 'product_id' | 'account'): string => {
-    if (limit === 0 || accountId === null) return '0';
-    if (column === 'product_id') {
-      bindings.push(accountId, now);
-      return '(SELECT count(*) FROM call_slots WHERE product_id = ? AND expires_at > ?)';
-    }
-    bindings.push(accountId, now, accountId, now);
-    return '((SELECT count(*) FROM call_slots WHERE account_id = ? AND expires_at > ?) + (SELECT count(*) FROM call_slots WHERE reseller_id = ? AND expires_at > ?))';
-  };
-  const did = countOf(limits.did, slot.product_id, 'product_id');
-  const owner = countOf(limits.owner, slot.account_id, 'account');
-  const reseller = countOf(limits.reseller, slot.reseller_id, 'account');
-  bindings.push(slot.call_uuid, now);
-  bindings.push(slot.call_uuid, slot.product_id, slot.account_id, slot.reseller_id, slot.switch_id, slot.created_at, slot.expires_at);
-  bindings.push(limits.did, limits.did, limits.owner, limits.owner, limits.reseller, limits.reseller);
-  const result = (await db.raw(
-    `WITH live AS (
-       SELECT ${did} AS did, ${owner} AS owner, ${reseller} AS reseller,
-              EXISTS (SELECT 1 FROM call_slots WHERE call_uuid = ? AND expires_at > ?) AS held
-     ), taken AS (
-       INSERT INTO call_slots (call_uuid, product_id, account_id, reseller_id, switch_id, created_at, expires_at)
-       SELECT ?, ?, ?, ?::bigint, ?::bigint, ?, ? FROM live
-        WHERE NOT held AND (?::int = 0 OR did < ?::int) AND (?::int = 0 OR owner < ?::int) AND (?::int = 0 OR reseller < ?::int)
-       ON CONFLICT (call_uuid) DO NOTHING
-       RETURNING 1
-     )
-     SELECT did, owner, reseller, held, (SELECT count(*) FROM taken) AS taken,
-            set_config('synchronous_commit', 'off', true) AS relaxed
-       FROM live`,
-    bindings as never,
-  )) as { rows: Array<{ did: unknown; owner: unknown; reseller: unknown; held: boolean; taken: unknown }> };
-  const row = result.rows[0]!;
-  return { did: Number(row.did), owner: Number(row.owner), reseller: Number(row.reseller), held: Boolean(row.held), taken: Number(row.taken) > 0 };
-}
-
-/** Inserts the slot; a retried request for the same call keeps the first one. */
-export async function insertCallSlot(db: Db, slot: NewCallSlot): Promise<void> {
-  await db('call_slots').insert(slot).onConflict('call_uuid').ignore();
-}
-
-// FOR NO KEY UPDATE: it queues concurrent route requests on the same row as FOR UPDATE would, but
-// does not block the FOR KEY SHARE locks that foreign keys take (a CDR's call row references the
-// product and the accounts), which would otherwise deadlock a route request against a CDR batch.
-export async function lockProductRow(db: Db, productId: number): Promise<void> {
-  await db.raw('SELECT id FROM products WHERE id = ? FOR NO KEY UPDATE', [productId]);
+  const rows = await queryPrepared<{ did: unknown; owner: unknown; reseller: unknown; held: boolean; taken: boolean }>(db, TAKE_SLOT, [
+    slot.call_uuid, slot.product_id, slot.account_id, slot.reseller_id, slot.switch_id, slot.created_at, slot.expires_at, now,
+    limits.did, limits.owner, limits.reseller,
+  ]);
+  const row = rows[0]!;
+  return { did: Number(row.did), owner: Number(row.owner), reseller: Number(row.reseller), held: Boolean(row.held), taken: Boolean(row.taken) };
 }
 
 /** Locks accounts in id order, the order every call transaction uses, so they cannot deadlock. */
@@ -112,4 +76,9 @@ export async function deleteCallSlots(db: Db, callUuids: string[]): Promise<stri
 export async function deleteExpiredSlotsOf(db: Db, productIds: number[], now: Date): Promise<number> {
   if (productIds.length === 0) return 0;
   return db('call_slots').whereIn('product_id', productIds).where('expires_at', '<=', now).delete();
+}
+
+/** A slot taken for the longest call, brought down to what the accounts' funds allow. */
+export async function shortenCallSlot(db: Db, callUuid: string, expiresAt: Date): Promise<void> {
+  await db('call_slots').where({ call_uuid: callUuid }).where('expires_at', '>', expiresAt).update({ expires_at: expiresAt });
 }

@@ -5,20 +5,17 @@ import session from 'express-session';
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config.ts';
+import { numberedToKnex } from '../../db/prepared.ts';
 
 export const SESSION_COOKIE = 'didhub.sid';
 const SESSION_HOURS = 12;
 
-/** Rewrites pg's $1..$n placeholders into knex's `?`, repeating values a placeholder reuses. */
+/** connect-pg-simple's queries, with pg's $n placeholders, run through knex. */
 function knexAsPool(db: Knex) {
   return {
     async query(text: string, params: unknown[] = []) {
-      const bindings: unknown[] = [];
-      const sql = text.replace(/\$(\d+)/g, (_match, index: string) => {
-        bindings.push(params[Number(index) - 1]);
-        return '?';
-      });
-      const result = (await db.raw(sql, bindings as Knex.RawBinding[])) as { rows: unknown[] };
+      const { sql, bindings } = numberedToKnex(text, params);
+      const result = (await db.raw(sql, bindings)) as { rows: unknown[] };
       return { rows: result.rows };
     },
   };
