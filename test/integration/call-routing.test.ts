@@ -206,6 +206,29 @@ describe('refusals', () => {
     expect(await refusalFor(b.number)).toMatchObject({ refusal: 'limit_reached', hangup: 'NORMAL_CIRCUIT_CONGESTION' });
   });
 
+  it('when a call is refused for its funds or a suspended account, then it keeps no slot and the limit stays free', async () => {
+    const db = database.current.db;
+    const poor = await makeAccount(db, { role: 'customer', parent: admin, balance: '0.10' });
+    const did = await makeOwnedDid(db, { owner: poor, concurrent_calls: 1 });
+    const uuid = randomUUID();
+    const refused = routeOf((await postDialplan(app, token, dialplanForm(did.number, uuid))).text);
+    expect(refused.refusal).toBe('insufficient_funds');
+    expect(await db('call_slots').where({ product_id: did.id })).toEqual([]);
+    await db('accounts').where({ id: poor.id }).update({ status: 'suspended' });
+    expect((await refusalFor(did.number)).refusal).toBe('suspended');
+    expect(await db('call_slots').where({ product_id: did.id })).toEqual([]);
+  });
+
+  it('when the funds allow less than the longest call, then the slot expires after ring time, the allowance and the margin', async () => {
+    const db = database.current.db;
+    const did = await makeOwnedDid(db, { owner: direct, call_timeout: 25, concurrent_calls: 1 });
+    const uuid = randomUUID();
+    expect(routeOf((await postDialplan(app, token, dialplanForm(did.number, uuid))).text).maxSeconds).toBe(1996);
+    const slot = (await db('call_slots').where({ call_uuid: uuid }).first()) as { expires_at: Date; product_id: number };
+    expect(Number(slot.product_id)).toBe(did.id);
+    expect(new Date(slot.expires_at).getTime()).toBe(clock.getTime() + (25 + 1996 + 300) * 1000);
+  });
+
   it('when a slot outlives its maximum duration plus the margin, then it no longer counts', async () => {
     const did = await makeOwnedDid(database.current.db, { owner: direct, concurrent_calls: 1 });
     expect((await refusalFor(did.number)).bridge).toBeDefined();
