@@ -2,8 +2,11 @@
 import type { Knex } from 'knex';
 import { Money, toStored } from '../src/domain/money.ts';
 import type { AccountRow } from '../src/db/repos/accounts.ts';
+import { parsePlainCdr } from '../src/domain/freeswitch.ts';
 import { createAccount } from '../src/services/accounts.ts';
+import { recordCdrs } from '../src/services/cdr-charging.ts';
 import { postLedgerEntry } from '../src/services/ledger.ts';
+import { registerSwitch } from '../src/services/switches.ts';
 
 export const DEMO_PASSWORD = 'didhub-demo';
 
@@ -69,7 +72,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface SeedResult {
   seeded: boolean;
   dids: number;
+  calls: number;
 }
+
+// Calls to the numbers customers own, over the last days: [number, hours ago, billed seconds].
+// A billed time of 0 is a call that rang out. They are rated and charged as a switch's CDRs are.
+const DEMO_CALLS: Array<[string, number, number]> = [
+  ['+13125557000', 70, 184], ['+13125557000', 49, 0], ['+13125557000', 26, 1260], ['+13125557000', 3, 42],
+  ['+441614960100', 51, 305], ['+441614960100', 5, 61],
+  ['+14155550100', 60, 95], ['+14155550100', 30, 610], ['+14155550100', 2, 0],
+  ['+442079460100', 28, 733], ['+442079460100', 7, 19],
+];
 
 export async function isDatabaseEmpty(db: Knex): Promise<boolean> {
   const row = (await db('accounts').count({ count: '*' }).first()) as { count: string | number };
@@ -77,10 +90,10 @@ export async function isDatabaseEmpty(db: Knex): Promise<boolean> {
 }
 
 /** Writes the demo accounts, providers, numbers, holdings and ledgers; skips a non-empty database. */
-export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: number }): Promise<SeedResult> {
+export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: number; moneyDecimals?: number }): Promise<SeedResult> {
   const { now, bcryptCost } = options;
   return db.transaction(async (trx) => {
-    if (!(await isDatabaseEmpty(trx))) return { seeded: false, dids: 0 };
+    if (!(await isDatabaseEmpty(trx))) return { seeded: false, dids: 0, calls: 0 };
     const account = (fields: Parameters<typeof createAccount>[1]) => createAccount(trx, fields, bcryptCost);
     const admin = await account({ role: 'admin', parent_id: null, name: 'Operator Admin', email: 'admin@example.com', password: DEMO_PASSWORD });
     const reseller = await account({ role: 'reseller', parent_id: admin.id, name: 'Northwind Telecom', email: 'reseller@example.com', password: DEMO_PASSWORD, max_concurrent_calls: 50 });
@@ -171,6 +184,22 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
       await buy(customer, admin, number, 9);
       await trx('products').where({ id: pick(number).id }).update({ customer_id: customer.id, destination_type: 'pstn', destination: '+13125559876' });
     }
-    return { seeded: true, dids: products.length };
+
+    // A switch to show on the Switches page; its token is not kept (rotate it there to get one).
+    const { row: demoSwitch } = await registerSwitch(trx, { name: 'Demo FreeSWITCH', allowedAddresses: '' }, admin.id, now);
+    const outcomes = await recordCdrs(
+      trx,
+      DEMO_CALLS.map(([number, hoursAgo, billsec], i) => {
+        const started = Math.floor(now.getTime() / 1000) - hoursAgo * 3600;
+        const record = {
+          uuid: `demo-call-${i + 1}`, destination: number, caller: `+1202555${String(140 + i).padStart(4, '0')}`, started_at: started,
+          answered_at: billsec > 0 ? started + 6 : null, ended_at: started + 6 + billsec, billsec,
+          hangup_cause: billsec > 0 ? 'NORMAL_CLEARING' : 'NO_ANSWER',
+        };
+        return { parsed: parsePlainCdr(record), payload: () => JSON.stringify(record) };
+      }),
+      { source: 'api', switchId: demoSwitch.id, now, decimals: options.moneyDecimals ?? 4 },
+    );
+    return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });
 }

@@ -11,18 +11,18 @@ export function demoLoginsText(): string {
 
 export const seedCommand: Command = {
   summary: 'write the demo data into an empty database (--demo)',
-  usage: 'Usage: didhub seed --demo\n\nMigrates, then writes demo accounts, providers and DIDs. A database that has accounts already is left as it is.',
+  usage: 'Usage: didhub seed --demo\n\nMigrates, then writes demo accounts, providers, DIDs, a switch and calls. A database that has accounts already is left as it is.',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { demo: { type: 'boolean' } }, strict: true });
     if (!values.demo) throw new UsageError('say --demo: demo data is the only seed there is');
     return withDatabase(async (db, config) => {
       await migrateLatest(db);
-      const result = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost });
+      const result = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost, moneyDecimals: config.moneyDecimals });
       if (!result.seeded) {
         io.stdout.write('The database has accounts already: demo data not written.\n');
         return 0;
       }
-      io.stdout.write(`Demo data written: 5 accounts, 2 providers, ${result.dids} DIDs.\n${demoLoginsText()}`);
+      io.stdout.write(`Demo data written: 5 accounts, 2 providers, ${result.dids} DIDs, a switch and ${result.calls} rated calls.\n${demoLoginsText()}`);
       return 0;
     });
   },

@@ -28,6 +28,16 @@ describe('demo data', () => {
     expect(customerOfReseller.parent_id).toBe(reseller.id);
     expect(Number((await db('products').where({ reseller_id: reseller.id }).count({ c: '*' }).first())!.c)).toBeGreaterThan(0);
     expect(Number((await db('products').where({ customer_id: customerOfReseller.id }).count({ c: '*' }).first())!.c)).toBeGreaterThan(0);
+
+    // Calls to the customers' numbers, rated and charged, from a registered switch.
+    expect(result.calls).toBe(11);
+    expect(await db('switches').pluck('name')).toEqual(['Demo FreeSWITCH']);
+    const calls = (await db('calls').select('owner_id', 'reseller_id', 'billsec')) as Array<{ owner_id: number; reseller_id: number | null; billsec: number }>;
+    expect(calls).toHaveLength(11);
+    expect(calls.some((call) => call.owner_id === customerOfReseller.id && call.reseller_id === reseller.id)).toBe(true);
+    expect(calls.filter((call) => Number(call.billsec) === 0)).toHaveLength(2);
+    const charged = await db('ledger_entries').where({ kind: 'call_charge', account_id: customerOfReseller.id }).count({ c: '*' }).first();
+    expect(Number(charged!.c)).toBe(4); // its 5 calls but the one that rang out, which costs nothing
   });
 
   it('when seeded, then every balance is explained by its ledger rows', async () => {
