@@ -79,7 +79,7 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
   const refused = (number: string | null, refusal: Refusal): CallDecision => ({ accepted: false, uuid: request.uuid, number, refusal });
   const number = normalizeDialledNumber(request.destination);
   if (!number) return refused(null, refuse('unknown_number', `"${request.destination}" is not a phone number`));
-  // The longest the call may hold its slot: ring time, the longest call, a margin for a late CDR.
+  // Past its ring time, the longest a call may hold its slot: the longest call and a margin for a late CDR.
   const longestSeconds = settings.maxCallSeconds + settings.callSlotMarginSeconds;
   // One round trip reads the number and takes its concurrency slot; a refusal below gives it back.
   const found = await findHoldingTakingSlot(db, number, { uuid: request.uuid, switchId: request.switchId, now: request.now, longestSeconds });

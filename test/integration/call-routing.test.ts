@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
+import { takeSlotIfFree } from '../../src/db/repos/call-slots.ts';
 import { maxDuration } from '../../src/domain/rating.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
@@ -227,6 +228,24 @@ describe('refusals', () => {
     const slot = (await db('call_slots').where({ call_uuid: uuid }).first()) as { expires_at: Date; product_id: number };
     expect(Number(slot.product_id)).toBe(did.id);
     expect(new Date(slot.expires_at).getTime()).toBe(clock.getTime() + (25 + 1996 + 300) * 1000);
+  });
+
+  it('when slots are taken one by one, then each limit counts its live calls, a repeated call is held, and an expired slot does not count', async () => {
+    const db = database.current.db;
+    const limitedReseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '100' });
+    const owner = await makeAccount(db, { role: 'customer', parent: limitedReseller, balance: '50' });
+    const did = await makeOwnedDid(db, { owner, reseller: limitedReseller });
+    const take = (uuid: string, limits: { did: number; owner: number; reseller: number }, expiresInSeconds = 600) =>
+      takeSlotIfFree(db, {
+        call_uuid: uuid, product_id: did.id, account_id: owner.id, reseller_id: limitedReseller.id, switch_id: null,
+        created_at: clock, expires_at: new Date(clock.getTime() + expiresInSeconds * 1000),
+      }, limits, clock);
+    expect(await take('slot-a', { did: 2, owner: 0, reseller: 0 }, 0)).toMatchObject({ taken: true });
+    // slot-a expired at once: it no longer counts, on the number or on either account.
+    expect(await take('slot-b', { did: 1, owner: 1, reseller: 1 })).toEqual({ did: 0, owner: 0, reseller: 0, held: false, taken: true });
+    expect(await take('slot-b', { did: 1, owner: 1, reseller: 1 })).toEqual({ did: 1, owner: 1, reseller: 1, held: true, taken: false });
+    expect(await take('slot-c', { did: 0, owner: 0, reseller: 1 })).toEqual({ did: 0, owner: 0, reseller: 1, held: false, taken: false });
+    expect(await take('slot-c', { did: 2, owner: 2, reseller: 0 })).toEqual({ did: 1, owner: 1, reseller: 0, held: false, taken: true });
   });
 
   it('when a slot outlives its maximum duration plus the margin, then it no longer counts', async () => {

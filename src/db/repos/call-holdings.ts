@@ -56,12 +56,7 @@ async function withPlanVersions(db: Db, rows: CallHoldingRow[]): Promise<CallHol
 // The view call_holdings (its migration) is the one definition of this read, for the route
 // request and the CDRs alike. Named statements (db/prepared.ts): planning its joins cost more
 // than running them.
-const HOLDING_BY_NUMBER: PreparedStatement = { name: 'call_holding_by_number', text: 'SELECT * FROM call_holdings WHERE number = $1' };
 const HOLDINGS_BY_NUMBERS: PreparedStatement = { name: 'call_holdings_by_numbers', text: 'SELECT * FROM call_holdings WHERE number = ANY($1::text[])' };
-
-export async function findHoldingByNumber(db: Db, number: string): Promise<CallHoldingRow | undefined> {
-  return (await withPlanVersions(db, await queryPrepared<CallHoldingRow>(db, HOLDING_BY_NUMBER, [number])))[0];
-}
 
 /** Holdings of many numbers at once (a CDR batch). */
 export async function findHoldingsByNumbers(db: Db, numbers: string[]): Promise<CallHoldingRow[]> {

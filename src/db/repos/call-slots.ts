@@ -33,9 +33,9 @@ const TAKE_SLOT: PreparedStatement = {
 };
 
 /**
- * Locks the rows whose limit applies, counts the live (unexpired) slots on the number, on the
- * owner and on its reseller, and takes a slot for the call if every limit leaves room: one round
- * trip to the function take_call_slot (see its migration for why a function). Only the limits
+ * Takes the lock of each limit that applies, counts the live (unexpired) slots on the number, on
+ * the owner and on its reseller, and takes a slot for the call if every limit leaves room: one
+ * round trip to the function take_call_slot (see its migration for why a function). Only the limits
  * that apply are counted (0 = unlimited is not), each through its own index, so a reseller with
  * thousands of calls in progress does not make every route request count them all. The slot
  * commits without waiting for the disk flush: a crash could forget the slots of its last
