@@ -1,5 +1,6 @@
 // Demo data for trying didhub: only ever written into an empty database, never relied on by tests.
 import type { Knex } from 'knex';
+import type { DidTerms } from '../src/domain/did-terms.ts';
 import { Money, toStored } from '../src/domain/money.ts';
 import type { AccountRow } from '../src/db/repos/accounts.ts';
 import { parsePlainCdr } from '../src/domain/freeswitch.ts';
@@ -23,19 +24,8 @@ interface CityPlan {
   province: string;
   city: string;
   numbers: string[];
-  terms: {
-    buy_cost: string;
-    setup_fee: string;
-    monthly_fee: string;
-    connection_cost: string;
-    grace_seconds: number;
-    cost_per_minute: string;
-    initial_increment: number;
-    increment: number;
-    concurrent_calls: number;
-    billing_type?: 'one_time' | 'recurring';
-    billing_days?: number;
-  };
+  terms: Pick<DidTerms, 'buy_cost' | 'setup_fee' | 'monthly_fee' | 'connection_cost' | 'grace_seconds' | 'cost_per_minute' | 'initial_increment' | 'increment' | 'concurrent_calls'>
+    & Partial<Pick<DidTerms, 'billing_type' | 'billing_days'>>;
 }
 
 const CITIES: CityPlan[] = [

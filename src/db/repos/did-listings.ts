@@ -3,6 +3,8 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
 import { whereOnShelf, type Shelf } from './did-holdings.ts';
+import { listSubscriptionLedger, type SubscriptionLedgerRow } from './subscription-details.ts';
+import type { SubscriptionRow } from './subscriptions.ts';
 
 export interface Window {
   limit: number;
@@ -264,32 +266,16 @@ export async function findOwnedDid(db: Db, customerId: number, productId: number
   return ownedSelect(db, ownedBase(db, customerId).where('p.id', productId)).first() as Promise<OwnedRow | undefined>;
 }
 
-export interface ReceiptEntry {
-  id: number;
-  kind: string;
-  description: string;
-  amount: string;
-  balance_after: string;
-  created_at: Date;
-}
-
-export interface Receipt {
+export interface Receipt
+  extends Pick<SubscriptionRow, 'status' | 'billing_type' | 'billing_days' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at' | 'ended_at'> {
   subscription_id: number;
   number: string;
   product_id: number;
   seller_name: string;
-  status: 'active' | 'suspended' | 'ended';
-  billing_type: 'one_time' | 'recurring';
-  billing_days: number;
-  setup_fee: string;
-  price: string;
-  started_at: Date;
-  next_billing_at: Date | null;
-  ended_at: Date | null;
 }
 
 /** A purchase of this account and its ledger rows; undefined for another account's subscription. */
-export async function findReceipt(db: Db, accountId: number, subscriptionId: number): Promise<{ receipt: Receipt; entries: ReceiptEntry[] } | undefined> {
+export async function findReceipt(db: Db, accountId: number, subscriptionId: number): Promise<{ receipt: Receipt; entries: SubscriptionLedgerRow[] } | undefined> {
   const receipt = (await db('subscriptions as s')
     .join('products as p', 'p.id', 's.product_id')
     .join('accounts as seller', 'seller.id', 's.seller_id')
@@ -299,9 +285,5 @@ export async function findReceipt(db: Db, accountId: number, subscriptionId: num
       's.billing_days', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at',
     )) as Receipt | undefined;
   if (!receipt) return undefined;
-  const entries = (await db('ledger_entries')
-    .where({ account_id: accountId, reference_type: 'subscription', reference_id: subscriptionId })
-    .orderBy('id')
-    .select('id', 'kind', 'description', 'amount', 'balance_after', 'created_at')) as ReceiptEntry[];
-  return { receipt, entries };
+  return { receipt, entries: await listSubscriptionLedger(db, { id: subscriptionId, account_id: accountId }) };
 }
