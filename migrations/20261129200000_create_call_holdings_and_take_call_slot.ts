@@ -44,6 +44,11 @@ export async function up(knex: Knex): Promise<void> {
       LEFT JOIN reseller_prices rp ON rp.product_id = p.id AND rp.reseller_id = r.id
      WHERE p.category = 'did'`);
 
+  await createTakeCallSlot(knex);
+}
+
+/** Also the down of the migration that replaced it with take_call_slots. */
+export async function createTakeCallSlot(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE FUNCTION take_call_slot(
       p_try boolean, p_call_uuid text, p_product_id bigint, p_account_id bigint, p_reseller_id bigint, p_switch_id bigint,

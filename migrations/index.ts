@@ -15,6 +15,7 @@ import * as createDidCounts from './20261129170000_create_did_counts.ts';
 import * as dropCallSlotForeignKeys from './20261129180000_drop_call_slot_foreign_keys.ts';
 import * as addLedgerBillingRun from './20261129190000_add_ledger_billing_run.ts';
 import * as createCallHoldingsAndTakeCallSlot from './20261129200000_create_call_holdings_and_take_call_slot.ts';
+import * as takeCallSlotsInBatches from './20261129210000_take_call_slots_in_batches.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -36,6 +37,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129180000_drop_call_slot_foreign_keys', dropCallSlotForeignKeys],
   ['20261129190000_add_ledger_billing_run', addLedgerBillingRun],
   ['20261129200000_create_call_holdings_and_take_call_slot', createCallHoldingsAndTakeCallSlot],
+  ['20261129210000_take_call_slots_in_batches', takeCallSlotsInBatches],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -82,7 +82,7 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
   // Past its ring time, the longest a call may hold its slot: the longest call and a margin for a late CDR.
   const longestSeconds = settings.maxCallSeconds + settings.callSlotMarginSeconds;
   // One round trip reads the number and takes its concurrency slot; a refusal below gives it back.
-  const found = await findHoldingTakingSlot(db, number, { uuid: request.uuid, switchId: request.switchId, now: request.now, longestSeconds });
+  const found = await findHoldingTakingSlot(db, { number, uuid: request.uuid, switchId: request.switchId, now: request.now, longestSeconds });
   if (!found) return refused(number, refuse('unknown_number', `${number} is not a number of this platform`));
   const { holding } = found;
   let slot = found.slot;

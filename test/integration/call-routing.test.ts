@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
+import { findHoldingsTakingSlots } from '../../src/db/repos/call-holdings.ts';
 import { takeSlotIfFree } from '../../src/db/repos/call-slots.ts';
 import { maxDuration } from '../../src/domain/rating.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
@@ -246,6 +247,22 @@ describe('refusals', () => {
     expect(await take('slot-b', { did: 1, owner: 1, reseller: 1 })).toEqual({ did: 1, owner: 1, reseller: 1, held: true, taken: false });
     expect(await take('slot-c', { did: 0, owner: 0, reseller: 1 })).toEqual({ did: 0, owner: 0, reseller: 1, held: false, taken: false });
     expect(await take('slot-c', { did: 2, owner: 2, reseller: 0 })).toEqual({ did: 1, owner: 1, reseller: 0, held: false, taken: true });
+  });
+
+  it('when several calls share one batch, then they are served in order: the first takes the slot, its repeat is held, the next is over the limit, an unknown number is missing', async () => {
+    const db = database.current.db;
+    const did = await makeOwnedDid(db, { owner: direct, concurrent_calls: 1 });
+    const call = (number: string, uuid: string) => ({ number, uuid, switchId: null, now: clock, longestSeconds: 7500 });
+    const found = await findHoldingsTakingSlots(db, [
+      call(did.number, 'batch-a'), call(did.number, 'batch-a'), call('+19995550100', 'batch-x'), call(did.number, 'batch-b'),
+    ]);
+    expect(found.map((f) => f && { number: f.holding.number, ...f.slot })).toEqual([
+      { number: did.number, did: 0, owner: 0, reseller: 0, held: false, taken: true },
+      { number: did.number, did: 1, owner: 0, reseller: 0, held: true, taken: false },
+      undefined,
+      { number: did.number, did: 1, owner: 0, reseller: 0, held: false, taken: false },
+    ]);
+    expect((await db('call_slots').where({ product_id: did.id })).map((slot: { call_uuid: string }) => slot.call_uuid)).toEqual(['batch-a']);
   });
 
   it('when a slot outlives its maximum duration plus the margin, then it no longer counts', async () => {

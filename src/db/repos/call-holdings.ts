@@ -1,5 +1,7 @@
 // Who holds a number and on what terms, in one read: the product, its owner and the owner's live
 // subscription, and for a customer of a reseller the reseller, its subscription and sell terms.
+import type { Knex } from 'knex';
+import { Batcher, type BatcherOptions } from '../batcher.ts';
 import type { Db } from '../knex.ts';
 import { queryPrepared, type PreparedStatement } from '../prepared.ts';
 import type { SlotCounts } from './call-slots.ts';
@@ -68,6 +70,11 @@ export async function findHoldingsByNumbers(db: Db, numbers: string[]): Promise<
 export type SlotAttempt = (SlotCounts & { taken: boolean }) | null;
 
 interface HoldingWithSlotRow extends CallHoldingRow {
+  request_ord: number;
+  request_uuid: string;
+  request_switch_id: number | null;
+  request_at: Date;
+  request_longest: number;
   slot_did: number | null;
   slot_owner: number | null;
   slot_reseller: number | null;
@@ -77,35 +84,84 @@ interface HoldingWithSlotRow extends CallHoldingRow {
 
 // The slot is tried for every number that may take a call at all; the caller decides the rest and
 // gives the slot back when it refuses. Its expiry assumes the longest call: the caller shortens it
-// when the accounts' funds allow less.
-const HOLDING_TAKING_SLOT: PreparedStatement = {
-  name: 'call_holding_taking_slot',
+// when the accounts' funds allow less. Many route requests go in one statement (db/batcher.ts):
+// take_call_slots serves them in their order, after taking every lock the batch needs.
+const HOLDINGS_TAKING_SLOTS: PreparedStatement = {
+  name: 'call_holdings_taking_slots',
   text: `
+    WITH request AS (
+      SELECT r.ord::integer AS request_ord, r.number, r.call_uuid AS request_uuid, r.switch_id AS request_switch_id,
+             r.at AS request_at, r.longest AS request_longest
+        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::integer[])
+             WITH ORDINALITY AS r(number, call_uuid, switch_id, at, longest, ord)
+    ), holding AS MATERIALIZED (
+      SELECT q.request_ord, q.request_uuid, q.request_switch_id, q.request_at, q.request_longest, h.*
+        FROM request q JOIN call_holdings h ON h.number = q.number
+    ), slot AS MATERIALIZED (
+      SELECT * FROM take_call_slots(ARRAY(
+        SELECT ROW(x.request_ord,
+                   coalesce(x.status = 'active' AND x.archived_at IS NULL AND x.owner_role IN ('reseller', 'customer') AND x.destination IS NOT NULL, false),
+                   x.request_uuid, x.product_id, x.owner_id, x.reseller_id, x.request_switch_id, x.request_at,
+                   x.request_at + make_interval(secs => x.call_timeout + x.request_longest), x.request_at,
+                   x.concurrent_calls, coalesce(x.owner_max_calls, 0), coalesce(x.reseller_max_calls, 0))::call_slot_request
+          FROM holding x ORDER BY x.request_ord))
+    )
     SELECT h.*, s.did AS slot_did, s.owner AS slot_owner, s.reseller AS slot_reseller, s.held AS slot_held, s.taken AS slot_taken
-      FROM call_holdings h
-      LEFT JOIN LATERAL take_call_slot(
-             coalesce(h.status = 'active' AND h.archived_at IS NULL AND h.owner_role IN ('reseller', 'customer') AND h.destination IS NOT NULL, false),
-             $2::text, h.product_id, h.owner_id, h.reseller_id, $3::bigint, $4::timestamptz,
-             $4::timestamptz + make_interval(secs => h.call_timeout + $5::integer), $4::timestamptz,
-             h.concurrent_calls, coalesce(h.owner_max_calls, 0), coalesce(h.reseller_max_calls, 0)) s ON true
-     WHERE h.number = $1`,
+      FROM holding h LEFT JOIN slot s ON s.ord = h.request_ord`,
 };
 
+export interface SlotCall {
+  number: string;
+  uuid: string;
+  switchId: number | null;
+  now: Date;
+  /** The longest the call may last after it is answered, the slot's margin included. */
+  longestSeconds: number;
+}
+
+export interface HoldingWithSlot {
+  holding: CallHoldingRow;
+  slot: SlotAttempt;
+}
+
 /**
- * The holding of a number and, in the same round trip, a concurrency slot for the call (see
- * take_call_slot in its migration). `longestSeconds` is the longest the call may last after it
- * is answered, the slot's margin included.
+ * For each call, the holding of its number and, in the same statement, a concurrency slot for the
+ * call (see take_call_slots in its migration); undefined where the number is not ours.
  */
-export async function findHoldingTakingSlot(
-  db: Db,
-  number: string,
-  call: { uuid: string; switchId: number | null; now: Date; longestSeconds: number },
-): Promise<{ holding: CallHoldingRow; slot: SlotAttempt } | undefined> {
-  const rows = await queryPrepared<HoldingWithSlotRow>(db, HOLDING_TAKING_SLOT, [number, call.uuid, call.switchId, call.now, call.longestSeconds]);
-  const row = rows[0];
-  if (!row) return undefined;
-  const { slot_did: did, slot_owner: owner, slot_reseller: reseller, slot_held: held, slot_taken: taken, ...holding } = row;
-  await withPlanVersions(db, [holding as CallHoldingRow]);
-  const slot = taken === null ? null : { did: Number(did), owner: Number(owner), reseller: Number(reseller), held: Boolean(held), taken: Boolean(taken) };
-  return { holding: holding as CallHoldingRow, slot };
+export async function findHoldingsTakingSlots(db: Db, calls: SlotCall[]): Promise<Array<HoldingWithSlot | undefined>> {
+  const rows = await queryPrepared<HoldingWithSlotRow>(db, HOLDINGS_TAKING_SLOTS, [
+    calls.map((call) => call.number), calls.map((call) => call.uuid), calls.map((call) => call.switchId),
+    calls.map((call) => call.now.toISOString()), calls.map((call) => call.longestSeconds),
+  ]);
+  const found: Array<HoldingWithSlot | undefined> = calls.map(() => undefined);
+  const holdings: CallHoldingRow[] = [];
+  for (const row of rows) {
+    const {
+      request_ord: ord, request_uuid: _uuid, request_switch_id: _switchId, request_at: _at, request_longest: _longest,
+      slot_did: did, slot_owner: owner, slot_reseller: reseller, slot_held: held, slot_taken: taken, ...holding
+    } = row;
+    holdings.push(holding as CallHoldingRow);
+    const slot = taken === null ? null : { did: Number(did), owner: Number(owner), reseller: Number(reseller), held: Boolean(held), taken: Boolean(taken) };
+    found[ord - 1] = { holding: holding as CallHoldingRow, slot };
+  }
+  await withPlanVersions(db, holdings);
+  return found;
+}
+
+// Route requests come in hundreds a second from many switches: those reaching this instance
+// together share one statement. Two statements in flight keep both Postgres and Node busy; more
+// would only make the batches smaller (measured with `npm run bench:calls`).
+const batchers = new WeakMap<Db, Batcher<SlotCall, HoldingWithSlot | undefined>>();
+const BATCHING: BatcherOptions = { maxBatch: 100, maxInFlight: 2 };
+
+/** One call's holding and slot, sent with the other calls being asked about at the same time. */
+export function findHoldingTakingSlot(db: Db, call: SlotCall): Promise<HoldingWithSlot | undefined> {
+  // A transaction's statements cannot be shared with other requests.
+  if ((db as Knex.Transaction).isTransaction) return findHoldingsTakingSlots(db, [call]).then((found) => found[0]);
+  let batcher = batchers.get(db);
+  if (!batcher) {
+    batcher = new Batcher((calls) => findHoldingsTakingSlots(db, calls), BATCHING);
+    batchers.set(db, batcher);
+  }
+  return batcher.run(call);
 }

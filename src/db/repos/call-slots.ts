@@ -28,14 +28,15 @@ export interface SlotLimits {
 }
 
 const TAKE_SLOT: PreparedStatement = {
-  name: 'take_call_slot',
-  text: 'SELECT did, owner, reseller, held, taken FROM take_call_slot(true, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+  name: 'take_call_slot_alone',
+  text: `SELECT did, owner, reseller, held, taken FROM take_call_slots(ARRAY[ROW(1, true, $1::text, $2::bigint, $3::bigint, $4::bigint, $5::bigint,
+           $6::timestamptz, $7::timestamptz, $8::timestamptz, $9::integer, $10::integer, $11::integer)::call_slot_request])`,
 };
 
 /**
  * Takes the lock of each limit that applies, counts the live (unexpired) slots on the number, on
  * the owner and on its reseller, and takes a slot for the call if every limit leaves room: one
- * round trip to the function take_call_slot (see its migration for why a function). Only the limits
+ * round trip to the function take_call_slots (see its migrations for why a function). Only the limits
  * that apply are counted (0 = unlimited is not), each through its own index, so a reseller with
  * thousands of calls in progress does not make every route request count them all. The slot
  * commits without waiting for the disk flush: a crash could forget the slots of its last
