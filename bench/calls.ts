@@ -26,6 +26,7 @@ const databaseUrl = process.env.BENCH_DATABASE_URL ?? URL_DEFAULT;
 const CLIENTS = 50;
 const WARMUP_MS = 2_000;
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
+const ROUNDS = 5;
 const NUMBERS = 1_000;
 const CDRS = Number(process.env.BENCH_CDRS ?? 100_000);
 const CDR_BATCH = 1_000;
@@ -131,12 +132,16 @@ interface LoadResult {
   failures: number;
 }
 
-async function load(port: number, token: string, numbers: string[]): Promise<LoadResult> {
+interface Tally {
+  latencies: number[];
+  seconds: number;
+  failures: number;
+}
+
+/** 50 clients on one target for `ms`; counted into the tally unless it is a warm-up. */
+async function load(port: number, token: string, numbers: string[], ms: number, tally: Tally | null): Promise<void> {
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-www-form-urlencoded' };
-  let measuring = false;
   let stop = false;
-  const latencies: number[] = [];
-  let failures = 0;
   let k = 0;
   const client = async () => {
     while (!stop) {
@@ -145,23 +150,42 @@ async function load(port: number, token: string, numbers: string[]): Promise<Loa
       const started = process.hrtime.bigint();
       const response = await post(port, '/switch/freeswitch/dialplan', headers, body);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (response.status !== 200 || !response.body.includes('<document')) failures += 1;
-      if (measuring) latencies.push(ms);
+      if (tally && !stop) {
+        tally.latencies.push(ms);
+        if (response.status !== 200 || !response.body.includes('<document')) tally.failures += 1;
+      }
     }
   };
-  const clients = Array.from({ length: CLIENTS }, client);
-  await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
-  measuring = true;
   const started = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
-  measuring = false;
-  const elapsed = (Date.now() - started) / 1000;
-  const counted = latencies.length;
+  const clients = Array.from({ length: CLIENTS }, client);
+  await new Promise((resolve) => setTimeout(resolve, ms));
   stop = true;
+  if (tally) tally.seconds += (Date.now() - started) / 1000;
   await Promise.all(clients);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { perSecond: counted / elapsed, p50: at(0.5), p99: at(0.99), requests: counted, failures };
+}
+
+// This machine's speed drifts by a third from one minute to the next: the two targets take turns
+// in short rounds, so both see the same machine and the ratio holds still.
+async function loadInTurns(targets: [number, number], token: string, numbers: string[]): Promise<{ results: [LoadResult, LoadResult]; turnRatios: number[] }> {
+  const tallies: Tally[] = targets.map(() => ({ latencies: [], seconds: 0, failures: 0 }));
+  for (const port of targets) await load(port, token, numbers, WARMUP_MS, null);
+  const turnRatios: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const rates = [];
+    for (const [i, port] of targets.entries()) {
+      const tally = tallies[i]!;
+      const [requests, seconds] = [tally.latencies.length, tally.seconds];
+      await load(port, token, numbers, MEASURE_MS / ROUNDS, tally);
+      rates.push((tally.latencies.length - requests) / (tally.seconds - seconds));
+    }
+    turnRatios.push(rates[1]! / rates[0]!);
+  }
+  const result = ({ latencies, seconds, failures }: Tally): LoadResult => {
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    return { perSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99), requests: latencies.length, failures };
+  };
+  return { results: [result(tallies[0]!), result(tallies[1]!)], turnRatios };
 }
 
 async function benchCdrs(port: number, token: string, numbers: string[]): Promise<{ perSecond: number; stored: number }> {
@@ -218,14 +242,14 @@ async function main(): Promise<void> {
       child.once('message', (message) => resolve(message as { appPort: number; barePort: number }));
       child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
     });
-    console.log(`\nRoute requests, ${CLIENTS} concurrent clients, ${MEASURE_MS / 1000} s each after ${WARMUP_MS / 1000} s warm-up:`);
-    const bare = await load(barePort, token, numbers);
-    const route = await load(appPort, token, numbers);
+    console.log(`\nRoute requests, ${CLIENTS} concurrent clients, ${MEASURE_MS / 1000} s each in ${ROUNDS} turns after ${WARMUP_MS / 1000} s warm-up:`);
+    const { results: [bare, route], turnRatios } = await loadInTurns([barePort, appPort], token, numbers);
     const line = (label: string, r: LoadResult) =>
       console.log(`  ${label.padEnd(44)} ${format(r.perSecond).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (${format(r.requests)} requests, ${r.failures} failed)`);
     line('bare Express (parse form, fixed document)', bare);
     line('didhub /switch/freeswitch/dialplan', route);
-    console.log(`  ratio didhub / bare: ${(route.perSecond / bare.perSecond * 100).toFixed(1)} %  (target >= 40 %)`);
+    const percent = (ratio: number) => (ratio * 100).toFixed(1);
+    console.log(`  ratio didhub / bare: ${percent(route.perSecond / bare.perSecond)} %  (target >= 40 %; turn by turn ${percent(Math.min(...turnRatios))}-${percent(Math.max(...turnRatios))} %)`);
 
     console.log(`\nCDRs: ${format(CDRS)} records in batches of ${format(CDR_BATCH)}, ${CDR_IN_FLIGHT} batches in flight, through POST /api/v1/cdrs:`);
     const cdrs = await benchCdrs(appPort, token, numbers);
