@@ -57,8 +57,13 @@ async function withPlanVersions(db: Db, rows: CallHoldingRow[]): Promise<CallHol
 
 // The view call_holdings (its migration) is the one definition of this read, for the route
 // request and the CDRs alike. Named statements (db/prepared.ts): planning its joins cost more
-// than running them.
-const HOLDINGS_BY_NUMBERS: PreparedStatement = { name: 'call_holdings_by_numbers', text: 'SELECT * FROM call_holdings WHERE number = ANY($1::text[])' };
+// than running them. The numbers are joined, not matched with \`number = ANY($1)\`: planned for
+// an array of unknown length, that form chose the trigram index of the inventory search and took
+// 730 ms for 1,000 numbers where the join takes 8 ms (EXPLAIN ANALYZE, generic plan).
+const HOLDINGS_BY_NUMBERS: PreparedStatement = {
+  name: 'call_holdings_by_numbers',
+  text: 'SELECT h.* FROM unnest($1::text[]) AS q(number) JOIN call_holdings h ON h.number = q.number',
+};
 
 /** Holdings of many numbers at once (a CDR batch). */
 export async function findHoldingsByNumbers(db: Db, numbers: string[]): Promise<CallHoldingRow[]> {

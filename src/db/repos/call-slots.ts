@@ -51,32 +51,11 @@ export async function takeSlotIfFree(db: Db, slot: NewCallSlot, limits: SlotLimi
   return { did: Number(row.did), owner: Number(row.owner), reseller: Number(row.reseller), held: Boolean(row.held), taken: Boolean(row.taken) };
 }
 
-/** Locks accounts in id order, the order every call transaction uses, so they cannot deadlock. */
-export async function lockAccountRows(db: Db, accountIds: number[]): Promise<Map<number, string>> {
-  const balances = new Map<number, string>();
-  if (accountIds.length === 0) return balances;
-  const ids = [...new Set(accountIds)].sort((a, b) => a - b);
-  const result = (await db.raw(`SELECT id, balance FROM accounts WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id FOR NO KEY UPDATE`, ids)) as {
-    rows: Array<{ id: number; balance: string }>;
-  };
-  for (const row of result.rows) balances.set(Number(row.id), row.balance);
-  return balances;
-}
-
 /** Frees the slots of calls whose CDRs arrived; returns the uuids that held one. */
 export async function deleteCallSlots(db: Db, callUuids: string[]): Promise<string[]> {
   if (callUuids.length === 0) return [];
   const rows = (await db('call_slots').whereIn('call_uuid', callUuids).delete().returning('call_uuid')) as Array<{ call_uuid: string }>;
   return rows.map((row) => row.call_uuid);
-}
-
-/**
- * Drops the expired slots of these numbers (calls whose CDR never came). They no longer count;
- * this only keeps the table small, and the (product_id, expires_at) index makes it cheap.
- */
-export async function deleteExpiredSlotsOf(db: Db, productIds: number[], now: Date): Promise<number> {
-  if (productIds.length === 0) return 0;
-  return db('call_slots').whereIn('product_id', productIds).where('expires_at', '<=', now).delete();
 }
 
 /** A slot taken for the longest call, brought down to what the accounts' funds allow. */
