@@ -128,7 +128,7 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
     await shortenCallSlot(db, request.uuid, expiresAt);
   }
   // Parallel requests for the same number or account, on any app instance, queue inside
-  // take_call_slot, so the count each one sees includes the others.
+  // take_call_slots, so the count each one sees includes the others.
   if (!slot.taken && !slot.held) {
     const limitRefusal = slotRefusal(number, limits, slot);
     if (limitRefusal) return refused(number, limitRefusal);
