@@ -14,7 +14,7 @@ import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-hol
 import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/repos/cdr-batches.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
-import { Money, toPlain, toStored } from '../domain/money.ts';
+import { toPlain, toStored } from '../domain/money.ts';
 import { describeBreakdown, rateCall, type RatingBreakdown } from '../domain/rating.ts';
 import { compiledTermsOf } from './call-authorization.ts';
 import { callChain, type CallLevel, type TermsSnapshot } from './call-terms.ts';
