@@ -3,6 +3,7 @@
 // root knex inside a transaction, or the query waits for the transaction forever.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
@@ -18,6 +19,8 @@ export interface DbTarget {
   databaseUrl?: string | undefined;
   /** Folder of the embedded database; omit both for an in-memory embedded database. */
   dataDir?: string | undefined;
+  /** An embedded instance already open (the tests start theirs from a migrated copy). */
+  pglite?: PGlite;
   poolMax?: number;
 }
 
@@ -33,6 +36,7 @@ export function createDb(target: DbTarget): Knex {
       pool: { min: 0, max: target.poolMax ?? 10 },
     });
   }
+  if (target.pglite) return knexFactory({ ...common, client: ClientPgLite, dialect: 'postgres', connection: { pglite: target.pglite } as Knex.StaticConnectionConfig });
   if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
   // knex-pglite takes `filename` (a folder) for a kept database, nothing for one in memory.
   const connection = (target.dataDir ? { filename: path.join(target.dataDir, 'pgdata') } : {}) as Knex.StaticConnectionConfig;

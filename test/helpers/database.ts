@@ -1,6 +1,9 @@
 // Each test file gets a database of its own: on real Postgres a new database cloned from a
-// migrated template (see global-setup.ts), on the embedded one a fresh in-memory instance.
+// migrated template, on the embedded one an in-memory instance loaded from a migrated copy (see
+// global-setup.ts).
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createDb } from '../../src/db/knex.ts';
@@ -27,7 +30,8 @@ export interface TestDatabase {
 export async function createTestDatabase(options: { poolMax?: number } = {}): Promise<TestDatabase> {
   const serverUrl = testServerUrl();
   if (!serverUrl) {
-    const db = createDb({});
+    const template = new Blob([fs.readFileSync(inject('embeddedTemplate'))]);
+    const db = createDb({ pglite: await PGlite.create({ loadDataDir: template }) });
     await migrateLatest(db);
     return { db, url: undefined, embedded: true, destroy: () => db.destroy() };
   }
