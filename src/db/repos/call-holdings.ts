@@ -76,10 +76,6 @@ export type SlotAttempt = (SlotCounts & { taken: boolean }) | null;
 
 interface HoldingWithSlotRow extends CallHoldingRow {
   request_ord: number;
-  request_uuid: string;
-  request_switch_id: number | null;
-  request_at: Date;
-  request_longest: number;
   slot_did: number | null;
   slot_owner: number | null;
   slot_reseller: number | null;
@@ -95,21 +91,19 @@ const HOLDINGS_TAKING_SLOTS: PreparedStatement = {
   name: 'call_holdings_taking_slots',
   text: `
     WITH request AS (
-      SELECT r.ord::integer AS request_ord, r.number, r.call_uuid AS request_uuid, r.switch_id AS request_switch_id,
-             r.at AS request_at, r.longest AS request_longest
+      SELECT r.ord::integer AS ord, r.number, r.call_uuid, r.switch_id, r.at, r.longest
         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::integer[])
              WITH ORDINALITY AS r(number, call_uuid, switch_id, at, longest, ord)
     ), holding AS MATERIALIZED (
-      SELECT q.request_ord, q.request_uuid, q.request_switch_id, q.request_at, q.request_longest, h.*
-        FROM request q JOIN call_holdings h ON h.number = q.number
+      SELECT q.ord AS request_ord, h.* FROM request q JOIN call_holdings h ON h.number = q.number
     ), slot AS MATERIALIZED (
       SELECT * FROM take_call_slots(ARRAY(
-        SELECT ROW(x.request_ord,
+        SELECT ROW(q.ord,
                    coalesce(x.status = 'active' AND x.archived_at IS NULL AND x.owner_role IN ('reseller', 'customer') AND x.destination IS NOT NULL, false),
-                   x.request_uuid, x.product_id, x.owner_id, x.reseller_id, x.request_switch_id, x.request_at,
-                   x.request_at + make_interval(secs => x.call_timeout + x.request_longest), x.request_at,
+                   q.call_uuid, x.product_id, x.owner_id, x.reseller_id, q.switch_id, q.at,
+                   q.at + make_interval(secs => x.call_timeout + q.longest), q.at,
                    x.concurrent_calls, coalesce(x.owner_max_calls, 0), coalesce(x.reseller_max_calls, 0))::call_slot_request
-          FROM holding x ORDER BY x.request_ord))
+          FROM holding x JOIN request q ON q.ord = x.request_ord ORDER BY q.ord))
     )
     SELECT h.*, s.did AS slot_did, s.owner AS slot_owner, s.reseller AS slot_reseller, s.held AS slot_held, s.taken AS slot_taken
       FROM holding h LEFT JOIN slot s ON s.ord = h.request_ord`,
@@ -141,10 +135,7 @@ export async function findHoldingsTakingSlots(db: Db, calls: SlotCall[]): Promis
   const found: Array<HoldingWithSlot | undefined> = calls.map(() => undefined);
   const holdings: CallHoldingRow[] = [];
   for (const row of rows) {
-    const {
-      request_ord: ord, request_uuid: _uuid, request_switch_id: _switchId, request_at: _at, request_longest: _longest,
-      slot_did: did, slot_owner: owner, slot_reseller: reseller, slot_held: held, slot_taken: taken, ...holding
-    } = row;
+    const { request_ord: ord, slot_did: did, slot_owner: owner, slot_reseller: reseller, slot_held: held, slot_taken: taken, ...holding } = row;
     holdings.push(holding as CallHoldingRow);
     const slot = taken === null ? null : { did: Number(did), owner: Number(owner), reseller: Number(reseller), held: Boolean(held), taken: Boolean(taken) };
     found[ord - 1] = { holding: holding as CallHoldingRow, slot };
