@@ -12,6 +12,7 @@ import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
 import { templateLocals } from './web/middleware/locals.ts';
 import { sessionMiddleware } from './web/middleware/session.ts';
+import { undecodablePath } from './web/middleware/undecodable-path.ts';
 import { accountRouter } from './web/routes/account.ts';
 import { adminRouter } from './web/routes/admin/index.ts';
 import { authRouter } from './web/routes/auth.ts';
@@ -82,6 +83,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/customer', requireRole('customer'), customerRouter(context));
 
   app.use(notFound);
+  app.use(undecodablePath);
   app.use(errorHandler(logger));
   return app;
 }
