@@ -192,9 +192,18 @@ const findings = new Findings();
 let last: Fingerprint;
 
 async function check(c: Case): Promise<void> {
-  const { response, input } = await send(c);
-  findings.cases += 1;
   const route = `${c.target.method.toUpperCase()} ${c.target.pattern}`;
+  findings.cases += 1;
+  let sent;
+  try {
+    sent = await send(c);
+  } catch (error) {
+    // No answer a client can read (a header too large, say): as bad as a 500.
+    findings.add(route, `no readable answer: ${(error as Error).message}`, `${c.role} ${c.target.method} ${pathOf(c)}`);
+    last = await fingerprint(db);
+    return;
+  }
+  const { response, input } = sent;
   if (response.status >= 500) {
     findings.serverErrors += 1;
     findings.add(route, `${response.status}: ${log.takeLastError() ?? '(nothing logged)'}`, input);

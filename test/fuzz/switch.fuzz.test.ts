@@ -173,8 +173,16 @@ function storedSome(response: Response): boolean {
 }
 
 async function check(c: Case): Promise<void> {
-  const { response, input } = await send(c);
   findings.cases += 1;
+  let sent;
+  try {
+    sent = await send(c);
+  } catch (error) {
+    findings.add(`POST ${c.endpoint}`, `no readable answer: ${(error as Error).message}`, `${c.auth} ${c.endpoint}`);
+    last = await fingerprint(db);
+    return;
+  }
+  const { response, input } = sent;
   if (response.status >= 500) {
     findings.serverErrors += 1;
     findings.add(`POST ${c.endpoint}`, `${response.status}: ${log.takeLastError() ?? '(nothing logged)'}`, input);
