@@ -28,7 +28,9 @@ export function capturingLogger(): { logger: Logger; takeLastError(): string | u
     write(chunk: Buffer, _encoding, done) {
       const entry = JSON.parse(chunk.toString('utf8')) as { msg?: string; err?: { message?: string; stack?: string } };
       const where = entry.err?.stack?.split('\n').find((line) => line.includes('/src/'))?.trim();
-      last = [entry.msg, entry.err?.message, where].filter(Boolean).join(' | ');
+      // A template error's message quotes the template: keep the message's own lines only.
+      const message = entry.err?.message?.split('\n').filter((line) => line.trim() !== '' && !/^\s*(>>)?\s*\d+\|/.test(line)).join(' ');
+      last = [entry.msg, message, where].filter(Boolean).join(' | ');
       done();
     },
   });
