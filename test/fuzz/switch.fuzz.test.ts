@@ -20,7 +20,7 @@ import { encodePairs, fieldMove, fuzzJson, fuzzText, hugeText, movePairs, unesca
 import { buildWorld, NOW, type World } from './world.ts';
 
 const database = useTestDatabase();
-const settings = fuzzSettings('switch', 200, 0.25, 20261130);
+const settings = fuzzSettings('switch', 100, 0.25, 20261130);
 
 type Endpoint = '/switch/freeswitch/dialplan' | '/switch/freeswitch/cdr' | '/api/v1/calls/authorize' | '/api/v1/cdrs';
 const ENDPOINTS: readonly Endpoint[] = ['/switch/freeswitch/dialplan', '/switch/freeswitch/cdr', '/api/v1/calls/authorize', '/api/v1/cdrs'];
