@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { authenticate } from '../../services/accounts.ts';
+import { authenticate, unknownAccountHash } from '../../services/accounts.ts';
 import { homePath } from '../middleware/auth.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import { formValues, parseForm } from '../middleware/validate.ts';
@@ -22,8 +22,10 @@ function safeNext(next: string | undefined): string | undefined {
   return next && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : undefined;
 }
 
-export function authRouter({ db, config, now }: AppContext): Router {
+export function authRouter({ db, config, logger, now }: AppContext): Router {
   const router = Router();
+  // Made now rather than at the first unknown email, which would otherwise be the one slow refusal.
+  unknownAccountHash(config.bcryptCost).catch((error: unknown) => logger.error({ err: error }, 'dummy password hash failed'));
 
   const loginLimiter = rateLimit({
     windowMs: config.loginWindowMinutes * 60 * 1000,
@@ -63,7 +65,7 @@ export function authRouter({ db, config, now }: AppContext): Router {
     if (!form.ok) {
       return renderPage(res, 'auth/login', { title: 'Sign in', values, fieldErrors: form.errors }, 400);
     }
-    const result = await authenticate(db, form.data.email, form.data.password, now());
+    const result = await authenticate(db, form.data.email, form.data.password, config.bcryptCost, now());
     if (!result.ok) {
       const formError =
         result.reason === 'inactive'
