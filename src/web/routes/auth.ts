@@ -1,9 +1,9 @@
 // Login, logout and the landing redirect.
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { authenticate, unknownAccountHash } from '../../services/accounts.ts';
 import { homePath } from '../middleware/auth.ts';
+import { loginLimit } from '../middleware/login-limit.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import { formValues, parseForm } from '../middleware/validate.ts';
 import { renderPage } from '../render.ts';
@@ -27,25 +27,7 @@ export function authRouter({ db, config, logger, now }: AppContext): Router {
   // Made now rather than at the first unknown email, which would otherwise be the one slow refusal.
   unknownAccountHash(config.bcryptCost).catch((error: unknown) => logger.error({ err: error }, 'dummy password hash failed'));
 
-  const loginLimiter = rateLimit({
-    windowMs: config.loginWindowMinutes * 60 * 1000,
-    limit: config.loginMaxAttempts,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: async (req, res) => {
-      await renderPage(
-        res,
-        'auth/login',
-        {
-          title: 'Sign in',
-          values: formValues(req.body),
-          formError: `Too many failed sign-ins from your address. Try again in ${config.loginWindowMinutes} minutes.`,
-        },
-        429,
-      );
-    },
-  });
+  const loginLimiter = loginLimit(db, config);
 
   router.get('/', (_req, res) => {
     const account = res.locals.currentAccount;
