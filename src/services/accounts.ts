@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { z } from 'zod';
+import type { Knex } from 'knex';
 import type { Db } from '../db/knex.ts';
 import {
   findAccountByEmail,
@@ -12,6 +13,7 @@ import {
   type AccountRow,
   type NewAccount,
 } from '../db/repos/accounts.ts';
+import { endAccountSessions } from '../db/repos/sessions.ts';
 import { ConflictError, ValidationError, isUniqueViolation } from '../errors.ts';
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -72,17 +74,25 @@ export async function createAccount(db: Db, input: CreateAccountInput, bcryptCos
   }
 }
 
+/**
+ * Changes the account's own password and ends all its sessions; returns the session version the
+ * caller's new session carries, so the one who changed it stays signed in.
+ */
 export async function changePassword(
-  db: Db,
+  db: Knex,
   accountId: number,
   input: { current: string; next: string },
   bcryptCost: number,
   now: Date,
-): Promise<void> {
+): Promise<number> {
   const account = await findAccountById(db, accountId);
   if (!account) throw new ConflictError('Account not found');
   if (!(await bcrypt.compare(input.current, account.password_hash))) {
     throw new ValidationError('Password not changed', { current: 'This is not your current password' });
   }
-  await updateAccountPassword(db, accountId, await hashPassword(input.next, bcryptCost), now);
+  const passwordHash = await hashPassword(input.next, bcryptCost);
+  return db.transaction(async (trx) => {
+    await updateAccountPassword(trx, accountId, passwordHash, now);
+    return endAccountSessions(trx, accountId);
+  });
 }

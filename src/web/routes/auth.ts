@@ -58,7 +58,9 @@ export function authRouter({ db, config, logger, now }: AppContext): Router {
     const { account } = result;
     // A new session id at login, so a session id planted before login is worth nothing.
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
-    req.session.accountId = account.id; // saved before the redirect leaves (middleware/session.ts)
+    // Both saved before the redirect leaves (middleware/session.ts).
+    req.session.accountId = account.id;
+    req.session.sessionVersion = account.session_version;
     res.redirect(safeNext(form.data.next) ?? homePath(account.role));
   });
 
