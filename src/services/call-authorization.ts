@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { findHoldingTakingSlot } from '../db/repos/call-holdings.ts';
 import { deleteCallSlots, shortenCallSlot, takeSlotIfFree, type SlotCounts, type SlotLimits } from '../db/repos/call-slots.ts';
 import { ACCOUNT_LIMIT_CAUSE, bridgeString, normalizeDialledNumber, refuse, type Refusal } from '../domain/call-routing.ts';
+import { validateDestination, type DestinationResult } from '../domain/destination.ts';
 import { compileTerms, maxDuration, type CompiledRateTerms } from '../domain/rating.ts';
 import { callChain, rateTermsOf, type CallLevel, type TermsSnapshot } from './call-terms.ts';
 import { availableFunds } from './ledger.ts';
@@ -75,6 +76,29 @@ function slotRefusal(number: string, limits: SlotLimits, counts: SlotCounts): Re
   return undefined;
 }
 
+// A PSTN number costs libphonenumber tens of microseconds: checked once per process (bounded).
+const checkedCache = new Map<string, DestinationResult>();
+function checkedDestination(type: string, destination: string): DestinationResult {
+  const key = `${type}\n${destination}`;
+  let checked = checkedCache.get(key);
+  if (!checked) {
+    if (checkedCache.size >= 10_000) checkedCache.clear();
+    checked = validateDestination(type, destination);
+    checkedCache.set(key, checked);
+  }
+  return checked;
+}
+
+/** A stored destination as the grammar reads it today, with its bridge; none when either refuses it. */
+function forwardingOf(type: string, destination: string, settings: RoutingSettings) {
+  const checked = checkedDestination(type, destination);
+  if (!checked.ok) return undefined;
+  const bridge = bridgeString(checked.type, checked.destination, {
+    templates: settings.bridgeTemplates, pstnGateway: settings.pstnGateway, extensionDomain: settings.extensionDomain,
+  });
+  return bridge === undefined ? undefined : { type: checked.type, destination: checked.destination, bridge };
+}
+
 export async function authorizeCall(db: Knex, settings: RoutingSettings, request: CallRequest): Promise<CallDecision> {
   const refused = (number: string | null, refusal: Refusal): CallDecision => ({ accepted: false, uuid: request.uuid, number, refusal });
   const number = normalizeDialledNumber(request.destination);
@@ -99,6 +123,12 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
   }
   if (!holding.destination_type || !holding.destination) {
     return refusedGivingBack(refuse('no_destination', `${number} has no destination to forward its calls to`));
+  }
+  const forwarding = forwardingOf(holding.destination_type, holding.destination, settings);
+  if (!forwarding) {
+    // Saved under an older, looser grammar: refused rather than pasted into a bridge, and listed
+    // for the admin. The message leaves the value out, as FreeSWITCH expands ${...} in what it logs.
+    return refusedGivingBack(refuse('no_destination', `${number} has a destination that is no longer accepted; its owner must set it again`));
   }
 
   // Every level must afford the call at its own terms; the shortest allowance wins.
@@ -141,11 +171,9 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
     productId: holding.product_id,
     ownerId: owner.accountId,
     resellerId: reseller?.accountId ?? null,
-    bridge: bridgeString(holding.destination_type, holding.destination, {
-      templates: settings.bridgeTemplates, pstnGateway: settings.pstnGateway, extensionDomain: settings.extensionDomain,
-    }),
-    destinationType: holding.destination_type,
-    destination: holding.destination,
+    bridge: forwarding.bridge,
+    destinationType: forwarding.type,
+    destination: forwarding.destination,
     callTimeout: holding.call_timeout,
     maxSeconds,
     didLimit: limits.did,
