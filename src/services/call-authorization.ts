@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { findHoldingTakingSlot } from '../db/repos/call-holdings.ts';
 import { deleteCallSlots, shortenCallSlot, takeSlotIfFree, type SlotCounts, type SlotLimits } from '../db/repos/call-slots.ts';
 import { ACCOUNT_LIMIT_CAUSE, bridgeString, normalizeDialledNumber, refuse, type Refusal } from '../domain/call-routing.ts';
-import { validateDestination, type DestinationResult } from '../domain/destination.ts';
+import { validateDestination, type DestinationResult, type DestinationType } from '../domain/destination.ts';
 import { compileTerms, maxDuration, type CompiledRateTerms } from '../domain/rating.ts';
 import { callChain, rateTermsOf, type CallLevel, type TermsSnapshot } from './call-terms.ts';
 import { availableFunds } from './ledger.ts';
@@ -89,14 +89,21 @@ function checkedDestination(type: string, destination: string): DestinationResul
   return checked;
 }
 
-/** A stored destination as the grammar reads it today, with its bridge; none when either refuses it. */
-function forwardingOf(type: string, destination: string, settings: RoutingSettings) {
-  const checked = checkedDestination(type, destination);
-  if (!checked.ok) return undefined;
+export type BridgeConfig = Pick<Config, 'bridgeTemplates' | 'pstnGateway' | 'extensionDomain'>;
+export type Forwarding = { ok: true; type: DestinationType; destination: string; bridge: string } | { ok: false; reason: string };
+
+/**
+ * A stored destination as the grammar reads it today, with its bridge, or why it cannot be routed.
+ * Route time and the admin's list of invalid destinations both ask this, so they always agree.
+ */
+export function forwardingOf(type: string | null, destination: string, settings: BridgeConfig): Forwarding {
+  const checked = checkedDestination(type ?? '', destination);
+  if (!checked.ok) return { ok: false, reason: checked.message };
   const bridge = bridgeString(checked.type, checked.destination, {
     templates: settings.bridgeTemplates, pstnGateway: settings.pstnGateway, extensionDomain: settings.extensionDomain,
   });
-  return bridge === undefined ? undefined : { type: checked.type, destination: checked.destination, bridge };
+  if (bridge === undefined) return { ok: false, reason: 'The bridge builder refuses it' };
+  return { ok: true, type: checked.type, destination: checked.destination, bridge };
 }
 
 export async function authorizeCall(db: Knex, settings: RoutingSettings, request: CallRequest): Promise<CallDecision> {
@@ -125,7 +132,7 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
     return refusedGivingBack(refuse('no_destination', `${number} has no destination to forward its calls to`));
   }
   const forwarding = forwardingOf(holding.destination_type, holding.destination, settings);
-  if (!forwarding) {
+  if (!forwarding.ok) {
     // Saved under an older, looser grammar: refused rather than pasted into a bridge, and listed
     // for the admin. The message leaves the value out, as FreeSWITCH expands ${...} in what it logs.
     return refusedGivingBack(refuse('no_destination', `${number} has a destination that is no longer accepted; its owner must set it again`));
