@@ -132,6 +132,12 @@ describe('refusals', () => {
     expect(await refusalFor('not-a-number')).toMatchObject({ refusal: 'unknown_number', hangup: 'UNALLOCATED_NUMBER' });
   });
 
+  it('when the caller dials ${...}, then the refusal logs it without anything FreeSWITCH would expand', async () => {
+    const response = await postDialplan(app, token, dialplanForm('${system(id)}'));
+    expect(routeOf(response.text)).toMatchObject({ refusal: 'unknown_number' });
+    expect(/application="log" data="([^"]*)"/.exec(response.text)?.[1]).toContain('?{system(id)}');
+  });
+
   it('when the number is inactive or archived, then NO_ROUTE_DESTINATION', async () => {
     const inactive = await makeOwnedDid(database.current.db, { owner: direct, status: 'inactive' });
     const archived = await makeOwnedDid(database.current.db, { owner: direct, archived_at: new Date() });
