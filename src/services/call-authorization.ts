@@ -76,7 +76,8 @@ function slotRefusal(number: string, limits: SlotLimits, counts: SlotCounts): Re
   return undefined;
 }
 
-// A PSTN number costs libphonenumber tens of microseconds: checked once per process (bounded).
+// A PSTN number costs libphonenumber tens of microseconds: each destination a call goes to is
+// checked once per process (bounded). The admin's full scan does not use it, so as not to evict.
 const checkedCache = new Map<string, DestinationResult>();
 function checkedDestination(type: string, destination: string): DestinationResult {
   const key = `${type}\n${destination}`;
@@ -96,8 +97,8 @@ export type Forwarding = { ok: true; type: DestinationType; destination: string;
  * A stored destination as the grammar reads it today, with its bridge, or why it cannot be routed.
  * Route time and the admin's list of invalid destinations both ask this, so they always agree.
  */
-export function forwardingOf(type: string | null, destination: string, settings: BridgeConfig): Forwarding {
-  const checked = checkedDestination(type ?? '', destination);
+export function forwardingOf(type: string | null, destination: string, settings: BridgeConfig, check = validateDestination): Forwarding {
+  const checked = check(type ?? '', destination);
   if (!checked.ok) return { ok: false, reason: checked.message };
   const bridge = bridgeString(checked.type, checked.destination, {
     templates: settings.bridgeTemplates, pstnGateway: settings.pstnGateway, extensionDomain: settings.extensionDomain,
@@ -131,7 +132,7 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
   if (!holding.destination_type || !holding.destination) {
     return refusedGivingBack(refuse('no_destination', `${number} has no destination to forward its calls to`));
   }
-  const forwarding = forwardingOf(holding.destination_type, holding.destination, settings);
+  const forwarding = forwardingOf(holding.destination_type, holding.destination, settings, checkedDestination);
   if (!forwarding.ok) {
     // Saved under an older, looser grammar: refused rather than pasted into a bridge, and listed
     // for the admin. The message leaves the value out, as FreeSWITCH expands ${...} in what it logs.
