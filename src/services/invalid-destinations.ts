@@ -13,13 +13,16 @@ export interface InvalidDestination extends StoredDestinationRow {
 const BATCH_SIZE = 1000;
 
 /** Every invalid destination is counted; the first `limit` (in number id order) are returned. */
-export async function findInvalidDestinations(db: Db, settings: BridgeConfig, limit: number): Promise<{ rows: InvalidDestination[]; total: number; checked: number }> {
+export async function findInvalidDestinations(
+  db: Db, settings: BridgeConfig, options: { limit: number; batchSize?: number },
+): Promise<{ rows: InvalidDestination[]; total: number; checked: number }> {
+  const { limit, batchSize = BATCH_SIZE } = options;
   const rows: InvalidDestination[] = [];
   let total = 0;
   let checked = 0;
   let afterId = 0;
   for (;;) {
-    const batch = await listStoredDestinations(db, afterId, BATCH_SIZE);
+    const batch = await listStoredDestinations(db, afterId, batchSize);
     for (const row of batch) {
       const forwarding = forwardingOf(row.destination_type, row.destination, settings);
       if (forwarding.ok) continue;
@@ -27,7 +30,7 @@ export async function findInvalidDestinations(db: Db, settings: BridgeConfig, li
       if (rows.length < limit) rows.push({ ...row, reason: forwarding.reason });
     }
     checked += batch.length;
-    if (batch.length < BATCH_SIZE) return { rows, total, checked };
+    if (batch.length < batchSize) return { rows, total, checked };
     afterId = batch[batch.length - 1]!.product_id;
   }
 }

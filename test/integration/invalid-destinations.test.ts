@@ -6,7 +6,8 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { setForwarding } from '../../src/services/did-holdings.ts';
-import { createTestApp } from '../helpers/app.ts';
+import { findInvalidDestinations } from '../../src/services/invalid-destinations.ts';
+import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeOwnedDid, makeSwitch } from '../helpers/factories.ts';
 import { loginAs, type Agent } from '../helpers/login.ts';
@@ -64,6 +65,15 @@ describe('invalid destinations (admin)', () => {
     expect((await adminAgent.get('/admin/invalid-destinations')).text).toContain(`data-invalid-destination="${fixed.id}"`);
     await setForwarding(db, { customerId: customer.id, productId: fixed.id, type: 'pstn', destination: '+1 415 555 2671', now: new Date(), actorId: customer.id });
     expect((await adminAgent.get('/admin/invalid-destinations')).text).not.toContain(`data-invalid-destination="${fixed.id}"`);
+  });
+
+  it('when the scan reads in small batches or shows fewer rows, then it still counts every invalid destination, in number order', async () => {
+    const config = testConfig();
+    const whole = await findInvalidDestinations(db, config, { limit: 100 });
+    expect(whole.rows.map((r) => r.product_id)).toEqual(expect.arrayContaining([attacked.id, expansion.id]));
+    expect(await findInvalidDestinations(db, config, { limit: 100, batchSize: 1 })).toEqual(whole);
+    const first = await findInvalidDestinations(db, config, { limit: 1, batchSize: 2 });
+    expect(first).toEqual({ rows: [whole.rows[0]], total: whole.total, checked: whole.checked });
   });
 
   it('when the admin opens the dashboard or the DIDs page, then it links to the list', async () => {

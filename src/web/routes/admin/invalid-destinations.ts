@@ -12,7 +12,7 @@ export function invalidDestinationsRouter({ db, config }: AppContext): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const { rows, total, checked } = await findInvalidDestinations(db, config, SHOWN);
+    const { rows, total, checked } = await findInvalidDestinations(db, config, { limit: SHOWN });
     await renderPage(res, 'admin/invalid-destinations', { title: 'Invalid destinations', rows, total, checked });
   });
 
