@@ -7,8 +7,6 @@ import type { Logger } from '../../src/logger.ts';
 export interface FuzzSettings {
   runs: number;
   seed: number;
-  /** Long runs list what they found instead of stopping at the first problem. */
-  long: boolean;
 }
 
 /** `share` is this file's part of FUZZ_RUNS; `ciRuns` its count in `npm test`. */
@@ -17,8 +15,8 @@ export function fuzzSettings(name: string, ciRuns: number, share: number, ciSeed
   const long = Number.isInteger(total) && total > 0;
   const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : long ? Math.floor(Math.random() * 2 ** 31) : ciSeed;
   const runs = long ? Math.max(1, Math.round(total * share)) : ciRuns;
-  console.log(`fuzz ${name}: ${runs} cases, seed ${seed} (replay with FUZZ_SEED=${seed} FUZZ_RUNS=${long ? total : runs})`);
-  return { runs, seed, long };
+  console.log(`fuzz ${name}: ${runs} cases, seed ${seed}${long ? ` (replay: FUZZ_SEED=${seed} FUZZ_RUNS=${total} npm run fuzz)` : ''}`);
+  return { runs, seed };
 }
 
 /** A logger that keeps the app's last error, to say why a request answered 500. */
