@@ -10,7 +10,8 @@ import './web/types.ts';
 import { loadCurrentAccount, requireRole } from './web/middleware/auth.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
-import { templateLocals } from './web/middleware/locals.ts';
+import { requestLocals, templateLocals } from './web/middleware/locals.ts';
+import { refuseNulBytes } from './web/middleware/nul-bytes.ts';
 import { sessionMiddleware } from './web/middleware/session.ts';
 import { accountRouter } from './web/routes/account.ts';
 import { adminRouter } from './web/routes/admin/index.ts';
@@ -68,11 +69,13 @@ export function createApp(options: AppOptions): Express {
 
   app.use(refuseSwitchTokens);
 
+  app.use(requestLocals(config));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '1mb' }));
+  app.use(refuseNulBytes);
   app.use(sessionMiddleware(db, config));
   app.use(loadCurrentAccount(db));
-  app.use(templateLocals(config));
+  app.use(templateLocals);
   app.use(csrfProtection());
 
   app.use(authRouter(context));

@@ -191,6 +191,8 @@ export function didsRouter(context: AppContext): Router {
       const param = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string).trim() : '');
       try {
         if (content.trim() === '') throw new ValidationError('The file is empty', { file: 'Choose a CSV file with a header row' });
+        // A NUL byte cannot be stored as text; it is also what a UTF-16 file looks like read as UTF-8.
+        if (content.includes('\u0000')) throw new ValidationError('Not a UTF-8 text file', { file: 'The file holds NUL bytes: save it as CSV in UTF-8' });
         const provider = param('provider');
         const providerId = provider === '' ? undefined : Number(provider);
         if (providerId !== undefined && !Number.isSafeInteger(providerId)) throw new ValidationError('Unknown provider', { provider: 'Choose a provider from the list' });
