@@ -12,6 +12,7 @@ import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
 import { requestLocals, templateLocals } from './web/middleware/locals.ts';
 import { refuseNulBytes } from './web/middleware/nul-bytes.ts';
+import { refuseDeepJson } from './web/middleware/json-depth.ts';
 import { sessionMiddleware } from './web/middleware/session.ts';
 import { accountRouter } from './web/routes/account.ts';
 import { adminRouter } from './web/routes/admin/index.ts';
@@ -71,7 +72,7 @@ export function createApp(options: AppOptions): Express {
 
   app.use(requestLocals(config));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb', verify: refuseDeepJson }));
   app.use(refuseNulBytes);
   app.use(sessionMiddleware(db, config));
   app.use(loadCurrentAccount(db));

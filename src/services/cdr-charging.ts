@@ -125,8 +125,8 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
 
   if (rejections.length > 0) {
     const rows = rejections.map((r) => ({
-      switch_id: options.switchId, source: options.source, uuid: r.uuid, reason: r.reason,
-      payload: payloadText(incoming[r.index]!.payload), received_at: options.now,
+      switch_id: options.switchId, source: options.source, uuid: r.uuid, reason: storableText(r.reason),
+      payload: storablePayload(payloadText(incoming[r.index]!.payload)), received_at: options.now,
     }));
     for (const part of chunks(rows)) await db('rejected_cdrs').insert(part);
     for (const r of rejections) outcomes[r.index] = { status: 'rejected', uuid: r.uuid, reason: r.reason };
@@ -136,6 +136,19 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
 
 function payloadText(payload: IncomingCdr['payload']): string {
   return typeof payload === 'string' ? payload : payload();
+}
+
+/** Past this a rejected body is kept cut short: enough to see what the switch sent. */
+const MAX_PAYLOAD_CHARS = 1_000_000;
+
+/** Postgres text cannot hold U+0000: it is kept as the six characters \u0000 instead. */
+function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\\u0000');
+}
+
+function storablePayload(text: string): string {
+  if (text.length <= MAX_PAYLOAD_CHARS) return storableText(text);
+  return `${storableText(text.slice(0, MAX_PAYLOAD_CHARS))}… (cut short: ${text.length.toLocaleString('en-US')} characters in all)`;
 }
 
 function callRows(calls: PendingCall[], options: RecordCdrsOptions): CdrCallRow[] {

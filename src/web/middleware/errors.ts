@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.ts';
 import { AppError, NotFoundError, translateDbError } from '../../errors.ts';
 import { renderPage } from '../render.ts';
 import { csrfTokenOf } from './csrf.ts';
+import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from './json-depth.ts';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -30,13 +31,15 @@ const BODY_ERRORS: Record<string, string> = {
   'encoding.unsupported': 'The request body is compressed in a way didhub does not read.',
   'request.aborted': 'The request was cut off before its body arrived.',
   'request.size.invalid': 'The request body is shorter or longer than it said.',
+  [JSON_TOO_DEEP]: `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
 };
 
 /** A body-parser error (an http-errors 4xx with a `type`) as one of ours; undefined for anything else. */
 export function bodyParserError(error: unknown): AppError | undefined {
   const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
   if (typeof type !== 'string' || typeof status !== 'number' || status < 400 || status > 499) return undefined;
-  return new AppError(BODY_ERRORS[type] ?? 'The request body could not be read.', status);
+  // body-parser gives a refusal of its `verify` hook the status 403: too deep is bad input.
+  return new AppError(BODY_ERRORS[type] ?? 'The request body could not be read.', type === JSON_TOO_DEEP ? 400 : status);
 }
 
 function wantsJson(accept: string | undefined, path: string): boolean {
