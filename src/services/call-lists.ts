@@ -1,11 +1,11 @@
 // The Calls pages and their CSV export: each role's calls with the cost it paid, and for the admin
 // the margin at each level (what the owner paid, what the reseller paid, what the operator keeps).
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import type { Knex } from 'knex';
 import { countCalls, findCall, listCallCharges, listCalls, type CallChargeRow, type CallFilters, type CallListRow, type CallScope } from '../db/repos/calls.ts';
 import { Money, toPlain } from '../domain/money.ts';
 import { NotFoundError } from '../errors.ts';
+import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -98,6 +98,12 @@ export async function loadCall(db: Knex, scope: CallScope, id: number, decimals:
 
 const EXPORT_BATCH = 5000;
 
+// The caller is whatever the switch sent: a plain number stays one, anything else is text.
+const NUMERIC_CALL_COLUMNS = [
+  'caller', 'number', 'duration_seconds', 'billsec', 'billed_seconds', 'cost', 'customer_price', 'margin',
+  'owner_paid', 'reseller_paid', 'reseller_margin', 'operator_revenue',
+];
+
 /** Writes the filtered calls as CSV: plain decimal strings, ISO times. */
 export async function writeCallsCsv(db: Knex, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
   const filters = callFiltersOf(query);
@@ -107,7 +113,7 @@ export async function writeCallsCsv(db: Knex, scope: CallScope, query: CallQuery
   if (reseller) columns.push('customer_price', 'margin');
   if (admin) columns.push('owner', 'owner_paid', 'reseller', 'reseller_paid', 'reseller_margin', 'operator_revenue');
   columns.push('hangup_cause', 'uuid');
-  const csv = stringify({ header: true, columns });
+  const csv = csvWriter(csvColumns(columns, NUMERIC_CALL_COLUMNS));
   csv.pipe(out);
   for (let offset = 0; ; offset += EXPORT_BATCH) {
     const rows = await listCalls(db, scope, filters, { limit: EXPORT_BATCH, offset });

@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import { readCsvCell } from '../domain/csv-cell.ts';
 import { DID_FIELDS, countryCodeOf, fieldForHeader, parseDidTerms, type DidField, type DidInput, type DidTermsResult } from '../domain/did-terms.ts';
 import { findExistingNumbers, type NewDid } from '../db/repos/dids.ts';
 import { findProvider, listProviderNames } from '../db/repos/providers.ts';
@@ -87,9 +88,9 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
     const line = info.lines;
     const input: DidInput = {};
     columns.forEach((field, index) => {
-      if (field !== undefined) input[field] = record[index] ?? '';
+      if (field !== undefined) input[field] = readCsvCell(record[index] ?? '');
     });
-    const planName = planIndex < 0 ? '' : (record[planIndex] ?? '').trim();
+    const planName = planIndex < 0 ? '' : readCsvCell(record[planIndex] ?? '').trim();
     const plan = planName === '' ? undefined : planByName.get(planName.toLowerCase());
     if (plan?.terms) Object.assign(input, plan.terms);
     const rowIndex = parsedRows.length;

@@ -1,9 +1,11 @@
 // The admin's DID inventory pages: list with filters and CSV export, create and edit with the
 // cost preview, each number's page (status, delete or archive), and the bulk CSV import.
 import { randomUUID } from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { previewCosts } from '../../../domain/cost-preview.ts';
+import { csvColumns, csvWriter } from '../../../domain/csv-cell.ts';
 import { DID_FIELDS, countryOptions, formatDidNumber, type DidField } from '../../../domain/did-terms.ts';
 import type { DidSort } from '../../../db/repos/dids.ts';
 import { findDid } from '../../../db/repos/dids.ts';
@@ -245,9 +247,12 @@ export function didsRouter(context: AppContext): Router {
     const preview = upload.committed_at ? undefined : await previewImport(db, upload.content, importDefaultsOf(upload));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="import-${upload.id}-invalid-rows.csv"`);
-    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-    const lines = ['line,number,reasons', ...(preview?.invalid ?? []).map((row) => `${row.line},${quote(row.number)},${quote(row.reasons.join('; '))}`)];
-    res.send(`${lines.join('\n')}\n`);
+    // The number is as the file had it: text, neutralised like any other cell.
+    const csv = csvWriter(csvColumns(['line', 'number', 'reasons'], ['line']));
+    csv.pipe(res);
+    for (const row of preview?.invalid ?? []) csv.write([row.line, row.number, row.reasons.join('; ')]);
+    csv.end();
+    await finished(res);
   });
 
   router.post('/import/:importId/commit', async (req, res) => {
