@@ -14,8 +14,9 @@ import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-hol
 import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/repos/cdr-batches.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
-import { toPlain, toStored } from '../domain/money.ts';
-import { describeBreakdown, rateCall, type RatingBreakdown } from '../domain/rating.ts';
+import { toPlain, toStored, toStoredChecked } from '../domain/money.ts';
+import { RatingInputError, describeBreakdown, rateCall, type RatingBreakdown } from '../domain/rating.ts';
+import { ValidationError } from '../errors.ts';
 import { compiledTermsOf } from './call-authorization.ts';
 import { callChain, type CallLevel, type TermsSnapshot } from './call-terms.ts';
 
@@ -59,6 +60,7 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 function rateLevels(chain: CallLevel[], cdr: CdrRecord, decimals: number): RatedLevel[] {
   return chain.map((level) => {
     const rated = rateCall(compiledTermsOf(level.terms), cdr.billsec, decimals);
+    toStoredChecked(rated.cost, `The call's cost for account ${level.accountId}`);
     return { level, cost: rated.cost, billedSeconds: rated.billedSeconds, breakdown: rated.breakdown, description: describeBreakdown(rated) };
   });
 }
@@ -97,7 +99,17 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
   const pending: PendingCall[] = [];
   for (const { index, cdr, number } of candidates) {
     const holding = number ? holdings.get(number) : undefined;
-    const chain = holding ? callChain(holding, cdr.answeredAt ?? cdr.startedAt) : [];
+    let chain: CallLevel[];
+    let levels: RatedLevel[];
+    try {
+      chain = holding ? callChain(holding, cdr.answeredAt ?? cdr.startedAt) : [];
+      levels = rateLevels(chain, cdr, options.decimals);
+    } catch (error) {
+      // Terms or a cost beyond what can be stored: this call is kept as rejected, the batch goes on.
+      if (!(error instanceof ValidationError || error instanceof RatingInputError)) throw error;
+      rejections.push({ index, uuid: cdr.uuid, reason: `the call cannot be rated: ${error.message}` });
+      continue;
+    }
     // An unanswered call costs nothing, so one to a number nobody holds (the dialplan refused
     // it) is still a record worth keeping. An answered one cannot be charged to anybody.
     if (cdr.billsec > 0 && !holding) {
@@ -108,7 +120,7 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
       rejections.push({ index, uuid: cdr.uuid, reason: `${holding!.number} is not assigned to any account, but the call lasted ${cdr.billsec} s` });
       continue;
     }
-    pending.push({ index, cdr, holding, levels: rateLevels(chain, cdr, options.decimals) });
+    pending.push({ index, cdr, holding, levels });
   }
 
   // Everything is rated and laid out before the statement that charges: it holds the accounts'

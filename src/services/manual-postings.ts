@@ -8,7 +8,7 @@ import { findScopedAccount, lockScopedAccount, type AccountScope } from '../db/r
 import { findLedgerEntryOfAccount } from '../db/repos/ledger-history.ts';
 import { findLedgerEntryByKey, type LedgerEntryRow } from '../db/repos/ledger.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
-import { Money, toStored } from '../domain/money.ts';
+import { Money, toStored, toStoredChecked } from '../domain/money.ts';
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { availableFunds, postLedgerEntry } from './ledger.ts';
 import { retryAccountRenewals } from './renewals.ts';
@@ -67,8 +67,13 @@ function checkAmount(input: ManualEntryInput): void {
   if (broken) throw new ValidationError(broken, { amount: broken });
 }
 
+/** The balance after the entry; refused at the amount field when NUMERIC(20,6) cannot hold it. */
+function balanceAfter(account: Pick<AccountRow, 'balance'>, amount: string): string {
+  return toStoredChecked(new Money(account.balance).plus(amount), 'The balance after this entry', 'amount');
+}
+
 function previewOf(account: AccountRow, amount: string, corrects: LedgerEntryRow | undefined): ManualEntryPreview {
-  const after = { ...account, balance: toStored(new Money(account.balance).plus(amount)) };
+  const after = { ...account, balance: balanceAfter(account, amount) };
   const availableAfter = availableFunds(after);
   return {
     account,
@@ -121,6 +126,7 @@ export async function recordManualEntry(
       // Looked up under the account's lock: a second submit waits for the first and finds its row.
       const earlier = await alreadyRecorded(trx, key, input);
       if (earlier) return earlier;
+      balanceAfter(account, input.amount);
       const corrects = await correctedEntry(trx, input);
       const { entry, account: after } = await postLedgerEntry(trx, {
         accountId: account.id,

@@ -24,7 +24,7 @@ import { deleteResellerPrices, findResellerPrice, pickTerms, upsertResellerPrice
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { nextBillingAt } from '../domain/billing-period.ts';
 import { Money, toPlain, toStored } from '../domain/money.ts';
-import { applyMarkup, type DidTerms } from '../domain/sell-terms.ts';
+import { defaultSellTerms, type DidTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { availableFunds, postLedgerEntry } from './ledger.ts';
 
@@ -244,7 +244,7 @@ export async function purchaseDid(db: Knex, input: PurchaseInput): Promise<Purch
 
       // A reseller's sell terms start at the default markup over what it pays; it can change them.
       if (buyer.role === 'reseller') {
-        await upsertResellerPrice(trx, buyer.id, product.id, applyMarkup(pickTerms(product), pricing.markupPercent, pricing.decimals), now);
+        await upsertResellerPrice(trx, buyer.id, product.id, defaultSellTerms(pickTerms(product), pricing.markupPercent, pricing.decimals), now);
       }
       await insertAuditEntry(trx, {
         actorId,
