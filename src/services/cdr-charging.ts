@@ -11,7 +11,7 @@
 // happened. The maximum duration given at routing keeps that overshoot to about one call.
 import type { Knex } from 'knex';
 import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-holdings.ts';
-import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/repos/cdr-batches.ts';
+import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/ledger-writer.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
 import { toPlain, toStored } from '../domain/money.ts';

@@ -10,7 +10,8 @@ import { findLedgerEntryByKey, type LedgerEntryRow } from '../db/repos/ledger.ts
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
-import { availableFunds, postLedgerEntry } from './ledger.ts';
+import { postLedgerEntry } from '../db/ledger-writer.ts';
+import { availableFunds } from './ledger.ts';
 import { retryAccountRenewals } from './renewals.ts';
 
 export const MANUAL_KINDS = ['payment', 'refill', 'adjustment'] as const;

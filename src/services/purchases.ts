@@ -26,7 +26,8 @@ import { nextBillingAt } from '../domain/billing-period.ts';
 import { Money, toPlain, toStored } from '../domain/money.ts';
 import { applyMarkup, type DidTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
-import { availableFunds, postLedgerEntry } from './ledger.ts';
+import { postLedgerEntry } from '../db/ledger-writer.ts';
+import { availableFunds } from './ledger.ts';
 
 export const JUST_SOLD_MESSAGE = 'This number was just sold to someone else; nothing was charged.';
 export const NOT_FOR_SALE_MESSAGE = 'This number is not for sale.';
