@@ -47,6 +47,11 @@ export async function findDid(db: Db, id: number): Promise<DidRow | undefined> {
   return db<DidRow>('products').where({ id, category: 'did' }).first();
 }
 
+/** The number, if it is on the shelf (ready to be bought from it). */
+export async function findOnShelf(db: Db, productId: number, shelf: Shelf): Promise<DidRow | undefined> {
+  return (await whereOnShelf(db('products').where('products.id', productId), shelf).first()) as DidRow | undefined;
+}
+
 export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
   return db<DidRow>('products').where({ id, category: 'did' }).forUpdate().first();
 }
