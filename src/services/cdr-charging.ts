@@ -9,7 +9,7 @@
 // the database's own work: thousands of CDRs a second fit.
 // A call charge may take a balance below the account's available funds: the call has already
 // happened. The maximum duration given at routing keeps that overshoot to about one call.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
 import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-holdings.ts';
 import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/ledger-writer.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
@@ -71,7 +71,7 @@ export interface RecordCdrsOptions {
 }
 
 /** Stores, rates and charges a batch of CDRs; one outcome per input, in order. */
-export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: RecordCdrsOptions): Promise<CdrOutcome[]> {
+export async function recordCdrs(db: Db, incoming: IncomingCdr[], options: RecordCdrsOptions): Promise<CdrOutcome[]> {
   const outcomes: CdrOutcome[] = new Array(incoming.length);
   const rejections: Array<{ index: number; uuid: string | null; reason: string }> = [];
   const candidates: Array<{ index: number; cdr: CdrRecord; number: string | undefined }> = [];

@@ -1,10 +1,10 @@
 // The filtered DID list as CSV: the import's columns (so an export imports back as the same
 // inventory) plus who holds each number. Read in batches by number and written with back
 // pressure, so a million rows never sit in memory.
+import type { Db } from '../db/knex.ts';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import type { Knex } from 'knex';
 import { stringify } from 'csv-stringify';
 import { DID_FIELDS, type DidField } from '../domain/did-terms.ts';
 import { listDidBatch, type DidFilters, type DidListRow } from '../db/repos/dids.ts';
@@ -33,7 +33,7 @@ function exportRecord(row: DidListRow, planNames: Map<number, string>): string[]
   return EXPORT_COLUMNS.map(value);
 }
 
-export async function exportDids(db: Knex, filters: DidFilters, out: Writable): Promise<number> {
+export async function exportDids(db: Db, filters: DidFilters, out: Writable): Promise<number> {
   const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS] });
   const planNames = new Map(((await db('rate_plans').whereNull('owner_id').select('id', 'name')) as Array<{ id: number; name: string }>).map((plan) => [plan.id, plan.name]));
   csv.pipe(out);

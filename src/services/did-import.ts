@@ -2,7 +2,8 @@
 // validation as the Create DID form, a preview of every invalid row before anything is written,
 // then the valid rows written in one transaction. An import never charges anyone: the numbers go
 // into the admin's stock.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
+import { inTransaction, type Transaction } from '../db/transaction.ts';
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { DID_FIELDS, countryCodeOf, fieldForHeader, parseDidTerms, type DidField, type DidInput, type DidTermsResult } from '../domain/did-terms.ts';
@@ -41,7 +42,7 @@ const LABELS = new Map(DID_FIELDS.map((field) => [field.name, field.label]));
 const parsedFiles = new Map<string, DidTermsResult[]>();
 
 /** Reads the file and checks every row against the inventory as it is now; writes nothing. */
-export async function previewImport(db: Knex | Knex.Transaction, content: string, defaults: ImportDefaults): Promise<ImportPreview> {
+export async function previewImport(db: Db, content: string, defaults: ImportDefaults): Promise<ImportPreview> {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(content.replace(/^\uFEFF/, ''), { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }) as unknown as typeof records;
@@ -144,7 +145,7 @@ export interface ImportRow {
 
 /** Keeps an uploaded file for its preview and commit. */
 export async function storeImport(
-  db: Knex,
+  db: Db,
   upload: { actorId: number; filename: string; content: string; defaults: ImportDefaults; now: Date },
 ): Promise<number> {
   if (upload.defaults.providerId !== undefined && !(await findProvider(db, upload.defaults.providerId))) {
@@ -163,7 +164,7 @@ export async function storeImport(
   return row!.id;
 }
 
-export async function findImport(db: Knex | Knex.Transaction, id: number): Promise<ImportRow> {
+export async function findImport(db: Db, id: number): Promise<ImportRow> {
   const row = (await db('did_imports').where({ id }).first()) as ImportRow | undefined;
   if (!row) throw new NotFoundError('There is no such import');
   return row;
@@ -177,8 +178,8 @@ export function importDefaultsOf(row: ImportRow): ImportDefaults {
  * Writes the valid rows of an uploaded file in one transaction, checked again against the
  * inventory as it is now. The rows go into stock: nobody is charged.
  */
-export async function commitImport(db: Knex, id: number, change: { actorId: number; now: Date }): Promise<{ imported: number; invalid: number }> {
-  return db.transaction(async (trx) => {
+export async function commitImport(db: Db, id: number, change: { actorId: number; now: Date }): Promise<{ imported: number; invalid: number }> {
+  return inTransaction(db, async (trx) => {
     const row = (await trx('did_imports').where({ id }).forUpdate().first()) as ImportRow | undefined;
     if (!row) throw new NotFoundError('There is no such import');
     if (row.committed_at) throw new ConflictError(`This file was imported already (${row.imported_count ?? 0} numbers)`);
@@ -191,7 +192,7 @@ export async function commitImport(db: Knex, id: number, change: { actorId: numb
 }
 
 /** Rows whose rate_plan column named a plan are put on it (their terms are the plan's already). */
-async function setImportedRatePlans(trx: Knex.Transaction, dids: NewDid[]): Promise<void> {
+async function setImportedRatePlans(trx: Transaction, dids: NewDid[]): Promise<void> {
   const onPlans = dids.filter((did) => did.rate_plan_id);
   for (let start = 0; start < onPlans.length; start += INSERT_BATCH) {
     const part = onPlans.slice(start, start + INSERT_BATCH).map((did) => ({ number: did.number, plan: did.rate_plan_id }));
@@ -221,7 +222,7 @@ const AUDIT_AFTER_SQL = `jsonb_build_object(${AUDITED_COLUMNS.map((column) => {
  * one JSON parameter (not tens of thousands of bound values), and the audit rows are written from
  * the inserted rows by the same statement.
  */
-export async function insertImportedDids(trx: Knex.Transaction, dids: NewDid[], change: { actorId: number; now: Date }): Promise<number> {
+export async function insertImportedDids(trx: Transaction, dids: NewDid[], change: { actorId: number; now: Date }): Promise<number> {
   let imported = 0;
   const columns = IMPORTED_COLUMNS.join(', ');
   for (let start = 0; start < dids.length; start += INSERT_BATCH) {

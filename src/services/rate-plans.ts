@@ -5,7 +5,7 @@
 // Rating never reads a plan's terms from the numbers: call-terms.ts picks the version in force at
 // the call's answer time. The per-minute columns of products and reseller_prices are refreshed
 // here to the terms in force, for the pages that show a number's terms.
-import type { Knex } from 'knex';
+import { inTransaction } from '../db/transaction.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import type { Db } from '../db/knex.ts';
 import {
@@ -116,12 +116,12 @@ export type PlanSaveResult = { ok: true; plan: RatePlanRow; version: RatePlanVer
 
 const NAME_TAKEN = { name: 'You have a plan of that name already' };
 
-export async function createRatePlan(db: Knex, owner: PlanOwner, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
+export async function createRatePlan(db: Db, owner: PlanOwner, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
   const kind: PlanKind = owner !== null && text(input.kind) === 'markup' ? 'markup' : 'absolute';
   const form = parsePlanForm(input, { kind, now: change.now, withName: true });
   if (!form.ok) return form;
   try {
-    return await db.transaction(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const plan = await insertRatePlan(trx, { owner_id: owner, name: form.data.name, description: form.data.description, kind, created_by: change.actorId }, change.now);
       const version = await insertRatePlanVersion(trx, versionFields(plan.id, form.data, change.actorId), change.now);
       await insertAuditEntry(trx, {
@@ -141,9 +141,9 @@ export async function createRatePlan(db: Knex, owner: PlanOwner, input: Record<s
  * chosen moment, for every number on it. Versions are never edited, so calls already rated
  * keep the terms they were rated with.
  */
-export async function reviseRatePlan(db: Knex, owner: PlanOwner, id: number, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
+export async function reviseRatePlan(db: Db, owner: PlanOwner, id: number, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
   try {
-    return await db.transaction(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const before = await lockRatePlan(trx, owner, id);
       if (!before) throw new NotFoundError('There is no such rate plan');
       const form = parsePlanForm(input, { kind: before.kind, now: change.now, withName: true });
@@ -170,8 +170,8 @@ export async function reviseRatePlan(db: Knex, owner: PlanOwner, id: number, inp
   }
 }
 
-export async function setRatePlanArchived(db: Knex, owner: PlanOwner, id: number, archived: boolean, change: PlanChange): Promise<RatePlanRow> {
-  return db.transaction(async (trx) => {
+export async function setRatePlanArchived(db: Db, owner: PlanOwner, id: number, archived: boolean, change: PlanChange): Promise<RatePlanRow> {
+  return inTransaction(db, async (trx) => {
     const before = await lockRatePlan(trx, owner, id);
     if (!before) throw new NotFoundError('There is no such rate plan');
     const plan = await updateRatePlan(trx, id, { archived_at: archived ? change.now : null }, change.now);
@@ -287,8 +287,8 @@ export type NumberSelection = { ids: number[] } | { filters: DidFilters };
  * Puts the admin's numbers on a plan (or back on their own terms, plan null): the numbers
  * selected, or every number the DID list's filters match. One statement, one audit row.
  */
-export async function assignPlanToDids(db: Knex, planId: number | null, selection: NumberSelection, change: PlanChange): Promise<{ count: number; plan: RatePlanRow | undefined }> {
-  return db.transaction(async (trx) => {
+export async function assignPlanToDids(db: Db, planId: number | null, selection: NumberSelection, change: PlanChange): Promise<{ count: number; plan: RatePlanRow | undefined }> {
+  return inTransaction(db, async (trx) => {
     let plan: RatePlanRow | undefined;
     if (planId !== null) {
       plan = await findRatePlan(trx, null, planId);
@@ -409,13 +409,13 @@ export async function previewResale(
  * number itself). Numbers it does not hold are left out, whatever ids are posted.
  */
 export async function applyResellerPlan(
-  db: Knex,
+  db: Db,
   resellerId: number,
   planId: number | null,
   productIds: number[] | 'all',
   change: PlanChange,
 ): Promise<{ count: number }> {
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (planId !== null) {
       const plan = await findRatePlan(trx, resellerId, planId);
       if (!plan) throw new NotFoundError('There is no such rate plan');
