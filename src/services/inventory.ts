@@ -5,7 +5,7 @@ import { inTransaction } from '../db/transaction.ts';
 import { parseDidTerms, type DidField, type DidInput, type DidStatus, type DidTerms } from '../domain/did-terms.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import {
-  countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listAuditTrail, listDidSubscriptions,
+  AUDITED_COLUMNS, countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listAuditTrail, listDidSubscriptions,
   listDids, lockDid, updateDid, type AuditRow, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
 } from '../db/repos/dids.ts';
 import { findProvider } from '../db/repos/providers.ts';
@@ -13,13 +13,6 @@ import { ConflictError, NotFoundError, isUniqueViolation } from '../errors.ts';
 
 export type FieldErrors = Partial<Record<DidField, string>>;
 export type SaveResult = { ok: true; did: DidRow } | { ok: false; errors: FieldErrors };
-
-/** The columns an audit row shows of a DID: its terms and who holds it. */
-export const AUDITED_COLUMNS = [
-  'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
-  'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
-  'reseller_id', 'customer_id', 'archived_at',
-] as const;
 
 export function auditSnapshot(row: Partial<DidRow>): Record<string, unknown> {
   const snapshot: Record<string, unknown> = {};

@@ -4,6 +4,13 @@ import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
 import type { BillingType, DidStatus, DidTerms } from '../../domain/did-terms.ts';
 
+/** The columns an audit row shows of a DID: its terms and who holds it. */
+export const AUDITED_COLUMNS = [
+  'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
+  'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
+  'reseller_id', 'customer_id', 'archived_at',
+] as const;
+
 /** Same expression as the index products_holder_number_idx, so the planner can use it. */
 export const HOLDER_SQL = "(CASE WHEN customer_id IS NOT NULL THEN 'customer' WHEN reseller_id IS NOT NULL THEN 'reseller' ELSE 'stock' END)";
 
