@@ -11,6 +11,7 @@
 // happened. The maximum duration given at routing keeps that overshoot to about one call.
 import type { Db } from '../db/knex.ts';
 import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-holdings.ts';
+import { insertRejectedCdrs } from '../db/repos/rejected-cdrs.ts';
 import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/ledger-writer.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
@@ -128,7 +129,7 @@ export async function recordCdrs(db: Db, incoming: IncomingCdr[], options: Recor
       switch_id: options.switchId, source: options.source, uuid: r.uuid, reason: r.reason,
       payload: payloadText(incoming[r.index]!.payload), received_at: options.now,
     }));
-    for (const part of chunks(rows)) await db('rejected_cdrs').insert(part);
+    for (const part of chunks(rows)) await insertRejectedCdrs(db, part);
     for (const r of rejections) outcomes[r.index] = { status: 'rejected', uuid: r.uuid, reason: r.reason };
   }
   return outcomes;

@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { DID_FIELDS, type DidField } from '../domain/did-terms.ts';
 import { listDidBatch, type DidFilters, type DidListRow } from '../db/repos/dids.ts';
+import { planNamesOf } from '../db/repos/rate-plans.ts';
 
 const BATCH = 5000;
 
@@ -35,7 +36,7 @@ function exportRecord(row: DidListRow, planNames: Map<number, string>): string[]
 
 export async function exportDids(db: Db, filters: DidFilters, out: Writable): Promise<number> {
   const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS] });
-  const planNames = new Map(((await db('rate_plans').whereNull('owner_id').select('id', 'name')) as Array<{ id: number; name: string }>).map((plan) => [plan.id, plan.name]));
+  const planNames = await planNamesOf(db, null);
   csv.pipe(out);
   let count = 0;
   let after: string | null = null;

@@ -4,7 +4,7 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/knex.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
-import { setDestination } from '../db/repos/did-holdings.ts';
+import { findDestination, setDestination } from '../db/repos/did-holdings.ts';
 import {
   findHeldDid,
   findHeldDids,
@@ -130,7 +130,7 @@ export async function setForwarding(
     throw new ValidationError(checked.message, { [field]: checked.message });
   }
   return inTransaction(db, async (trx) => {
-    const before = await trx('products').where({ id: input.productId, customer_id: input.customerId }).first('destination_type', 'destination');
+    const before = await findDestination(trx, input.productId, input.customerId);
     const row = await setDestination(trx, input.productId, input.customerId, { destination_type: checked.type, destination: checked.destination }, input.now);
     if (!row) throw new NotFoundError('Number not found');
     await insertAuditEntry(trx, {

@@ -99,6 +99,11 @@ export async function clearHolders(db: Db, productId: number, now: Date): Promis
     .update({ reseller_id: null, customer_id: null, destination_type: null, destination: null, updated_at: now });
 }
 
+/** Where a customer's number forwards its calls (undefined when the customer does not own it). */
+export async function findDestination(db: Db, productId: number, customerId: number): Promise<Pick<DidRow, 'destination_type' | 'destination'> | undefined> {
+  return db<DidRow>('products').where({ id: productId, customer_id: customerId }).first('destination_type', 'destination');
+}
+
 export async function setDestination(
   db: Db,
   productId: number,
