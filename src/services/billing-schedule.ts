@@ -5,7 +5,7 @@ import type { Db } from '../db/knex.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { runBilling, type BillingRunSummary } from './renewals.ts';
-import { refreshPlanTerms } from './rate-plans.ts';
+import { refreshPlanTerms } from '../db/repos/plan-numbers.ts';
 
 export interface BillingSchedule {
   /** Resolves when the run in progress (if any) is over. */

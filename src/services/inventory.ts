@@ -1,12 +1,12 @@
 // The admin's DID inventory: create, edit, activate or deactivate, delete or archive numbers, each
 // change in one transaction with its audit row (who, when, before, after).
 import type { Db } from '../db/knex.ts';
-import { inTransaction } from '../db/transaction.ts';
+import { inSavepoint, inTransaction } from '../db/transaction.ts';
 import { parseDidTerms, type DidField, type DidInput, type DidStatus, type DidTerms } from '../domain/did-terms.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import {
   AUDITED_COLUMNS, countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listAuditTrail, listDidSubscriptions,
-  listDids, lockDid, updateDid, type AuditRow, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
+  listDids, lockDid, setDidRatePlan, updateDid, type AuditRow, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
 } from '../db/repos/dids.ts';
 import { findProvider } from '../db/repos/providers.ts';
 import { ConflictError, NotFoundError, isUniqueViolation } from '../errors.ts';
@@ -54,8 +54,8 @@ export async function createDid(db: Db, input: DidInput, change: DidChange): Pro
     if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
     let did: DidRow;
     try {
-      did = await trx.transaction((inner) => insertDid(inner, { ...parsed.terms, provider_id: providerId }, change.now));
-      if (change.ratePlanId !== undefined) await trx('products').where({ id: did.id }).update({ rate_plan_id: change.ratePlanId });
+      did = await inSavepoint(trx, (inner) => insertDid(inner, { ...parsed.terms, provider_id: providerId }, change.now));
+      if (change.ratePlanId !== undefined) await setDidRatePlan(trx, did.id, change.ratePlanId);
     } catch (error) {
       // Someone added the same number a moment ago.
       if (isUniqueViolation(error, 'products_number_unique')) {
@@ -82,7 +82,7 @@ export async function updateDidTerms(db: Db, id: number, input: DidInput, change
     if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
     const { number: _unchanged, ...terms } = parsed.terms;
     const after = await updateDid(trx, id, { ...terms, provider_id: providerId }, change.now);
-    if (change.ratePlanId !== undefined) await trx('products').where({ id }).update({ rate_plan_id: change.ratePlanId });
+    if (change.ratePlanId !== undefined) await setDidRatePlan(trx, id, change.ratePlanId);
     await insertAuditEntry(trx, { actorId: change.actorId, action: 'did.update', entityType: 'did', entityId: id, before: auditSnapshot(before), after: auditSnapshot(after), ip: change.ip, at: change.now });
     return { ok: true as const, did: after };
   });

@@ -216,6 +216,11 @@ export async function updateDid(db: Db, id: number, fields: Partial<DidRow>, now
   return row as DidRow;
 }
 
+/** Puts the number on one of the admin's rate plans, or (null) back on its own terms; updated_at stays as it is. */
+export async function setDidRatePlan(db: Db, id: number, ratePlanId: number | null): Promise<void> {
+  await db('products').where({ id }).update({ rate_plan_id: ratePlanId });
+}
+
 export async function deleteDid(db: Db, id: number): Promise<void> {
   await db('products').where({ id }).delete();
 }
