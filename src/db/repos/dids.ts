@@ -117,7 +117,7 @@ export function applyDidFilters<Q extends Knex.QueryBuilder>(query: Q, filters: 
 const HOLDER_OF_P = HOLDER_SQL.replace(/(customer_id|reseller_id)/g, 'p.$1');
 
 /** Adds the provider's and holders' names and the holder kind to a query on `products as p`. */
-function withHolderColumns(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
+export function withHolderColumns(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
   return query
     .leftJoin('providers as pr', 'pr.id', 'p.provider_id')
     .leftJoin('accounts as r', 'r.id', 'p.reseller_id')
@@ -267,8 +267,11 @@ export async function listDidSubscriptions(db: Db, productId: number): Promise<D
     );
 }
 
-export async function countDidSubscriptions(db: Db, productId: number): Promise<number> {
-  const row = (await db('subscriptions').where({ product_id: productId }).count({ count: '*' }).first()) as { count: string | number };
+/** Subscriptions on the number ever, or (live) those not ended. */
+export async function countDidSubscriptions(db: Db, productId: number, options: { live?: boolean } = {}): Promise<number> {
+  const query = db('subscriptions').where({ product_id: productId });
+  if (options.live) query.whereNot('status', 'ended');
+  const row = (await query.count({ count: '*' }).first()) as { count: string | number };
   return Number(row.count);
 }
 

@@ -53,6 +53,12 @@ export async function listHeldForResale(db: Db, resellerId: number, productIds: 
   return (await query) as HeldRow[];
 }
 
+/** The numbers a reseller has put on one of its plans. */
+export async function listResoldOnPlan(db: Db, resellerId: number, planId: number): Promise<number[]> {
+  const rows = (await db('reseller_prices').where({ reseller_id: resellerId, rate_plan_id: planId }).select('product_id')) as Array<{ product_id: number }>;
+  return rows.map((row) => row.product_id);
+}
+
 /** Sell-terms rows for numbers that have none yet; existing rows are left as they are. */
 export async function insertMissingResellerPrices(trx: Transaction, rows: Array<Record<string, unknown>>): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {

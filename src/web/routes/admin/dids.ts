@@ -291,8 +291,7 @@ export function didsRouter(context: AppContext): Router {
   });
 
   async function liveSubscriptions(productId: number): Promise<number> {
-    const row = (await db('subscriptions').where({ product_id: productId }).whereNot('status', 'ended').count({ count: '*' }).first()) as { count: string | number };
-    return Number(row.count);
+    return countDidSubscriptions(db, productId, { live: true });
   }
 
   router.post('/:id', async (req, res) => {
