@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { Knex } from 'knex';
+import type { Db } from './db/knex.ts';
+import { pingDatabase } from './db/open.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import './web/types.ts';
@@ -26,7 +27,7 @@ import type { AppContext } from './web/context.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppOptions {
-  db: Knex;
+  db: Db;
   config: Config;
   logger: Logger;
   now?: () => Date;
@@ -64,7 +65,7 @@ export function createApp(options: AppOptions): Express {
   );
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/healthz', async (_req, res) => {
-    await db.raw('select 1');
+    await pingDatabase(db);
     res.json({ status: 'ok' });
   });
 
