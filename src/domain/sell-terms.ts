@@ -1,5 +1,5 @@
 // A reseller's sell terms for a number: what its customers pay. Its buy terms are the admin's.
-import { Money, parseMoney, roundMoney, toStored } from './money.ts';
+import { AmountOutOfRangeError, Money, parseMoney, roundMoney, toStored, toStoredChecked } from './money.ts';
 
 export interface DidTerms {
   setup_fee: string;
@@ -24,7 +24,8 @@ export function isMarkupPercent(text: string): boolean {
 export function applyMarkup(buy: DidTerms, percent: string, decimals: number): DidTerms {
   if (!isMarkupPercent(percent)) throw new RangeError(`"${percent}" is not a markup percentage`);
   const factor = new Money(percent.trim()).dividedBy(100).plus(1);
-  const up = (amount: string) => toStored(roundMoney(parseMoney(amount).times(factor), decimals));
+  // A price beyond NUMERIC(20,6) is refused at the percentage that made it so.
+  const up = (amount: string) => toStoredChecked(roundMoney(parseMoney(amount).times(factor), decimals), `A buy price of ${amount} with a ${percent.trim()}% markup`, 'percent');
   return {
     setup_fee: up(buy.setup_fee),
     monthly_fee: up(buy.monthly_fee),
@@ -34,6 +35,19 @@ export function applyMarkup(buy: DidTerms, percent: string, decimals: number): D
     initial_increment: buy.initial_increment,
     increment: buy.increment,
   };
+}
+
+/**
+ * The sell terms a reseller starts from (the default markup over the buy terms); the buy terms
+ * themselves when that markup would take a price beyond what can be stored.
+ */
+export function defaultSellTerms(buy: DidTerms, percent: string, decimals: number): DidTerms {
+  try {
+    return applyMarkup(buy, percent, decimals);
+  } catch (error) {
+    if (!(error instanceof AmountOutOfRangeError)) throw error;
+    return { ...buy };
+  }
 }
 
 export interface Margin {

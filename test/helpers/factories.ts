@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { AccountRow, Role } from '../../src/db/repos/accounts.ts';
 import { createAccount } from '../../src/services/accounts.ts';
-import { postLedgerEntry } from '../../src/services/ledger.ts';
+import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 let sequence = 0;
