@@ -236,7 +236,10 @@ describe('fuzz over every page route', () => {
   it('when generated values are sent to every form and filter, then no 500, no change on refusal and no unescaped markup', async () => {
     const startedAt = Date.now();
     last = await fingerprint(db);
-    await fc.assert(fc.asyncProperty(caseArbitrary(), async (c) => { await check(c); }), { seed: settings.seed, numRuns: settings.runs, endOnFailure: true });
+    await fc.assert(fc.asyncProperty(caseArbitrary(), async (c) => {
+      await check(c);
+      findings.progress('routes', startedAt);
+    }), { seed: settings.seed, numRuns: settings.runs, endOnFailure: true });
     console.log(findings.report('routes', startedAt));
     expect(findings.list()).toEqual([]);
   }, 60_000 + settings.runs * 500);

@@ -55,6 +55,11 @@ export class Findings {
   cases = 0;
   serverErrors = 0;
 
+  /** A line now and then in a long run, so a run cut short still tells what it had found. */
+  progress(name: string, startedAt: number): void {
+    if (this.cases % 1000 === 0) console.log(`(so far) ${this.report(name, startedAt)}`);
+  }
+
   add(route: string, problem: string, input: string): void {
     const key = `${route} ${problem.split(' | ').slice(0, 2).join(' | ')}`;
     const found = this.byKey.get(key);

@@ -206,7 +206,10 @@ describe('fuzz over the switch endpoints', () => {
   it('when generated requests reach the switch endpoints, then no 500, no change on refusal and no unescaped markup', async () => {
     const startedAt = Date.now();
     last = await fingerprint(db);
-    await fc.assert(fc.asyncProperty(caseArbitrary(), async (c) => { await check(c); }), { seed: settings.seed, numRuns: settings.runs, endOnFailure: true });
+    await fc.assert(fc.asyncProperty(caseArbitrary(), async (c) => {
+      await check(c);
+      findings.progress('switch', startedAt);
+    }), { seed: settings.seed, numRuns: settings.runs, endOnFailure: true });
     console.log(findings.report('switch', startedAt));
     expect(findings.list()).toEqual([]);
   }, 60_000 + settings.runs * 500);
