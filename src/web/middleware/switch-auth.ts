@@ -7,7 +7,7 @@ import type { SwitchRow } from '../../db/repos/switches.ts';
 import { authenticateSwitch } from '../../services/switches.ts';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express declares its Locals in this global namespace
   namespace Express {
     interface Locals {
       switch?: SwitchRow;
