@@ -23,12 +23,6 @@ export class ForbiddenError extends AppError {
   }
 }
 
-export class UnauthorizedError extends AppError {
-  constructor(message = 'Authentication required') {
-    super(message, 401);
-  }
-}
-
 /** Bad input: `fields` maps each form field to its one message. */
 export class ValidationError extends AppError {
   readonly fields: FieldErrors;

@@ -16,15 +16,15 @@ import {
   returnFromReseller,
   takeFromShelf,
   whereOnShelf,
-  type DidRow,
   type Shelf,
 } from '../db/repos/did-holdings.ts';
+import type { DidRow } from '../db/repos/dids.ts';
 import type { LedgerEntryRow } from '../db/repos/ledger.ts';
 import { deleteResellerPrices, findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { nextBillingAt } from '../domain/billing-period.ts';
 import { Money, toPlain, toStored } from '../domain/money.ts';
-import { applyMarkup, type DidTerms } from '../domain/sell-terms.ts';
+import { applyMarkup, type PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { availableFunds, postLedgerEntry } from './ledger.ts';
 
@@ -82,7 +82,7 @@ export async function sellerOf(db: Db, buyer: AccountRow): Promise<Seller> {
 }
 
 /** The terms the buyer pays: the product's own (admin stock) or the reseller's sell terms, if it set them. */
-async function sellTerms(db: Db, shelf: Shelf, product: DidRow): Promise<DidTerms | undefined> {
+async function sellTerms(db: Db, shelf: Shelf, product: DidRow): Promise<PriceTerms | undefined> {
   if (shelf.kind === 'admin_stock') return pickTerms(product);
   const price = await findResellerPrice(db, shelf.resellerId, product.id);
   return price ? pickTerms(price) : undefined;
@@ -93,7 +93,7 @@ export interface PurchaseQuote {
   seller: AccountRow;
   product: DidRow;
   /** What the buyer pays: setup, period price and the per-minute terms of its calls. */
-  terms: DidTerms;
+  terms: PriceTerms;
   setupFee: string;
   firstPeriod: string;
   total: string;
