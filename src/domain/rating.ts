@@ -8,7 +8,7 @@
 // with one integer division. It is used only while every intermediate is a safe integer; beyond
 // that the decimal definition answers. Tests compare both across random terms, big values included.
 import { Decimal } from 'decimal.js';
-import { DEFAULT_DECIMALS, MAX_DECIMALS, Money, MoneyFormatError, parseMoney, toPlain } from './money.ts';
+import { MAX_DECIMALS, Money, MoneyFormatError, parseMoney, toPlain } from './money.ts';
 
 /** Rate terms as stored or typed: amounts as decimal strings (or Decimal), seconds as integers. */
 export interface RateTerms {
@@ -226,7 +226,7 @@ export interface RatedCall {
  * The hot path for many calls: cost and billed seconds, no breakdown. `terms` must come from
  * `compileTerms`; `durationSeconds` and `decimals` are trusted (validate them at the edge).
  */
-export function rateCompiled(terms: CompiledRateTerms, durationSeconds: number, decimals: number = DEFAULT_DECIMALS): RatedCall {
+export function rateCompiled(terms: CompiledRateTerms, durationSeconds: number, decimals: number): RatedCall {
   const billedSeconds = billedSecondsOf(terms, durationSeconds);
   return { cost: costOfBilled(terms, billedSeconds, durationSeconds >= 1, decimals), billedSeconds };
 }
@@ -236,7 +236,7 @@ export function rateCompiled(terms: CompiledRateTerms, durationSeconds: number, 
  * only inexact step, the division by 60, repeats a single digit and cannot move a HALF_UP
  * boundary), rounded once. Kept for tests and as the reference the fast path must equal.
  */
-export function rateCallReference(terms: RateTerms, durationSeconds: number, decimals: number = DEFAULT_DECIMALS): RatedCall {
+export function rateCallReference(terms: RateTerms, durationSeconds: number, decimals: number): RatedCall {
   const parsed = parseRateTerms(terms);
   const d = parseDuration(durationSeconds);
   const places = parseDecimals(decimals);
@@ -285,7 +285,7 @@ export interface RatedCallWithBreakdown extends RatedCall {
 export function rateCall(
   terms: RateTerms | CompiledRateTerms,
   durationSeconds: number,
-  decimals: number = DEFAULT_DECIMALS,
+  decimals: number,
 ): RatedCallWithBreakdown {
   const t = compiled(terms);
   const d = parseDuration(durationSeconds);
@@ -344,7 +344,7 @@ export function maxDuration(
   terms: RateTerms | CompiledRateTerms,
   funds: string | Decimal,
   capSeconds: number,
-  decimals: number = DEFAULT_DECIMALS,
+  decimals: number,
 ): MaxDurationResult {
   const t = compiled(terms);
   const available = parseAmount('funds', funds, { allowNegative: true });

@@ -37,8 +37,6 @@ export interface PricingSettings {
   decimals: number;
 }
 
-export const DEFAULT_PRICING: PricingSettings = { markupPercent: '20', decimals: 4 };
-
 export interface PurchaseInput {
   buyerId: number;
   productId: number;
@@ -48,7 +46,7 @@ export interface PurchaseInput {
   actorId: number;
   /** Default true; false = the admin assigns the number without charging. */
   chargeBuyer?: boolean;
-  pricing?: PricingSettings;
+  pricing: PricingSettings;
 }
 
 export interface PurchaseResult {
@@ -169,7 +167,7 @@ export async function purchaseDid(db: Knex, input: PurchaseInput): Promise<Purch
   const key = input.idempotencyKey.trim();
   if (!isPurchaseKey(key)) throw new ValidationError('This purchase form is incomplete. Reload the page and try again.');
   const chargeBuyer = input.chargeBuyer ?? true;
-  const pricing = input.pricing ?? DEFAULT_PRICING;
+  const { pricing } = input;
 
   try {
     return await db.transaction(async (trx) => {

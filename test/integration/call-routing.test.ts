@@ -47,7 +47,7 @@ describe('route request (mod_xml_curl dialplan)', () => {
     const route = routeOf(response.text);
     expect(route.bridge).toBe('sofia/external/office@pbx.example.com');
     expect(route.callTimeout).toBe(25);
-    const expected = maxDuration(PRODUCT_TERMS, '20', 7200);
+    const expected = maxDuration(PRODUCT_TERMS, '20', 7200, 4);
     expect(expected.allowed && route.maxSeconds).toBe(expected.allowed ? expected.seconds : -1);
     // 20.00 buys 0.10 + 0.60/min: (19.90 / 0.60) minutes, after the 10 s of grace.
     expect(route.maxSeconds).toBe(1996);
@@ -94,7 +94,7 @@ describe('route request (mod_xml_curl dialplan)', () => {
     // is exactly 5.00, so 4 minutes; the reseller's 100.00 at 0.60/min would allow the 7,200 s cap.
     const did = await makeOwnedDid(database.current.db, { owner: resellersCustomer, reseller });
     const route = routeOf((await postDialplan(app, token, dialplanForm(did.number))).text);
-    const customerMax = maxDuration({ connectionCost: '0.20', graceSeconds: 0, perMinute: '1.20', initialIncrement: 60, increment: 60 }, '5', 7200);
+    const customerMax = maxDuration({ connectionCost: '0.20', graceSeconds: 0, perMinute: '1.20', initialIncrement: 60, increment: 60 }, '5', 7200, 4);
     expect(customerMax.allowed && customerMax.seconds).toBe(240);
     expect(route.maxSeconds).toBe(240);
   });

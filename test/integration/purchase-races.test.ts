@@ -7,6 +7,9 @@ import { ConflictError, InsufficientFundsError } from '../../src/errors.ts';
 import { JUST_SOLD_MESSAGE, purchaseDid } from '../../src/services/purchases.ts';
 import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, uniqueUsNumber } from '../helpers/factories.ts';
+import { testPricing } from '../helpers/app.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase({ poolMax: 30 });
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -43,7 +46,7 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
     const buyers = await fundedResellers(50, '100');
     const did = await makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00' });
     const outcomes = await Promise.allSettled(
-      buyers.map((buyerId) => purchaseDid(db, { buyerId, productId: did.id, idempotencyKey: randomUUID(), now: NOW, actorId: buyerId })),
+      buyers.map((buyerId) => purchaseDid(db, { pricing: PRICING, buyerId, productId: did.id, idempotencyKey: randomUUID(), now: NOW, actorId: buyerId })),
     );
     const sold = outcomes.filter((o) => o.status === 'fulfilled');
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -74,7 +77,7 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
     }));
     const dids = (await db('products').insert(numbers).returning('id')) as Array<{ id: number }>;
     const outcomes = await Promise.allSettled(
-      dids.map(({ id }) => purchaseDid(db, { buyerId: buyer.id, productId: id, idempotencyKey: randomUUID(), now: NOW, actorId: buyer.id })),
+      dids.map(({ id }) => purchaseDid(db, { pricing: PRICING, buyerId: buyer.id, productId: id, idempotencyKey: randomUUID(), now: NOW, actorId: buyer.id })),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -95,7 +98,7 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
     const did = await makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00' });
     const formKey = randomUUID();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 10 }, () => purchaseDid(db, { buyerId: buyerId!, productId: did.id, idempotencyKey: formKey, now: NOW, actorId: buyerId! })),
+      Array.from({ length: 10 }, () => purchaseDid(db, { pricing: PRICING, buyerId: buyerId!, productId: did.id, idempotencyKey: formKey, now: NOW, actorId: buyerId! })),
     );
     const results = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason));
     expect(outcomes.every((o) => o.status === 'fulfilled')).toBe(true);
