@@ -112,6 +112,9 @@ export interface OwnedDidFields extends DidFields {
   sell?: { connection_cost: string; grace_seconds: number; cost_per_minute: string; initial_increment: number; increment: number } | null;
   subscription?: 'active' | 'suspended' | 'ended' | null;
   resellerSubscription?: 'active' | 'suspended' | 'ended' | null;
+  /** The owner's subscription: its price per period (default 0) and next renewal (default in 30 days). */
+  price?: string;
+  nextBillingAt?: Date;
 }
 
 /**
@@ -119,18 +122,18 @@ export interface OwnedDidFields extends DidFields {
  * owner (and its reseller) and, for a customer of a reseller, the reseller's sell terms.
  */
 export async function makeOwnedDid(db: Knex, fields: OwnedDidFields): Promise<{ id: number; number: string }> {
-  const { owner, reseller = null, sell, subscription = 'active', resellerSubscription = 'active', ...didFields } = fields;
+  const { owner, reseller = null, sell, subscription = 'active', resellerSubscription = 'active', price, nextBillingAt, ...didFields } = fields;
   const holders = owner.role === 'reseller' ? { reseller_id: owner.id, customer_id: null } : { reseller_id: reseller?.id ?? null, customer_id: owner.id };
   const did = await makeDid(db, { destination_type: 'sip_uri', destination: 'sip:office@pbx.example.com', ...holders, ...didFields });
-  const subscribe = async (accountId: number, sellerId: number, status: 'active' | 'suspended' | 'ended') => {
+  const subscribe = async (accountId: number, sellerId: number, status: 'active' | 'suspended' | 'ended', terms: { price?: string; next?: Date } = {}) => {
     const now = new Date();
     await db('subscriptions').insert({
       product_id: did.id, account_id: accountId, seller_id: sellerId, status, billing_type: 'recurring', billing_days: 30,
-      setup_fee: '0', price: '0', started_at: now, next_billing_at: new Date(now.getTime() + 30 * 86_400_000),
+      setup_fee: '0', price: terms.price ?? '0', started_at: now, next_billing_at: terms.next ?? new Date(now.getTime() + 30 * 86_400_000),
       ended_at: status === 'ended' ? now : null,
     });
   };
-  if (subscription) await subscribe(owner.id, reseller?.id ?? owner.parent_id!, subscription);
+  if (subscription) await subscribe(owner.id, reseller?.id ?? owner.parent_id!, subscription, { price, next: nextBillingAt });
   if (reseller) {
     if (resellerSubscription) await subscribe(reseller.id, reseller.parent_id!, resellerSubscription);
     if (sell !== null) {

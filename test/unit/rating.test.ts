@@ -115,6 +115,26 @@ describe('rateCall: edges', () => {
   });
 });
 
+describe('rateCall: the decimal path (amounts whose micro-units are not safe integers)', () => {
+  // Fixed ties at the rounding boundary: a random property test alone may never land on one.
+  const big = (perMinute: string, connectionCost = '0'): RateTerms => ({ connectionCost, graceSeconds: 0, perMinute, initialIncrement: 60, increment: 60 });
+  it.each([
+    ['100000000000.000050', '0', 60, 4, '100000000000.0001'],
+    ['100000000000.000049', '0', 60, 4, '100000000000.0000'],
+    ['100000000000.000050', '0', 120, 4, '200000000000.0001'],
+    ['100000000000.000025', '0', 120, 4, '200000000000.0001'],
+    ['100000000000.500000', '0', 60, 0, '100000000001'],
+    ['100000000000.000001', '0.000004', 60, 5, '100000000000.00001'],
+    ['99999999999999.999999', '0', 60, 6, '99999999999999.999999'],
+  ])('when the per-minute rate is %s, connection %s and the call lasts %i s, then at %i places it costs %s (HALF_UP)', (perMinute, connection, duration, decimals, cost) => {
+    const terms = big(perMinute, connection);
+    expect(compileTerms(terms).perMinuteMicro).toBeUndefined();
+    expect(rateCall(terms, duration, decimals).cost).toBe(cost);
+    expect(rateCompiled(compileTerms(terms), duration, decimals).cost).toBe(cost);
+    expect(rateCallReference(terms, duration, decimals).cost).toBe(cost);
+  });
+});
+
 describe('rateCall: breakdown', () => {
   it('when a call has every part, then the breakdown lists each and the one-line text reads well', () => {
     const rated = rateCall(billing, 125, 4);
