@@ -23,6 +23,13 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** A request without valid credentials (a switch's token). */
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super(message, 401);
+  }
+}
+
 /** Bad input: `fields` maps each form field to its one message. */
 export class ValidationError extends AppError {
   readonly fields: FieldErrors;

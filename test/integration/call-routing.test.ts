@@ -347,6 +347,22 @@ describe('switch access', () => {
     expect((await request(app).post('/api/v1/cdrs').send([])).status).toBe(401);
   });
 
+  it('when a switch route fails, then the app\'s one error handler answers in JSON (401 with a challenge, 400 with the fields)', async () => {
+    const unauthorized = await postDialplan(app, 'dh_wrong', dialplanForm(uniqueUsNumber()));
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers['www-authenticate']).toContain('Bearer realm="didhub switches"');
+    expect(unauthorized.body).toMatchObject({ error: 'This switch token is not valid' });
+    const invalid = await request(app).post('/api/v1/calls/authorize').set('Authorization', `Bearer ${token}`).send({ caller: '+15105550123' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({
+      error: 'Invalid request',
+      fields: { uuid: 'The call id (uuid) is required', destination: 'The dialled number (destination) is required' },
+    });
+    const notArray = await request(app).post('/api/v1/cdrs').set('Authorization', `Bearer ${token}`).send({ nope: 1 });
+    expect(notArray.status).toBe(400);
+    expect(notArray.body.error).toMatch(/JSON array of CDRs/);
+  });
+
   it('when mod_xml_curl sends HTTP Basic with the token as password, then it is accepted', async () => {
     const basic = Buffer.from(`freeswitch:${token}`).toString('base64');
     const response = await request(app).post('/switch/freeswitch/dialplan').set('Authorization', `Basic ${basic}`).type('form').send(dialplanForm('+19995550123'));

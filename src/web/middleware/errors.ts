@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../logger.ts';
-import { AppError, NotFoundError, translateDbError } from '../../errors.ts';
+import { AppError, NotFoundError, ValidationError, translateDbError } from '../../errors.ts';
 import { renderPage } from '../render.ts';
 
 const TITLES: Record<number, string> = {
@@ -18,10 +18,12 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new NotFoundError(`There is no page at ${req.path}`));
 };
 
+// The switches' routes (/switch/, /api/) always answer in JSON, whatever they accept.
 function wantsJson(accept: string | undefined, path: string): boolean {
-  return path.startsWith('/api/') || (accept !== undefined && accept.includes('application/json') && !accept.includes('text/html'));
+  return path.startsWith('/api/') || path.startsWith('/switch/') || (accept !== undefined && accept.includes('application/json') && !accept.includes('text/html'));
 }
 
+/** The one place errors become responses: pages, and JSON for the switches' routes and JSON clients. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return async (rawError: unknown, req, res, _next) => {
     const error = translateDbError(rawError);
@@ -31,7 +33,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (!known) logger.error({ err: rawError, requestId: res.locals.requestId, url: req.originalUrl }, 'unhandled error');
     if (res.headersSent) return;
     if (wantsJson(req.get('accept'), req.path)) {
-      res.status(status).json({ error: message, requestId: res.locals.requestId });
+      const fields = error instanceof ValidationError && Object.keys(error.fields).length > 0 ? error.fields : undefined;
+      res.status(status).json({ error: message, fields, requestId: res.locals.requestId });
       return;
     }
     const view = status === 403 || status === 404 ? `errors/${status}` : status >= 500 ? 'errors/500' : 'errors/error';
