@@ -6,7 +6,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { ConflictError, InsufficientFundsError } from '../../src/errors.ts';
 import { JUST_SOLD_MESSAGE, purchaseDid } from '../../src/services/purchases.ts';
 import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid, uniqueUsNumber } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeFundedAccounts, uniqueUsNumber } from '../helpers/factories.ts';
 import { testPricing } from '../helpers/app.ts';
 
 const PRICING = testPricing();
@@ -23,16 +23,9 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
     admin = await makeAccount(db, { role: 'admin' });
   });
 
-  /** Funded resellers in bulk: accounts and their opening payments in two inserts. */
+  /** Funded resellers in bulk (accounts and their opening payments). */
   async function fundedResellers(count: number, amount: string): Promise<number[]> {
-    const rows = Array.from({ length: count }, (_, i) => ({
-      role: 'reseller', parent_id: admin.id, name: `Racer ${i}`, email: `racer-${randomUUID()}@test.example`,
-      password_hash: 'x', balance: amount,
-    }));
-    const ids = ((await db('accounts').insert(rows).returning('id')) as Array<{ id: number }>).map((r) => r.id);
-    await db('ledger_entries').insert(ids.map((id) => ({
-      account_id: id, amount, balance_after: amount, kind: 'payment', description: 'Opening payment', idempotency_key: `race:${id}`,
-    })));
+    const ids = await makeFundedAccounts(db, Array.from({ length: count }, () => ({ role: 'reseller' as const, parent_id: admin.id, balance: amount })));
     return ids;
   }
 

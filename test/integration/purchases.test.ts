@@ -6,7 +6,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError } from '../../src/errors.ts';
 import { JUST_SOLD_MESSAGE, purchaseDid, quotePurchase, reclaimDid, releaseDid } from '../../src/services/purchases.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
+import { fund, makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
 import { testConfig, testPricing } from '../helpers/app.ts';
 
 const PRICING = testPricing();
@@ -209,8 +209,7 @@ describe("buying from a reseller", () => {
 
   it("when a reseller's customer asks for admin stock, another reseller's number or one without sell terms, then it is not for sale", async () => {
     const { reseller, resellerCustomer } = await makeHierarchy(db);
-    await db('ledger_entries').insert({ account_id: resellerCustomer.id, amount: '10', balance_after: '10', kind: 'payment', description: 'x', idempotency_key: key() });
-    await db('accounts').where({ id: resellerCustomer.id }).update({ balance: '10' });
+    await fund(db, resellerCustomer, '10');
     const other = await makeAccount(db, { role: 'reseller', parent: admin });
     const stock = await makeDid(db);
     const othersNumber = await makeDid(db, { reseller_id: other.id });
