@@ -1,6 +1,6 @@
 // A reseller's sell terms for a number: what its customers pay. Its buy terms are the admin's.
 import type { DidTerms } from './did-terms.ts';
-import { Money, parseMoney, roundMoney, toStored } from './money.ts';
+import { AmountOutOfRangeError, Money, parseMoney, roundMoney, toStored, toStoredChecked } from './money.ts';
 
 /** The priced part of a number's terms, the same for its buy terms and a reseller's sell terms. */
 export type PriceTerms = Pick<
@@ -21,7 +21,8 @@ export function isMarkupPercent(text: string): boolean {
 export function applyMarkup(buy: PriceTerms, percent: string, decimals: number): PriceTerms {
   if (!isMarkupPercent(percent)) throw new RangeError(`"${percent}" is not a markup percentage`);
   const factor = new Money(percent.trim()).dividedBy(100).plus(1);
-  const up = (amount: string) => toStored(roundMoney(parseMoney(amount).times(factor), decimals));
+  // A price beyond NUMERIC(20,6) is refused at the percentage that made it so.
+  const up = (amount: string) => toStoredChecked(roundMoney(parseMoney(amount).times(factor), decimals), `A buy price of ${amount} with a ${percent.trim()}% markup`, 'percent');
   return {
     setup_fee: up(buy.setup_fee),
     monthly_fee: up(buy.monthly_fee),
@@ -31,6 +32,19 @@ export function applyMarkup(buy: PriceTerms, percent: string, decimals: number):
     initial_increment: buy.initial_increment,
     increment: buy.increment,
   };
+}
+
+/**
+ * The sell terms a reseller starts from (the default markup over the buy terms); the buy terms
+ * themselves when that markup would take a price beyond what can be stored.
+ */
+export function defaultSellTerms(buy: PriceTerms, percent: string, decimals: number): PriceTerms {
+  try {
+    return applyMarkup(buy, percent, decimals);
+  } catch (error) {
+    if (!(error instanceof AmountOutOfRangeError)) throw error;
+    return { ...buy };
+  }
 }
 
 export interface Margin {

@@ -4,7 +4,7 @@ import type { AccountRow, Role } from '../../src/db/repos/accounts.ts';
 import type { LedgerKind } from '../../src/db/repos/ledger.ts';
 import { Money, toStored } from '../../src/domain/money.ts';
 import { createAccount } from '../../src/services/accounts.ts';
-import { postLedgerEntry } from '../../src/services/ledger.ts';
+import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 let sequence = 0;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { postLedgerEntry } from '../../src/services/ledger.ts';
+import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { listSubscriptionEvents } from '../../src/db/repos/billing-runs.ts';
 import { retryAccountRenewals, runBilling } from '../../src/services/renewals.ts';

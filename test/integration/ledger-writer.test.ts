@@ -1,79 +1,70 @@
-// The ledger writer at the limits of NUMERIC(20,6): balances of 17 and 20 significant digits, where
-// a JavaScript number (parseFloat, Number()) would round the last places away.
+// The one writer of balances, single entry and batch, at the limits of NUMERIC(20,6).
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Knex } from 'knex';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { availableFunds, postLedgerEntry } from '../../src/services/ledger.ts';
+import { postLedgerBatch, postLedgerEntry, type BatchPosting } from '../../src/db/ledger-writer.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount } from '../helpers/factories.ts';
 
 const database = useTestDatabase();
-const NOW = new Date('2027-03-01T12:00:00Z');
-let postings = 0;
+const NOW = new Date('2026-11-30T12:00:00Z');
+let db: Knex;
 let admin: AccountRow;
 
 beforeAll(async () => {
-  admin = await makeAccount(database.current.db, { role: 'admin' });
+  db = database.current.db;
+  admin = await makeAccount(db, { role: 'admin' });
 });
 
-async function post(account: AccountRow, amount: string) {
-  const db = database.current.db;
-  postings += 1;
-  return db.transaction((trx) =>
-    postLedgerEntry(trx, { accountId: account.id, amount, kind: 'adjustment', description: 'Limit test', idempotencyKey: `limit:${account.id}:${postings}`, now: NOW }),
-  );
+const customer = (balance: string) => makeAccount(db, { role: 'customer', parent: admin, balance });
+
+async function balanceOf(accountId: number): Promise<string> {
+  return ((await db('accounts').where({ id: accountId }).first('balance')) as { balance: string }).balance;
 }
 
-async function storedBalance(accountId: number): Promise<string> {
-  const row = (await database.current.db('accounts').where({ id: accountId }).first('balance')) as { balance: string };
-  return row.balance;
+async function ledgerOf(accountId: number): Promise<Array<{ amount: string; balance_after: string; billing_run_id: number | null; kind: string }>> {
+  return db('ledger_entries').where({ account_id: accountId }).orderBy('id').select('amount', 'balance_after', 'billing_run_id', 'kind');
 }
 
-describe('postLedgerEntry at the limits of NUMERIC(20,6)', () => {
-  it.each([
-    ['12345678901.234567', '0.000001', '12345678901.234568'],
-    ['99999999999999.999999', '-0.000001', '99999999999999.999998'],
-    ['-99999999999999.999998', '-0.000001', '-99999999999999.999999'],
-    ['0.000001', '99999999999999.999998', '99999999999999.999999'],
-  ])('when a balance of %s gets %s, then the entry, the stored balance and the result are exactly %s', async (opening, amount, expected) => {
-    const account = await makeAccount(database.current.db, { parent: admin, balance: opening });
-    expect(await storedBalance(account.id)).toBe(opening);
+function charge(accountId: number, amount: string): BatchPosting {
+  return { accountId, amount, kind: 'recurring_fee', description: 'Renewal', idempotencyKey: `test:${randomUUID()}`, referenceType: null, referenceId: null };
+}
 
-    const { entry, account: after } = await post(account, amount);
-
-    expect(entry.amount).toBe(amount);
-    expect(entry.balance_after).toBe(expected);
-    expect(after.balance).toBe(expected);
-    expect(await storedBalance(account.id)).toBe(expected);
+describe('the ledger writer', () => {
+  it('when 0.000001 is added to a balance of 12345678901.234567, then the balance is exactly 12345678901.234568', async () => {
+    const account = await customer('12345678901.234567');
+    const { account: after } = await db.transaction((trx) =>
+      postLedgerEntry(trx, { accountId: account.id, amount: '0.000001', kind: 'payment', description: 'Cent', idempotencyKey: `test:${randomUUID()}`, now: NOW }),
+    );
+    expect(after.balance).toBe('12345678901.234568');
+    expect(await balanceOf(account.id)).toBe('12345678901.234568');
   });
 
-  it('when many micro-postings follow a large balance, then every step moves it by exactly 0.000001', async () => {
-    const account = await makeAccount(database.current.db, { parent: admin, balance: '98765432109876.543210' });
-    const balances: string[] = [];
-    for (let i = 0; i < 5; i += 1) balances.push((await post(account, '0.000001')).entry.balance_after);
-    expect(balances).toEqual([
-      '98765432109876.543211', '98765432109876.543212', '98765432109876.543213', '98765432109876.543214', '98765432109876.543215',
+  it('when a batch takes 0.000001 from 99999999999999.999999, then the balance is exactly 99999999999999.999998', async () => {
+    const account = await customer('99999999999999.999999');
+    await db.transaction((trx) => postLedgerBatch(trx, [charge(account.id, '-0.000001')], { now: NOW, billingRunId: null }));
+    expect(await balanceOf(account.id)).toBe('99999999999999.999998');
+  });
+
+  it('when a batch charges one account several times among others, then each row carries the running balance and each balance equals its ledger', async () => {
+    const first = await customer('10');
+    const second = await customer('1.5');
+    await db.transaction((trx) =>
+      postLedgerBatch(trx, [charge(first.id, '-2.25'), charge(second.id, '-0.000001'), charge(first.id, '-3.000001'), charge(first.id, '-5')], { now: NOW, billingRunId: null }),
+    );
+    expect((await ledgerOf(first.id)).map((row) => [row.amount, row.balance_after])).toEqual([
+      ['10.000000', '10.000000'], ['-2.250000', '7.750000'], ['-3.000001', '4.749999'], ['-5.000000', '-0.250001'],
     ]);
-  });
-});
-
-describe('availableFunds at large balances', () => {
-  it('when a postpaid account with a large credit limit holds a large balance, then its available funds are exact to the last place', async () => {
-    const account = await makeAccount(database.current.db, { parent: admin, billing_mode: 'postpaid', credit_limit: '87654321098.765433', balance: '12345678901.234567' });
-    const { account: after } = await post(account, '0.000001');
-    expect(availableFunds(after)).toBe('100000000000.000001');
-    const stored = (await database.current.db('accounts').where({ id: account.id }).first()) as AccountRow;
-    expect(availableFunds(stored)).toBe('100000000000.000001');
+    expect(await balanceOf(first.id)).toBe('-0.250001');
+    expect(await balanceOf(second.id)).toBe('1.499999');
   });
 
-  it('when a postpaid account is deep in debt at the limit, then balance plus credit limit is exact', async () => {
-    const account = await makeAccount(database.current.db, { parent: admin, billing_mode: 'postpaid', credit_limit: '99999999999999.999999' });
-    const { account: after } = await post(account, '-99999999999999.999998');
-    expect(after.balance).toBe('-99999999999999.999998');
-    expect(availableFunds(after)).toBe('0.000001');
-  });
-
-  it('when a prepaid account has a credit limit, then only its balance counts, exactly', async () => {
-    const account = await makeAccount(database.current.db, { parent: admin, credit_limit: '5', balance: '12345678901.234567' });
-    expect(availableFunds(account)).toBe('12345678901.234567');
+  it('when a batch repeats a ledger key, then nothing of it is written', async () => {
+    const account = await customer('10');
+    const twice = charge(account.id, '-1');
+    await expect(db.transaction((trx) => postLedgerBatch(trx, [twice, { ...twice }], { now: NOW, billingRunId: null }))).rejects.toThrow();
+    expect(await balanceOf(account.id)).toBe('10.000000');
+    expect(await ledgerOf(account.id)).toHaveLength(1);
   });
 });

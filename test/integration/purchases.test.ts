@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError } from '../../src/errors.ts';
-import { JUST_SOLD_MESSAGE, purchaseDid, quotePurchase, reclaimDid, releaseDid } from '../../src/services/purchases.ts';
+import { JUST_SOLD_MESSAGE, assignDid, purchaseDid, quotePurchase, reclaimDid, releaseDid } from '../../src/services/purchases.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { fund, makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
 import { testConfig, testPricing } from '../helpers/app.ts';
@@ -155,11 +155,38 @@ describe('buying from the admin stock', () => {
   it('when the admin assigns without charging, then the subscription keeps the price but no ledger row is written', async () => {
     const customer = await makeAccount(db, { role: 'customer', parent: admin });
     const did = await makeDid(db, { setup_fee: '1', monthly_fee: '2' });
-    const result = await purchaseDid(db, { pricing: PRICING, buyerId: customer.id, productId: did.id, idempotencyKey: key(), now: NOW, actorId: admin.id, chargeBuyer: false });
+    const result = await assignDid(db, { pricing: PRICING, accountId: customer.id, productId: did.id, idempotencyKey: key(), now: NOW, actorId: admin.id, charge: false });
     expect(result.entries).toEqual([]);
     expect(result.subscription.price).toBe('2.000000');
     expect(await ledgerOf(customer.id)).toHaveLength(0);
     expect(await db('audit_log').where({ entity_id: did.id, action: 'did.assign', actor_id: admin.id })).toHaveLength(1);
+  });
+
+  it('when the admin assigns and charges, then the account pays setup and first period as in a purchase, or is refused without the funds', async () => {
+    const poor = await makeAccount(db, { role: 'customer', parent: admin, balance: '2' });
+    const rich = await makeAccount(db, { role: 'customer', parent: admin, balance: '5' });
+    const did = await makeDid(db, { setup_fee: '1', monthly_fee: '2' });
+    await expect(assignDid(db, { pricing: PRICING, accountId: poor.id, productId: did.id, idempotencyKey: key(), now: NOW, actorId: admin.id, charge: true })).rejects.toThrow(InsufficientFundsError);
+    expect(await holderOf(did.id)).toEqual({ reseller_id: null, customer_id: null });
+    const result = await assignDid(db, { pricing: PRICING, accountId: rich.id, productId: did.id, idempotencyKey: key(), now: NOW, actorId: admin.id, charge: true });
+    expect(result.entries.map((e) => e.amount)).toEqual(['-1.000000', '-2.000000']);
+    expect(await balanceOf(rich.id)).toBe('2.000000');
+    expect(await db('audit_log').where({ entity_id: did.id, action: 'did.purchase', actor_id: admin.id })).toHaveLength(1);
+  });
+
+  it('when two purchases run inside one open transaction and it rolls back, then neither number changed hands nor was charged', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
+    const first = await makeDid(db, { setup_fee: '1', monthly_fee: '1' });
+    const second = await makeDid(db, { setup_fee: '1', monthly_fee: '1' });
+    await expect(db.transaction(async (trx) => {
+      await purchaseDid(trx, { pricing: PRICING, buyerId: customer.id, productId: first.id, idempotencyKey: key(), now: NOW, actorId: customer.id });
+      await purchaseDid(trx, { pricing: PRICING, buyerId: customer.id, productId: second.id, idempotencyKey: key(), now: NOW, actorId: customer.id });
+      expect(await trx('accounts').where({ id: customer.id }).first('balance')).toEqual({ balance: '6.000000' });
+      throw new Error('undo both');
+    })).rejects.toThrow('undo both');
+    expect(await holderOf(first.id)).toEqual({ reseller_id: null, customer_id: null });
+    expect(await holderOf(second.id)).toEqual({ reseller_id: null, customer_id: null });
+    expect(await balanceOf(customer.id)).toBe('10.000000');
   });
 
   it('when a suspended account buys, then it is refused', async () => {

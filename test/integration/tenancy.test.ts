@@ -8,7 +8,7 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { postLedgerEntry } from '../../src/services/ledger.ts';
+import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';

@@ -24,6 +24,11 @@ export async function findDid(db: Db, id: number): Promise<DidRow | undefined> {
   return db<DidRow>('products').where({ id, category: 'did' }).first();
 }
 
+/** The number, if it is on the shelf (ready to be bought from it). */
+export async function findOnShelf(db: Db, productId: number, shelf: Shelf): Promise<DidRow | undefined> {
+  return (await whereOnShelf(db('products').where('products.id', productId), shelf).first()) as DidRow | undefined;
+}
+
 export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
   return db<DidRow>('products').where({ id, category: 'did' }).forUpdate().first();
 }
@@ -69,6 +74,11 @@ export async function clearHolders(db: Db, productId: number, now: Date): Promis
   await db('products')
     .where({ id: productId })
     .update({ reseller_id: null, customer_id: null, destination_type: null, destination: null, updated_at: now });
+}
+
+/** Where a customer's number forwards its calls (undefined when the customer does not own it). */
+export async function findDestination(db: Db, productId: number, customerId: number): Promise<Pick<DidRow, 'destination_type' | 'destination'> | undefined> {
+  return db<DidRow>('products').where({ id: productId, customer_id: customerId }).first('destination_type', 'destination');
 }
 
 export async function setDestination(

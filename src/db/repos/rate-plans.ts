@@ -85,6 +85,12 @@ export async function listPlanChoices(db: Db, owner: PlanOwner): Promise<RatePla
   return scoped(db, owner).whereNull('archived_at').orderByRaw('lower(name), id');
 }
 
+/** The names of an owner's plans, archived ones too (an export names the plan of every number). */
+export async function planNamesOf(db: Db, owner: PlanOwner): Promise<Map<number, string>> {
+  const rows = (await scoped(db, owner).select('id', 'name')) as Array<{ id: number; name: string }>;
+  return new Map(rows.map((plan) => [plan.id, plan.name]));
+}
+
 export async function findRatePlan(db: Db, owner: PlanOwner, id: number): Promise<RatePlanRow | undefined> {
   return scoped(db, owner).where('id', id).first();
 }

@@ -2,7 +2,7 @@
 // token as password, which is what mod_xml_curl and mod_json_cdr can send), from an allowed
 // address. No session and no CSRF: these routes are mounted before both.
 import type { Request, RequestHandler } from 'express';
-import type { Knex } from 'knex';
+import type { Db } from '../../db/knex.ts';
 import type { SwitchRow } from '../../db/repos/switches.ts';
 import { UnauthorizedError } from '../../errors.ts';
 import { authenticateSwitch } from '../../services/switches.ts';
@@ -30,7 +30,7 @@ export function tokenFrom(req: Request): string | undefined {
   return undefined;
 }
 
-export function requireSwitch(db: Knex, now: () => Date): RequestHandler {
+export function requireSwitch(db: Db, now: () => Date): RequestHandler {
   return async (req, res, next) => {
     try {
       res.locals.switch = await authenticateSwitch(db, tokenFrom(req), req.ip, now());
