@@ -17,7 +17,7 @@ import {
 } from '../db/repos/did-listings.ts';
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import { validateDestination } from '../domain/destination.ts';
-import { applyMarkup, type DidTerms } from '../domain/sell-terms.ts';
+import { applyMarkup, type PriceTerms } from '../domain/sell-terms.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { sellerOf } from './purchases.ts';
 
@@ -38,7 +38,7 @@ export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters,
 }
 
 /** Buy terms of a held number: the reseller's locked setup and price, the admin's per-minute terms. */
-export function buyTermsOf(row: HeldRow): DidTerms {
+export function buyTermsOf(row: HeldRow): PriceTerms {
   return {
     setup_fee: row.buy_setup_fee,
     monthly_fee: row.buy_monthly_fee,
@@ -51,7 +51,7 @@ export function buyTermsOf(row: HeldRow): DidTerms {
 }
 
 /** The held number's sell terms, or undefined when none are set. */
-export function sellTermsOf(row: HeldRow): DidTerms | undefined {
+export function sellTermsOf(row: HeldRow): PriceTerms | undefined {
   if (row.sell_monthly_fee === null) return undefined;
   return {
     setup_fee: row.sell_setup_fee!,
@@ -73,7 +73,7 @@ export async function loadHeldDid(db: Db, resellerId: number, productId: number)
 /** The reseller's own sell terms for one number it holds; they apply to its customers' next purchases and calls. */
 export async function setSellTerms(
   db: Db,
-  input: { resellerId: number; productId: number; terms: DidTerms; now: Date; actorId: number },
+  input: { resellerId: number; productId: number; terms: PriceTerms; now: Date; actorId: number },
 ): Promise<void> {
   await inTransaction(db, async (trx) => {
     const held = await findHeldDid(trx, input.resellerId, input.productId);

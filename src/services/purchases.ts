@@ -16,15 +16,15 @@ import {
   returnFromReseller,
   takeFromShelf,
   findOnShelf,
-  type DidRow,
   type Shelf,
 } from '../db/repos/did-holdings.ts';
+import type { DidRow } from '../db/repos/dids.ts';
 import { findPurchaseEntries, type LedgerEntryRow } from '../db/repos/ledger.ts';
 import { deleteResellerPrices, findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { nextBillingAt } from '../domain/billing-period.ts';
 import { Money, toPlain, toStored } from '../domain/money.ts';
-import { defaultSellTerms, type DidTerms } from '../domain/sell-terms.ts';
+import { defaultSellTerms, type PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { postLedgerEntry } from '../db/ledger-writer.ts';
 import { availableFunds } from './ledger.ts';
@@ -38,8 +38,6 @@ export interface PricingSettings {
   decimals: number;
 }
 
-export const DEFAULT_PRICING: PricingSettings = { markupPercent: '20', decimals: 4 };
-
 export interface PurchaseInput {
   buyerId: number;
   productId: number;
@@ -47,7 +45,7 @@ export interface PurchaseInput {
   idempotencyKey: string;
   now: Date;
   actorId: number;
-  pricing?: PricingSettings;
+  pricing: PricingSettings;
 }
 
 export interface PurchaseResult {
@@ -81,7 +79,7 @@ export async function sellerOf(db: Db, buyer: AccountRow): Promise<Seller> {
 }
 
 /** The terms the buyer pays: the product's own (admin stock) or the reseller's sell terms, if it set them. */
-async function sellTerms(db: Db, shelf: Shelf, product: DidRow): Promise<DidTerms | undefined> {
+async function sellTerms(db: Db, shelf: Shelf, product: DidRow): Promise<PriceTerms | undefined> {
   if (shelf.kind === 'admin_stock') return pickTerms(product);
   const price = await findResellerPrice(db, shelf.resellerId, product.id);
   return price ? pickTerms(price) : undefined;
@@ -92,7 +90,7 @@ export interface PurchaseQuote {
   seller: AccountRow;
   product: DidRow;
   /** What the buyer pays: setup, period price and the per-minute terms of its calls. */
-  terms: DidTerms;
+  terms: PriceTerms;
   setupFee: string;
   firstPeriod: string;
   total: string;
@@ -157,7 +155,7 @@ function describePeriod(product: DidRow): string {
 }
 
 /** The number taken off its shelf for the buyer, at the terms the buyer pays; or the purchase this key made before. */
-type Taken = { kind: 'replayed'; result: PurchaseResult } | { kind: 'taken'; buyer: AccountRow; seller: AccountRow; shelf: Shelf; product: DidRow; terms: DidTerms };
+type Taken = { kind: 'replayed'; result: PurchaseResult } | { kind: 'taken'; buyer: AccountRow; seller: AccountRow; shelf: Shelf; product: DidRow; terms: PriceTerms };
 
 async function takeForBuyer(trx: Transaction, buyerId: number, productId: number, key: string, now: Date): Promise<Taken> {
   // The buyer's row is locked first: giving it the number takes a key-share lock on it (the
@@ -290,7 +288,7 @@ async function replayingRaces(db: Db, buyerId: number, productId: number, key: s
 export async function purchaseDid(db: Db, input: PurchaseInput): Promise<PurchaseResult> {
   const { buyerId, productId, now, actorId } = input;
   const key = purchaseKeyOf(input.idempotencyKey);
-  const pricing = input.pricing ?? DEFAULT_PRICING;
+  const { pricing } = input;
   return replayingRaces(db, buyerId, productId, key, () =>
     inTransaction(db, async (trx) => {
       const taken = await takeForBuyer(trx, buyerId, productId, key, now);
@@ -314,7 +312,7 @@ export interface AssignInput {
   charge: boolean;
   now: Date;
   actorId: number;
-  pricing?: PricingSettings;
+  pricing: PricingSettings;
 }
 
 /**
@@ -324,7 +322,7 @@ export interface AssignInput {
 export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseResult> {
   const { accountId, productId, now, actorId } = input;
   const key = purchaseKeyOf(input.idempotencyKey);
-  const pricing = input.pricing ?? DEFAULT_PRICING;
+  const { pricing } = input;
   return replayingRaces(db, accountId, productId, key, () =>
     inTransaction(db, async (trx) => {
       const taken = await takeForBuyer(trx, accountId, productId, key, now);

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findSwitchById, findSwitchByTokenHash, insertSwitch, touchSwitch, updateSwitch, type SwitchRow } from '../db/repos/switches.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -112,8 +112,6 @@ export async function changeSwitch(
   });
 }
 
-export type SwitchAuthResult = { ok: true; switch: SwitchRow } | { ok: false; message: string };
-
 // Route requests come in hundreds a second: a switch found by its token is reused for a few
 // seconds rather than read again. A disabled switch or a new token takes effect within that time
 // on other app instances, at once on this one.
@@ -127,8 +125,9 @@ export function forgetCachedSwitches(): void {
   cache.clear();
 }
 
-export async function authenticateSwitch(db: Db, token: string | undefined, ip: string | undefined, now: Date): Promise<SwitchAuthResult> {
-  if (!token) return { ok: false, message: 'A switch token is required: Authorization: Bearer <token>, or HTTP Basic with the token as password' };
+/** The active switch a token belongs to, if it calls from an allowed address; UnauthorizedError if not. */
+export async function authenticateSwitch(db: Db, token: string | undefined, ip: string | undefined, now: Date): Promise<SwitchRow> {
+  if (!token) throw new UnauthorizedError('A switch token is required: Authorization: Bearer <token>, or HTTP Basic with the token as password');
   const hash = hashToken(token);
   const clock = Date.now();
   let entry = cache.get(hash);
@@ -138,17 +137,17 @@ export async function authenticateSwitch(db: Db, token: string | undefined, ip: 
     cache.set(hash, entry);
   }
   const row = entry.row;
-  if (!row || row.status !== 'active') return { ok: false, message: 'This switch token is not valid' };
+  if (!row || row.status !== 'active') throw new UnauthorizedError('This switch token is not valid');
   let allowed = entry.addresses.get(ip ?? '');
   if (allowed === undefined) {
     allowed = isAddressAllowed(row.allowed_addresses, ip);
     if (entry.addresses.size < 1000) entry.addresses.set(ip ?? '', allowed);
   }
-  if (!allowed) return { ok: false, message: `This switch may not call from ${ip ?? 'an unknown address'}` };
+  if (!allowed) throw new UnauthorizedError(`This switch may not call from ${ip ?? 'an unknown address'}`);
   // last_seen_at is a hint for the operator: written at most once a minute per switch.
   if (clock - (lastTouched.get(row.id) ?? 0) > 60_000) {
     lastTouched.set(row.id, clock);
     await touchSwitch(db, row.id, now);
   }
-  return { ok: true, switch: row };
+  return row;
 }

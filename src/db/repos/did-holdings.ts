@@ -2,31 +2,8 @@
 // still where the caller saw it, so two buyers can never both get it.
 import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
-import type { DidTerms } from '../../domain/sell-terms.ts';
+import type { DidRow } from './dids.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
-
-export interface DidRow extends DidTerms {
-  id: number;
-  category: 'did';
-  number: string;
-  provider_id: number | null;
-  country: string | null;
-  province: string | null;
-  city: string | null;
-  status: 'active' | 'inactive';
-  buy_cost: string;
-  call_timeout: number;
-  billing_type: 'one_time' | 'recurring';
-  billing_days: number;
-  concurrent_calls: number;
-  reseller_id: number | null;
-  customer_id: number | null;
-  destination_type: 'sip_uri' | 'pstn' | 'extension' | null;
-  destination: string | null;
-  archived_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 /** Where a number must be for a buyer to take it: the admin's stock, or one reseller's unassigned numbers. */
 export type Shelf = { kind: 'admin_stock' } | { kind: 'reseller'; resellerId: number };

@@ -37,7 +37,7 @@ export interface DidRow extends DidTerms {
   provider_id: number | null;
   reseller_id: number | null;
   customer_id: number | null;
-  destination_type: string | null;
+  destination_type: 'sip_uri' | 'pstn' | 'extension' | null;
   destination: string | null;
   archived_at: Date | null;
   /** The admin's rate plan its per-minute terms come from; null = its own terms. */
@@ -203,12 +203,6 @@ export type NewDid = DidTerms & { provider_id: number; rate_plan_id?: number | n
 export async function insertDid(db: Db, did: NewDid, now: Date): Promise<DidRow> {
   const [row] = await db('products').insert({ ...did, category: 'did', created_at: now, updated_at: now }).returning('*');
   return row as DidRow;
-}
-
-export async function insertDids(db: Db, dids: NewDid[], now: Date): Promise<DidRow[]> {
-  if (dids.length === 0) return [];
-  const rows = dids.map((did) => ({ ...did, category: 'did', created_at: now, updated_at: now }));
-  return (await db('products').insert(rows).returning('*')) as DidRow[];
 }
 
 export async function updateDid(db: Db, id: number, fields: Partial<DidRow>, now: Date): Promise<DidRow> {

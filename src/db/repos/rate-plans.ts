@@ -95,10 +95,6 @@ export async function findRatePlan(db: Db, owner: PlanOwner, id: number): Promis
   return scoped(db, owner).where('id', id).first();
 }
 
-export async function findRatePlanByName(db: Db, owner: PlanOwner, name: string): Promise<RatePlanRow | undefined> {
-  return scoped(db, owner).whereRaw('lower(name) = lower(?)', [name.trim()]).first();
-}
-
 export async function lockRatePlan(db: Db, owner: PlanOwner, id: number): Promise<RatePlanRow | undefined> {
   return scoped(db, owner).where('id', id).forUpdate().first();
 }
@@ -148,11 +144,4 @@ export async function versionsOfPlans(db: Db, planIds: number[]): Promise<Map<nu
     byPlan.set(row.rate_plan_id, list);
   }
   return byPlan;
-}
-
-export async function plansByIds(db: Db, ids: number[]): Promise<Map<number, RatePlanRow>> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
-  const rows = (await db<RatePlanRow>('rate_plans').whereIn('id', unique)) as RatePlanRow[];
-  return new Map(rows.map((row) => [row.id, row]));
 }
