@@ -23,8 +23,9 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** A request without valid credentials (a switch's token). */
 export class UnauthorizedError extends AppError {
-  constructor(message = 'Authentication required') {
+  constructor(message: string) {
     super(message, 401);
   }
 }

@@ -68,12 +68,12 @@ export function assertDecimals(decimals: number): number {
 }
 
 /** The one rounding rule: HALF_UP to `decimals` places. */
-export function roundMoney(amount: Decimal.Value, decimals: number = DEFAULT_DECIMALS): Decimal {
+export function roundMoney(amount: Decimal.Value, decimals: number): Decimal {
   return new Money(amount).toDecimalPlaces(assertDecimals(decimals), Decimal.ROUND_HALF_UP);
 }
 
 /** Plain decimal string with exactly `decimals` places, for CSV, JSON and the wire. */
-export function toPlain(amount: Decimal.Value, decimals: number = DEFAULT_DECIMALS): string {
+export function toPlain(amount: Decimal.Value, decimals: number): string {
   return roundMoney(amount, decimals).toFixed(decimals);
 }
 
@@ -94,9 +94,9 @@ export function sumMoney(amounts: Iterable<Decimal.Value>): Decimal {
  */
 export function formatMoney(
   amount: Decimal.Value,
-  options: { currency?: string; decimals?: number; locale?: string } = {},
+  options: { decimals: number; currency?: string; locale?: string },
 ): string {
-  const decimals = options.decimals ?? DEFAULT_DECIMALS;
+  const decimals = options.decimals;
   const plain = toPlain(amount, decimals);
   const format = new Intl.NumberFormat(options.locale ?? 'en-US', {
     style: 'currency',

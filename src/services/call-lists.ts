@@ -1,7 +1,7 @@
 // The Calls pages and their CSV export: each role's calls with the cost it paid, and for the admin
 // the margin at each level (what the owner paid, what the reseller paid, what the operator keeps).
+import type { Db } from '../db/knex.ts';
 import type { Writable } from 'node:stream';
-import type { Knex } from 'knex';
 import { countCalls, findCall, listCallCharges, listCalls, type CallChargeRow, type CallFilters, type CallListRow, type CallScope } from '../db/repos/calls.ts';
 import { Money, toPlain } from '../domain/money.ts';
 import { NotFoundError } from '../errors.ts';
@@ -76,7 +76,7 @@ export interface CallsPage {
   total: number;
 }
 
-export async function loadCalls(db: Knex, scope: CallScope, query: CallQuery, window: { limit: number; offset: number }, decimals: number): Promise<CallsPage> {
+export async function loadCalls(db: Db, scope: CallScope, query: CallQuery, window: { limit: number; offset: number }, decimals: number): Promise<CallsPage> {
   const filters = callFiltersOf(query);
   const [rows, total] = await Promise.all([listCalls(db, scope, filters, window), countCalls(db, scope, filters)]);
   return { rows: rows.map((row) => viewOf(row, scope, decimals)), total };
@@ -87,7 +87,7 @@ export interface CallDetail {
   charges: CallChargeRow[];
 }
 
-export async function loadCall(db: Knex, scope: CallScope, id: number, decimals: number): Promise<CallDetail> {
+export async function loadCall(db: Db, scope: CallScope, id: number, decimals: number): Promise<CallDetail> {
   const row = await findCall(db, scope, id);
   if (!row) throw new NotFoundError('There is no such call');
   const charges = await listCallCharges(db, id);
@@ -105,7 +105,7 @@ const NUMERIC_CALL_COLUMNS = [
 ];
 
 /** Writes the filtered calls as CSV: plain decimal strings, ISO times. */
-export async function writeCallsCsv(db: Knex, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
+export async function writeCallsCsv(db: Db, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
   const filters = callFiltersOf(query);
   const admin = scope.role === 'admin';
   const reseller = scope.role === 'reseller';

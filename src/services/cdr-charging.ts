@@ -9,9 +9,10 @@
 // the database's own work: thousands of CDRs a second fit.
 // A call charge may take a balance below the account's available funds: the call has already
 // happened. The maximum duration given at routing keeps that overshoot to about one call.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
 import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-holdings.ts';
-import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/repos/cdr-batches.ts';
+import { insertRejectedCdrs } from '../db/repos/rejected-cdrs.ts';
+import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/ledger-writer.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
 import { toPlain, toStored, toStoredChecked } from '../domain/money.ts';
@@ -73,7 +74,7 @@ export interface RecordCdrsOptions {
 }
 
 /** Stores, rates and charges a batch of CDRs; one outcome per input, in order. */
-export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: RecordCdrsOptions): Promise<CdrOutcome[]> {
+export async function recordCdrs(db: Db, incoming: IncomingCdr[], options: RecordCdrsOptions): Promise<CdrOutcome[]> {
   const outcomes: CdrOutcome[] = new Array(incoming.length);
   const rejections: Array<{ index: number; uuid: string | null; reason: string }> = [];
   const candidates: Array<{ index: number; cdr: CdrRecord; number: string | undefined }> = [];
@@ -140,7 +141,7 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
       switch_id: options.switchId, source: options.source, uuid: r.uuid, reason: storableText(r.reason),
       payload: storablePayload(payloadText(incoming[r.index]!.payload)), received_at: options.now,
     }));
-    for (const part of chunks(rows)) await db('rejected_cdrs').insert(part);
+    for (const part of chunks(rows)) await insertRejectedCdrs(db, part);
     for (const r of rejections) outcomes[r.index] = { status: 'rejected', uuid: r.uuid, reason: r.reason };
   }
   return outcomes;

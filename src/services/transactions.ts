@@ -1,8 +1,8 @@
 // An account's ledger as its Transactions page and CSV export show it.
+import type { Db } from '../db/knex.ts';
 import type { Writable } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Knex } from 'knex';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import {
   countLedgerEntries,
@@ -55,7 +55,7 @@ export interface TransactionsPage {
 }
 
 export async function loadTransactions(
-  db: Knex,
+  db: Db,
   accountId: number,
   filters: TransactionFilters,
   page: { limit: number; offset: number },
@@ -80,7 +80,7 @@ export const TRANSACTION_CSV_COLUMNS = [
 
 /** Streams the filtered ledger as CSV, newest first, amounts as plain decimal strings. */
 export async function writeTransactionsCsv(
-  db: Knex,
+  db: Db,
   accountId: number,
   filters: TransactionFilters,
   decimals: number,

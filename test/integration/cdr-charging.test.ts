@@ -4,7 +4,7 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { Money } from '../../src/domain/money.ts';
-import { createTestApp } from '../helpers/app.ts';
+import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeOwnedDid, makeSwitch } from '../helpers/factories.ts';
 import { dialplanForm, freeswitchCdr, postDialplan, postFreeswitchCdr, routeOf } from '../helpers/switch.ts';
@@ -171,6 +171,22 @@ describe('FreeSWITCH CDRs (mod_json_cdr)', () => {
     const unanswered = await postFreeswitchCdr(app, token, freeswitchCdr({ uuid: randomUUID(), number: '+19995550111', billsec: 0 }));
     expect(unanswered.body).toMatchObject({ status: 'stored', cost: '0.0000' });
     expect(await db('calls').where({ uuid: unanswered.body.uuid }).first()).toMatchObject({ owner_id: null, product_id: null });
+  });
+});
+
+describe('MONEY_DECIMALS', () => {
+  it('when amounts are rounded to 2 places, then a call is charged at 2 places, not the default 4', async () => {
+    const db = database.current.db;
+    const twoPlaces = createTestApp(db, { config: testConfig({ MONEY_DECIMALS: '2' }) });
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
+    const did = await makeOwnedDid(db, { owner: customer, connection_cost: '0.1234', grace_seconds: 0, cost_per_minute: '0.60', initial_increment: 60, increment: 60 });
+    const uuid = randomUUID();
+    // 0.1234 + 0.60 × 60/60 = 0.7234: 0.72 at 2 places (0.7234 at 4).
+    const response = await postFreeswitchCdr(twoPlaces, token, freeswitchCdr({ uuid, number: did.number, billsec: 60 }));
+    expect(response.body).toMatchObject({ status: 'stored', uuid, cost: '0.72' });
+    const [entry] = await db('ledger_entries').where({ account_id: customer.id, kind: 'call_charge' });
+    expect(entry.amount).toBe('-0.720000');
+    expect(await balanceOf(customer.id)).toBe('9.2800');
   });
 });
 

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../logger.ts';
-import { AppError, NotFoundError, translateDbError } from '../../errors.ts';
+import { AppError, NotFoundError, ValidationError, translateDbError } from '../../errors.ts';
 import { renderPage } from '../render.ts';
 import { csrfTokenOf } from './csrf.ts';
 import { JSON_TOO_DEEP, MAX_JSON_DEPTH } from './json-depth.ts';
@@ -42,10 +42,12 @@ export function bodyParserError(error: unknown): AppError | undefined {
   return new AppError(BODY_ERRORS[type] ?? 'The request body could not be read.', type === JSON_TOO_DEEP ? 400 : status);
 }
 
+// The switches' routes (/switch/, /api/) always answer in JSON, whatever they accept.
 function wantsJson(accept: string | undefined, path: string): boolean {
-  return path.startsWith('/api/') || (accept !== undefined && accept.includes('application/json') && !accept.includes('text/html'));
+  return path.startsWith('/api/') || path.startsWith('/switch/') || (accept !== undefined && accept.includes('application/json') && !accept.includes('text/html'));
 }
 
+/** The one place errors become responses: pages, and JSON for the switches' routes and JSON clients. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return async (rawError: unknown, req, res, _next) => {
     const error = bodyParserError(rawError) ?? translateDbError(rawError);
@@ -55,7 +57,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (!known) logger.error({ err: rawError, requestId: res.locals.requestId, url: req.originalUrl }, 'unhandled error');
     if (res.headersSent) return;
     if (wantsJson(req.get('accept'), req.path)) {
-      res.status(status).json({ error: message, requestId: res.locals.requestId });
+      const fields = error instanceof ValidationError && Object.keys(error.fields).length > 0 ? error.fields : undefined;
+      res.status(status).json({ error: message, fields, requestId: res.locals.requestId });
       return;
     }
     // A refused form (CSRF, body parser) never reached the middleware that puts the token out;

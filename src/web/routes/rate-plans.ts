@@ -7,6 +7,7 @@ import { previewCosts } from '../../domain/cost-preview.ts';
 import { DID_FIELDS, RATE_TERM_FIELDS, formatDidNumber } from '../../domain/did-terms.ts';
 import { MARKUP_FIELDS, describeMarkup, versionInForce, type PlanKind } from '../../domain/rate-plans.ts';
 import { formatMoney } from '../../domain/money.ts';
+import { listResoldOnPlan } from '../../db/repos/plan-numbers.ts';
 import { countRatePlans, listRatePlans, versionsOfPlans, type PlanOwner, type RatePlanVersionRow } from '../../db/repos/rate-plans.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import {
@@ -192,10 +193,7 @@ export function ratePlansRouter(context: AppContext, role: 'admin' | 'reseller')
     } as RatePlanVersionRow;
     const resellerId = currentAccount(res).id;
     let productIds: number[] | 'all' = 'all';
-    if (planId !== undefined) {
-      const rows = (await db('reseller_prices').where({ reseller_id: resellerId, rate_plan_id: planId }).select('product_id')) as Array<{ product_id: number }>;
-      productIds = rows.map((row) => row.product_id);
-    }
+    if (planId !== undefined) productIds = await listResoldOnPlan(db, resellerId, planId);
     return previewResale(db, resellerId, { version }, productIds, { now: now(), decimals: config.moneyDecimals, limit: 100 });
   }
 

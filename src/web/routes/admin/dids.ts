@@ -12,7 +12,7 @@ import { findDid } from '../../../db/repos/dids.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../../errors.ts';
 import { listAssignableAccounts } from '../../../db/repos/dids.ts';
-import { purchaseDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
+import { assignDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
 import { pricingOf } from '../buy.ts';
 import {
   MAX_IMPORT_BYTES, commitImport, findImport, importDefaultsOf, previewImport, storeImport, type ImportPreview,
@@ -298,8 +298,7 @@ export function didsRouter(context: AppContext): Router {
   });
 
   async function liveSubscriptions(productId: number): Promise<number> {
-    const row = (await db('subscriptions').where({ product_id: productId }).whereNot('status', 'ended').count({ count: '*' }).first()) as { count: string | number };
-    return Number(row.count);
+    return countDidSubscriptions(db, productId, { live: true });
   }
 
   router.post('/:id', async (req, res) => {
@@ -417,9 +416,9 @@ export function didsRouter(context: AppContext): Router {
     const form = assignSchema.safeParse(body);
     if (!form.success) return renderAssignForm(res, id, formValues(body), { account: 'Choose the account and whether to charge it' }, 400);
     try {
-      const result = await purchaseDid(db, {
-        buyerId: form.data.account, productId: id, idempotencyKey: String(body.purchase_key ?? ''), now: now(), actorId: admin.id,
-        chargeBuyer: form.data.charge === 'yes', pricing: pricingOf(context),
+      const result = await assignDid(db, {
+        accountId: form.data.account, productId: id, idempotencyKey: String(body.purchase_key ?? ''), now: now(), actorId: admin.id,
+        charge: form.data.charge === 'yes', pricing: pricingOf(context),
       });
       const charged = result.entries.length === 0 ? 'nothing was charged' : `charged ${result.entries.map((e) => e.amount.replace(/^-/, '')).join(' + ')}`;
       flash(req, result.replayed ? 'info' : 'success', result.replayed

@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { HeldFilters } from '../../../db/repos/did-listings.ts';
 import { listHeldDids } from '../../../db/repos/did-listings.ts';
-import { defaultSellTerms, type DidTerms } from '../../../domain/sell-terms.ts';
+import { defaultSellTerms, type PriceTerms } from '../../../domain/sell-terms.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
 import { buyTermsOf, loadHeldDid, markupHeldDids, setSellTerms } from '../../../services/did-holdings.ts';
 import { releaseDid } from '../../../services/purchases.ts';
@@ -75,7 +75,7 @@ export function didsRouter(context: AppContext): Router {
   async function showNumber(req: Request, res: Response, productId: number, status = 200, form?: { values: Record<string, string>; errors: Record<string, string> }) {
     const account = currentAccount(res);
     const held = presentHeld(await loadHeldDid(db, account.id, productId));
-    const suggested: DidTerms = defaultSellTerms(buyTermsOf(held), config.resellerDefaultMarkupPercent, config.moneyDecimals);
+    const suggested: PriceTerms = defaultSellTerms(buyTermsOf(held), config.resellerDefaultMarkupPercent, config.moneyDecimals);
     const start = held.sell ?? suggested;
     const values = form?.values ?? {
       setup_fee: rate(start.setup_fee), monthly_fee: rate(start.monthly_fee), connection_cost: rate(start.connection_cost),

@@ -1,7 +1,7 @@
 // The switches' routes: FreeSWITCH (mod_xml_curl dialplan lookups, mod_json_cdr CDRs) under
 // /switch/freeswitch, and the plain JSON API (/api/v1) for other switches such as Kamailio.
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { AppError } from '../../../errors.ts';
+import { AppError, ValidationError } from '../../../errors.ts';
 import { buildNotFoundDocument, buildRefusalDocument, buildRouteDocument, parseDialplanRequest, parseFreeswitchCdr, parsePlainCdr, type CdrParseResult } from '../../../domain/freeswitch.ts';
 import { authorizeCall, type CallDecision } from '../../../services/call-authorization.ts';
 import { recordCdrs, type CdrOutcome, type IncomingCdr } from '../../../services/cdr-charging.ts';
@@ -37,23 +37,21 @@ function bodyRefusal(error: unknown, raw: Buffer | undefined): { status: number;
   return { status: 400, reason: `The body could not be read: ${message ?? type}` };
 }
 
-function jsonErrors(context: AppContext): ErrorRequestHandler {
-  return async (error: unknown, req, res, _next) => {
+/**
+ * A body that cannot be read: a CDR is still kept for the admin, as it came. The answer, like
+ * every other error's, comes from the app's one error handler (JSON on these routes).
+ */
+function keepUnreadableCdrs(context: AppContext): ErrorRequestHandler {
+  return async (error: unknown, req, res, next) => {
     const raw = (req as Request & { rawBody?: Buffer }).rawBody;
     const refusal = bodyRefusal(error, raw);
-    if (refusal) {
-      // A CDR that cannot even be read is still kept for the admin, as it came.
-      if (/\/cdrs?$/.test(req.path)) {
-        await recordCdrs(context.db, [{ parsed: { ok: false, reason: refusal.reason }, payload: raw ? raw.toString('utf8') : '(not kept: the body was not read)' }], {
-          source: req.baseUrl.startsWith('/api') ? 'api' : 'freeswitch', switchId: switchIdOf(res), now: context.now(), decimals: context.config.moneyDecimals,
-        });
-      }
-      res.status(refusal.status).json({ error: refusal.reason });
-      return;
+    if (!refusal) return next(error);
+    if (/\/cdrs?$/.test(req.path)) {
+      await recordCdrs(context.db, [{ parsed: { ok: false, reason: refusal.reason }, payload: raw ? raw.toString('utf8') : '(not kept: the body was not read)' }], {
+        source: req.baseUrl.startsWith('/api') ? 'api' : 'freeswitch', switchId: switchIdOf(res), now: context.now(), decimals: context.config.moneyDecimals,
+      });
     }
-    const status = error instanceof AppError ? error.status : 500;
-    if (status === 500) context.logger.error({ err: error, url: req.originalUrl }, 'switch request failed');
-    res.status(status).json({ error: error instanceof AppError ? error.message : 'An unexpected error happened. It has been logged.' });
+    next(new AppError(refusal.reason, refusal.status));
   };
 }
 
@@ -149,7 +147,7 @@ export function freeswitchRouter(context: AppContext): Router {
     res.status(outcomeStatus([outcome!])).json(cdrJson(outcome!));
   });
 
-  router.use(jsonErrors(context));
+  router.use(keepUnreadableCdrs(context));
   return router;
 }
 
@@ -166,10 +164,7 @@ export function apiRouter(context: AppContext): Router {
     const errors: Record<string, string> = {};
     if (!text('uuid')) errors.uuid = 'The call id (uuid) is required';
     if (!text('destination')) errors.destination = 'The dialled number (destination) is required';
-    if (Object.keys(errors).length > 0) {
-      res.status(400).json({ error: 'Invalid request', fields: errors });
-      return;
-    }
+    if (Object.keys(errors).length > 0) throw new ValidationError('Invalid request', errors);
     const decision = await authorizeCall(db, config, {
       destination: text('destination'), caller: text('caller'), uuid: text('uuid'), switchId: switchIdOf(res), now: now(),
     });
@@ -184,8 +179,7 @@ export function apiRouter(context: AppContext): Router {
       await recordCdrs(db, [{ parsed: { ok: false, reason }, payload: JSON.stringify(body ?? null) }], {
         source: 'api', switchId: switchIdOf(res), now: now(), decimals: config.moneyDecimals,
       });
-      res.status(400).json({ error: reason });
-      return;
+      throw new ValidationError(reason);
     }
     const incoming: IncomingCdr[] = records.map((record) => ({ parsed: parsePlainCdr(record), payload: () => JSON.stringify(record) }));
     const outcomes = await recordCdrs(db, incoming, { source: 'api', switchId: switchIdOf(res), now: now(), decimals: config.moneyDecimals });
@@ -195,6 +189,6 @@ export function apiRouter(context: AppContext): Router {
     });
   });
 
-  router.use(jsonErrors(context));
+  router.use(keepUnreadableCdrs(context));
   return router;
 }
