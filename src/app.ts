@@ -75,10 +75,11 @@ export function createApp(options: AppOptions): Express {
   app.use(requestLocals(config));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '1mb', verify: refuseDeepJson }));
-  app.use(refuseNulBytes);
   app.use(sessionMiddleware(db, config));
   app.use(loadCurrentAccount(db));
   app.use(templateLocals);
+  // After the account is known, so the refusal's page has the menu.
+  app.use(refuseNulBytes);
   app.use(csrfProtection());
 
   app.use(authRouter(context));

@@ -48,6 +48,7 @@ describe('NUL bytes', () => {
     expect(response.status).toBe(400);
     expect(response.text).toContain('<title>Bad request · didhub</title>');
     expect(response.text).toContain('NUL character');
+    expect(response.text).toContain('Log out');
   });
 
   it('when a form field holds a NUL byte, then 400 and nothing is stored', async () => {
