@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import './web/types.ts';
 import { loadCurrentAccount, requireRole } from './web/middleware/auth.ts';
+import { roleArea } from './web/middleware/role-area.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
 import { templateLocals } from './web/middleware/locals.ts';
@@ -77,9 +78,9 @@ export function createApp(options: AppOptions): Express {
 
   app.use(authRouter(context));
   app.use('/account', requireRole(), accountRouter(context));
-  app.use('/admin', requireRole('admin'), adminRouter(context));
-  app.use('/reseller', requireRole('reseller'), resellerRouter(context));
-  app.use('/customer', requireRole('customer'), customerRouter(context));
+  app.use('/admin', roleArea('admin'), adminRouter(context));
+  app.use('/reseller', roleArea('reseller'), resellerRouter(context));
+  app.use('/customer', roleArea('customer'), customerRouter(context));
 
   app.use(notFound);
   app.use(errorHandler(logger));
