@@ -110,7 +110,7 @@ export function applyDidFilters<Q extends Knex.QueryBuilder>(query: Q, filters: 
 const HOLDER_OF_P = HOLDER_SQL.replace(/(customer_id|reseller_id)/g, 'p.$1');
 
 /** Adds the provider's and holders' names and the holder kind to a query on `products as p`. */
-function withHolderColumns(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
+export function withHolderColumns(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
   return query
     .leftJoin('providers as pr', 'pr.id', 'p.provider_id')
     .leftJoin('accounts as r', 'r.id', 'p.reseller_id')

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { loadAdminDashboard } from '../../../services/dashboards.ts';
 import { renderPage } from '../../render.ts';
-import { didsRouter } from './dids.ts';
+import { didsRouter } from '../dids/router.ts';
 import { providersRouter } from './providers.ts';
 import type { AppContext } from '../../context.ts';
 import { accountsRouter } from './accounts.ts';

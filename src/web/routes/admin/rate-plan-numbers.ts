@@ -12,7 +12,7 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { presentDid } from '../../presenters/dids.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { didFilterSchema, didFiltersOf, type DidFilterQuery } from './did-filters.ts';
+import { didFilterSchema, didFiltersOf, type DidFilterQuery } from '../dids/schema.ts';
 
 function filterEntries(query: DidFilterQuery): Array<[string, string]> {
   return Object.entries(query).filter(([, value]) => value !== undefined && value !== '').map(([key, value]) => [key, String(value)]);
