@@ -70,5 +70,9 @@ export const importQuerySchema = z.object({
 
 export const importFileSchema = z.preprocess(
   (value) => (typeof value === 'string' ? value : ''),
-  z.string().refine((content) => content.trim() !== '', { message: 'Choose a CSV file with a header row', path: ['file'] }),
+  z
+    .string()
+    .refine((content) => content.trim() !== '', { message: 'Choose a CSV file with a header row', path: ['file'], abort: true })
+    // A NUL byte cannot be stored as text; it is also what a UTF-16 file looks like read as UTF-8.
+    .refine((content) => !content.includes('\u0000'), { message: 'The file holds NUL bytes: save it as CSV in UTF-8', path: ['file'] }),
 );
