@@ -20,8 +20,8 @@ export interface ValidateOptions<T> {
   onInvalid?: (req: Request, res: Response, invalid: Invalid) => Promise<unknown> | unknown;
   /** A list's filters: the list still shows, unfiltered (these values), with the errors and 400. */
   fallback?: T;
-  /** A JSON route: a failed parse answers `{ error, fields }` with status 400. */
-  json?: boolean;
+  /** A route that answers no page: a failed parse answers `{ error, fields }` (json) or one line per field (text, for a CSV export), status 400. */
+  answer?: 'json' | 'text';
 }
 
 export interface Validated<T> extends RequestHandler {
@@ -73,7 +73,10 @@ export function validate<S extends z.ZodType>(schemaOf: SchemaOf<S>, options: Va
     }
     if (options.onInvalid) return void (await options.onInvalid(req, res, invalid));
     const message = Object.values(invalid.errors)[0] ?? 'Check the form';
-    if (options.json) return void res.status(400).json({ error: message, fields: invalid.errors });
+    if (options.answer === 'json') return void res.status(400).json({ error: message, fields: invalid.errors });
+    if (options.answer === 'text') {
+      return void res.status(400).type('text').send(Object.entries(invalid.errors).map(([field, text]) => `${field}: ${text}`).join('\n'));
+    }
     throw new ValidationError(message, invalid.errors);
   };
   return Object.assign(middleware, {

@@ -5,7 +5,7 @@ import { renderPage } from '../../render.ts';
 import { didsRouter } from '../dids/router.ts';
 import { providersRouter } from './providers.ts';
 import type { AppContext } from '../../context.ts';
-import { accountsRouter } from './accounts.ts';
+import { managedAccountsRouter } from '../accounts/router.ts';
 import { billingRunsRouter, subscriptionsRouter } from './billing-runs.ts';
 import { callsRouter } from '../calls.ts';
 import { switchesRouter } from './switches.ts';
@@ -21,7 +21,7 @@ export function adminRouter(context: AppContext): Router {
     await renderPage(res, 'admin/dashboard', { title: 'Dashboard', dashboard });
   });
 
-  router.use('/accounts', accountsRouter(context));
+  router.use('/accounts', managedAccountsRouter(context));
   router.use('/dids', didsRouter(context));
   router.use('/providers', providersRouter(context));
   router.use('/calls', callsRouter(context));

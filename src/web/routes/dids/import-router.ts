@@ -29,8 +29,8 @@ export function importRouter({ db, now }: AppContext): Router {
   });
 
   // The page's script sends the file itself as the body (CSV), with the CSRF token in a header.
-  const file = validate(importFileSchema, { json: true });
-  const options = validate(importQuerySchema, { from: 'query', json: true });
+  const file = validate(importFileSchema, { answer: 'json' });
+  const options = validate(importQuerySchema, { from: 'query', answer: 'json' });
 
   router.post('/', express.text({ type: () => true, limit: MAX_IMPORT_BYTES }), file, options, async (_req, res) => {
     const query = options.data(res);

@@ -4,7 +4,7 @@ import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { customersRouter } from './customers.ts';
+import { managedAccountsRouter } from '../accounts/router.ts';
 import { transactionsRouter } from './transactions.ts';
 import { buyRouter, receiptsRouter } from '../buy.ts';
 import { didsRouter } from './dids.ts';
@@ -20,7 +20,7 @@ export function resellerRouter(context: AppContext): Router {
     await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard });
   });
 
-  router.use('/customers', customersRouter(context));
+  router.use('/customers', managedAccountsRouter(context));
   router.use('/transactions', transactionsRouter(context));
   router.use('/buy', buyRouter(context));
   router.use('/receipts', receiptsRouter(context));
