@@ -1,28 +1,27 @@
 // The admin's DID inventory: list with filters and CSV export, create and edit with the cost
-// preview, each number's page (status, delete or archive). The import and the assignment have
-// routers of their own, mounted here first.
+// preview, each number's page. The import, the assignment and the status and removal have
+// routers of their own, mounted here.
 import { Router } from 'express';
 import { previewCosts } from '../../../domain/cost-preview.ts';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
-import { countDidSubscriptions, findDid, type DidSort } from '../../../db/repos/dids.ts';
+import { findDid, type DidSort } from '../../../db/repos/dids.ts';
 import { countOpenDidSubscriptions } from '../../../db/queries/did-pages.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
 import { findRatePlan } from '../../../db/repos/rate-plans.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { exportDids } from '../../../services/did-export.ts';
-import {
-  createDid, listDidPage, loadDidDetail, removeDid, removalOf, restoreDid, setDidStatus, updateDidTerms,
-} from '../../../services/inventory.ts';
+import { createDid, listDidPage, loadDidDetail, updateDidTerms } from '../../../services/inventory.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
 import { presentAudit, presentDid } from '../../presenters/dids.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { assignRouter } from './assign-router.ts';
+import { lifecycleRouter } from './lifecycle-router.ts';
 import { didFormPage } from './form-page.ts';
 import { importRouter } from './import-router.ts';
 import { DEFAULT_FORM_VALUES, didFormValues, fieldInfo, listHref, listValues } from './presenter.ts';
-import { didFormSchema, didFiltersOf, listQuerySchema, statusFormSchema } from './schema.ts';
+import { didFormSchema, didFiltersOf, listQuerySchema } from './schema.ts';
 
 const NO_SUCH_DID = 'There is no such DID';
 
@@ -74,7 +73,7 @@ export function didsRouter(context: AppContext): Router {
     res.redirect(`/admin/dids/${result.did.id}`);
   });
 
-  router.use('/', assignRouter(context));
+  router.use('/', assignRouter(context), lifecycleRouter(context));
 
   router.get('/:id', async (req, res) => {
     const detail = await loadDidDetail(db, didId(req));
@@ -115,47 +114,6 @@ export function didsRouter(context: AppContext): Router {
       : await updateDidTerms(db, id, planned.values, { actorId: currentAccount(res).id, now: now(), ip: req.ip, ratePlanId: planned.planId });
     if (!result.ok) return renderEditAgain(res, id, planned.values, result.errors);
     flash(req, 'success', 'The new terms are saved. They apply to new purchases; current subscriptions keep their locked price.');
-    res.redirect(`/admin/dids/${id}`);
-  });
-
-  const statusForm = validate(statusFormSchema);
-
-  router.post('/:id/status', statusForm, async (req, res) => {
-    const id = didId(req);
-    const { status } = statusForm.data(res);
-    const did = await setDidStatus(db, id, status, { actorId: currentAccount(res).id, now: now(), ip: req.ip });
-    flash(req, 'success', status === 'active'
-      ? `${formatDidNumber(did.number)} is active: it can be sold and its calls are routed.`
-      : `${formatDidNumber(did.number)} is inactive: it is neither sold nor routed.`);
-    res.redirect(`/admin/dids/${id}`);
-  });
-
-  router.get('/:id/remove', async (req, res) => {
-    const id = didId(req);
-    const did = await findDid(db, id);
-    if (!did) throw new NotFoundError(NO_SUCH_DID);
-    await renderPage(res, 'admin/dids/remove', {
-      title: `Remove ${formatDidNumber(did.number)}`, did: presentDid(did), removal: await removalOf(db, id), subscriptionCount: await countDidSubscriptions(db, id),
-    });
-  });
-
-  router.post('/:id/remove', async (req, res) => {
-    const id = didId(req);
-    const did = await findDid(db, id);
-    if (!did) throw new NotFoundError(NO_SUCH_DID);
-    const outcome = await removeDid(db, id, { actorId: currentAccount(res).id, now: now(), ip: req.ip });
-    if (outcome === 'deleted') {
-      flash(req, 'success', `${formatDidNumber(did.number)} was deleted.`);
-      return res.redirect('/admin/dids');
-    }
-    flash(req, 'success', `${formatDidNumber(did.number)} was archived: it was sold before, so its history is kept.`);
-    res.redirect(`/admin/dids/${id}`);
-  });
-
-  router.post('/:id/restore', async (req, res) => {
-    const id = didId(req);
-    const did = await restoreDid(db, id, { actorId: currentAccount(res).id, now: now(), ip: req.ip });
-    flash(req, 'success', `${formatDidNumber(did.number)} is back in the list.`);
     res.redirect(`/admin/dids/${id}`);
   });
 
