@@ -10,7 +10,8 @@ import { billingRunsRouter, subscriptionsRouter } from './billing-runs.ts';
 import { callsRouter } from '../calls.ts';
 import { switchesRouter } from './switches.ts';
 import { rejectedCdrsRouter } from './rejected-cdrs.ts';
-import { ratePlansRouter } from '../rate-plans.ts';
+import { ratePlansRouter } from '../rate-plans/router.ts';
+import { ratePlanNumbersRouter } from '../rate-plans/numbers-router.ts';
 
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
@@ -27,7 +28,7 @@ export function adminRouter(context: AppContext): Router {
   router.use('/calls', callsRouter(context));
   router.use('/switches', switchesRouter(context));
   router.use('/rejected-cdrs', rejectedCdrsRouter(context));
-  router.use('/rate-plans', ratePlansRouter(context, 'admin'));
+  router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
 

@@ -9,7 +9,8 @@ import { transactionsRouter } from './transactions.ts';
 import { buyRouter, receiptsRouter } from '../buy.ts';
 import { didsRouter } from './dids.ts';
 import { callsRouter } from '../calls.ts';
-import { ratePlansRouter } from '../rate-plans.ts';
+import { ratePlansRouter } from '../rate-plans/router.ts';
+import { applyRouter } from '../rate-plans/apply-router.ts';
 
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
@@ -26,7 +27,7 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/dids', didsRouter(context));
   router.use('/calls', callsRouter(context));
-  router.use('/rate-plans', ratePlansRouter(context, 'reseller'));
+  router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
 
   return router;
 }
