@@ -89,7 +89,7 @@ export function validate<S extends z.ZodType>(schemaOf: SchemaOf<S>, options: Va
 }
 
 /** What a list page shows of its filters: the parsed ones, or the typed ones with their errors. */
-export function filterState(invalid: Invalid | undefined, current: Record<string, unknown>) {
+export function filterState(invalid: Invalid | undefined, current: object) {
   return invalid
     ? { values: invalid.values, fieldErrors: invalid.errors, status: 400 }
     : { values: current, fieldErrors: {}, status: 200 };

@@ -12,7 +12,7 @@ import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { exportTransactions, showTransactions } from '../transactions.ts';
+import { exportTransactions, showTransactions, transactionsExportQuery, transactionsQuery } from '../transactions/router.ts';
 import { writeAccountsCsv } from './export.ts';
 import { moneyRouter } from './money-router.ts';
 import { accountScope, audienceOf, presentAccount, subscriptionLinks } from './presenter.ts';
@@ -72,10 +72,10 @@ export function managedAccountsRouter(context: AppContext): Router {
     });
   });
 
-  router.get('/:id/transactions', async (req, res) => {
+  router.get('/:id/transactions', transactionsQuery, async (req, res) => {
     const audience = audienceOf(areaRole(res));
     const account = await loadAccount(req, res);
-    await showTransactions(context, req, res, account.id, {
+    await showTransactions(context, res, account.id, {
       title: `Transactions of ${account.name}`,
       path: `${audience.base}/${account.id}/transactions`,
       back: { href: `${audience.base}/${account.id}`, label: account.name },
@@ -84,9 +84,9 @@ export function managedAccountsRouter(context: AppContext): Router {
     });
   });
 
-  router.get('/:id/transactions/export.csv', async (req, res) => {
+  router.get('/:id/transactions/export.csv', transactionsExportQuery, async (req, res) => {
     const account = await loadAccount(req, res);
-    await exportTransactions(context, req, res, account.id, `transactions-${account.id}.csv`);
+    await exportTransactions(context, res, account.id, `transactions-${account.id}.csv`);
   });
 
   return router;

@@ -12,7 +12,7 @@ import { formValues, idParam, validate } from '../../middleware/validate.ts';
 import { presentDid } from '../../presenters/dids.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { pricingOf } from '../buy.ts';
+import { pricingOf } from '../buy/router.ts';
 import { assignFormSchema } from './schema.ts';
 
 const NO_SUCH_DID = 'There is no such DID';

@@ -5,10 +5,10 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { managedAccountsRouter } from '../accounts/router.ts';
-import { transactionsRouter } from './transactions.ts';
-import { buyRouter, receiptsRouter } from '../buy.ts';
-import { didsRouter } from './dids.ts';
-import { callsRouter } from '../calls.ts';
+import { ownTransactionsRouter } from '../transactions/router.ts';
+import { buyRouter, receiptsRouter } from '../buy/router.ts';
+import { heldDidsRouter } from '../held-dids/router.ts';
+import { callsRouter } from '../calls/router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { applyRouter } from '../rate-plans/apply-router.ts';
 
@@ -22,10 +22,10 @@ export function resellerRouter(context: AppContext): Router {
   });
 
   router.use('/customers', managedAccountsRouter(context));
-  router.use('/transactions', transactionsRouter(context));
+  router.use('/transactions', ownTransactionsRouter(context));
   router.use('/buy', buyRouter(context));
   router.use('/receipts', receiptsRouter(context));
-  router.use('/dids', didsRouter(context));
+  router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
 

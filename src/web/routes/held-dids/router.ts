@@ -1,72 +1,70 @@
 // The reseller's "My DIDs": the numbers it holds, its sell terms and margins, a markup over
-// many numbers at once, and giving an unassigned number back to the admin.
+// many numbers at once, and giving an unassigned number back to the admin. Mounted at /reseller/dids.
 import { Router, type Request, type Response } from 'express';
 import type { HeldFilters } from '../../../db/repos/did-listings.ts';
 import { listHeldDids } from '../../../db/repos/did-listings.ts';
 import { applyMarkup, type DidTerms } from '../../../domain/sell-terms.ts';
-import { ConflictError, NotFoundError } from '../../../errors.ts';
+import { ConflictError } from '../../../errors.ts';
 import { buyTermsOf, loadHeldDid, markupHeldDids, setSellTerms } from '../../../services/did-holdings.ts';
 import { releaseDid } from '../../../services/purchases.ts';
 import { listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { currentAccount } from '../../middleware/auth.ts';
-import { formValues, parseForm } from '../../middleware/validate.ts';
+import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { billingLabel, countryLabel, incrementsLabel, presentHeld, rate } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import { loadBillingNotices } from '../../../services/billing-notices.ts';
 import type { AppContext } from '../../context.ts';
-import { heldQuerySchema, markupFormSchema, pathId, sellTermsSchema } from '../number-forms.ts';
+import { heldQuerySchema, markupFormSchema, sellTermsSchema } from './schema.ts';
 
 export const HELD_PAGE_SIZE = 25;
 const helpers = { billingLabel, countryLabel, incrementsLabel, rate };
 
-export function didsRouter(context: AppContext): Router {
+export function heldDidsRouter(context: AppContext): Router {
   const { db, config, now } = context;
   const router = Router();
 
-  router.get('/', async (req, res) => {
+  const heldQuery = validate(heldQuerySchema, { from: 'query', fallback: { page: 1 } });
+  const productId = (req: Request) => idParam(req, 'productId', 'Not found');
+
+  router.get('/', heldQuery, async (_req, res) => {
     const account = currentAccount(res);
-    const parsed = parseForm(heldQuerySchema, req.query);
-    const query = parsed.ok ? parsed.data : { page: 1 };
-    const filters: HeldFilters = parsed.ok ? { contains: parsed.data.contains, country: parsed.data.country, assignment: parsed.data.assignment } : {};
+    const query = heldQuery.data(res);
+    const filters: HeldFilters = { contains: query.contains, country: query.country, assignment: query.assignment };
     const { rows, total } = await listHeldDids(db, account.id, filters, pageWindow(query.page, HELD_PAGE_SIZE));
     const current = { ...filters };
-    await renderPage(
-      res,
-      'reseller/dids',
-      {
-        title: 'My DIDs',
-        rows: rows.map(presentHeld),
-        total,
-        values: parsed.ok ? current : req.query,
-        fieldErrors: parsed.ok ? {} : parsed.errors,
-        defaultMarkup: config.resellerDefaultMarkupPercent,
-        returnTo: hrefWith('/reseller/dids', { ...current, page: query.page > 1 ? query.page : undefined }),
-        pager: pageLinks('/reseller/dids', current, total, query.page, HELD_PAGE_SIZE),
-        ...helpers,
-      },
-      parsed.ok ? 200 : 400,
-    );
+    const { status, ...state } = filterState(heldQuery.invalid(res), current);
+    await renderPage(res, 'reseller/dids', {
+      title: 'My DIDs', rows: rows.map(presentHeld), total, ...state,
+      defaultMarkup: config.resellerDefaultMarkupPercent,
+      returnTo: hrefWith('/reseller/dids', { ...current, page: query.page > 1 ? query.page : undefined }),
+      pager: pageLinks('/reseller/dids', current, total, query.page, HELD_PAGE_SIZE),
+      ...helpers,
+    }, status);
   });
 
-  router.post('/markup', async (req, res) => {
+  /** Back to the list as it was (its filters and page), never elsewhere. */
+  const backTo = (returnTo: string | undefined) => (returnTo?.startsWith('/reseller/dids') ? returnTo : '/reseller/dids');
+  const markupForm = validate(markupFormSchema, {
+    onInvalid: (req, res, { values, errors }) => {
+      flash(req, 'error', Object.values(errors)[0] ?? 'Check the form');
+      res.redirect(303, backTo(values.return_to));
+    },
+  });
+
+  router.post('/markup', markupForm, async (req, res) => {
     const account = currentAccount(res);
-    const form = parseForm(markupFormSchema, req.body);
-    const back = typeof req.body?.return_to === 'string' && req.body.return_to.startsWith('/reseller/dids') ? req.body.return_to : '/reseller/dids';
-    if (!form.ok) {
-      flash(req, 'error', Object.values(form.errors)[0] ?? 'Check the form');
-      return res.redirect(303, back);
-    }
+    const form = markupForm.data(res);
     const count = await markupHeldDids(db, {
-      resellerId: account.id, productIds: form.data.ids, percent: form.data.percent, decimals: config.moneyDecimals, now: now(), actorId: account.id,
+      resellerId: account.id, productIds: form.ids, percent: form.percent, decimals: config.moneyDecimals, now: now(), actorId: account.id,
     });
-    flash(req, 'success', `Sell terms of ${count} number${count === 1 ? '' : 's'} set to buy terms plus ${form.data.percent}%.`);
-    res.redirect(303, back);
+    flash(req, 'success', `Sell terms of ${count} number${count === 1 ? '' : 's'} set to buy terms plus ${form.percent}%.`);
+    res.redirect(303, backTo(form.return_to));
   });
 
-  async function showNumber(req: Request, res: Response, productId: number, status = 200, form?: { values: Record<string, string>; errors: Record<string, string> }) {
+  async function showNumber(req: Request, res: Response, status = 200, form?: { values: Record<string, string>; errors: Record<string, string> }) {
     const account = currentAccount(res);
-    const held = presentHeld(await loadHeldDid(db, account.id, productId));
+    const held = presentHeld(await loadHeldDid(db, account.id, productId(req)));
     const suggested: DidTerms = applyMarkup(buyTermsOf(held), config.resellerDefaultMarkupPercent, config.moneyDecimals);
     const start = held.sell ?? suggested;
     const values = form?.values ?? {
@@ -87,32 +85,28 @@ export function didsRouter(context: AppContext): Router {
   }
 
   router.get('/:productId', async (req, res) => {
-    const productId = pathId(req.params.productId);
-    if (productId === undefined) throw new NotFoundError();
-    await showNumber(req, res, productId);
+    await showNumber(req, res);
   });
 
-  router.post('/:productId/terms', async (req, res) => {
+  const termsForm = validate(sellTermsSchema, { onInvalid: (req, res, invalid) => showNumber(req, res, 400, invalid) });
+
+  router.post('/:productId/terms', termsForm, async (req, res) => {
     const account = currentAccount(res);
-    const productId = pathId(req.params.productId);
-    if (productId === undefined) throw new NotFoundError();
-    const form = parseForm(sellTermsSchema, req.body);
-    if (!form.ok) return showNumber(req, res, productId, 400, { values: formValues(req.body), errors: form.errors });
-    await setSellTerms(db, { resellerId: account.id, productId, terms: form.data, now: now(), actorId: account.id });
+    const id = productId(req);
+    await setSellTerms(db, { resellerId: account.id, productId: id, terms: termsForm.data(res), now: now(), actorId: account.id });
     flash(req, 'success', 'Sell terms saved. They apply to the next purchase of this number and to the calls of the customer who owns it.');
-    res.redirect(303, `/reseller/dids/${productId}`);
+    res.redirect(303, `/reseller/dids/${id}`);
   });
 
   router.get('/:productId/release', async (req, res) => {
     const account = currentAccount(res);
-    const productId = pathId(req.params.productId);
-    if (productId === undefined) throw new NotFoundError();
-    const held = presentHeld(await loadHeldDid(db, account.id, productId));
+    const id = productId(req);
+    const held = presentHeld(await loadHeldDid(db, account.id, id));
     await renderPage(res, 'purchases/release', {
       title: `Release ${held.number}`,
       number: held.number,
-      action: `/reseller/dids/${productId}/release`,
-      cancel: `/reseller/dids/${productId}`,
+      action: `/reseller/dids/${id}/release`,
+      cancel: `/reseller/dids/${id}`,
       blocked: held.customer_id !== null ? `${held.customer_name} owns this number: it can be released only once the customer gives it up.` : undefined,
       goesTo: "the admin's stock",
       nextBillingAt: held.next_billing_at,
@@ -122,16 +116,15 @@ export function didsRouter(context: AppContext): Router {
 
   router.post('/:productId/release', async (req, res) => {
     const account = currentAccount(res);
-    const productId = pathId(req.params.productId);
-    if (productId === undefined) throw new NotFoundError();
+    const id = productId(req);
     try {
-      const { product } = await releaseDid(db, { accountId: account.id, productId, now: now(), actorId: account.id });
+      const { product } = await releaseDid(db, { accountId: account.id, productId: id, now: now(), actorId: account.id });
       flash(req, 'success', `${product.number} was released to the admin's stock. Nothing was refunded.`);
       res.redirect(303, '/reseller/dids');
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       flash(req, 'error', error.message);
-      res.redirect(303, `/reseller/dids/${productId}`);
+      res.redirect(303, `/reseller/dids/${id}`);
     }
   });
 
