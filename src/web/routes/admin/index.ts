@@ -3,13 +3,13 @@ import { Router } from 'express';
 import { loadAdminDashboard } from '../../../services/dashboards.ts';
 import { renderPage } from '../../render.ts';
 import { didsRouter } from '../dids/router.ts';
-import { providersRouter } from './providers.ts';
+import { providersRouter } from '../providers/router.ts';
 import type { AppContext } from '../../context.ts';
 import { managedAccountsRouter } from '../accounts/router.ts';
 import { billingRunsRouter, subscriptionsRouter } from '../billing-runs/router.ts';
 import { callsRouter } from '../calls/router.ts';
-import { switchesRouter } from './switches.ts';
-import { rejectedCdrsRouter } from './rejected-cdrs.ts';
+import { switchesRouter } from '../switches/router.ts';
+import { rejectedCdrsRouter } from '../rejected-cdrs/router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { ratePlanNumbersRouter } from '../rate-plans/numbers-router.ts';
 

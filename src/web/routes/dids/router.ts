@@ -14,6 +14,7 @@ import { createDid, listDidPage, loadDidDetail, updateDidTerms } from '../../../
 import { currentAccount } from '../../middleware/auth.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
 import { presentAudit, presentDid } from '../../presenters/dids.ts';
+import { pageLinks } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { assignRouter } from './assign-router.ts';
@@ -41,8 +42,8 @@ export function didsRouter(context: AppContext): Router {
     const page = await listDidPage(db, { filters: didFiltersOf(query), sort, direction, page: query.page ?? 1, perPage: query.per_page ?? 50 });
     await renderPage(res, 'admin/dids/index', {
       title: 'DIDs', query, values: listValues(query), rows: page.rows.map(presentDid),
-      total: page.total, totalExact: page.totalExact, page: page.page, pages: page.pages, perPage: page.perPage, sort, direction,
-      providers: await listProviderNames(db), countries,
+      sort, direction, providers: await listProviderNames(db), countries,
+      pager: pageLinks('/admin/dids', query, page.total, page.page, page.perPage, { exact: page.totalExact, ends: true }),
       href: (changes: Record<string, string | number | undefined>) => listHref(query, changes),
       exportHref: listHref({ ...query, page: undefined, per_page: undefined, sort: undefined, dir: undefined }, {}, '/admin/dids/export.csv'),
     });

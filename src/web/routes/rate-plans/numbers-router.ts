@@ -11,6 +11,7 @@ import { assignPlanToDids, countSelectedDids, type NumberSelection } from '../..
 import { currentAccount } from '../../middleware/auth.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
 import { presentDid } from '../../presenters/dids.ts';
+import { pageLinks } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { didFiltersOf, type DidFilterQuery } from '../dids/schema.ts';
@@ -71,9 +72,8 @@ export function ratePlanNumbersRouter({ db, now }: AppContext): Router {
     const { page } = numbersQuery.data(res);
     const { rows, total } = await listDidsOnPlan(db, plan.id, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
     await renderPage(res, 'rate-plans/numbers', {
-      title: `Numbers on ${plan.name}`, plan, rows: rows.map(presentDid), total, page,
-      pages: Math.max(1, Math.ceil(total / PER_PAGE)),
-      href: (target: number) => `/admin/rate-plans/${plan.id}/numbers?page=${target}`,
+      title: `Numbers on ${plan.name}`, plan, rows: rows.map(presentDid),
+      pager: pageLinks(`/admin/rate-plans/${plan.id}/numbers`, {}, total, page, PER_PAGE),
     });
   });
 

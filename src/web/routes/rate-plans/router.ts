@@ -10,6 +10,7 @@ import { createRatePlan, loadRatePlan, reviseRatePlan, setRatePlanArchived, term
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
+import { pageLinks } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { planFormPage } from './form-page.ts';
@@ -44,17 +45,9 @@ export function ratePlansRouter(context: AppContext): Router {
       const scheduled = list.filter((version) => version.effective_from.getTime() > at.getTime()).length;
       return { ...plan, summary: summarise(versionInForce(list, at), money), scheduled };
     });
-    const base = baseOf(res);
-    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-    const href = (target: number) => {
-      const params = new URLSearchParams();
-      if (query.q) params.set('q', query.q);
-      if (query.archived) params.set('archived', query.archived);
-      params.set('page', String(target));
-      return `${base}?${params.toString()}`;
-    };
     await renderPage(res, 'rate-plans/index', {
-      title: 'Rate plans', role: areaRole(res), base, rows, total, page, pages, href,
+      title: 'Rate plans', role: areaRole(res), base: baseOf(res), rows,
+      pager: pageLinks(baseOf(res), filters, total, page, PER_PAGE),
       values: { q: query.q ?? '', archived: query.archived ?? 'hide' },
     });
   });

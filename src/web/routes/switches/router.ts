@@ -1,26 +1,14 @@
 // The admin's Switches page: register a switch (its token is shown once), change its allowed
-// addresses, disable or enable it, give it a new token.
-import { Router } from 'express';
-import { z } from 'zod';
+// addresses, disable or enable it, give it a new token. Mounted at /admin/switches.
+import { Router, type Request } from 'express';
 import { listSwitches } from '../../../db/repos/switches.ts';
 import { ValidationError } from '../../../errors.ts';
 import { changeSwitch, registerSwitch } from '../../../services/switches.ts';
 import { currentAccount } from '../../middleware/auth.ts';
-import { formValues, parseForm } from '../../middleware/validate.ts';
+import { formValues, idParam, validate } from '../../middleware/validate.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-
-const switchSchema = z.object({
-  name: z.string().trim().min(1, 'Give the switch a name').max(100, 'Use at most 100 characters'),
-  allowed_addresses: z.string().max(5000, 'Too many addresses').default(''),
-});
-
-const actionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('disable') }),
-  z.object({ action: z.literal('enable') }),
-  z.object({ action: z.literal('rotate') }),
-  z.object({ action: z.literal('addresses'), allowed_addresses: z.string().max(5000).default('') }),
-]);
+import { actionSchema, switchSchema } from './schema.ts';
 
 export function switchesRouter({ db, now }: AppContext): Router {
   const router = Router();
@@ -34,14 +22,20 @@ export function switchesRouter({ db, now }: AppContext): Router {
     await showList(res);
   });
 
-  router.post('/', async (req, res) => {
-    const parsed = parseForm(switchSchema, req.body);
-    if (!parsed.ok) {
-      await showList(res, { values: formValues(req.body), fieldErrors: parsed.errors }, 400);
-      return;
-    }
+  const switchForm = validate(switchSchema, { onInvalid: (_req, res, { values, errors }) => showList(res, { values, fieldErrors: errors }, 400) });
+  const switchId = (req: Request) => idParam(req, 'id', `There is no page at ${req.baseUrl}${req.path}`);
+  // An action that is none of the list's buttons: the error page (400), once the switch's id is one.
+  const actionForm = validate(actionSchema, {
+    onInvalid: (req) => {
+      switchId(req);
+      throw new ValidationError('Unknown action');
+    },
+  });
+
+  router.post('/', switchForm, async (req, res) => {
+    const form = switchForm.data(res);
     try {
-      const { row, token } = await registerSwitch(db, { name: parsed.data.name, allowedAddresses: parsed.data.allowed_addresses }, currentAccount(res).id, now());
+      const { row, token } = await registerSwitch(db, { name: form.name, allowedAddresses: form.allowed_addresses }, currentAccount(res).id, now());
       // The token is shown on this response only: it is not stored, so it cannot be shown again.
       res.set('Cache-Control', 'no-store');
       await showList(res, { created: { name: row.name, token } }, 201);
@@ -54,13 +48,10 @@ export function switchesRouter({ db, now }: AppContext): Router {
     }
   });
 
-  router.post('/:id', async (req, res, next) => {
-    if (!/^\d{1,15}$/.test(String(req.params.id))) return next();
-    const id = Number(req.params.id);
-    const parsed = parseForm(actionSchema, req.body);
-    if (!parsed.ok) throw new ValidationError('Unknown action');
+  router.post('/:id', actionForm, async (req, res) => {
+    const id = switchId(req);
     const actor = currentAccount(res).id;
-    const action = parsed.data;
+    const action = actionForm.data(res);
     if (action.action === 'rotate') {
       const { row, token } = await changeSwitch(db, id, { rotateToken: true }, actor, now());
       res.set('Cache-Control', 'no-store');
