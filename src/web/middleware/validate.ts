@@ -108,10 +108,3 @@ export function idParam(req: Request, name = 'id', notFound = 'There is no such 
 export function idText(value: unknown): number | undefined {
   return typeof value === 'string' && PATH_ID.test(value) ? Number(value) : undefined;
 }
-
-export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
-
-export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormResult<z.infer<S>> {
-  const result = schema.safeParse(input ?? {});
-  return result.success ? { ok: true, data: result.data } : { ok: false, errors: fieldErrorsOf(result.error) };
-}
