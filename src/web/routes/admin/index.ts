@@ -1,4 +1,4 @@
-// The admin's pages. The router is mounted behind requireRole('admin') once, in app.ts.
+// The admin's area: its pages, mounted behind roleArea('admin') once, in app.ts.
 import { Router } from 'express';
 import { loadAdminDashboard } from '../../../services/dashboards.ts';
 import { renderPage } from '../../render.ts';

@@ -1,4 +1,4 @@
-// The customer's pages, mounted behind requireRole('customer'); every query carries its id.
+// The customer's pages, mounted behind roleArea('customer') in app.ts; every query carries its id.
 import { Router } from 'express';
 import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';

@@ -1,4 +1,4 @@
-// The reseller's pages, mounted behind requireRole('reseller'); every query carries its id.
+// The reseller's pages, mounted behind roleArea('reseller') in app.ts; every query carries its id.
 import { Router } from 'express';
 import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';
