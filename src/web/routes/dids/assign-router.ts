@@ -6,7 +6,7 @@ import { formatDidNumber } from '../../../domain/did-terms.ts';
 import { findDid, listAssignableAccounts } from '../../../db/repos/dids.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../../errors.ts';
 import { loadDidDetail } from '../../../services/inventory.ts';
-import { purchaseDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
+import { assignDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { formValues, idParam, validate } from '../../middleware/validate.ts';
 import { presentDid } from '../../presenters/dids.ts';
@@ -67,9 +67,9 @@ export function assignRouter(context: AppContext): Router {
     const id = didId(req);
     const form = assignForm.data(res);
     try {
-      const result = await purchaseDid(db, {
-        buyerId: form.account, productId: id, idempotencyKey: form.purchase_key ?? '', now: now(), actorId: currentAccount(res).id,
-        chargeBuyer: form.charge === 'yes', pricing: pricingOf(context),
+      const result = await assignDid(db, {
+        accountId: form.account, productId: id, idempotencyKey: form.purchase_key ?? '', now: now(), actorId: currentAccount(res).id,
+        charge: form.charge === 'yes', pricing: pricingOf(context),
       });
       const charged = result.entries.length === 0 ? 'nothing was charged' : `charged ${result.entries.map((e) => e.amount.replace(/^-/, '')).join(' + ')}`;
       flash(req, result.replayed ? 'info' : 'success', result.replayed

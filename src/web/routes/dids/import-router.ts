@@ -1,6 +1,8 @@
 // The admin's bulk import of DIDs from a CSV file: upload, preview with the invalid rows, commit.
 // Mounted at /admin/dids/import.
+import { finished } from 'node:stream/promises';
 import express, { Router, type Request } from 'express';
+import { csvColumns, csvWriter } from '../../../domain/csv-cell.ts';
 import { DID_FIELDS, countryOptions } from '../../../domain/did-terms.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
 import { ValidationError } from '../../../errors.ts';
@@ -73,9 +75,12 @@ export function importRouter({ db, now }: AppContext): Router {
     const preview = upload.committed_at ? undefined : await previewImport(db, upload.content, importDefaultsOf(upload));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="import-${upload.id}-invalid-rows.csv"`);
-    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-    const lines = ['line,number,reasons', ...(preview?.invalid ?? []).map((row) => `${row.line},${quote(row.number)},${quote(row.reasons.join('; '))}`)];
-    res.send(`${lines.join('\n')}\n`);
+    // The number is as the file had it: text, neutralised like any other cell.
+    const csv = csvWriter(csvColumns(['line', 'number', 'reasons'], ['line']));
+    csv.pipe(res);
+    for (const row of preview?.invalid ?? []) csv.write([row.line, row.number, row.reasons.join('; ')]);
+    csv.end();
+    await finished(res);
   });
 
   router.post('/:importId/commit', async (req, res) => {

@@ -4,8 +4,7 @@
 import { Router } from 'express';
 import { previewCosts } from '../../../domain/cost-preview.ts';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
-import { findDid, type DidSort } from '../../../db/repos/dids.ts';
-import { countOpenDidSubscriptions } from '../../../db/queries/did-pages.ts';
+import { countDidSubscriptions, findDid, type DidSort } from '../../../db/repos/dids.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
 import { findRatePlan } from '../../../db/repos/rate-plans.ts';
 import { NotFoundError } from '../../../errors.ts';
@@ -91,14 +90,14 @@ export function didsRouter(context: AppContext): Router {
     const id = didId(req);
     const did = await findDid(db, id);
     if (!did) throw new NotFoundError(NO_SUCH_DID);
-    const live = await countOpenDidSubscriptions(db, id);
+    const live = await countDidSubscriptions(db, id, { live: true });
     await renderForm(res, { mode: 'edit', values: didFormValues(did), didId: id, number: did.number, liveSubscriptions: live, currentPlanId: did.rate_plan_id });
   });
 
   async function renderEditAgain(res: Parameters<typeof renderForm>[0], id: number, values: Record<string, string>, errors: Record<string, string>) {
     const did = await findDid(db, id);
     if (!did) throw new NotFoundError(NO_SUCH_DID);
-    const live = await countOpenDidSubscriptions(db, id);
+    const live = await countDidSubscriptions(db, id, { live: true });
     await renderForm(res, { mode: 'edit', values, errors, didId: id, number: did.number, liveSubscriptions: live, currentPlanId: did.rate_plan_id }, 400);
   }
 

@@ -4,11 +4,12 @@ import type { Response } from 'express';
 import { previewCosts } from '../../../domain/cost-preview.ts';
 import { RATE_TERM_FIELDS, formatDidNumber } from '../../../domain/did-terms.ts';
 import { MARKUP_FIELDS, type PlanKind } from '../../../domain/rate-plans.ts';
-import { listProductIdsOnResellerPlan } from '../../../db/queries/did-pages.ts';
+import { listResoldOnPlan } from '../../../db/repos/plan-numbers.ts';
 import type { RatePlanVersionRow } from '../../../db/repos/rate-plans.ts';
 import { parsePlanForm, previewResale } from '../../../services/rate-plans.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
+import { ValidationError } from '../../../errors.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { FIELD_INFO } from './presenter.ts';
@@ -61,16 +62,23 @@ export function planFormPage({ db, config, now }: AppContext) {
       ...(form.data.terms ?? {}), ...(form.data.markup ?? {}),
     } as RatePlanVersionRow;
     const resellerId = currentAccount(res).id;
-    const productIds = planId === undefined ? 'all' : await listProductIdsOnResellerPlan(db, resellerId, planId);
+    const productIds = planId === undefined ? 'all' : await listResoldOnPlan(db, resellerId, planId);
     return previewResale(db, resellerId, { version }, productIds, { now: now(), decimals: config.moneyDecimals, limit: 100 });
   }
 
   /** A reseller saving a plan that sells below cost must see the margins and say so first. */
   async function belowCostCheck(res: Response, kind: PlanKind, values: Record<string, string>, planId?: number) {
-    const margins = await marginsOf(res, kind, values, planId);
+    let margins: Awaited<ReturnType<typeof marginsOf>>;
+    try {
+      margins = await marginsOf(res, kind, values, planId);
+    } catch (error) {
+      // A markup that takes a price beyond what can be stored is refused at its field.
+      if (!(error instanceof ValidationError)) throw error;
+      return { margins: undefined, stop: true, blocked: true, fieldErrors: error.fields };
+    }
     const checking = values.intent === 'check';
     const blocked = margins !== undefined && margins.negative > 0 && values.accept_below_cost !== 'yes';
-    return { margins, stop: checking || blocked, blocked: blocked && !checking };
+    return { margins, stop: checking || blocked, blocked: blocked && !checking, fieldErrors: undefined };
   }
 
   return { renderForm, belowCostCheck, previewOptions };

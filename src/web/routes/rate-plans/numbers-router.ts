@@ -3,7 +3,7 @@
 // will change before anything is saved. And the numbers on a plan. Mounted in the admin's area.
 import { Router, type Request } from 'express';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
-import { listDidNumbersByIds, listDidsOnPlan } from '../../../db/queries/did-pages.ts';
+import { listNumbersByIds, listPlanNumbers } from '../../../db/queries/plan-numbers.ts';
 import { listDids } from '../../../db/repos/dids.ts';
 import { findRatePlan, listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
@@ -44,7 +44,7 @@ export function ratePlanNumbersRouter({ db, now }: AppContext): Router {
       countSelectedDids(db, selection),
       listPlanChoices(db, null),
       'ids' in selection
-        ? listDidNumbersByIds(db, selection.ids, 20)
+        ? listNumbersByIds(db, selection.ids, 20)
         : listDids(db, selection.filters, { sort: 'number', direction: 'asc', limit: 20, offset: 0 }),
     ]);
     await renderPage(res, 'rate-plans/assign', {
@@ -70,7 +70,7 @@ export function ratePlanNumbersRouter({ db, now }: AppContext): Router {
     const plan = await findRatePlan(db, null, idParam(req, 'id', 'There is no such rate plan'));
     if (!plan) throw new NotFoundError('There is no such rate plan');
     const { page } = numbersQuery.data(res);
-    const { rows, total } = await listDidsOnPlan(db, plan.id, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
+    const { rows, total } = await listPlanNumbers(db, plan.id, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
     await renderPage(res, 'rate-plans/numbers', {
       title: `Numbers on ${plan.name}`, plan, rows: rows.map(presentDid),
       pager: pageLinks(`/admin/rate-plans/${plan.id}/numbers`, {}, total, page, PER_PAGE),

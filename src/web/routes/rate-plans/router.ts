@@ -65,7 +65,7 @@ export function ratePlansRouter(context: AppContext): Router {
     const values = { ...typed, kind };
     const check = await belowCostCheck(res, kind, values);
     if (check.stop) {
-      const errors: Record<string, string> = check.blocked ? { accept_below_cost: `${check.margins!.negative} of your numbers would sell below cost: check the margins below, then tick the box to save anyway` } : {};
+      const errors: Record<string, string> = check.fieldErrors ?? (check.blocked ? { accept_below_cost: `${check.margins!.negative} of your numbers would sell below cost: check the margins below, then tick the box to save anyway` } : {});
       return renderForm(res, { mode: 'new', kind, values, errors, margins: check.margins }, check.blocked ? 400 : 200);
     }
     const result = await createRatePlan(db, ownerOf(res), values, { actorId: currentAccount(res).id, now: now() });
@@ -102,7 +102,7 @@ export function ratePlansRouter(context: AppContext): Router {
     const common = { mode: 'edit' as const, kind: detail.plan.kind, values, planId: id, planName: detail.plan.name, numberCount: detail.numberCount };
     const check = await belowCostCheck(res, detail.plan.kind, values, id);
     if (check.stop) {
-      const errors: Record<string, string> = check.blocked ? { accept_below_cost: `${check.margins!.negative} of the numbers on this plan would sell below cost: check the margins below, then tick the box to save anyway` } : {};
+      const errors: Record<string, string> = check.fieldErrors ?? (check.blocked ? { accept_below_cost: `${check.margins!.negative} of the numbers on this plan would sell below cost: check the margins below, then tick the box to save anyway` } : {});
       return renderForm(res, { ...common, errors, margins: check.margins }, check.blocked ? 400 : 200);
     }
     const result = await reviseRatePlan(db, owner, id, values, { actorId: currentAccount(res).id, now: now() });
