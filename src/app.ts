@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import './web/types.ts';
 import { loadCurrentAccount, requireRole } from './web/middleware/auth.ts';
+import { roleArea } from './web/middleware/role-area.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
 import { requestLocals, templateLocals } from './web/middleware/locals.ts';
@@ -84,9 +85,9 @@ export function createApp(options: AppOptions): Express {
 
   app.use(authRouter(context));
   app.use('/account', requireRole(), accountRouter(context));
-  app.use('/admin', requireRole('admin'), adminRouter(context));
-  app.use('/reseller', requireRole('reseller'), resellerRouter(context));
-  app.use('/customer', requireRole('customer'), customerRouter(context));
+  app.use('/admin', roleArea('admin'), adminRouter(context));
+  app.use('/reseller', roleArea('reseller'), resellerRouter(context));
+  app.use('/customer', roleArea('customer'), customerRouter(context));
 
   app.use(notFound);
   app.use(undecodablePath);

@@ -1,27 +1,9 @@
 // Providers: the carriers the admin's numbers come from. Each change is audited.
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { z } from 'zod';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findProvider, insertProvider, updateProvider, type ProviderFields, type ProviderRow } from '../db/repos/providers.ts';
 import { NotFoundError, isUniqueViolation } from '../errors.ts';
-
-const optionalText = (max: number, message: string) =>
-  z.string().trim().max(max, message).transform((value) => (value === '' ? null : value));
-
-export const providerSchema = z.object({
-  name: z.string().trim().min(1, 'Enter the provider’s name').max(120, 'Use at most 120 characters'),
-  contact_name: optionalText(120, 'Use at most 120 characters').default(''),
-  email: z
-    .string()
-    .trim()
-    .max(200, 'Use at most 200 characters')
-    .refine((value) => value === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value), 'Enter an email address like noc@carrier.example')
-    .transform((value) => (value === '' ? null : value))
-    .default(''),
-  phone: optionalText(40, 'Use at most 40 characters').default(''),
-  notes: optionalText(2000, 'Use at most 2000 characters').default(''),
-});
 
 export type ProviderSaveResult = { ok: true; provider: ProviderRow } | { ok: false; errors: Record<string, string> };
 

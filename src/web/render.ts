@@ -1,6 +1,7 @@
 // Every page is rendered into the one layout: the page's view first, then layouts/main around it.
 import type { Application, Request, Response } from 'express';
 import type { Flash } from './types.ts';
+import { pageLocals } from './presenters/viewer.ts';
 
 export interface PageData {
   title: string;
@@ -15,7 +16,7 @@ function renderView(app: Application, view: string, locals: object): Promise<str
 
 /** Async so that Express 5 forwards a template error to the error handler. */
 export async function renderPage(res: Response, view: string, data: PageData, status = 200): Promise<void> {
-  const locals = { ...res.locals, ...data };
+  const locals = pageLocals(res.locals, data);
   const body = await renderView(res.app, view, locals);
   const html = await renderView(res.app, 'layouts/main', { ...locals, body });
   res.status(status).type('html').send(html);

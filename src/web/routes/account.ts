@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { changePassword, passwordSchema } from '../../services/accounts.ts';
 import { ValidationError } from '../../errors.ts';
 import { currentAccount, homePath } from '../middleware/auth.ts';
-import { parseForm } from '../middleware/validate.ts';
+import { validate } from '../middleware/validate.ts';
 import { flash, renderPage } from '../render.ts';
 import type { AppContext } from '../context.ts';
 
@@ -24,13 +24,16 @@ export function accountRouter({ db, config, now }: AppContext): Router {
     await renderPage(res, 'account/password', { title: 'Change password' });
   });
 
-  router.post('/password', async (req, res) => {
+  const passwordForm = validate(passwordFormSchema, {
+    onInvalid: (_req, res, { errors }) => renderPage(res, 'account/password', { title: 'Change password', fieldErrors: errors }, 400),
+  });
+
+  router.post('/password', passwordForm, async (req, res) => {
     const account = currentAccount(res);
-    const form = parseForm(passwordFormSchema, req.body);
-    if (!form.ok) return renderPage(res, 'account/password', { title: 'Change password', fieldErrors: form.errors }, 400);
+    const form = passwordForm.data(res);
     let sessionVersion: number;
     try {
-      sessionVersion = await changePassword(db, account.id, { current: form.data.current, next: form.data.next }, config.bcryptCost, now());
+      sessionVersion = await changePassword(db, account.id, { current: form.current, next: form.next }, config.bcryptCost, now());
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderPage(res, 'account/password', { title: 'Change password', fieldErrors: error.fields }, 400);

@@ -5,7 +5,7 @@ import { authenticate, unknownAccountHash } from '../../services/accounts.ts';
 import { homePath } from '../middleware/auth.ts';
 import { loginLimit } from '../middleware/login-limit.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
-import { formValues, parseForm } from '../middleware/validate.ts';
+import { formValues, validate } from '../middleware/validate.ts';
 import { renderPage } from '../render.ts';
 import type { AppContext } from '../context.ts';
 
@@ -41,13 +41,14 @@ export function authRouter({ db, config, logger, now }: AppContext): Router {
     await renderPage(res, 'auth/login', { title: 'Sign in', values: { next: next ?? '' } });
   });
 
-  router.post('/login', loginLimiter, async (req, res) => {
-    const form = parseForm(loginSchema, req.body);
+  const loginForm = validate(loginSchema, {
+    onInvalid: (_req, res, { values, errors }) => renderPage(res, 'auth/login', { title: 'Sign in', values, fieldErrors: errors }, 400),
+  });
+
+  router.post('/login', loginLimiter, loginForm, async (req, res) => {
+    const form = loginForm.data(res);
     const values = formValues(req.body);
-    if (!form.ok) {
-      return renderPage(res, 'auth/login', { title: 'Sign in', values, fieldErrors: form.errors }, 400);
-    }
-    const result = await authenticate(db, form.data.email, form.data.password, config.bcryptCost, now());
+    const result = await authenticate(db, form.email, form.password, config.bcryptCost, now());
     if (!result.ok) {
       const formError =
         result.reason === 'inactive'
@@ -61,7 +62,7 @@ export function authRouter({ db, config, logger, now }: AppContext): Router {
     // Both saved before the redirect leaves (middleware/session.ts).
     req.session.accountId = account.id;
     req.session.sessionVersion = account.session_version;
-    res.redirect(safeNext(form.data.next) ?? homePath(account.role));
+    res.redirect(safeNext(form.next) ?? homePath(account.role));
   });
 
   router.post('/logout', async (req, res) => {

@@ -1,17 +1,18 @@
-// The admin's pages. The router is mounted behind requireRole('admin') once, in app.ts.
+// The admin's area: its pages, mounted behind roleArea('admin') once, in app.ts.
 import { Router } from 'express';
 import { loadAdminDashboard } from '../../../services/dashboards.ts';
 import { renderPage } from '../../render.ts';
-import { didsRouter } from './dids.ts';
-import { providersRouter } from './providers.ts';
+import { didsRouter } from '../dids/router.ts';
+import { providersRouter } from '../providers/router.ts';
 import type { AppContext } from '../../context.ts';
-import { accountsRouter } from './accounts.ts';
-import { billingRunsRouter, subscriptionsRouter } from './billing-runs.ts';
-import { callsRouter } from '../calls.ts';
-import { switchesRouter } from './switches.ts';
-import { rejectedCdrsRouter } from './rejected-cdrs.ts';
+import { managedAccountsRouter } from '../accounts/router.ts';
+import { billingRunsRouter, subscriptionsRouter } from '../billing-runs/router.ts';
+import { callsRouter } from '../calls/router.ts';
+import { switchesRouter } from '../switches/router.ts';
+import { rejectedCdrsRouter } from '../rejected-cdrs/router.ts';
+import { ratePlansRouter } from '../rate-plans/router.ts';
+import { ratePlanNumbersRouter } from '../rate-plans/numbers-router.ts';
 import { invalidDestinationsRouter } from './invalid-destinations.ts';
-import { ratePlansRouter } from '../rate-plans.ts';
 
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
@@ -22,14 +23,14 @@ export function adminRouter(context: AppContext): Router {
     await renderPage(res, 'admin/dashboard', { title: 'Dashboard', dashboard });
   });
 
-  router.use('/accounts', accountsRouter(context));
+  router.use('/accounts', managedAccountsRouter(context));
   router.use('/dids', didsRouter(context));
   router.use('/providers', providersRouter(context));
   router.use('/calls', callsRouter(context));
   router.use('/switches', switchesRouter(context));
   router.use('/rejected-cdrs', rejectedCdrsRouter(context));
   router.use('/invalid-destinations', invalidDestinationsRouter(context));
-  router.use('/rate-plans', ratePlansRouter(context, 'admin'));
+  router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
 

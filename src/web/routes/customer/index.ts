@@ -1,13 +1,13 @@
-// The customer's pages, mounted behind requireRole('customer'); every query carries its id.
+// The customer's pages, mounted behind roleArea('customer') in app.ts; every query carries its id.
 import { Router } from 'express';
 import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { transactionsRouter } from './transactions.ts';
-import { buyRouter, receiptsRouter } from '../buy.ts';
-import { numbersRouter } from './numbers.ts';
-import { callsRouter } from '../calls.ts';
+import { ownTransactionsRouter } from '../transactions/router.ts';
+import { buyRouter, receiptsRouter } from '../buy/router.ts';
+import { ownedNumbersRouter } from '../owned-numbers/router.ts';
+import { callsRouter } from '../calls/router.ts';
 
 export function customerRouter(context: AppContext): Router {
   const { db } = context;
@@ -18,10 +18,10 @@ export function customerRouter(context: AppContext): Router {
     await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard });
   });
 
-  router.use('/transactions', transactionsRouter(context));
+  router.use('/transactions', ownTransactionsRouter(context));
   router.use('/buy', buyRouter(context));
   router.use('/receipts', receiptsRouter(context));
-  router.use('/numbers', numbersRouter(context));
+  router.use('/numbers', ownedNumbersRouter(context));
   router.use('/calls', callsRouter(context));
 
   return router;

@@ -1,15 +1,16 @@
-// The reseller's pages, mounted behind requireRole('reseller'); every query carries its id.
+// The reseller's pages, mounted behind roleArea('reseller') in app.ts; every query carries its id.
 import { Router } from 'express';
 import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { customersRouter } from './customers.ts';
-import { transactionsRouter } from './transactions.ts';
-import { buyRouter, receiptsRouter } from '../buy.ts';
-import { didsRouter } from './dids.ts';
-import { callsRouter } from '../calls.ts';
-import { ratePlansRouter } from '../rate-plans.ts';
+import { managedAccountsRouter } from '../accounts/router.ts';
+import { ownTransactionsRouter } from '../transactions/router.ts';
+import { buyRouter, receiptsRouter } from '../buy/router.ts';
+import { heldDidsRouter } from '../held-dids/router.ts';
+import { callsRouter } from '../calls/router.ts';
+import { ratePlansRouter } from '../rate-plans/router.ts';
+import { applyRouter } from '../rate-plans/apply-router.ts';
 
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
@@ -20,13 +21,13 @@ export function resellerRouter(context: AppContext): Router {
     await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard });
   });
 
-  router.use('/customers', customersRouter(context));
-  router.use('/transactions', transactionsRouter(context));
+  router.use('/customers', managedAccountsRouter(context));
+  router.use('/transactions', ownTransactionsRouter(context));
   router.use('/buy', buyRouter(context));
   router.use('/receipts', receiptsRouter(context));
-  router.use('/dids', didsRouter(context));
+  router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
-  router.use('/rate-plans', ratePlansRouter(context, 'reseller'));
+  router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
 
   return router;
 }

@@ -1,8 +1,0 @@
-// The customer's own ledger; its purchases link to their receipts.
-import type { Router } from 'express';
-import type { AppContext } from '../../context.ts';
-import { ownTransactionsRouter } from '../transactions.ts';
-
-export function transactionsRouter(context: AppContext): Router {
-  return ownTransactionsRouter(context, { path: '/customer/transactions', receiptBase: '/customer/receipts' });
-}

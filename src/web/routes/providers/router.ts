@@ -1,0 +1,82 @@
+// The admin's providers: the carriers its numbers come from, and each one's numbers.
+// Mounted at /admin/providers.
+import { Router, type Request, type Response } from 'express';
+import { countDids, listAuditTrail, listDids } from '../../../db/repos/dids.ts';
+import { countProviders, findProvider, listProviders, type ProviderRow } from '../../../db/repos/providers.ts';
+import { NotFoundError } from '../../../errors.ts';
+import { createProvider, editProvider } from '../../../services/providers.ts';
+import { currentAccount } from '../../middleware/auth.ts';
+import { formValues, idParam, validate, type Invalid } from '../../middleware/validate.ts';
+import { presentAudit, presentDid } from '../../presenters/dids.ts';
+import { pageLinks } from '../../presenters/page-links.ts';
+import { flash, renderPage } from '../../render.ts';
+import type { AppContext } from '../../context.ts';
+import { listQuerySchema, providerSchema } from './schema.ts';
+
+const PER_PAGE = 50;
+
+export function providersRouter({ db, now }: AppContext): Router {
+  const router = Router();
+  const providerId = (req: Request) => idParam(req, 'id', 'There is no such provider');
+  const loadProvider = async (req: Request) => {
+    const provider = await findProvider(db, providerId(req));
+    if (!provider) throw new NotFoundError('There is no such provider');
+    return provider;
+  };
+  const renderForm = (res: Response, provider: ProviderRow | undefined, { values, errors }: Invalid) =>
+    renderPage(res, 'admin/providers/form', { title: provider ? `Edit ${provider.name}` : 'New provider', provider, values, fieldErrors: errors }, 400);
+  const listQuery = validate(listQuerySchema, { from: 'query' });
+  const newForm = validate(providerSchema, { onInvalid: (_req, res, invalid) => renderForm(res, undefined, invalid) });
+  const editForm = validate(providerSchema, { onInvalid: async (req, res, invalid) => renderForm(res, await loadProvider(req), invalid) });
+
+  router.get('/', listQuery, async (_req, res) => {
+    const query = listQuery.data(res);
+    const page = query.page ?? 1;
+    const [providers, total] = await Promise.all([
+      listProviders(db, { q: query.q, limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
+      countProviders(db, query.q),
+    ]);
+    await renderPage(res, 'admin/providers/index', {
+      title: 'Providers', providers, values: { q: query.q ?? '' },
+      pager: pageLinks('/admin/providers', { q: query.q }, total, page, PER_PAGE),
+    });
+  });
+
+  router.get('/new', async (_req, res) => {
+    await renderPage(res, 'admin/providers/form', { title: 'New provider', provider: undefined });
+  });
+
+  router.post('/', newForm, async (req, res) => {
+    const result = await createProvider(db, newForm.data(res), { actorId: currentAccount(res).id, now: now() });
+    if (!result.ok) return renderForm(res, undefined, { values: formValues(req.body), errors: result.errors });
+    flash(req, 'success', `Provider ${result.provider.name} was added.`);
+    res.redirect(`/admin/providers/${result.provider.id}`);
+  });
+
+  router.get('/:id', async (req, res) => {
+    const provider = await loadProvider(req);
+    const filters = { providerId: provider.id };
+    const [dids, counted, audit] = await Promise.all([
+      listDids(db, filters, { sort: 'number', direction: 'asc', limit: PER_PAGE, offset: 0 }),
+      countDids(db, filters),
+      listAuditTrail(db, ['provider'], provider.id, 50),
+    ]);
+    await renderPage(res, 'admin/providers/show', { title: provider.name, provider, dids: dids.map(presentDid), didCount: counted.count, audit: audit.map(presentAudit) });
+  });
+
+  router.get('/:id/edit', async (req, res) => {
+    const provider = await loadProvider(req);
+    const values = Object.fromEntries(['name', 'contact_name', 'email', 'phone', 'notes'].map((key) => [key, String(provider[key as keyof typeof provider] ?? '')]));
+    await renderPage(res, 'admin/providers/form', { title: `Edit ${provider.name}`, provider, values });
+  });
+
+  router.post('/:id', editForm, async (req, res) => {
+    const provider = await loadProvider(req);
+    const result = await editProvider(db, provider.id, editForm.data(res), { actorId: currentAccount(res).id, now: now() });
+    if (!result.ok) return renderForm(res, provider, { values: formValues(req.body), errors: result.errors });
+    flash(req, 'success', `Provider ${result.provider.name} was saved.`);
+    res.redirect(`/admin/providers/${provider.id}`);
+  });
+
+  return router;
+}
