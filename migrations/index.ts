@@ -17,6 +17,7 @@ import * as addLedgerBillingRun from './20261129190000_add_ledger_billing_run.ts
 import * as createCallHoldingsAndTakeCallSlot from './20261129200000_create_call_holdings_and_take_call_slot.ts';
 import * as takeCallSlotsInBatches from './20261129210000_take_call_slots_in_batches.ts';
 import * as createChargeCdrBatch from './20261129220000_create_charge_cdr_batch.ts';
+import * as reserveCreditForCalls from './20261130130000_reserve_credit_for_calls.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -40,6 +41,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129200000_create_call_holdings_and_take_call_slot', createCallHoldingsAndTakeCallSlot],
   ['20261129210000_take_call_slots_in_batches', takeCallSlotsInBatches],
   ['20261129220000_create_charge_cdr_batch', createChargeCdrBatch],
+  ['20261130130000_reserve_credit_for_calls', reserveCreditForCalls],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

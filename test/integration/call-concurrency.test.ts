@@ -147,7 +147,7 @@ describe.skipIf(!testServerUrl())('concurrent calls across app instances (real P
     const ofSecond = await makeOwnedDid(db, { owner: second, concurrent_calls: 0 });
     const [poolA, poolB] = [createDb({ databaseUrl: database.current.url!, poolMax: 1 }), createDb({ databaseUrl: database.current.url!, poolMax: 1 })];
     extraDbs.push(poolA, poolB);
-    const call = (number: string) => ({ number, uuid: randomUUID(), switchId: null, now: new Date(), longestSeconds: 7500 });
+    const call = (number: string) => ({ number, uuid: randomUUID(), switchId: null, now: new Date(), capSeconds: 7200, marginSeconds: 300, decimals: 4 });
     const waitingForLock = async () => {
       for (let i = 0; i < 100; i += 1) {
         const waiting = (await db.raw("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) as { rows: Array<{ n: string }> };
