@@ -59,7 +59,8 @@ describe.skipIf(!testServerUrl())('concurrent calls across app instances (real P
   }
 
   it('when 10 route requests for a number with Concurrent Calls = 2 arrive at once, then exactly 2 are accepted', async () => {
-    const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '100' });
+    // Funds for ten longest calls: only the limit refuses.
+    const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '1000' });
     const did = await makeOwnedDid(database.current.db, { owner: customer, concurrent_calls: 2 });
     const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => route(i, did.number)));
     expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(2);
@@ -102,7 +103,7 @@ describe.skipIf(!testServerUrl())('concurrent calls across app instances (real P
   });
 
   it("when 20 requests race for an account's maximum of 3 across its numbers, then exactly 3 are accepted", async () => {
-    const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '100', max_concurrent_calls: 3 });
+    const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '1000', max_concurrent_calls: 3 });
     const dids = await Promise.all(Array.from({ length: 4 }, () => makeOwnedDid(database.current.db, { owner: customer, concurrent_calls: 0 })));
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => route(i, dids[i % dids.length]!.number)));
     expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(3);
