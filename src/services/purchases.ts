@@ -26,7 +26,7 @@ import { nextBillingAt } from '../domain/billing-period.ts';
 import { Money, toPlain, toStored } from '../domain/money.ts';
 import { applyMarkup, type DidTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
-import { availableFunds, postLedgerEntry } from './ledger.ts';
+import { availableFunds, lockReservedForCalls, postLedgerEntry, reservedForCalls } from './ledger.ts';
 
 export const JUST_SOLD_MESSAGE = 'This number was just sold to someone else; nothing was charged.';
 export const NOT_FOR_SALE_MESSAGE = 'This number is not for sale.';
@@ -114,7 +114,7 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
   const terms = await sellTerms(db, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
   const total = new Money(terms.setup_fee).plus(terms.monthly_fee);
-  const fundsBefore = availableFunds(buyer);
+  const fundsBefore = availableFunds(buyer, await reservedForCalls(db, buyer.id, input.now));
   const fundsAfter = new Money(fundsBefore).minus(total);
   return {
     buyer,
@@ -201,7 +201,9 @@ export async function purchaseDid(db: Knex, input: PurchaseInput): Promise<Purch
       const period = new Money(terms.monthly_fee);
       const total = setup.plus(period);
       if (chargeBuyer && !total.isZero()) {
-        const funds = new Money(availableFunds(buyer));
+        // Money reserved for the buyer's calls in progress is not spent here (locked until commit).
+        const reserved = (await lockReservedForCalls(trx, [buyer.id], now)).get(buyer.id)!;
+        const funds = new Money(availableFunds(buyer, reserved));
         if (funds.lessThan(total)) {
           const plain = (amount: Money) => toPlain(amount, pricing.decimals);
           throw new InsufficientFundsError(

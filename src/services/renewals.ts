@@ -33,7 +33,7 @@ import { endLiveSubscriptions, returnFromCustomer } from '../db/repos/did-holdin
 import { deleteResellerPrices } from '../db/repos/reseller-prices.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { planRenewal, type RenewalPlan, type RenewalStep } from '../domain/renewal.ts';
-import { availableFunds } from './ledger.ts';
+import { availableFunds, lockReservedForCalls } from './ledger.ts';
 
 export const DEFAULT_BATCH_SIZE = 500;
 const MAX_BATCH_ATTEMPTS = 5;
@@ -246,6 +246,8 @@ async function processBatch(
     .forUpdate()
     .select('id', 'balance', 'credit_limit', 'billing_mode')) as AccountFunds[];
   const funds = new Map(accounts.map((account) => [account.id, account]));
+  // Money reserved for calls in progress is not spent on renewals (locked until commit).
+  const reserved = await lockReservedForCalls(trx, accountIds, now);
   const startBalance = new Map(accounts.map((account) => [account.id, account.balance]));
 
   // Resellers first: a reseller's number that goes back to the operator is taken from its
@@ -262,7 +264,7 @@ async function processBatch(
         status: row.status, billingType: row.billing_type, billingDays: row.billing_days, price: row.price,
         nextBillingAt: row.next_billing_at, suspendedAt: row.suspended_at,
       },
-      availableFunds(account),
+      availableFunds(account, reserved.get(row.account_id)),
       { now, graceDays: options.graceDays, mode: options.mode },
     );
     planned.push({ row, plan });

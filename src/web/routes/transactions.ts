@@ -50,7 +50,7 @@ export async function showTransactions(context: AppContext, req: Request, res: R
   const parsed = parseForm(transactionsQuerySchema, req.query);
   const query = parsed.ok ? parsed.data : { page: 1 };
   const filters = parsed.ok ? filtersOf(parsed.data) : {};
-  const data = await loadTransactions(context.db, accountId, filters, pageWindow(query.page, TRANSACTIONS_PAGE_SIZE));
+  const data = await loadTransactions(context.db, accountId, filters, pageWindow(query.page, TRANSACTIONS_PAGE_SIZE), context.now());
   const current = { kind: filters.kind, from: filters.from, to: filters.to };
   await renderPage(
     res,

@@ -10,6 +10,7 @@ import { billingRunsRouter, subscriptionsRouter } from './billing-runs.ts';
 import { callsRouter } from '../calls.ts';
 import { switchesRouter } from './switches.ts';
 import { rejectedCdrsRouter } from './rejected-cdrs.ts';
+import { expiredReservationsRouter } from './expired-reservations.ts';
 import { ratePlansRouter } from '../rate-plans.ts';
 
 export function adminRouter(context: AppContext): Router {
@@ -27,6 +28,7 @@ export function adminRouter(context: AppContext): Router {
   router.use('/calls', callsRouter(context));
   router.use('/switches', switchesRouter(context));
   router.use('/rejected-cdrs', rejectedCdrsRouter(context));
+  router.use('/expired-reservations', expiredReservationsRouter(context));
   router.use('/rate-plans', ratePlansRouter(context, 'admin'));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
