@@ -2,11 +2,13 @@
 // request reserves, what a CDR settles, what expiry releases, and the funds everyone else sees.
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
+import { Decimal } from 'decimal.js';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { releaseExpiredReservations } from '../../src/services/call-reservations.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
+import { applyResellerPlan, assignPlanToDids, createRatePlan } from '../../src/services/rate-plans.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid, makeSwitch } from '../helpers/factories.ts';
@@ -183,5 +185,38 @@ describe('reservations', () => {
     await expect(purchaseDid(db, { buyerId: customer.id, productId: forSale.id, idempotencyKey: randomUUID(), now: clock, actorId: customer.id }))
       .rejects.toThrow('Available funds 0.0200 do not cover 1.0000');
     expect(await balanceOf(customer.id)).toBe('12.000000');
+  });
+
+  it("when the number is on the admin's plan and the reseller's markup plan, then each level reserves at the terms in force, and a CDR at the full allowance charges exactly the reservation", async () => {
+    const db = database.current.db;
+    const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '1000' });
+    const customer = await makeAccount(db, { role: 'customer', parent: reseller, balance: '7' });
+    const did = await makeOwnedDid(db, { owner: customer, reseller, concurrent_calls: 0 });
+    const change = (actor: AccountRow) => ({ actorId: actor.id, now: new Date(clock.getTime() - 86_400_000) });
+    const own = await createRatePlan(db, null, { name: `Plan ${did.number}`, connection_cost: '0.05', grace_seconds: '0', cost_per_minute: '0.90', initial_increment: '30', increment: '6' }, change(admin));
+    if (!own.ok) throw new Error(JSON.stringify(own.errors));
+    await assignPlanToDids(db, own.plan.id, { ids: [did.id] }, change(admin));
+    const resale = await createRatePlan(db, reseller.id, {
+      kind: 'markup', name: `Resale ${did.number}`, connection_markup_percent: '10', connection_markup_amount: '0.0001',
+      per_minute_markup_percent: '12.5', per_minute_markup_amount: '0.001',
+    }, change(reseller));
+    if (!resale.ok) throw new Error(JSON.stringify(resale.errors));
+    await applyResellerPlan(db, reseller.id, resale.plan.id, [did.id], change(reseller));
+    // The copies of the terms on the number are refreshed only by the billing job: the route
+    // request reads the plan versions in force itself, as the rater does.
+    await db('products').where({ id: did.id }).update({ connection_cost: '0', cost_per_minute: '0' });
+    await db('reseller_prices').where({ product_id: did.id }).update({ connection_cost: '0', cost_per_minute: '0' });
+
+    const uuid = randomUUID();
+    const accepted = await authorize(did.number, uuid);
+    // Sell terms: 0.05 x 1.1 + 0.0001 = 0.0551 and 0.90 x 1.125 + 0.001 = 1.013501 a minute, I 30, N 6:
+    // 408 s cost 0.0551 + 1.013501 x 408 / 60 = 6.9469, the next increment 7.0483.
+    expect(accepted.body).toMatchObject({ decision: 'accept', max_seconds: 408, reserved: '6.9469' });
+    await postCdr(uuid, did.number, accepted.body.max_seconds as number);
+    const charges = (await db('call_charges as cc').join('calls as c', 'c.id', 'cc.call_id').where('c.uuid', uuid).orderBy('cc.level')
+      .select('cc.cost', 'cc.reserved')) as Array<{ cost: string; reserved: string }>;
+    expect(charges.map((c) => c.reserved)).toEqual([Number(accepted.body.reserved).toFixed(6), Number(accepted.body.reseller_reserved).toFixed(6)]);
+    expect(charges.map((c) => c.cost)).toEqual(charges.map((c) => c.reserved));
+    expect(await balanceOf(customer.id)).toBe(new Decimal('7').minus(accepted.body.reserved as string).toFixed(6));
   });
 });
