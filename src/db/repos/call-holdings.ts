@@ -125,13 +125,16 @@ const HOLDINGS_TAKING_SLOTS: PreparedStatement = {
       SELECT q.ord AS request_ord, h.* FROM request q JOIN call_holdings h ON h.number = q.number
     ), priced AS MATERIALIZED (
       SELECT x.request_ord, b.buy,
-             CASE WHEN x.reseller_id IS NOT NULL THEN rate_terms_in_force(x.sell_rate_plan_id, q.at, b.buy,
-               CASE WHEN x.sell_connection_cost IS NULL OR x.sell_cost_per_minute IS NULL THEN b.buy
-                    ELSE ROW(x.sell_connection_cost, coalesce(x.sell_grace_seconds, 0), x.sell_cost_per_minute,
-                             coalesce(x.sell_initial_increment, 0), coalesce(x.sell_increment, 0))::rate_terms END) END AS sell
+             CASE WHEN x.reseller_id IS NULL THEN NULL
+                  WHEN x.sell_rate_plan_id IS NOT NULL THEN rate_terms_in_force(x.sell_rate_plan_id, q.at, b.buy, s.own)
+                  ELSE s.own END AS sell
         FROM holding x JOIN request q ON q.ord = x.request_ord
-       CROSS JOIN LATERAL (SELECT rate_terms_in_force(x.product_rate_plan_id, q.at, o.own, o.own) AS buy
+       CROSS JOIN LATERAL (SELECT CASE WHEN x.product_rate_plan_id IS NULL THEN o.own ELSE rate_terms_in_force(x.product_rate_plan_id, q.at, o.own, o.own) END AS buy
                              FROM (SELECT ROW(x.connection_cost, x.grace_seconds, x.cost_per_minute, x.initial_increment, x.increment)::rate_terms AS own) o) b
+       -- A reseller with no sell terms of its own for the number sells at its buy terms.
+       CROSS JOIN LATERAL (SELECT CASE WHEN x.sell_connection_cost IS NULL OR x.sell_cost_per_minute IS NULL THEN b.buy
+                                       ELSE ROW(x.sell_connection_cost, coalesce(x.sell_grace_seconds, 0), x.sell_cost_per_minute,
+                                                coalesce(x.sell_initial_increment, 0), coalesce(x.sell_increment, 0))::rate_terms END AS own) s
     ), slot AS MATERIALIZED (
       SELECT * FROM take_call_slots(ARRAY(
         SELECT ROW(q.ord,
