@@ -6,6 +6,7 @@ import { Decimal } from 'decimal.js';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
+import { releaseCallSlots } from '../../src/db/repos/call-slots.ts';
 import { releaseExpiredReservations } from '../../src/services/call-reservations.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { applyResellerPlan, assignPlanToDids, createRatePlan } from '../../src/services/rate-plans.ts';
@@ -218,5 +219,26 @@ describe('reservations', () => {
     expect(charges.map((c) => c.reserved)).toEqual([Number(accepted.body.reserved).toFixed(6), Number(accepted.body.reseller_reserved).toFixed(6)]);
     expect(charges.map((c) => c.cost)).toEqual(charges.map((c) => c.reserved));
     expect(await balanceOf(customer.id)).toBe(new Decimal('7').minus(accepted.body.reserved as string).toFixed(6));
+  });
+
+  it('when a call is given back after its slot was taken, then its reservations go at every level, the totals always equal the slots, and nothing is listed as expired', async () => {
+    const db = database.current.db;
+    const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '500' });
+    const customer = await makeAccount(db, { role: 'customer', parent: reseller, balance: '500' });
+    const did = await makeOwnedDid(db, { owner: customer, reseller, concurrent_calls: 0 });
+    const uuids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const uuid of uuids) expect((await authorize(did.number, uuid)).body.decision).toBe('accept');
+    const totalsEqualSlots = async () => {
+      for (const [account, column, amount] of [[customer, 'account_id', 'owner_reserved'], [reseller, 'reseller_id', 'reseller_reserved']] as const) {
+        const slots = (await db('call_slots').where(column, account.id).sum({ total: amount }).first()) as { total: string | null };
+        expect(await reservedOf(account.id)).toBe(new Decimal(slots.total ?? 0).toFixed(6));
+      }
+    };
+    await totalsEqualSlots();
+    expect(await releaseCallSlots(db, [uuids[1]!], clock)).toBe(1);
+    expect(await releaseCallSlots(db, [uuids[1]!], clock)).toBe(0);
+    await totalsEqualSlots();
+    expect((await db('call_slots').whereIn('call_uuid', uuids).pluck('call_uuid')).sort()).toEqual([uuids[0], uuids[2]].sort());
+    expect(await db('expired_call_reservations').where({ call_uuid: uuids[1] }).first()).toBeUndefined();
   });
 });
