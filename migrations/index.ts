@@ -17,6 +17,8 @@ import * as addLedgerBillingRun from './20261129190000_add_ledger_billing_run.ts
 import * as createCallHoldingsAndTakeCallSlot from './20261129200000_create_call_holdings_and_take_call_slot.ts';
 import * as takeCallSlotsInBatches from './20261129210000_take_call_slots_in_batches.ts';
 import * as createChargeCdrBatch from './20261129220000_create_charge_cdr_batch.ts';
+import * as addAccountSessionVersion from './20261130100000_add_account_session_version.ts';
+import * as createLoginAttempts from './20261130100100_create_login_attempts.ts';
 import * as reserveCreditForCalls from './20261130130000_reserve_credit_for_calls.ts';
 
 interface Migration {
@@ -41,6 +43,8 @@ const migrations: Array<[string, Migration]> = [
   ['20261129200000_create_call_holdings_and_take_call_slot', createCallHoldingsAndTakeCallSlot],
   ['20261129210000_take_call_slots_in_batches', takeCallSlotsInBatches],
   ['20261129220000_create_charge_cdr_batch', createChargeCdrBatch],
+  ['20261130100000_add_account_session_version', addAccountSessionVersion],
+  ['20261130100100_create_login_attempts', createLoginAttempts],
   ['20261130130000_reserve_credit_for_calls', reserveCreditForCalls],
 ];
 

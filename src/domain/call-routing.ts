@@ -67,15 +67,33 @@ export interface BridgeSettings {
   extensionDomain: string;
 }
 
+// What a target may look like inside the bridge, checked again here whatever validated it before
+// (defence in depth: a row saved under an older, looser grammar must not become dial-string syntax).
+// Brackets and colons appear only as an IPv6 host and a port, after the `@`, where FreeSWITCH reads
+// no leg variables and `:_:` cannot form; no `, | { } < > ^ $ % ; ? /`, quotes or whitespace at all.
+const SAFE_TARGET: Record<DestinationType, RegExp> = {
+  sip_uri: /^[A-Za-z0-9\-_.!~*()&=+]{1,128}@(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/,
+  pstn: /^\+[1-9][0-9]{1,14}$/,
+  extension: /^[0-9]{1,15}$/,
+};
+
+/** The part of a destination that goes into the bridge: the SIP URI without its scheme, or the destination itself. */
+function bridgeTarget(type: DestinationType, destination: string): string | undefined {
+  if (!Object.hasOwn(SAFE_TARGET, type) || typeof destination !== 'string') return undefined;
+  const target = type === 'sip_uri' ? destination.replace(/^sips?:/i, '') : destination;
+  return SAFE_TARGET[type].test(target) ? target : undefined;
+}
+
 /**
  * The switch's bridge string for a destination, from the setting's template: {destination} is the
  * SIP URI without its scheme, the E.164 number, or the extension; {gateway} and {domain} come from
- * their own settings.
+ * their own settings. Undefined when the destination is not of its type's safe shape: no bridge
+ * at all rather than one a destination could add legs or variables to.
  */
-export function bridgeString(type: DestinationType, destination: string, settings: BridgeSettings): string {
-  const target = type === 'sip_uri' ? destination.replace(/^sips?:/i, '') : destination;
-  return settings.templates[type]
-    .replaceAll('{destination}', target)
-    .replaceAll('{gateway}', settings.pstnGateway)
-    .replaceAll('{domain}', settings.extensionDomain);
+export function bridgeString(type: DestinationType, destination: string, settings: BridgeSettings): string | undefined {
+  const target = bridgeTarget(type, destination);
+  if (target === undefined) return undefined;
+  const values: Record<string, string> = { destination: target, gateway: settings.pstnGateway, domain: settings.extensionDomain };
+  // One pass, so a substituted value is never read again as a placeholder.
+  return settings.templates[type].replace(/\{(destination|gateway|domain)\}/g, (_match, name: string) => values[name]!);
 }

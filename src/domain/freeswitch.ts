@@ -113,7 +113,9 @@ export function buildRouteDocument(route: RouteDocument): string {
 
 /** A refused call: the reason in a channel variable and the log, then a hang-up with its cause. */
 export function buildRefusalDocument(context: string, destinationNumber: string, refusal: Refusal): string {
-  const message = refusal.message.replace(/[\r\n]+/g, ' ');
+  // FreeSWITCH expands ${...} (API calls included) in an action's data, and the message may quote
+  // what the caller dialled: no `$` or backslash of it reaches the log application.
+  const message = refusal.message.replace(/[\r\n]+/g, ' ').replace(/[$\\]/g, '?');
   return documentWith(context, `didhub refused ${refusal.reason}`, destinationNumber, [
     { application: 'set', data: `didhub_refusal=${refusal.reason}` },
     { application: 'log', data: `NOTICE didhub refused the call: ${message}` },

@@ -11,6 +11,7 @@ import {
 } from '../db/repos/account-directory.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
+import { endAccountSessions } from '../db/repos/sessions.ts';
 import { toStored } from '../domain/money.ts';
 import { NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { createAccount, hashPassword } from './accounts.ts';
@@ -134,6 +135,9 @@ export async function updateManagedAccount(
       }
       throw error;
     }
+    // A new password or a suspension or closure signs the account out everywhere, at once: a
+    // session left alive would outlast the reason it was trusted (and return on reactivation).
+    if (passwordHash || (before.status === 'active' && after.status !== 'active')) await endAccountSessions(trx, accountId);
     await insertAuditEntry(trx, {
       actorId: actor.actorId, action: 'account.update', entityType: 'account', entityId: accountId,
       before: auditedFields(before), after: { ...auditedFields(after), ...(passwordHash ? { password_changed: true } : {}) },

@@ -1,6 +1,8 @@
 // Logins, passwords and account creation.
+import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { z } from 'zod';
+import type { Knex } from 'knex';
 import type { Db } from '../db/knex.ts';
 import {
   findAccountByEmail,
@@ -11,6 +13,7 @@ import {
   type AccountRow,
   type NewAccount,
 } from '../db/repos/accounts.ts';
+import { endAccountSessions } from '../db/repos/sessions.ts';
 import { ConflictError, ValidationError, isUniqueViolation } from '../errors.ts';
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -20,14 +23,30 @@ export const passwordSchema = z
   .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(200, 'Use at most 200 characters');
 
-// Compared against when the email is unknown, so a wrong email takes as long as a wrong password.
-const UNKNOWN_ACCOUNT_HASH = bcrypt.hashSync('didhub-no-such-account', 4);
+// Compared against when the email is unknown, so a wrong email takes as long as a wrong password:
+// of the configured cost, as real accounts' hashes are (a cheaper one told which emails exist by
+// the time a refusal took). Made once per cost, when first asked for; its password is random.
+const unknownAccountHashes = new Map<number, Promise<string>>();
+
+export function unknownAccountHash(cost: number): Promise<string> {
+  let hash = unknownAccountHashes.get(cost);
+  if (!hash) {
+    hash = bcrypt.hash(randomBytes(24).toString('base64url'), cost);
+    unknownAccountHashes.set(cost, hash);
+  }
+  return hash;
+}
+
+/** The hash a login attempt is checked against: the account's, or the dummy of the same cost. */
+export async function hashToCompare(account: AccountRow | undefined, cost: number): Promise<string> {
+  return account?.password_hash ?? unknownAccountHash(cost);
+}
 
 export type LoginResult = { ok: true; account: AccountRow } | { ok: false; reason: 'invalid' | 'inactive' };
 
-export async function authenticate(db: Db, email: string, password: string, now: Date): Promise<LoginResult> {
+export async function authenticate(db: Db, email: string, password: string, bcryptCost: number, now: Date): Promise<LoginResult> {
   const account = await findAccountByEmail(db, email);
-  const matches = await bcrypt.compare(password, account?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
+  const matches = await bcrypt.compare(password, await hashToCompare(account, bcryptCost));
   if (!account || !matches) return { ok: false, reason: 'invalid' };
   // Only after the password is right, so the message cannot be used to probe emails.
   if (account.status !== 'active') return { ok: false, reason: 'inactive' };
@@ -55,17 +74,25 @@ export async function createAccount(db: Db, input: CreateAccountInput, bcryptCos
   }
 }
 
+/**
+ * Changes the account's own password and ends all its sessions; returns the session version the
+ * caller's new session carries, so the one who changed it stays signed in.
+ */
 export async function changePassword(
-  db: Db,
+  db: Knex,
   accountId: number,
   input: { current: string; next: string },
   bcryptCost: number,
   now: Date,
-): Promise<void> {
+): Promise<number> {
   const account = await findAccountById(db, accountId);
   if (!account) throw new ConflictError('Account not found');
   if (!(await bcrypt.compare(input.current, account.password_hash))) {
     throw new ValidationError('Password not changed', { current: 'This is not your current password' });
   }
-  await updateAccountPassword(db, accountId, await hashPassword(input.next, bcryptCost), now);
+  const passwordHash = await hashPassword(input.next, bcryptCost);
+  return db.transaction(async (trx) => {
+    await updateAccountPassword(trx, accountId, passwordHash, now);
+    return endAccountSessions(trx, accountId);
+  });
 }

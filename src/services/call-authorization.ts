@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import { findHoldingTakingSlot, type SlotDecision } from '../db/repos/call-holdings.ts';
 import { releaseCallSlots, type SlotLimits } from '../db/repos/call-slots.ts';
 import { ACCOUNT_LIMIT_CAUSE, bridgeString, normalizeDialledNumber, refuse, type Refusal } from '../domain/call-routing.ts';
+import { validateDestination, type DestinationResult, type DestinationType } from '../domain/destination.ts';
 import { toPlain } from '../domain/money.ts';
 import { compileTerms, type CompiledRateTerms } from '../domain/rating.ts';
 import { callChain, rateTermsOf, type CallLevel, type TermsSnapshot } from './call-terms.ts';
@@ -78,6 +79,37 @@ function slotRefusal(number: string, limits: SlotLimits, counts: SlotDecision): 
   return undefined;
 }
 
+// A PSTN number costs libphonenumber tens of microseconds: each destination a call goes to is
+// checked once per process (bounded). The admin's full scan does not use it, so as not to evict.
+const checkedCache = new Map<string, DestinationResult>();
+function checkedDestination(type: string, destination: string): DestinationResult {
+  const key = `${type}\n${destination}`;
+  let checked = checkedCache.get(key);
+  if (!checked) {
+    if (checkedCache.size >= 10_000) checkedCache.clear();
+    checked = validateDestination(type, destination);
+    checkedCache.set(key, checked);
+  }
+  return checked;
+}
+
+export type BridgeConfig = Pick<Config, 'bridgeTemplates' | 'pstnGateway' | 'extensionDomain'>;
+export type Forwarding = { ok: true; type: DestinationType; destination: string; bridge: string } | { ok: false; reason: string };
+
+/**
+ * A stored destination as the grammar reads it today, with its bridge, or why it cannot be routed.
+ * Route time and the admin's list of invalid destinations both ask this, so they always agree.
+ */
+export function forwardingOf(type: string | null, destination: string, settings: BridgeConfig, check = validateDestination): Forwarding {
+  const checked = check(type ?? '', destination);
+  if (!checked.ok) return { ok: false, reason: checked.message };
+  const bridge = bridgeString(checked.type, checked.destination, {
+    templates: settings.bridgeTemplates, pstnGateway: settings.pstnGateway, extensionDomain: settings.extensionDomain,
+  });
+  if (bridge === undefined) return { ok: false, reason: 'The bridge builder refuses it' };
+  return { ok: true, type: checked.type, destination: checked.destination, bridge };
+}
+
 export async function authorizeCall(db: Knex, settings: RoutingSettings, request: CallRequest): Promise<CallDecision> {
   const refused = (number: string | null, refusal: Refusal): CallDecision => ({ accepted: false, uuid: request.uuid, number, refusal });
   const number = normalizeDialledNumber(request.destination);
@@ -105,7 +137,14 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
   if (!holding.destination_type || !holding.destination) {
     return refusedGivingBack(refuse('no_destination', `${number} has no destination to forward its calls to`));
   }
-  // The statement tries a slot under exactly the conditions checked above.
+  const forwarding = forwardingOf(holding.destination_type, holding.destination, settings, checkedDestination);
+  if (!forwarding.ok) {
+    // Saved under an older, looser grammar: refused rather than pasted into a bridge, and listed
+    // for the admin. The message leaves the value out, as FreeSWITCH expands ${...} in what it logs.
+    return refusedGivingBack(refuse('no_destination', `${number} has a destination that is no longer accepted; its owner must set it again`));
+  }
+  // The statement tries a slot under the conditions checked above (a destination that is no
+  // longer accepted aside: that refusal gives the slot and its reservations back).
   if (!slot) throw new Error(`No slot was tried for ${number}, yet nothing refuses the call`);
 
   // Every level must afford the call at its own terms, after the credit reserved for its calls
@@ -136,11 +175,9 @@ export async function authorizeCall(db: Knex, settings: RoutingSettings, request
     productId: holding.product_id,
     ownerId: owner.accountId,
     resellerId: reseller?.accountId ?? null,
-    bridge: bridgeString(holding.destination_type, holding.destination, {
-      templates: settings.bridgeTemplates, pstnGateway: settings.pstnGateway, extensionDomain: settings.extensionDomain,
-    }),
-    destinationType: holding.destination_type,
-    destination: holding.destination,
+    bridge: forwarding.bridge,
+    destinationType: forwarding.type,
+    destination: forwarding.destination,
     callTimeout: holding.call_timeout,
     maxSeconds,
     reserved: toPlain(slot.ownerReserved, settings.moneyDecimals),

@@ -9,6 +9,8 @@ export interface Flash {
 declare module 'express-session' {
   interface SessionData {
     accountId: number;
+    /** The account's session_version at login: a session of an older one is refused. */
+    sessionVersion: number;
     csrfToken: string;
     flash: Flash[];
   }

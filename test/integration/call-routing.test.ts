@@ -107,6 +107,11 @@ describe('route request (mod_xml_curl dialplan)', () => {
     expect(route.maxSeconds).toBe(240);
   });
 
+  it('when a stored destination is valid but not in normal form, then the bridge uses its normal form', async () => {
+    const did = await makeOwnedDid(database.current.db, { owner: direct, destination_type: 'sip_uri', destination: ' SIP:Desk@PBX.Example.com ' });
+    expect(routeOf((await postDialplan(app, token, dialplanForm(did.number))).text).bridge).toBe('sofia/external/Desk@pbx.example.com');
+  });
+
   it('when the value has characters special to XML, then the document escapes them', async () => {
     const did = await makeOwnedDid(database.current.db, { owner: direct, destination: 'sip:a&b@pbx.example.com' });
     const response = await postDialplan(app, token, dialplanForm(did.number));
@@ -133,6 +138,12 @@ describe('refusals', () => {
   it('when the number is unknown, then UNALLOCATED_NUMBER', async () => {
     expect(await refusalFor('+19995550123')).toMatchObject({ refusal: 'unknown_number', hangup: 'UNALLOCATED_NUMBER', bridge: undefined });
     expect(await refusalFor('not-a-number')).toMatchObject({ refusal: 'unknown_number', hangup: 'UNALLOCATED_NUMBER' });
+  });
+
+  it('when the caller dials ${...}, then the refusal logs it without anything FreeSWITCH would expand', async () => {
+    const response = await postDialplan(app, token, dialplanForm('${system(id)}'));
+    expect(routeOf(response.text)).toMatchObject({ refusal: 'unknown_number' });
+    expect(/application="log" data="([^"]*)"/.exec(response.text)?.[1]).toContain('?{system(id)}');
   });
 
   it('when the number is inactive or archived, then NO_ROUTE_DESTINATION', async () => {
@@ -165,6 +176,35 @@ describe('refusals', () => {
   it('when the number has no destination, then NO_ROUTE_DESTINATION', async () => {
     const did = await makeOwnedDid(database.current.db, { owner: direct, destination_type: null, destination: null });
     expect(await refusalFor(did.number)).toMatchObject({ refusal: 'no_destination', hangup: 'NO_ROUTE_DESTINATION' });
+  });
+
+  // Rows saved under the old, looser grammar (or written around the app) are never bridged.
+  it.each([
+    ['sip_uri', 'sip:a,loopback/9999/default/XML,b@example.com'],
+    ['sip_uri', 'sip:${sofia_contact(1000@default)}@example.com'],
+    ['sip_uri', 'sip:{x=1}a@example.com'],
+    ['sip_uri', 'sip:a@example.com\nuser/1000'],
+    ['pstn', '+14155552671|user/1000'],
+    ['extension', '2001,loopback/9999'],
+    ['pstn', '+99912345678'],
+  ])('when the stored %s destination %j no longer validates, then no_destination in XML and JSON, and nothing of it is bridged', async (type, destination) => {
+    const did = await makeOwnedDid(database.current.db, { owner: direct, destination_type: type, destination });
+    const xml = await postDialplan(app, token, dialplanForm(did.number));
+    expect(routeOf(xml.text)).toMatchObject({ refusal: 'no_destination', hangup: 'NO_ROUTE_DESTINATION', bridge: undefined });
+    expect(xml.text).not.toContain('application="bridge"');
+    expect(xml.text).not.toContain('loopback');
+    expect(xml.text).not.toContain('sofia_contact');
+    const json = await request(app).post('/api/v1/calls/authorize').set('Authorization', `Bearer ${token}`).send({ uuid: randomUUID(), destination: did.number });
+    expect(json.status).toBe(200);
+    expect(json.body).toMatchObject({ decision: 'refuse', reason: 'no_destination', cause: 'NO_ROUTE_DESTINATION', sip_code: 404 });
+    expect(json.body).not.toHaveProperty('bridge');
+    expect(JSON.stringify(json.body)).not.toContain('loopback');
+  });
+
+  it('when a refused call had taken a concurrency slot for an invalid destination, then the slot is given back', async () => {
+    const did = await makeOwnedDid(database.current.db, { owner: direct, concurrent_calls: 1, destination: 'sip:a,b@example.com' });
+    expect((await refusalFor(did.number)).refusal).toBe('no_destination');
+    expect(await database.current.db('call_slots').where({ product_id: did.id }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
   });
 
   it('when the owner, or the reseller above it, cannot pay the first block, then OUTGOING_CALL_BARRED', async () => {

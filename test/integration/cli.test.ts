@@ -89,7 +89,7 @@ describe('didhub command', () => {
     expect(again.stderr).toContain('exists already');
     const db = commandsDb();
     try {
-      const login = await authenticate(db, 'ops@example.org', 'long-enough-pass', new Date());
+      const login = await authenticate(db, 'ops@example.org', 'long-enough-pass', 4, new Date());
       expect(login.ok && login.account.role).toBe('admin');
     } finally {
       await db.destroy();

@@ -86,6 +86,30 @@ describe('forwarding', () => {
   });
 });
 
+describe('forwarding that would add dial legs (issue 14)', () => {
+  it.each([
+    ['sip_uri', 'sip:a,loopback/9999/default/XML,b@example.com', 'user part of the SIP URI'],
+    ['sip_uri', 'sip:${sofia_contact(1000@default)}@example.com', 'user part of the SIP URI'],
+    ['sip_uri', 'sip:{origination_caller_id_number=1}a@example.com', 'user part of the SIP URI'],
+    ['sip_uri', 'sip:[leg_timeout=1]a@example.com', 'user part of the SIP URI'],
+    ['sip_uri', 'sip:a|user/1000@example.com', 'user part of the SIP URI'],
+    ['sip_uri', 'sip:a^b@example.com', 'user part of the SIP URI'],
+    ['sip_uri', 'sip:"a b"@example.com', 'user part of the SIP URI'],
+    ['sip_uri', 'sip:a@example.com\nuser/1000', 'host of the SIP URI'],
+    ['pstn', '+14155552671,loopback/9999', 'only digits'],
+    ['extension', '2001|user/1000', 'An extension is 2 to 10 digits'],
+  ])('when a %s destination %j is posted, then 400 with "%s" at the field, and nothing is saved or audited', async (type, input, message) => {
+    await postForm(agent, `/customer/numbers/${owned.id}/forwarding`, { destination_type: 'extension', destination: '2001' }, `/customer/numbers/${owned.id}`);
+    const before = await db('products').where({ id: owned.id }).first('destination_type', 'destination', 'updated_at');
+    const audited = await db('audit_log').where({ entity_type: 'product', entity_id: owned.id }).count({ n: '*' }).first();
+    const response = await postForm(agent, `/customer/numbers/${owned.id}/forwarding`, { destination_type: type, destination: input }, `/customer/numbers/${owned.id}`);
+    expect(response.status).toBe(400);
+    expect(/id="e-destination">([^<]*)</.exec(response.text)?.[1]).toContain(message);
+    expect(await db('products').where({ id: owned.id }).first('destination_type', 'destination', 'updated_at')).toEqual(before);
+    expect(await db('audit_log').where({ entity_type: 'product', entity_id: owned.id }).count({ n: '*' }).first()).toEqual(audited);
+  });
+});
+
 describe('release', () => {
   it('when the customer confirms a release, then the number goes back to its reseller and nothing is refunded', async () => {
     const confirm = await agent.get(`/customer/numbers/${owned.id}/release`);

@@ -12,7 +12,7 @@ describe('demo data', () => {
     expect(result.seeded).toBe(true);
 
     for (const login of DEMO_LOGINS) {
-      const outcome = await authenticate(db, login.email, DEMO_PASSWORD, new Date());
+      const outcome = await authenticate(db, login.email, DEMO_PASSWORD, 4, new Date());
       expect(outcome.ok, login.email).toBe(true);
       if (outcome.ok) expect(outcome.account.role).toBe(login.role);
     }

@@ -116,6 +116,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/switches': { area: 'admin' },
   '/admin/rejected-cdrs': { area: 'admin' },
   '/admin/rejected-cdrs/:id': { area: 'admin', own: (w) => ({ id: w.rejectedCdr }), foreign: () => [{ id: 999999 }] },
+  '/admin/invalid-destinations': { area: 'admin' },
   '/admin/rate-plans': { area: 'admin' },
   '/admin/rate-plans/new': { area: 'admin' },
   '/admin/rate-plans/assign': { area: 'admin' },

@@ -109,6 +109,12 @@ describe('mod_xml_curl request and documents', () => {
     expect(xml).toContain('<action application="hangup" data="OUTGOING_CALL_BARRED"/>');
   });
 
+  it('when the refusal message quotes a dialled ${...}, then the log action carries no variable or API expansion', () => {
+    const xml = buildRefusalDocument('public', 'x', refuse('unknown_number', '"${system(id)}\\$${domain}" is not a phone number'));
+    expect(xml).toContain('data="NOTICE didhub refused the call: &quot;?{system(id)}???{domain}&quot; is not a phone number"');
+    expect(/application="log" data="([^"]*)"/.exec(xml)?.[1]).not.toMatch(/[$\\]/);
+  });
+
   it('when nothing is found, then the result section says so', () => {
     expect(buildNotFoundDocument()).toContain('<section name="result">\n    <result status="not found"/>');
   });

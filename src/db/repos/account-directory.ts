@@ -14,7 +14,7 @@ export interface AccountFilters {
   q?: string | undefined;
 }
 
-export interface AccountListRow extends Omit<AccountRow, 'password_hash'> {
+export interface AccountListRow extends Omit<AccountRow, 'password_hash' | 'session_version'> {
   parent_name: string | null;
   parent_role: Role | null;
 }

@@ -17,6 +17,8 @@ export interface AccountRow {
   credit_limit: string;
   max_concurrent_calls: number;
   last_login_at: Date | null;
+  /** Moves on when the account's sessions must end (see repos/sessions.ts). */
+  session_version: number;
   created_at: Date;
   updated_at: Date;
 }

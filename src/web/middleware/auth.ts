@@ -3,14 +3,19 @@ import type { Db } from '../../db/knex.ts';
 import { findAccountById, type AccountRow, type Role } from '../../db/repos/accounts.ts';
 import { ForbiddenError } from '../../errors.ts';
 
-/** Loads the logged-in account on each request; one suspended or closed since is logged out. */
+/**
+ * Loads the logged-in account on each request. One suspended or closed since, or whose sessions
+ * were ended since this one began (a password change, see repos/sessions.ts), is logged out.
+ */
 export function loadCurrentAccount(db: Db): RequestHandler {
   return async (req, res, next) => {
     const accountId = req.session.accountId;
     if (accountId === undefined) return next();
     const account = await findAccountById(db, accountId);
-    if (!account || account.status !== 'active') {
+    // A session from before versions existed carries none: it is of version 0, the column's start.
+    if (!account || account.status !== 'active' || (req.session.sessionVersion ?? 0) !== account.session_version) {
       delete req.session.accountId;
+      delete req.session.sessionVersion;
       return next();
     }
     res.locals.currentAccount = account;

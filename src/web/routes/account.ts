@@ -28,14 +28,19 @@ export function accountRouter({ db, config, now }: AppContext): Router {
     const account = currentAccount(res);
     const form = parseForm(passwordFormSchema, req.body);
     if (!form.ok) return renderPage(res, 'account/password', { title: 'Change password', fieldErrors: form.errors }, 400);
+    let sessionVersion: number;
     try {
-      await changePassword(db, account.id, { current: form.data.current, next: form.data.next }, config.bcryptCost, now());
+      sessionVersion = await changePassword(db, account.id, { current: form.data.current, next: form.data.next }, config.bcryptCost, now());
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderPage(res, 'account/password', { title: 'Change password', fieldErrors: error.fields }, 400);
       }
       throw error;
     }
+    // Every session of the account ended with the old password; this browser gets a new one.
+    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    req.session.accountId = account.id;
+    req.session.sessionVersion = sessionVersion;
     flash(req, 'success', 'Your password has been changed.');
     res.redirect(homePath(account.role));
   });

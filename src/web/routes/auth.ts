@@ -1,9 +1,9 @@
 // Login, logout and the landing redirect.
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { authenticate } from '../../services/accounts.ts';
+import { authenticate, unknownAccountHash } from '../../services/accounts.ts';
 import { homePath } from '../middleware/auth.ts';
+import { loginLimit } from '../middleware/login-limit.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import { formValues, parseForm } from '../middleware/validate.ts';
 import { renderPage } from '../render.ts';
@@ -22,28 +22,12 @@ function safeNext(next: string | undefined): string | undefined {
   return next && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : undefined;
 }
 
-export function authRouter({ db, config, now }: AppContext): Router {
+export function authRouter({ db, config, logger, now }: AppContext): Router {
   const router = Router();
+  // Made now rather than at the first unknown email, which would otherwise be the one slow refusal.
+  unknownAccountHash(config.bcryptCost).catch((error: unknown) => logger.error({ err: error }, 'dummy password hash failed'));
 
-  const loginLimiter = rateLimit({
-    windowMs: config.loginWindowMinutes * 60 * 1000,
-    limit: config.loginMaxAttempts,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: async (req, res) => {
-      await renderPage(
-        res,
-        'auth/login',
-        {
-          title: 'Sign in',
-          values: formValues(req.body),
-          formError: `Too many failed sign-ins from your address. Try again in ${config.loginWindowMinutes} minutes.`,
-        },
-        429,
-      );
-    },
-  });
+  const loginLimiter = loginLimit(db, config);
 
   router.get('/', (_req, res) => {
     const account = res.locals.currentAccount;
@@ -63,7 +47,7 @@ export function authRouter({ db, config, now }: AppContext): Router {
     if (!form.ok) {
       return renderPage(res, 'auth/login', { title: 'Sign in', values, fieldErrors: form.errors }, 400);
     }
-    const result = await authenticate(db, form.data.email, form.data.password, now());
+    const result = await authenticate(db, form.data.email, form.data.password, config.bcryptCost, now());
     if (!result.ok) {
       const formError =
         result.reason === 'inactive'
@@ -74,7 +58,9 @@ export function authRouter({ db, config, now }: AppContext): Router {
     const { account } = result;
     // A new session id at login, so a session id planted before login is worth nothing.
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
-    req.session.accountId = account.id; // saved before the redirect leaves (middleware/session.ts)
+    // Both saved before the redirect leaves (middleware/session.ts).
+    req.session.accountId = account.id;
+    req.session.sessionVersion = account.session_version;
     res.redirect(safeNext(form.data.next) ?? homePath(account.role));
   });
 

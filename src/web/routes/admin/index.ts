@@ -11,6 +11,7 @@ import { callsRouter } from '../calls.ts';
 import { switchesRouter } from './switches.ts';
 import { rejectedCdrsRouter } from './rejected-cdrs.ts';
 import { expiredReservationsRouter } from './expired-reservations.ts';
+import { invalidDestinationsRouter } from './invalid-destinations.ts';
 import { ratePlansRouter } from '../rate-plans.ts';
 
 export function adminRouter(context: AppContext): Router {
@@ -29,6 +30,7 @@ export function adminRouter(context: AppContext): Router {
   router.use('/switches', switchesRouter(context));
   router.use('/rejected-cdrs', rejectedCdrsRouter(context));
   router.use('/expired-reservations', expiredReservationsRouter(context));
+  router.use('/invalid-destinations', invalidDestinationsRouter(context));
   router.use('/rate-plans', ratePlansRouter(context, 'admin'));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
