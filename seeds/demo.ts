@@ -7,7 +7,7 @@ import { parsePlainCdr } from '../src/domain/freeswitch.ts';
 import { createAccount } from '../src/services/accounts.ts';
 import { findHoldingsTakingSlots } from '../src/db/repos/call-holdings.ts';
 import { recordCdrs } from '../src/services/cdr-charging.ts';
-import { postLedgerEntry } from '../src/services/ledger.ts';
+import { postLedgerEntry } from '../src/db/ledger-writer.ts';
 import { registerSwitch } from '../src/services/switches.ts';
 
 export const DEMO_PASSWORD = 'didhub-demo';

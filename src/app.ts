@@ -3,15 +3,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { Knex } from 'knex';
+import type { Db } from './db/knex.ts';
+import { pingDatabase } from './db/open.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import './web/types.ts';
 import { loadCurrentAccount, requireRole } from './web/middleware/auth.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
-import { templateLocals } from './web/middleware/locals.ts';
+import { requestLocals, templateLocals } from './web/middleware/locals.ts';
+import { refuseNulBytes } from './web/middleware/nul-bytes.ts';
+import { refuseDeepJson } from './web/middleware/json-depth.ts';
 import { sessionMiddleware } from './web/middleware/session.ts';
+import { undecodablePath } from './web/middleware/undecodable-path.ts';
 import { accountRouter } from './web/routes/account.ts';
 import { adminRouter } from './web/routes/admin/index.ts';
 import { authRouter } from './web/routes/auth.ts';
@@ -24,7 +28,7 @@ import type { AppContext } from './web/context.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppOptions {
-  db: Knex;
+  db: Db;
   config: Config;
   logger: Logger;
   now?: () => Date;
@@ -62,17 +66,19 @@ export function createApp(options: AppOptions): Express {
   );
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/healthz', async (_req, res) => {
-    await db.raw('select 1');
+    await pingDatabase(db);
     res.json({ status: 'ok' });
   });
 
   app.use(refuseSwitchTokens);
 
+  app.use(requestLocals(config));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb', verify: refuseDeepJson }));
+  app.use(refuseNulBytes);
   app.use(sessionMiddleware(db, config));
   app.use(loadCurrentAccount(db));
-  app.use(templateLocals(config));
+  app.use(templateLocals);
   app.use(csrfProtection());
 
   app.use(authRouter(context));
@@ -82,6 +88,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/customer', requireRole('customer'), customerRouter(context));
 
   app.use(notFound);
+  app.use(undecodablePath);
   app.use(errorHandler(logger));
   return app;
 }

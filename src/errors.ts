@@ -23,8 +23,9 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** A request without valid credentials (a switch's token). */
 export class UnauthorizedError extends AppError {
-  constructor(message = 'Authentication required') {
+  constructor(message: string) {
     super(message, 401);
   }
 }
@@ -58,7 +59,9 @@ interface PgError {
 
 /**
  * Postgres' own errors, translated in this one place: a unique violation is a conflict, a
- * foreign key violation means a referenced row is missing or still in use.
+ * foreign key violation means a referenced row is missing or still in use. The data exceptions
+ * (a number beyond its column, a date beyond Postgres' range, a NUL byte in text) are the last
+ * resort for bad input that got past validation: a 400, never a 500.
  */
 export function translateDbError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return error;
@@ -66,6 +69,9 @@ export function translateDbError(error: unknown): unknown {
   if (code === '23505') return new ConflictError(`That already exists (${constraint ?? 'unique constraint'})`);
   if (code === '23503') return new ConflictError(`That is still in use or refers to something missing (${constraint ?? 'foreign key'})`);
   if (code === '23514') return new ValidationError(`A value is out of range (${constraint ?? 'check constraint'})`);
+  if (code === '22003') return new ValidationError('A number is too large to be stored (amounts have at most 14 digits before the point)');
+  if (code === '22008') return new ValidationError('A date or time is out of range');
+  if (code === '22021') return new ValidationError('The text holds a character that cannot be stored (a NUL byte)');
   return error;
 }
 

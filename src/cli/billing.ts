@@ -1,5 +1,5 @@
 // `didhub billing run [--now ISO]`: the renewal job by hand, for catch-up and tests.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
 import type { Config } from '../config.ts';
 import { formatMoney } from '../domain/money.ts';
 import { runBilling, type BillingEventReport, type BillingRunSummary } from '../services/renewals.ts';
@@ -68,7 +68,7 @@ export function summaryLine(summary: BillingRunSummary, money: (amount: string) 
     + `${summary.released} released, ${summary.expired} expired, ${summary.failed} failed in ${seconds.toFixed(1)} s (${rate} renewals/s)`;
 }
 
-export async function billingRun(db: Knex, config: Config, args: { now: Date; graceDays: number; quiet: boolean }, io: CliIo): Promise<number> {
+export async function billingRun(db: Db, config: Config, args: { now: Date; graceDays: number; quiet: boolean }, io: CliIo): Promise<number> {
   const money = (amount: string) => formatMoney(amount, { currency: config.currency, decimals: config.moneyDecimals });
   const shown = new Map<BillingEventReport['kind'], number>();
   io.stdout.write(`Billing run at ${args.now.toISOString()} (grace ${args.graceDays} days)\n`);

@@ -47,7 +47,3 @@ export function isEmbedded(db: Knex): boolean {
   return db.client.config.client !== 'pg';
 }
 
-/** count(*) is a string on pg and a number on PGlite. */
-export function toCount(value: unknown): number {
-  return Number(value ?? 0);
-}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
-import { createDb } from './knex.ts';
+import { createDb, type Db } from './knex.ts';
 
 /** The database the settings name: DATABASE_URL, or the embedded one in DATA_DIR. */
 export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Knex {
@@ -17,4 +17,9 @@ export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>
 export async function migrateLatest(db: Knex): Promise<string[]> {
   const [, applied] = (await db.migrate.latest()) as [number, string[]];
   return applied;
+}
+
+/** Answers when the database does (the health check). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.raw('select 1');
 }

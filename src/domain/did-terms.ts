@@ -1,12 +1,11 @@
 // A DID's terms as typed by the admin, in the Create DID form or a CSV row: one validation for
 // both, so a number the form refuses is refused by an import for the same reason and in the same
 // words. Pure code: the caller resolves the provider and checks that the number is new.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import countries from 'i18n-iso-countries';
-import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
 import { toStored } from './money.ts';
+import { countryCodeOf, countryName, parseDidNumber } from './phone-numbers.ts';
 
-countries.registerLocale(en);
+// The forms and pages that show a DID's terms name its number and country through here too.
+export { countryCodeOf, countryName, countryOptions, formatDidNumber, parseDidNumber, type ParsedNumber } from './phone-numbers.ts';
 
 export type DidStatus = 'active' | 'inactive';
 export type BillingType = 'one_time' | 'recurring';
@@ -107,51 +106,6 @@ function text(value: unknown): string {
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'number') return String(value);
   return '';
-}
-
-/** ISO code from a code or an English name ("gb", "United Kingdom"); undefined when unknown. */
-export function countryCodeOf(input: string): string | undefined {
-  const value = input.trim();
-  if (value === '') return undefined;
-  if (/^[a-z]{2}$/i.test(value)) {
-    const code = value.toUpperCase();
-    return countries.isValid(code) ? code : undefined;
-  }
-  return countries.getAlpha2Code(value, 'en') ?? undefined;
-}
-
-export function countryName(code: string | null | undefined): string {
-  if (!code) return '';
-  return countries.getName(code, 'en') ?? code;
-}
-
-/** Every country, by English name: the options of the country select. */
-export function countryOptions(): Array<{ code: string; name: string }> {
-  return Object.entries(countries.getNames('en', { select: 'official' }))
-    .map(([code, name]) => ({ code, name }))
-    .sort((a, b) => a.name.localeCompare(b.name, 'en'));
-}
-
-export type ParsedNumber = { ok: true; e164: string; country: string | undefined } | { ok: false; message: string };
-
-/**
- * A phone number as people write it (+44 20 7946 0958, +1 (415) 555-0100) to E.164. Without a
- * leading + it is read as a national number of `country`, when one is given.
- */
-export function parseDidNumber(input: string, country?: string): ParsedNumber {
-  const value = input.trim();
-  if (value === '') return { ok: false, message: 'Enter the number' };
-  if (/[a-z]/i.test(value.replace(/^tel:/i, ''))) {
-    return { ok: false, message: `"${value}" is not a phone number: use digits, like +44 20 7946 0958` };
-  }
-  const parsed = parsePhoneNumberFromString(value, country as CountryCode | undefined);
-  if (!parsed) {
-    return { ok: false, message: `"${value}" is not a phone number: write it in international form, like +44 20 7946 0958` };
-  }
-  if (!parsed.isValid()) {
-    return { ok: false, message: `${parsed.number} is not a valid number${parsed.country ? ` in ${countryName(parsed.country)}` : ''}` };
-  }
-  return { ok: true, e164: parsed.number, country: parsed.country };
 }
 
 function parseAmount(value: string): { ok: true; value: string } | { ok: false; message: string } {
@@ -309,11 +263,6 @@ for (const [alias, field] of [
   ['cc', 'concurrent_calls'],
 ] as const) {
   HEADER_KEYS.set(alias, field);
-}
-
-/** An E.164 number as people read it: +44 20 7946 0958. */
-export function formatDidNumber(e164: string): string {
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
 
 export type RateTermField = 'connection_cost' | 'grace_seconds' | 'cost_per_minute' | 'initial_increment' | 'increment';

@@ -38,6 +38,7 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 
 export function escapeXml(text: string): string {
   // Characters XML 1.0 cannot carry at all are dropped rather than producing an unreadable document.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 }
 
@@ -153,6 +154,8 @@ export type CdrParseResult = { ok: true; cdr: CdrRecord } | { ok: false; reason:
 
 /** Far above any real call (about 31 years), and safe for rating (see domain/rating.ts). */
 const MAX_CALL_SECONDS = 1_000_000_000;
+/** 9999-12-31T23:59:59Z: later times are no call, and beyond what Postgres and JSON dates read alike. */
+const MAX_EPOCH_SECONDS = 253_402_300_799;
 
 // mod_json_cdr percent-encodes each value unless encode-values is false: decode when it looks
 // encoded. A "+" stays a plus (E.164 numbers), as FreeSWITCH encodes a space as %20.
@@ -173,10 +176,15 @@ function wholeSeconds(text: string | undefined): number | undefined {
   return value <= MAX_CALL_SECONDS ? value : undefined;
 }
 
-function epochDate(text: string | undefined): Date | null | undefined {
-  if (text === undefined || !/^\d{1,11}$/.test(text.trim())) return undefined;
-  const seconds = Number(text.trim());
+/** Epoch seconds; 0 is FreeSWITCH's "never" (not answered). */
+function epochSeconds(seconds: number): Date | null | undefined {
+  if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > MAX_EPOCH_SECONDS) return undefined;
   return seconds === 0 ? null : new Date(seconds * 1000);
+}
+
+function epochDate(text: string | undefined): Date | null | undefined {
+  if (text === undefined || !/^\d{1,12}$/.test(text.trim())) return undefined;
+  return epochSeconds(Number(text.trim()));
 }
 
 const UUID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
@@ -195,13 +203,17 @@ function finish(fields: {
   duration: number | undefined;
   billsec: number | undefined;
   hangupCause: string | undefined;
-  names: { uuid: string; number: string; start: string; billsec: string };
+  names: { uuid: string; number: string; start: string; billsec: string; caller: string; hangupCause: string };
 }): CdrParseResult {
   const { names } = fields;
   const uuid = fields.uuid?.trim();
   if (!uuid) return { ok: false, reason: `${names.uuid} is missing` };
-  if (!UUID_PATTERN.test(uuid)) return { ok: false, reason: `${names.uuid} "${uuid.slice(0, 40)}" is not a call id` };
+  if (!UUID_PATTERN.test(uuid)) return { ok: false, reason: `${names.uuid} ${JSON.stringify(uuid.slice(0, 40))} is not a call id` };
   const fail = (reason: string): CdrParseResult => ({ ok: false, reason, uuid });
+  // Postgres text cannot hold U+0000: such a record is kept as rejected, its NUL escaped.
+  for (const [name, value] of [[names.number, fields.number], [names.caller, fields.caller], [names.hangupCause, fields.hangupCause]] as const) {
+    if (value?.includes('\u0000')) return fail(`${name} holds a NUL byte`);
+  }
   const number = fields.number?.trim();
   if (!number) return fail(`${names.number} is missing`);
   if (fields.startedAt === undefined || fields.startedAt === null) return fail(`${names.start} is missing or not a time`);
@@ -213,6 +225,7 @@ function finish(fields: {
   if (answeredAt && answeredAt < startedAt) return fail('the call was answered before it started');
   if (endedAt && endedAt < startedAt) return fail('the call ended before it started');
   const duration = fields.duration ?? (endedAt ? Math.round((endedAt.getTime() - startedAt.getTime()) / 1000) : fields.billsec);
+  if (duration > MAX_CALL_SECONDS) return fail(`the call lasted ${duration} s, longer than any call (at most ${MAX_CALL_SECONDS} s)`);
   if (fields.billsec > duration) return fail(`${names.billsec} (${fields.billsec}) is longer than the whole call (${duration} s)`);
   return {
     ok: true,
@@ -253,18 +266,22 @@ export function parseFreeswitchCdr(document: unknown): CdrParseResult {
     duration: wholeSeconds(v('duration')),
     billsec: wholeSeconds(v('billsec')),
     hangupCause: v('hangup_cause'),
-    names: { uuid: 'variables.uuid', number: 'variables.destination_number', start: 'variables.start_epoch', billsec: 'variables.billsec' },
+    names: {
+      uuid: 'variables.uuid', number: 'variables.destination_number', start: 'variables.start_epoch', billsec: 'variables.billsec',
+      caller: 'variables.caller_id_number', hangupCause: 'variables.hangup_cause',
+    },
   });
 }
 
 function timeValue(value: unknown): Date | null | undefined {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? (value === 0 ? null : new Date(value * 1000)) : undefined;
+  if (typeof value === 'number') return epochSeconds(value);
   if (typeof value !== 'string') return undefined;
   if (/^\d{1,12}$/.test(value)) return epochDate(value);
   if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return undefined;
   const date = new Date(value.replace(' ', 'T'));
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  // Before 1970 (year 0000 included, which Postgres cannot store) is no call either.
+  return Number.isNaN(date.getTime()) || date.getTime() < 0 || date.getTime() > MAX_EPOCH_SECONDS * 1000 ? undefined : date;
 }
 
 function secondsValue(value: unknown): number | undefined {
@@ -295,6 +312,6 @@ export function parsePlainCdr(record: unknown): CdrParseResult {
     duration: record.duration === undefined ? undefined : secondsValue(record.duration),
     billsec: secondsValue(record.billsec),
     hangupCause: textValue(record.hangup_cause),
-    names: { uuid: 'uuid', number: 'destination', start: 'started_at', billsec: 'billsec' },
+    names: { uuid: 'uuid', number: 'destination', start: 'started_at', billsec: 'billsec', caller: 'caller', hangupCause: 'hangup_cause' },
   });
 }

@@ -1,6 +1,7 @@
 // Money is exact: decimal.js everywhere, one rounding rule (HALF_UP, once, at the end).
 // See ../shared/BILLING.md. A JavaScript number never holds an amount.
 import { Decimal } from 'decimal.js';
+import { ValidationError } from '../errors.ts';
 
 /** A Decimal constructor of our own, so no other code can change the global rounding mode. */
 export const Money = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
@@ -14,6 +15,33 @@ export const STORED_DECIMALS = 6;
 const AMOUNT_PATTERN = /^-?\d{1,14}(\.\d{1,6})?$/;
 
 export class MoneyFormatError extends Error {}
+
+/** The largest amount a NUMERIC(20,6) column holds: 14 digits before the point, 6 after. */
+export const MAX_STORED_AMOUNT = '99999999999999.999999';
+
+/**
+ * An amount worked out from valid input (a balance after a posting, a price after a markup)
+ * that NUMERIC(20,6) cannot hold: bad input like any other (a 400), its message at the form
+ * field whose value brought it there.
+ */
+export class AmountOutOfRangeError extends ValidationError {
+  constructor(message: string, field?: string) {
+    super(message, field ? { [field]: message } : {});
+  }
+}
+
+/** Whether the amount, rounded to the stored 6 decimals, fits NUMERIC(20,6). */
+export function fitsStored(amount: Decimal.Value): boolean {
+  return new Money(amount).toDecimalPlaces(STORED_DECIMALS, Decimal.ROUND_HALF_UP).abs().lte(MAX_STORED_AMOUNT);
+}
+
+/** toStored, refusing (AmountOutOfRangeError, naming `field`) an amount the column cannot hold. */
+export function toStoredChecked(amount: Decimal.Value, what: string, field?: string): string {
+  if (!fitsStored(amount)) {
+    throw new AmountOutOfRangeError(`${what} would be ${new Money(amount).toFixed(STORED_DECIMALS)}, more than the largest amount didhub stores (${MAX_STORED_AMOUNT})`, field);
+  }
+  return toStored(amount);
+}
 
 /**
  * Parses a plain decimal string ("12", "0.104", "-3.5") as typed in a form or found in CSV.
@@ -40,12 +68,12 @@ export function assertDecimals(decimals: number): number {
 }
 
 /** The one rounding rule: HALF_UP to `decimals` places. */
-export function roundMoney(amount: Decimal.Value, decimals: number = DEFAULT_DECIMALS): Decimal {
+export function roundMoney(amount: Decimal.Value, decimals: number): Decimal {
   return new Money(amount).toDecimalPlaces(assertDecimals(decimals), Decimal.ROUND_HALF_UP);
 }
 
 /** Plain decimal string with exactly `decimals` places, for CSV, JSON and the wire. */
-export function toPlain(amount: Decimal.Value, decimals: number = DEFAULT_DECIMALS): string {
+export function toPlain(amount: Decimal.Value, decimals: number): string {
   return roundMoney(amount, decimals).toFixed(decimals);
 }
 
@@ -66,9 +94,9 @@ export function sumMoney(amounts: Iterable<Decimal.Value>): Decimal {
  */
 export function formatMoney(
   amount: Decimal.Value,
-  options: { currency?: string; decimals?: number; locale?: string } = {},
+  options: { decimals: number; currency?: string; locale?: string },
 ): string {
-  const decimals = options.decimals ?? DEFAULT_DECIMALS;
+  const decimals = options.decimals;
   const plain = toPlain(amount, decimals);
   const format = new Intl.NumberFormat(options.locale ?? 'en-US', {
     style: 'currency',

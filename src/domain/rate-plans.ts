@@ -1,7 +1,7 @@
 // Rate plans: named per-minute terms shared by many numbers, versioned in time. Pure code: which
 // version is in force at an instant, a reseller's markup over its buy terms, and the margin of
 // sell terms over buy terms (negative: selling below cost). BILLING.md holds the money rules.
-import { Money, parseMoney, roundMoney, STORED_DECIMALS, toStored } from './money.ts';
+import { Money, parseMoney, roundMoney, STORED_DECIMALS, toStored, toStoredChecked } from './money.ts';
 import { rateCall, compileTerms } from './rating.ts';
 
 /** The five per-minute terms, as stored: amounts NUMERIC(20,6) strings, seconds integers. */
@@ -46,20 +46,26 @@ const AMOUNT_PATTERN = /^-?\d{1,14}(\.\d{1,6})?$/;
 
 /**
  * One amount term marked up, exactly, rounded once (HALF_UP) to the stored 6 decimals. A
- * discount that would go below zero sells at zero: a price is never negative.
+ * discount that would go below zero sells at zero: a price is never negative. A price beyond
+ * NUMERIC(20,6) is refused (AmountOutOfRangeError) at the markup field that made it so.
  */
-export function markUp(buy: string, percent: string, amount: string): string {
+export function markUp(buy: string, percent: string, amount: string, fields: { percent: string; amount: string } = { percent: 'percent', amount: 'amount' }): string {
   const exact = parseMoney(buy).times(new Money(percent).dividedBy(100).plus(1)).plus(new Money(amount));
   const rounded = roundMoney(exact, STORED_DECIMALS);
-  return toStored(rounded.isNegative() ? 0 : rounded);
+  if (rounded.isNegative()) return toStored(0);
+  return toStoredChecked(rounded, `A buy price of ${buy} with this markup`, new Money(amount).isZero() ? fields.percent : fields.amount);
 }
 
 /** Sell terms of a markup plan over the buy terms: the seconds (grace, increments) are the buy terms'. */
 export function applyPlanMarkup(buy: PlanTerms, markup: PlanMarkup): PlanTerms {
   return {
-    connection_cost: markUp(buy.connection_cost, markup.connection_markup_percent, markup.connection_markup_amount),
+    connection_cost: markUp(buy.connection_cost, markup.connection_markup_percent, markup.connection_markup_amount, {
+      percent: 'connection_markup_percent', amount: 'connection_markup_amount',
+    }),
     grace_seconds: buy.grace_seconds,
-    cost_per_minute: markUp(buy.cost_per_minute, markup.per_minute_markup_percent, markup.per_minute_markup_amount),
+    cost_per_minute: markUp(buy.cost_per_minute, markup.per_minute_markup_percent, markup.per_minute_markup_amount, {
+      percent: 'per_minute_markup_percent', amount: 'per_minute_markup_amount',
+    }),
     initial_increment: buy.initial_increment,
     increment: buy.increment,
   };

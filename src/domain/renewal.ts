@@ -53,10 +53,6 @@ export function releaseDueAt(suspendedAt: Date, graceDays: number): Date {
   return new Date(suspendedAt.getTime() + graceDays * DAY_MS);
 }
 
-export function isDue(subject: Pick<RenewalSubject, 'nextBillingAt'>, now: Date): boolean {
-  return subject.nextBillingAt !== null && subject.nextBillingAt.getTime() <= now.getTime();
-}
-
 /**
  * Every period due at `now` is charged once, oldest first, while the funds cover it (after
  * downtime the missed periods are caught up in order). The first one the funds do not cover

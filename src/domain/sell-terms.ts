@@ -1,15 +1,12 @@
 // A reseller's sell terms for a number: what its customers pay. Its buy terms are the admin's.
-import { Money, parseMoney, roundMoney, toStored } from './money.ts';
+import type { DidTerms } from './did-terms.ts';
+import { AmountOutOfRangeError, Money, parseMoney, roundMoney, toStored, toStoredChecked } from './money.ts';
 
-export interface DidTerms {
-  setup_fee: string;
-  monthly_fee: string;
-  connection_cost: string;
-  grace_seconds: number;
-  cost_per_minute: string;
-  initial_increment: number;
-  increment: number;
-}
+/** The priced part of a number's terms, the same for its buy terms and a reseller's sell terms. */
+export type PriceTerms = Pick<
+  DidTerms,
+  'setup_fee' | 'monthly_fee' | 'connection_cost' | 'grace_seconds' | 'cost_per_minute' | 'initial_increment' | 'increment'
+>;
 
 const MARKUP_PATTERN = /^\d{1,4}(\.\d{1,4})?$/;
 
@@ -21,10 +18,11 @@ export function isMarkupPercent(text: string): boolean {
  * Buy terms plus `percent` on every amount (setup, monthly, connection, per minute), each
  * rounded once to `decimals`; the seconds (grace, increments) are kept as they are.
  */
-export function applyMarkup(buy: DidTerms, percent: string, decimals: number): DidTerms {
+export function applyMarkup(buy: PriceTerms, percent: string, decimals: number): PriceTerms {
   if (!isMarkupPercent(percent)) throw new RangeError(`"${percent}" is not a markup percentage`);
   const factor = new Money(percent.trim()).dividedBy(100).plus(1);
-  const up = (amount: string) => toStored(roundMoney(parseMoney(amount).times(factor), decimals));
+  // A price beyond NUMERIC(20,6) is refused at the percentage that made it so.
+  const up = (amount: string) => toStoredChecked(roundMoney(parseMoney(amount).times(factor), decimals), `A buy price of ${amount} with a ${percent.trim()}% markup`, 'percent');
   return {
     setup_fee: up(buy.setup_fee),
     monthly_fee: up(buy.monthly_fee),
@@ -34,6 +32,19 @@ export function applyMarkup(buy: DidTerms, percent: string, decimals: number): D
     initial_increment: buy.initial_increment,
     increment: buy.increment,
   };
+}
+
+/**
+ * The sell terms a reseller starts from (the default markup over the buy terms); the buy terms
+ * themselves when that markup would take a price beyond what can be stored.
+ */
+export function defaultSellTerms(buy: PriceTerms, percent: string, decimals: number): PriceTerms {
+  try {
+    return applyMarkup(buy, percent, decimals);
+  } catch (error) {
+    if (!(error instanceof AmountOutOfRangeError)) throw error;
+    return { ...buy };
+  }
 }
 
 export interface Margin {
@@ -46,7 +57,7 @@ export interface Margin {
 }
 
 /** Sell minus buy for each amount: what the reseller keeps (negative: it sells at a loss). */
-export function marginOf(buy: Pick<DidTerms, 'setup_fee' | 'monthly_fee' | 'cost_per_minute' | 'connection_cost'>, sell: Pick<DidTerms, 'setup_fee' | 'monthly_fee' | 'cost_per_minute' | 'connection_cost'>): Margin {
+export function marginOf(buy: Pick<PriceTerms, 'setup_fee' | 'monthly_fee' | 'cost_per_minute' | 'connection_cost'>, sell: Pick<PriceTerms, 'setup_fee' | 'monthly_fee' | 'cost_per_minute' | 'connection_cost'>): Margin {
   const diff = (a: string, b: string) => toStored(new Money(a).minus(b));
   const buyMonthly = new Money(buy.monthly_fee);
   return {

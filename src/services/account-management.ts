@@ -1,6 +1,7 @@
 // The admin creates and edits resellers and customers; a reseller creates and edits its own
 // customers. Every change is written with its audit row in one transaction.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
+import { inTransaction, type Transaction } from '../db/transaction.ts';
 import type { AccountRow, AccountStatus, BillingMode } from '../db/repos/accounts.ts';
 import {
   findScopedAccount,
@@ -62,7 +63,7 @@ function creditLimitOf(settings: AccountSettings): string {
   return toStored(settings.billingMode === 'postpaid' ? settings.creditLimit : '0');
 }
 
-async function parentFor(trx: Knex.Transaction, scope: AccountScope, input: NewAccountInput): Promise<number> {
+async function parentFor(trx: Transaction, scope: AccountScope, input: NewAccountInput): Promise<number> {
   if (scope.kind === 'reseller') return scope.resellerId;
   if (input.role === 'reseller') return scope.adminId;
   const parentId = input.parentId ?? scope.adminId;
@@ -74,13 +75,13 @@ async function parentFor(trx: Knex.Transaction, scope: AccountScope, input: NewA
 }
 
 export async function createManagedAccount(
-  db: Knex,
+  db: Db,
   scope: AccountScope,
   input: NewAccountInput,
   actor: Actor & { bcryptCost: number },
 ): Promise<AccountRow> {
   const role = scope.kind === 'reseller' ? 'customer' : input.role;
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const parentId = await parentFor(trx, scope, { ...input, role });
     const account = await createAccount(
       trx,
@@ -106,7 +107,7 @@ export async function createManagedAccount(
 }
 
 export async function updateManagedAccount(
-  db: Knex,
+  db: Db,
   scope: AccountScope,
   accountId: number,
   input: AccountUpdateInput,
@@ -114,7 +115,7 @@ export async function updateManagedAccount(
 ): Promise<AccountRow> {
   // Hashed before the transaction, so the row lock is not held for the hash's fifth of a second.
   const passwordHash = input.password ? await hashPassword(input.password, actor.bcryptCost) : undefined;
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const before = await lockScopedAccount(trx, scope, accountId);
     if (!before) throw new NotFoundError('No such account');
     const changes: AccountChanges = {
@@ -148,7 +149,7 @@ export async function updateManagedAccount(
 }
 
 /** An account the scope manages, or NotFoundError: the one way routes look up a managed account. */
-export async function getManagedAccount(db: Knex, scope: AccountScope, accountId: number) {
+export async function getManagedAccount(db: Db, scope: AccountScope, accountId: number) {
   const account = await findScopedAccount(db, scope, accountId);
   if (!account) throw new NotFoundError('No such account');
   return account;

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { z } from 'zod';
-import type { Knex } from 'knex';
 import type { Db } from '../db/knex.ts';
+import { inTransaction } from '../db/transaction.ts';
 import {
   findAccountByEmail,
   findAccountById,
@@ -79,7 +79,7 @@ export async function createAccount(db: Db, input: CreateAccountInput, bcryptCos
  * caller's new session carries, so the one who changed it stays signed in.
  */
 export async function changePassword(
-  db: Knex,
+  db: Db,
   accountId: number,
   input: { current: string; next: string },
   bcryptCost: number,
@@ -91,7 +91,7 @@ export async function changePassword(
     throw new ValidationError('Password not changed', { current: 'This is not your current password' });
   }
   const passwordHash = await hashPassword(input.next, bcryptCost);
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await updateAccountPassword(trx, accountId, passwordHash, now);
     return endAccountSessions(trx, accountId);
   });

@@ -2,6 +2,7 @@
 // refused; released after the grace period) and, RENEWAL_NOTICE_DAYS ahead, renewals that its
 // current funds would not cover.
 import type { Db } from '../db/knex.ts';
+import { listRenewalsToNotice } from '../db/queries/billing-notices.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { releaseDueAt } from '../domain/renewal.ts';
@@ -41,30 +42,12 @@ export interface BillingNotices {
   availableFunds: string;
 }
 
-interface LiveRow {
-  subscription_id: number;
-  product_id: number;
-  number: string;
-  status: 'active' | 'suspended';
-  price: string;
-  next_billing_at: Date;
-  suspended_at: Date | null;
-}
-
 /** The notices of one account; `productId` narrows them to one number (its page). */
 export async function loadBillingNotices(db: Db, accountId: number, settings: BillingNoticeSettings, productId?: number): Promise<BillingNotices> {
   const account = await findAccountById(db, accountId);
   const funds = account ? availableFunds(account, await reservedForCalls(db, accountId, settings.now)) : '0';
   const horizon = new Date(settings.now.getTime() + settings.noticeDays * DAY_MS);
-  const rows = (await db('subscriptions as s')
-    .join('products as p', 'p.id', 's.product_id')
-    .where('s.account_id', accountId)
-    .where('s.billing_type', 'recurring')
-    .where((q) => {
-      q.where('s.status', 'suspended').orWhere((active) => active.where('s.status', 'active').where('s.next_billing_at', '<=', horizon));
-    })
-    .orderBy([{ column: 's.next_billing_at' }, { column: 's.id' }])
-    .select('s.id as subscription_id', 'p.id as product_id', 'p.number', 's.status', 's.price', 's.next_billing_at', 's.suspended_at')) as LiveRow[];
+  const rows = await listRenewalsToNotice(db, accountId, horizon);
 
   // Suspended renewals are retried first, then the coming ones in date order: each is covered
   // only if the funds cover it and every one before it.

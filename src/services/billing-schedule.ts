@@ -1,11 +1,11 @@
 // The server's billing schedule: the renewal job every BILLING_INTERVAL_MINUTES (0: off), once at
 // start-up too, so periods missed while the server was down are charged. One run at a time per
 // process; other processes running it at once are safe (SKIP LOCKED claims, per-period ledger keys).
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { runBilling, type BillingRunSummary } from './renewals.ts';
-import { refreshPlanTerms } from './rate-plans.ts';
+import { refreshPlanTerms } from '../db/repos/plan-numbers.ts';
 
 export interface BillingSchedule {
   /** Resolves when the run in progress (if any) is over. */
@@ -15,7 +15,7 @@ export interface BillingSchedule {
 }
 
 export function startBillingSchedule(
-  db: Knex,
+  db: Db,
   config: Pick<Config, 'billingIntervalMinutes' | 'billingGraceDays'>,
   logger: Pick<Logger, 'info' | 'error' | 'warn'>,
   clock: () => Date = () => new Date(),

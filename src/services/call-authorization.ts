@@ -1,7 +1,7 @@
 // Authorising an inbound call to a DID: whether it may go through, to which destination, for how
 // long and under which concurrency limits. One decision for every switch: the FreeSWITCH dialplan
 // route and the JSON API both call authorizeCall.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
 import type { Config } from '../config.ts';
 import { findHoldingTakingSlot, type SlotDecision } from '../db/repos/call-holdings.ts';
 import { releaseCallSlots, type SlotLimits } from '../db/repos/call-slots.ts';
@@ -110,7 +110,7 @@ export function forwardingOf(type: string | null, destination: string, settings:
   return { ok: true, type: checked.type, destination: checked.destination, bridge };
 }
 
-export async function authorizeCall(db: Knex, settings: RoutingSettings, request: CallRequest): Promise<CallDecision> {
+export async function authorizeCall(db: Db, settings: RoutingSettings, request: CallRequest): Promise<CallDecision> {
   const refused = (number: string | null, refusal: Refusal): CallDecision => ({ accepted: false, uuid: request.uuid, number, refusal });
   const number = normalizeDialledNumber(request.destination);
   if (!number) return refused(null, refuse('unknown_number', `"${request.destination}" is not a phone number`));

@@ -1,11 +1,11 @@
 // The Calls pages and their CSV export: each role's calls with the cost it paid, and for the admin
 // the margin at each level (what the owner paid, what the reseller paid, what the operator keeps).
+import type { Db } from '../db/knex.ts';
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify';
-import type { Knex } from 'knex';
 import { countCalls, findCall, listCallCharges, listCalls, type CallChargeRow, type CallFilters, type CallListRow, type CallScope } from '../db/repos/calls.ts';
 import { Money, toPlain } from '../domain/money.ts';
 import { NotFoundError } from '../errors.ts';
+import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -76,7 +76,7 @@ export interface CallsPage {
   total: number;
 }
 
-export async function loadCalls(db: Knex, scope: CallScope, query: CallQuery, window: { limit: number; offset: number }, decimals: number): Promise<CallsPage> {
+export async function loadCalls(db: Db, scope: CallScope, query: CallQuery, window: { limit: number; offset: number }, decimals: number): Promise<CallsPage> {
   const filters = callFiltersOf(query);
   const [rows, total] = await Promise.all([listCalls(db, scope, filters, window), countCalls(db, scope, filters)]);
   return { rows: rows.map((row) => viewOf(row, scope, decimals)), total };
@@ -87,7 +87,7 @@ export interface CallDetail {
   charges: CallChargeRow[];
 }
 
-export async function loadCall(db: Knex, scope: CallScope, id: number, decimals: number): Promise<CallDetail> {
+export async function loadCall(db: Db, scope: CallScope, id: number, decimals: number): Promise<CallDetail> {
   const row = await findCall(db, scope, id);
   if (!row) throw new NotFoundError('There is no such call');
   const charges = await listCallCharges(db, id);
@@ -98,8 +98,14 @@ export async function loadCall(db: Knex, scope: CallScope, id: number, decimals:
 
 const EXPORT_BATCH = 5000;
 
+// The caller is whatever the switch sent: a plain number stays one, anything else is text.
+const NUMERIC_CALL_COLUMNS = [
+  'caller', 'number', 'duration_seconds', 'billsec', 'billed_seconds', 'cost', 'customer_price', 'margin',
+  'owner_paid', 'reseller_paid', 'reseller_margin', 'operator_revenue',
+];
+
 /** Writes the filtered calls as CSV: plain decimal strings, ISO times. */
-export async function writeCallsCsv(db: Knex, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
+export async function writeCallsCsv(db: Db, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
   const filters = callFiltersOf(query);
   const admin = scope.role === 'admin';
   const reseller = scope.role === 'reseller';
@@ -107,7 +113,7 @@ export async function writeCallsCsv(db: Knex, scope: CallScope, query: CallQuery
   if (reseller) columns.push('customer_price', 'margin');
   if (admin) columns.push('owner', 'owner_paid', 'reseller', 'reseller_paid', 'reseller_margin', 'operator_revenue');
   columns.push('hangup_cause', 'uuid');
-  const csv = stringify({ header: true, columns });
+  const csv = csvWriter(csvColumns(columns, NUMERIC_CALL_COLUMNS));
   csv.pipe(out);
   for (let offset = 0; ; offset += EXPORT_BATCH) {
     const rows = await listCalls(db, scope, filters, { limit: EXPORT_BATCH, offset });

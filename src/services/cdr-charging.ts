@@ -9,13 +9,15 @@
 // the database's own work: thousands of CDRs a second fit.
 // A call charge may take a balance below the account's available funds: the call has already
 // happened. The maximum duration given at routing keeps that overshoot to about one call.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
 import { findHoldingsByNumbers, type CallHoldingRow } from '../db/repos/call-holdings.ts';
-import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/repos/cdr-batches.ts';
+import { insertRejectedCdrs } from '../db/repos/rejected-cdrs.ts';
+import { chargeCdrBatch, type CdrCallRow, type CdrChargeRow } from '../db/ledger-writer.ts';
 import { normalizeDialledNumber } from '../domain/call-routing.ts';
 import type { CdrParseResult, CdrRecord } from '../domain/freeswitch.ts';
-import { toPlain, toStored } from '../domain/money.ts';
-import { describeBreakdown, rateCall, type RatingBreakdown } from '../domain/rating.ts';
+import { toPlain, toStored, toStoredChecked } from '../domain/money.ts';
+import { RatingInputError, describeBreakdown, rateCall, type RatingBreakdown } from '../domain/rating.ts';
+import { ValidationError } from '../errors.ts';
 import { compiledTermsOf } from './call-authorization.ts';
 import { callChain, type CallLevel, type TermsSnapshot } from './call-terms.ts';
 
@@ -59,6 +61,7 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 function rateLevels(chain: CallLevel[], cdr: CdrRecord, decimals: number): RatedLevel[] {
   return chain.map((level) => {
     const rated = rateCall(compiledTermsOf(level.terms), cdr.billsec, decimals);
+    toStoredChecked(rated.cost, `The call's cost for account ${level.accountId}`);
     return { level, cost: rated.cost, billedSeconds: rated.billedSeconds, breakdown: rated.breakdown, description: describeBreakdown(rated) };
   });
 }
@@ -71,7 +74,7 @@ export interface RecordCdrsOptions {
 }
 
 /** Stores, rates and charges a batch of CDRs; one outcome per input, in order. */
-export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: RecordCdrsOptions): Promise<CdrOutcome[]> {
+export async function recordCdrs(db: Db, incoming: IncomingCdr[], options: RecordCdrsOptions): Promise<CdrOutcome[]> {
   const outcomes: CdrOutcome[] = new Array(incoming.length);
   const rejections: Array<{ index: number; uuid: string | null; reason: string }> = [];
   const candidates: Array<{ index: number; cdr: CdrRecord; number: string | undefined }> = [];
@@ -97,7 +100,17 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
   const pending: PendingCall[] = [];
   for (const { index, cdr, number } of candidates) {
     const holding = number ? holdings.get(number) : undefined;
-    const chain = holding ? callChain(holding, cdr.answeredAt ?? cdr.startedAt) : [];
+    let chain: CallLevel[];
+    let levels: RatedLevel[];
+    try {
+      chain = holding ? callChain(holding, cdr.answeredAt ?? cdr.startedAt) : [];
+      levels = rateLevels(chain, cdr, options.decimals);
+    } catch (error) {
+      // Terms or a cost beyond what can be stored: this call is kept as rejected, the batch goes on.
+      if (!(error instanceof ValidationError || error instanceof RatingInputError)) throw error;
+      rejections.push({ index, uuid: cdr.uuid, reason: `the call cannot be rated: ${error.message}` });
+      continue;
+    }
     // An unanswered call costs nothing, so one to a number nobody holds (the dialplan refused
     // it) is still a record worth keeping. An answered one cannot be charged to anybody.
     if (cdr.billsec > 0 && !holding) {
@@ -108,7 +121,7 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
       rejections.push({ index, uuid: cdr.uuid, reason: `${holding!.number} is not assigned to any account, but the call lasted ${cdr.billsec} s` });
       continue;
     }
-    pending.push({ index, cdr, holding, levels: rateLevels(chain, cdr, options.decimals) });
+    pending.push({ index, cdr, holding, levels });
   }
 
   // Everything is rated and laid out before the statement that charges: it holds the accounts'
@@ -125,10 +138,10 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
 
   if (rejections.length > 0) {
     const rows = rejections.map((r) => ({
-      switch_id: options.switchId, source: options.source, uuid: r.uuid, reason: r.reason,
-      payload: payloadText(incoming[r.index]!.payload), received_at: options.now,
+      switch_id: options.switchId, source: options.source, uuid: r.uuid, reason: storableText(r.reason),
+      payload: storablePayload(payloadText(incoming[r.index]!.payload)), received_at: options.now,
     }));
-    for (const part of chunks(rows)) await db('rejected_cdrs').insert(part);
+    for (const part of chunks(rows)) await insertRejectedCdrs(db, part);
     for (const r of rejections) outcomes[r.index] = { status: 'rejected', uuid: r.uuid, reason: r.reason };
   }
   return outcomes;
@@ -136,6 +149,19 @@ export async function recordCdrs(db: Knex, incoming: IncomingCdr[], options: Rec
 
 function payloadText(payload: IncomingCdr['payload']): string {
   return typeof payload === 'string' ? payload : payload();
+}
+
+/** Past this a rejected body is kept cut short: enough to see what the switch sent. */
+const MAX_PAYLOAD_CHARS = 1_000_000;
+
+/** Postgres text cannot hold U+0000: it is kept as the six characters \u0000 instead. */
+function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\\u0000');
+}
+
+function storablePayload(text: string): string {
+  if (text.length <= MAX_PAYLOAD_CHARS) return storableText(text);
+  return `${storableText(text.slice(0, MAX_PAYLOAD_CHARS))}… (cut short: ${text.length.toLocaleString('en-US')} characters in all)`;
 }
 
 function callRows(calls: PendingCall[], options: RecordCdrsOptions): CdrCallRow[] {

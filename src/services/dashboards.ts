@@ -2,6 +2,7 @@
 import type { Db } from '../db/knex.ts';
 import { countAccountsByRole, findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { sumCharges } from '../db/repos/ledger.ts';
+import { countHeldNumbers } from '../db/queries/dashboards.ts';
 import { countDidsByHolder, type HolderCounts } from '../db/repos/products.ts';
 import { listUpcomingRenewals, type UpcomingRenewal } from '../db/repos/subscriptions.ts';
 import { NotFoundError } from '../errors.ts';
@@ -49,16 +50,8 @@ export async function loadAdminDashboard(db: Db, now: Date): Promise<AdminDashbo
 export async function loadAccountDashboard(db: Db, accountId: number, billing?: BillingNoticeSettings): Promise<AccountDashboard> {
   const account = await findAccountById(db, accountId);
   if (!account) throw new NotFoundError();
-  const holderColumn = account.role === 'reseller' ? 'reseller_id' : 'customer_id';
   const [numbers, accounts, renewals, reserved] = await Promise.all([
-    db('products')
-      .where(holderColumn, accountId)
-      .whereNull('archived_at')
-      .select(
-        db.raw('count(*) as held'),
-        db.raw('count(*) filter (where customer_id is not null) as assigned'),
-      )
-      .first() as Promise<{ held: string | number; assigned: string | number }>,
+    countHeldNumbers(db, account),
     countAccountsByRole(db, accountId),
     listUpcomingRenewals(db, accountId, 5),
     reservedForCalls(db, accountId, billing?.now ?? new Date()),
@@ -67,8 +60,8 @@ export async function loadAccountDashboard(db: Db, accountId: number, billing?: 
     account,
     availableFunds: availableFunds(account, reserved),
     reservedForCalls: reserved,
-    numbersHeld: Number(numbers.held),
-    numbersAssigned: account.role === 'reseller' ? Number(numbers.assigned) : 0,
+    numbersHeld: numbers.held,
+    numbersAssigned: account.role === 'reseller' ? numbers.assigned : 0,
     customers: accounts.customer,
     renewals,
     ...(billing ? { notices: await loadBillingNotices(db, accountId, billing) } : {}),

@@ -1,17 +1,24 @@
 // The filtered DID list as CSV: the import's columns (so an export imports back as the same
 // inventory) plus who holds each number. Read in batches by number and written with back
 // pressure, so a million rows never sit in memory.
+import type { Db } from '../db/knex.ts';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import type { Knex } from 'knex';
-import { stringify } from 'csv-stringify';
+import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
 import { DID_FIELDS, type DidField } from '../domain/did-terms.ts';
 import { listDidBatch, type DidFilters, type DidListRow } from '../db/repos/dids.ts';
+import { planNamesOf } from '../db/repos/rate-plans.ts';
 
 const BATCH = 5000;
 
 export const EXPORT_COLUMNS = [...DID_FIELDS.map((field) => field.name), 'rate_plan', 'holder', 'holder_name'] as const;
+
+// Names, places and choices are text; the number (E.164), amounts, seconds and counts are numbers.
+const NUMERIC_EXPORT_COLUMNS = [
+  'number', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute', 'initial_increment', 'increment',
+  'setup_fee', 'monthly_fee', 'call_timeout', 'billing_days', 'concurrent_calls',
+] satisfies DidField[];
 
 function exportRecord(row: DidListRow, planNames: Map<number, string>): string[] {
   const value = (field: DidField | 'rate_plan' | 'holder' | 'holder_name'): string => {
@@ -33,9 +40,9 @@ function exportRecord(row: DidListRow, planNames: Map<number, string>): string[]
   return EXPORT_COLUMNS.map(value);
 }
 
-export async function exportDids(db: Knex, filters: DidFilters, out: Writable): Promise<number> {
-  const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS] });
-  const planNames = new Map(((await db('rate_plans').whereNull('owner_id').select('id', 'name')) as Array<{ id: number; name: string }>).map((plan) => [plan.id, plan.name]));
+export async function exportDids(db: Db, filters: DidFilters, out: Writable): Promise<number> {
+  const csv = csvWriter(csvColumns(EXPORT_COLUMNS, NUMERIC_EXPORT_COLUMNS));
+  const planNames = await planNamesOf(db, null);
   csv.pipe(out);
   let count = 0;
   let after: string | null = null;

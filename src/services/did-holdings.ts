@@ -1,10 +1,10 @@
 // What buyers and holders do with numbers besides buying them: see what is on offer, set a
 // reseller's sell terms (one number, or a markup over many), set a customer's forwarding.
-import type { Knex } from 'knex';
+import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/knex.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
-import { setDestination } from '../db/repos/did-holdings.ts';
+import { findDestination, setDestination } from '../db/repos/did-holdings.ts';
 import {
   findHeldDid,
   findHeldDids,
@@ -17,7 +17,7 @@ import {
 } from '../db/repos/did-listings.ts';
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import { validateDestination } from '../domain/destination.ts';
-import { applyMarkup, type DidTerms } from '../domain/sell-terms.ts';
+import { applyMarkup, type PriceTerms } from '../domain/sell-terms.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { sellerOf } from './purchases.ts';
 
@@ -38,7 +38,7 @@ export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters,
 }
 
 /** Buy terms of a held number: the reseller's locked setup and price, the admin's per-minute terms. */
-export function buyTermsOf(row: HeldRow): DidTerms {
+export function buyTermsOf(row: HeldRow): PriceTerms {
   return {
     setup_fee: row.buy_setup_fee,
     monthly_fee: row.buy_monthly_fee,
@@ -51,7 +51,7 @@ export function buyTermsOf(row: HeldRow): DidTerms {
 }
 
 /** The held number's sell terms, or undefined when none are set. */
-export function sellTermsOf(row: HeldRow): DidTerms | undefined {
+export function sellTermsOf(row: HeldRow): PriceTerms | undefined {
   if (row.sell_monthly_fee === null) return undefined;
   return {
     setup_fee: row.sell_setup_fee!,
@@ -72,10 +72,10 @@ export async function loadHeldDid(db: Db, resellerId: number, productId: number)
 
 /** The reseller's own sell terms for one number it holds; they apply to its customers' next purchases and calls. */
 export async function setSellTerms(
-  db: Knex,
-  input: { resellerId: number; productId: number; terms: DidTerms; now: Date; actorId: number },
+  db: Db,
+  input: { resellerId: number; productId: number; terms: PriceTerms; now: Date; actorId: number },
 ): Promise<void> {
-  await db.transaction(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const held = await findHeldDid(trx, input.resellerId, input.productId);
     if (!held) throw new NotFoundError('Number not found');
     const before = await findResellerPrice(trx, input.resellerId, input.productId);
@@ -94,12 +94,12 @@ export async function setSellTerms(
 
 /** Sets the sell terms of many held numbers to their buy terms plus `percent`; a number it does not hold refuses the lot. */
 export async function markupHeldDids(
-  db: Knex,
+  db: Db,
   input: { resellerId: number; productIds: number[]; percent: string; decimals: number; now: Date; actorId: number },
 ): Promise<number> {
   const ids = [...new Set(input.productIds)];
   if (ids.length === 0) throw new ValidationError('Select at least one number', { ids: 'Select at least one number' });
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const held = await findHeldDids(trx, input.resellerId, ids);
     if (held.length !== ids.length) throw new NotFoundError('Number not found');
     for (const row of held) {
@@ -121,7 +121,7 @@ export async function markupHeldDids(
 
 /** Where a customer's number forwards its calls; validated for its type, stored in normal form. */
 export async function setForwarding(
-  db: Knex,
+  db: Db,
   input: { customerId: number; productId: number; type: string; destination: string; now: Date; actorId: number },
 ): Promise<{ type: string; destination: string }> {
   const checked = validateDestination(input.type, input.destination);
@@ -129,8 +129,8 @@ export async function setForwarding(
     const field = /Choose SIP URI/.test(checked.message) ? 'destination_type' : 'destination';
     throw new ValidationError(checked.message, { [field]: checked.message });
   }
-  return db.transaction(async (trx) => {
-    const before = await trx('products').where({ id: input.productId, customer_id: input.customerId }).first('destination_type', 'destination');
+  return inTransaction(db, async (trx) => {
+    const before = await findDestination(trx, input.productId, input.customerId);
     const row = await setDestination(trx, input.productId, input.customerId, { destination_type: checked.type, destination: checked.destination }, input.now);
     if (!row) throw new NotFoundError('Number not found');
     await insertAuditEntry(trx, {

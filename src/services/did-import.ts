@@ -2,18 +2,21 @@
 // validation as the Create DID form, a preview of every invalid row before anything is written,
 // then the valid rows written in one transaction. An import never charges anyone: the numbers go
 // into the admin's stock.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import { readCsvCell } from '../domain/csv-cell.ts';
 import { DID_FIELDS, countryCodeOf, fieldForHeader, parseDidTerms, type DidField, type DidInput, type DidTermsResult } from '../domain/did-terms.ts';
+import {
+  findImportRow, insertImport, insertImportedDids, lockImportRow, markImportCommitted, setImportedRatePlans, type ImportRow,
+} from '../db/repos/did-imports.ts';
 import { findExistingNumbers, type NewDid } from '../db/repos/dids.ts';
 import { findProvider, listProviderNames } from '../db/repos/providers.ts';
 import { listDidFormPlans } from './rate-plans.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { AUDITED_COLUMNS } from './inventory.ts';
 
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
-const INSERT_BATCH = 10_000;
 
 export interface ImportDefaults {
   providerId?: number | undefined;
@@ -41,7 +44,7 @@ const LABELS = new Map(DID_FIELDS.map((field) => [field.name, field.label]));
 const parsedFiles = new Map<string, DidTermsResult[]>();
 
 /** Reads the file and checks every row against the inventory as it is now; writes nothing. */
-export async function previewImport(db: Knex | Knex.Transaction, content: string, defaults: ImportDefaults): Promise<ImportPreview> {
+export async function previewImport(db: Db, content: string, defaults: ImportDefaults): Promise<ImportPreview> {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(content.replace(/^\uFEFF/, ''), { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }) as unknown as typeof records;
@@ -87,9 +90,9 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
     const line = info.lines;
     const input: DidInput = {};
     columns.forEach((field, index) => {
-      if (field !== undefined) input[field] = record[index] ?? '';
+      if (field !== undefined) input[field] = readCsvCell(record[index] ?? '');
     });
-    const planName = planIndex < 0 ? '' : (record[planIndex] ?? '').trim();
+    const planName = planIndex < 0 ? '' : readCsvCell(record[planIndex] ?? '').trim();
     const plan = planName === '' ? undefined : planByName.get(planName.toLowerCase());
     if (plan?.terms) Object.assign(input, plan.terms);
     const rowIndex = parsedRows.length;
@@ -130,41 +133,27 @@ export async function previewImport(db: Knex | Knex.Transaction, content: string
   return { totalRows: rows.length, valid, invalid, ignoredColumns };
 }
 
-export interface ImportRow {
-  id: number;
-  created_by: number;
-  filename: string;
-  content: string;
-  default_provider_id: number | null;
-  default_country: string | null;
-  created_at: Date;
-  committed_at: Date | null;
-  imported_count: number | null;
-}
 
 /** Keeps an uploaded file for its preview and commit. */
 export async function storeImport(
-  db: Knex,
+  db: Db,
   upload: { actorId: number; filename: string; content: string; defaults: ImportDefaults; now: Date },
 ): Promise<number> {
   if (upload.defaults.providerId !== undefined && !(await findProvider(db, upload.defaults.providerId))) {
     throw new ValidationError('Unknown default provider', { provider: 'Choose a provider from the list' });
   }
-  const [row] = (await db('did_imports')
-    .insert({
-      created_by: upload.actorId,
-      filename: upload.filename.slice(0, 200) || 'upload.csv',
-      content: upload.content,
-      default_provider_id: upload.defaults.providerId ?? null,
-      default_country: upload.defaults.country ? (countryCodeOf(upload.defaults.country) ?? null) : null,
-      created_at: upload.now,
-    })
-    .returning('id')) as Array<{ id: number }>;
-  return row!.id;
+  return insertImport(db, {
+    created_by: upload.actorId,
+    filename: upload.filename.slice(0, 200) || 'upload.csv',
+    content: upload.content,
+    default_provider_id: upload.defaults.providerId ?? null,
+    default_country: upload.defaults.country ? (countryCodeOf(upload.defaults.country) ?? null) : null,
+    created_at: upload.now,
+  });
 }
 
-export async function findImport(db: Knex | Knex.Transaction, id: number): Promise<ImportRow> {
-  const row = (await db('did_imports').where({ id }).first()) as ImportRow | undefined;
+export async function findImport(db: Db, id: number): Promise<ImportRow> {
+  const row = await findImportRow(db, id);
   if (!row) throw new NotFoundError('There is no such import');
   return row;
 }
@@ -177,66 +166,16 @@ export function importDefaultsOf(row: ImportRow): ImportDefaults {
  * Writes the valid rows of an uploaded file in one transaction, checked again against the
  * inventory as it is now. The rows go into stock: nobody is charged.
  */
-export async function commitImport(db: Knex, id: number, change: { actorId: number; now: Date }): Promise<{ imported: number; invalid: number }> {
-  return db.transaction(async (trx) => {
-    const row = (await trx('did_imports').where({ id }).forUpdate().first()) as ImportRow | undefined;
+export async function commitImport(db: Db, id: number, change: { actorId: number; now: Date }): Promise<{ imported: number; invalid: number }> {
+  return inTransaction(db, async (trx) => {
+    const row = await lockImportRow(trx, id);
     if (!row) throw new NotFoundError('There is no such import');
     if (row.committed_at) throw new ConflictError(`This file was imported already (${row.imported_count ?? 0} numbers)`);
     const preview = await previewImport(trx, row.content, { ...importDefaultsOf(row), now: change.now });
     const imported = await insertImportedDids(trx, preview.valid, change);
     await setImportedRatePlans(trx, preview.valid);
-    await trx('did_imports').where({ id }).update({ committed_at: change.now, imported_count: imported, content: '' });
+    await markImportCommitted(trx, id, imported, change.now);
     return { imported, invalid: preview.invalid.length };
   });
 }
 
-/** Rows whose rate_plan column named a plan are put on it (their terms are the plan's already). */
-async function setImportedRatePlans(trx: Knex.Transaction, dids: NewDid[]): Promise<void> {
-  const onPlans = dids.filter((did) => did.rate_plan_id);
-  for (let start = 0; start < onPlans.length; start += INSERT_BATCH) {
-    const part = onPlans.slice(start, start + INSERT_BATCH).map((did) => ({ number: did.number, plan: did.rate_plan_id }));
-    await trx.raw(
-      'UPDATE products p SET rate_plan_id = v.plan FROM jsonb_to_recordset(?::jsonb) AS v(number text, plan bigint) WHERE p.number = v.number',
-      [JSON.stringify(part)],
-    );
-  }
-}
-
-const IMPORTED_COLUMNS = [
-  'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
-  'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
-  'rate_plan_id',
-] as const;
-const AMOUNT_COLUMNS = new Set(['buy_cost', 'connection_cost', 'cost_per_minute', 'setup_fee', 'monthly_fee']);
-
-/** The audit row's "after", built in SQL with the same keys and value forms as auditSnapshot. */
-const AUDIT_AFTER_SQL = `jsonb_build_object(${AUDITED_COLUMNS.map((column) => {
-  if (AMOUNT_COLUMNS.has(column)) return `'${column}', ${column}::text`;
-  if (column === 'archived_at') return `'${column}', NULL`;
-  return `'${column}', ${column}`;
-}).join(', ')})`;
-
-/**
- * Inserts in batches, each DID with its audit row, one statement per batch: the rows travel as
- * one JSON parameter (not tens of thousands of bound values), and the audit rows are written from
- * the inserted rows by the same statement.
- */
-export async function insertImportedDids(trx: Knex.Transaction, dids: NewDid[], change: { actorId: number; now: Date }): Promise<number> {
-  let imported = 0;
-  const columns = IMPORTED_COLUMNS.join(', ');
-  for (let start = 0; start < dids.length; start += INSERT_BATCH) {
-    const batch = dids.slice(start, start + INSERT_BATCH);
-    const result = await trx.raw(
-      `WITH inserted AS (
-         INSERT INTO products (category, ${columns}, created_at, updated_at)
-         SELECT 'did', ${columns}, ?::timestamptz, ?::timestamptz FROM json_populate_recordset(NULL::products, ?::json)
-         RETURNING *
-       )
-       INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, after, created_at)
-       SELECT ?, 'did.import', 'did', id, NULL, ${AUDIT_AFTER_SQL}, ?::timestamptz FROM inserted`,
-      [change.now, change.now, JSON.stringify(batch), change.actorId, change.now],
-    );
-    imported += Number(result.rowCount ?? result.affectedRows ?? batch.length);
-  }
-  return imported;
-}

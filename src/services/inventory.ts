@@ -1,24 +1,18 @@
 // The admin's DID inventory: create, edit, activate or deactivate, delete or archive numbers, each
 // change in one transaction with its audit row (who, when, before, after).
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
+import { inSavepoint, inTransaction } from '../db/transaction.ts';
 import { parseDidTerms, type DidField, type DidInput, type DidStatus, type DidTerms } from '../domain/did-terms.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import {
-  countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listAuditTrail, listDidSubscriptions,
-  listDids, lockDid, updateDid, type AuditRow, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
+  AUDITED_COLUMNS, countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listAuditTrail, listDidSubscriptions,
+  listDids, lockDid, setDidRatePlan, updateDid, type AuditRow, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
 } from '../db/repos/dids.ts';
 import { findProvider } from '../db/repos/providers.ts';
 import { ConflictError, NotFoundError, isUniqueViolation } from '../errors.ts';
 
 export type FieldErrors = Partial<Record<DidField, string>>;
 export type SaveResult = { ok: true; did: DidRow } | { ok: false; errors: FieldErrors };
-
-/** The columns an audit row shows of a DID: its terms and who holds it. */
-export const AUDITED_COLUMNS = [
-  'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
-  'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
-  'reseller_id', 'customer_id', 'archived_at',
-] as const;
 
 export function auditSnapshot(row: Partial<DidRow>): Record<string, unknown> {
   const snapshot: Record<string, unknown> = {};
@@ -29,7 +23,7 @@ export function auditSnapshot(row: Partial<DidRow>): Record<string, unknown> {
   return snapshot;
 }
 
-async function resolveProvider(db: Knex | Knex.Transaction, raw: string, errors: FieldErrors): Promise<number | undefined> {
+async function resolveProvider(db: Db, raw: string, errors: FieldErrors): Promise<number | undefined> {
   if (raw === '') {
     errors.provider = 'Choose the provider';
     return undefined;
@@ -49,10 +43,10 @@ export interface DidChange {
 }
 
 /** Creates a DID from the admin's form. The number must be new: else a field error, not a crash. */
-export async function createDid(db: Knex, input: DidInput, change: DidChange): Promise<SaveResult> {
+export async function createDid(db: Db, input: DidInput, change: DidChange): Promise<SaveResult> {
   const parsed = parseDidTerms(input, { empty: 'required' });
   const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const providerId = await resolveProvider(trx, parsed.provider, errors);
     if (parsed.ok && (await findExistingNumbers(trx, [parsed.terms.number])).size > 0) {
       errors.number = `${parsed.terms.number} is already in the inventory`;
@@ -60,8 +54,8 @@ export async function createDid(db: Knex, input: DidInput, change: DidChange): P
     if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
     let did: DidRow;
     try {
-      did = await trx.transaction((inner) => insertDid(inner, { ...parsed.terms, provider_id: providerId }, change.now));
-      if (change.ratePlanId !== undefined) await trx('products').where({ id: did.id }).update({ rate_plan_id: change.ratePlanId });
+      did = await inSavepoint(trx, (inner) => insertDid(inner, { ...parsed.terms, provider_id: providerId }, change.now));
+      if (change.ratePlanId !== undefined) await setDidRatePlan(trx, did.id, change.ratePlanId);
     } catch (error) {
       // Someone added the same number a moment ago.
       if (isUniqueViolation(error, 'products_number_unique')) {
@@ -78,8 +72,8 @@ export async function createDid(db: Knex, input: DidInput, change: DidChange): P
  * New terms for a DID: they apply to new purchases only, since every subscription keeps the
  * price locked at its purchase. The number itself is not changed here: its history refers to it.
  */
-export async function updateDidTerms(db: Knex, id: number, input: DidInput, change: DidChange): Promise<SaveResult> {
-  return db.transaction(async (trx) => {
+export async function updateDidTerms(db: Db, id: number, input: DidInput, change: DidChange): Promise<SaveResult> {
+  return inTransaction(db, async (trx) => {
     const before = await lockDid(trx, id);
     if (!before) throw new NotFoundError('There is no such DID');
     const parsed = parseDidTerms({ ...input, number: before.number }, { empty: 'required' });
@@ -88,14 +82,14 @@ export async function updateDidTerms(db: Knex, id: number, input: DidInput, chan
     if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
     const { number: _unchanged, ...terms } = parsed.terms;
     const after = await updateDid(trx, id, { ...terms, provider_id: providerId }, change.now);
-    if (change.ratePlanId !== undefined) await trx('products').where({ id }).update({ rate_plan_id: change.ratePlanId });
+    if (change.ratePlanId !== undefined) await setDidRatePlan(trx, id, change.ratePlanId);
     await insertAuditEntry(trx, { actorId: change.actorId, action: 'did.update', entityType: 'did', entityId: id, before: auditSnapshot(before), after: auditSnapshot(after), ip: change.ip, at: change.now });
     return { ok: true as const, did: after };
   });
 }
 
-export async function setDidStatus(db: Knex, id: number, status: DidStatus, change: DidChange): Promise<DidRow> {
-  return db.transaction(async (trx) => {
+export async function setDidStatus(db: Db, id: number, status: DidStatus, change: DidChange): Promise<DidRow> {
+  return inTransaction(db, async (trx) => {
     const before = await lockDid(trx, id);
     if (!before) throw new NotFoundError('There is no such DID');
     if (before.status === status) return before;
@@ -109,7 +103,7 @@ export async function setDidStatus(db: Knex, id: number, status: DidStatus, chan
 }
 
 /** What removing the number would do: delete it when it was never sold, else archive it. */
-export async function removalOf(db: Knex, id: number): Promise<'delete' | 'archive'> {
+export async function removalOf(db: Db, id: number): Promise<'delete' | 'archive'> {
   return (await countDidSubscriptions(db, id)) === 0 ? 'delete' : 'archive';
 }
 
@@ -117,8 +111,8 @@ export async function removalOf(db: Knex, id: number): Promise<'delete' | 'archi
  * Deletes a number that was never sold; archives one that was, to keep its history. A number that
  * someone holds now must be reclaimed first.
  */
-export async function removeDid(db: Knex, id: number, change: DidChange): Promise<'deleted' | 'archived'> {
-  return db.transaction(async (trx) => {
+export async function removeDid(db: Db, id: number, change: DidChange): Promise<'deleted' | 'archived'> {
+  return inTransaction(db, async (trx) => {
     const before = await lockDid(trx, id);
     if (!before) throw new NotFoundError('There is no such DID');
     if (before.reseller_id !== null || before.customer_id !== null) {
@@ -138,8 +132,8 @@ export async function removeDid(db: Knex, id: number, change: DidChange): Promis
 }
 
 /** Brings an archived number back into the list (and, when active, on sale). */
-export async function restoreDid(db: Knex, id: number, change: DidChange): Promise<DidRow> {
-  return db.transaction(async (trx) => {
+export async function restoreDid(db: Db, id: number, change: DidChange): Promise<DidRow> {
+  return inTransaction(db, async (trx) => {
     const before = await lockDid(trx, id);
     if (!before) throw new NotFoundError('There is no such DID');
     if (!before.archived_at) return before;
@@ -168,7 +162,7 @@ export interface DidListQuery {
 }
 
 /** One page of the admin's DID list and the count of the whole filtered list. */
-export async function listDidPage(db: Knex, query: DidListQuery): Promise<DidListPage> {
+export async function listDidPage(db: Db, query: DidListQuery): Promise<DidListPage> {
   const [counted, rows] = await Promise.all([
     countDids(db, query.filters),
     listDids(db, query.filters, { sort: query.sort, direction: query.direction, limit: query.perPage, offset: (query.page - 1) * query.perPage }),
@@ -184,7 +178,7 @@ export interface DidDetail {
   removal: 'delete' | 'archive';
 }
 
-export async function loadDidDetail(db: Knex, id: number): Promise<DidDetail> {
+export async function loadDidDetail(db: Db, id: number): Promise<DidDetail> {
   const did = await findDid(db, id);
   if (!did) throw new NotFoundError('There is no such DID');
   const [subscriptions, audit] = await Promise.all([listDidSubscriptions(db, id), listAuditTrail(db, ['did', 'product'], id)]);

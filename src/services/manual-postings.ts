@@ -1,16 +1,18 @@
 // Payments, refills and adjustments recorded by hand: by the admin on any reseller or customer,
 // by a reseller on its own customers. Each is one ledger row posted through postLedgerEntry, once
 // per form (the form's idempotency key), with an audit row.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { AccountRow } from '../db/repos/accounts.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
 import { findScopedAccount, lockScopedAccount, type AccountScope } from '../db/repos/account-directory.ts';
 import { findLedgerEntryOfAccount } from '../db/repos/ledger-history.ts';
 import { findLedgerEntryByKey, type LedgerEntryRow } from '../db/repos/ledger.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
-import { Money, toStored } from '../domain/money.ts';
+import { Money, toStored, toStoredChecked } from '../domain/money.ts';
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
-import { availableFunds, postLedgerEntry } from './ledger.ts';
+import { postLedgerEntry } from '../db/ledger-writer.ts';
+import { availableFunds } from './ledger.ts';
 import { retryAccountRenewals } from './renewals.ts';
 
 export const MANUAL_KINDS = ['payment', 'refill', 'adjustment'] as const;
@@ -52,7 +54,7 @@ export interface ManualEntryPreview {
   corrects: LedgerEntryRow | undefined;
 }
 
-async function correctedEntry(db: Knex | Knex.Transaction, input: ManualEntryInput): Promise<LedgerEntryRow | undefined> {
+async function correctedEntry(db: Db, input: ManualEntryInput): Promise<LedgerEntryRow | undefined> {
   if (input.correctsEntryId === undefined) return undefined;
   if (input.kind !== 'adjustment') {
     throw new ValidationError('Only an adjustment corrects an entry', { corrects_entry_id: 'Only an adjustment points to an entry it corrects' });
@@ -67,8 +69,13 @@ function checkAmount(input: ManualEntryInput): void {
   if (broken) throw new ValidationError(broken, { amount: broken });
 }
 
+/** The balance after the entry; refused at the amount field when NUMERIC(20,6) cannot hold it. */
+function balanceAfter(account: Pick<AccountRow, 'balance'>, amount: string): string {
+  return toStoredChecked(new Money(account.balance).plus(amount), 'The balance after this entry', 'amount');
+}
+
 function previewOf(account: AccountRow, amount: string, corrects: LedgerEntryRow | undefined): ManualEntryPreview {
-  const after = { ...account, balance: toStored(new Money(account.balance).plus(amount)) };
+  const after = { ...account, balance: balanceAfter(account, amount) };
   const availableAfter = availableFunds(after);
   return {
     account,
@@ -83,7 +90,7 @@ function previewOf(account: AccountRow, amount: string, corrects: LedgerEntryRow
 }
 
 /** What the confirmation shows: the balance and funds before and after, nothing written. */
-export async function previewManualEntry(db: Knex, scope: AccountScope, input: ManualEntryInput): Promise<ManualEntryPreview> {
+export async function previewManualEntry(db: Db, scope: AccountScope, input: ManualEntryInput): Promise<ManualEntryPreview> {
   checkAmount(input);
   const listed = await findScopedAccount(db, scope, input.accountId);
   if (!listed) throw new NotFoundError('No such account');
@@ -98,7 +105,7 @@ export interface ManualEntryResult {
   duplicate: boolean;
 }
 
-async function alreadyRecorded(db: Knex | Knex.Transaction, key: string, input: ManualEntryInput): Promise<ManualEntryResult | undefined> {
+async function alreadyRecorded(db: Db, key: string, input: ManualEntryInput): Promise<ManualEntryResult | undefined> {
   const entry = await findLedgerEntryByKey(db, key);
   if (!entry) return undefined;
   if (entry.account_id !== input.accountId) throw new ConflictError('This form was already used for another account: open the form again');
@@ -107,7 +114,7 @@ async function alreadyRecorded(db: Knex | Knex.Transaction, key: string, input: 
 }
 
 export async function recordManualEntry(
-  db: Knex,
+  db: Db,
   scope: AccountScope,
   input: ManualEntryInput,
   actor: { actorId: number; now: Date; ip?: string | undefined },
@@ -115,12 +122,13 @@ export async function recordManualEntry(
   checkAmount(input);
   const key = `manual:${input.idempotencyKey}`;
   try {
-    const result = await db.transaction(async (trx) => {
+    const result = await inTransaction(db, async (trx) => {
       const account = await lockScopedAccount(trx, scope, input.accountId);
       if (!account) throw new NotFoundError('No such account');
       // Looked up under the account's lock: a second submit waits for the first and finds its row.
       const earlier = await alreadyRecorded(trx, key, input);
       if (earlier) return earlier;
+      balanceAfter(account, input.amount);
       const corrects = await correctedEntry(trx, input);
       const { entry, account: after } = await postLedgerEntry(trx, {
         accountId: account.id,

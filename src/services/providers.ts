@@ -1,5 +1,6 @@
 // Providers: the carriers the admin's numbers come from. Each change is audited.
-import type { Knex } from 'knex';
+import type { Db } from '../db/knex.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { z } from 'zod';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findProvider, insertProvider, updateProvider, type ProviderFields, type ProviderRow } from '../db/repos/providers.ts';
@@ -30,9 +31,9 @@ function snapshot(row: ProviderRow): ProviderFields {
   return { name: row.name, contact_name: row.contact_name, email: row.email, phone: row.phone, notes: row.notes };
 }
 
-export async function createProvider(db: Knex, fields: ProviderFields, change: { actorId: number; now: Date }): Promise<ProviderSaveResult> {
+export async function createProvider(db: Db, fields: ProviderFields, change: { actorId: number; now: Date }): Promise<ProviderSaveResult> {
   try {
-    return await db.transaction(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const provider = await insertProvider(trx, fields, change.now);
       await insertAuditEntry(trx, { actorId: change.actorId, action: 'provider.create', entityType: 'provider', entityId: provider.id, after: snapshot(provider), at: change.now });
       return { ok: true as const, provider };
@@ -43,9 +44,9 @@ export async function createProvider(db: Knex, fields: ProviderFields, change: {
   }
 }
 
-export async function editProvider(db: Knex, id: number, fields: ProviderFields, change: { actorId: number; now: Date }): Promise<ProviderSaveResult> {
+export async function editProvider(db: Db, id: number, fields: ProviderFields, change: { actorId: number; now: Date }): Promise<ProviderSaveResult> {
   try {
-    return await db.transaction(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const before = await findProvider(trx, id);
       if (!before) throw new NotFoundError('There is no such provider');
       const provider = (await updateProvider(trx, id, fields, change.now))!;

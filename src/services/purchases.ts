@@ -1,8 +1,8 @@
 // Buying, releasing and reclaiming numbers. Each is one transaction: the number changes hands
 // through a conditional update (so it is sold once, whatever runs concurrently), the buyer's
 // funds are checked under its row lock, and the subscription and ledger rows are written with it.
-import type { Knex } from 'knex';
 import type { Db } from '../db/knex.ts';
+import { inTransaction, type Transaction } from '../db/transaction.ts';
 import { findAccountById, lockAccount, type AccountRow } from '../db/repos/accounts.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import {
@@ -15,18 +15,19 @@ import {
   returnFromCustomer,
   returnFromReseller,
   takeFromShelf,
-  whereOnShelf,
-  type DidRow,
+  findOnShelf,
   type Shelf,
 } from '../db/repos/did-holdings.ts';
-import type { LedgerEntryRow } from '../db/repos/ledger.ts';
+import type { DidRow } from '../db/repos/dids.ts';
+import { findPurchaseEntries, type LedgerEntryRow } from '../db/repos/ledger.ts';
 import { deleteResellerPrices, findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { nextBillingAt } from '../domain/billing-period.ts';
 import { Money, toPlain, toStored } from '../domain/money.ts';
-import { applyMarkup, type DidTerms } from '../domain/sell-terms.ts';
+import { defaultSellTerms, type PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
-import { availableFunds, lockReservedForCalls, postLedgerEntry, reservedForCalls } from './ledger.ts';
+import { postLedgerEntry } from '../db/ledger-writer.ts';
+import { availableFunds, lockReservedForCalls, reservedForCalls } from './ledger.ts';
 
 export const JUST_SOLD_MESSAGE = 'This number was just sold to someone else; nothing was charged.';
 export const NOT_FOR_SALE_MESSAGE = 'This number is not for sale.';
@@ -37,8 +38,6 @@ export interface PricingSettings {
   decimals: number;
 }
 
-export const DEFAULT_PRICING: PricingSettings = { markupPercent: '20', decimals: 4 };
-
 export interface PurchaseInput {
   buyerId: number;
   productId: number;
@@ -46,9 +45,7 @@ export interface PurchaseInput {
   idempotencyKey: string;
   now: Date;
   actorId: number;
-  /** Default true; false = the admin assigns the number without charging. */
-  chargeBuyer?: boolean;
-  pricing?: PricingSettings;
+  pricing: PricingSettings;
 }
 
 export interface PurchaseResult {
@@ -82,7 +79,7 @@ export async function sellerOf(db: Db, buyer: AccountRow): Promise<Seller> {
 }
 
 /** The terms the buyer pays: the product's own (admin stock) or the reseller's sell terms, if it set them. */
-async function sellTerms(db: Db, shelf: Shelf, product: DidRow): Promise<DidTerms | undefined> {
+async function sellTerms(db: Db, shelf: Shelf, product: DidRow): Promise<PriceTerms | undefined> {
   if (shelf.kind === 'admin_stock') return pickTerms(product);
   const price = await findResellerPrice(db, shelf.resellerId, product.id);
   return price ? pickTerms(price) : undefined;
@@ -93,7 +90,7 @@ export interface PurchaseQuote {
   seller: AccountRow;
   product: DidRow;
   /** What the buyer pays: setup, period price and the per-minute terms of its calls. */
-  terms: DidTerms;
+  terms: PriceTerms;
   setupFee: string;
   firstPeriod: string;
   total: string;
@@ -109,7 +106,7 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
   const buyer = await findAccountById(db, input.buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
-  const product = (await whereOnShelf(db('products').where('products.id', input.productId), shelf).first()) as DidRow | undefined;
+  const product = await findOnShelf(db, input.productId, shelf);
   if (!product) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
   const terms = await sellTerms(db, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
@@ -131,20 +128,13 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
   };
 }
 
-async function purchaseEntries(db: Db, subscription: SubscriptionRow): Promise<LedgerEntryRow[]> {
-  return db<LedgerEntryRow>('ledger_entries')
-    .where({ account_id: subscription.account_id, reference_type: 'subscription', reference_id: subscription.id })
-    .where('idempotency_key', 'like', 'purchase:%')
-    .orderBy('id');
-}
-
 async function replay(db: Db, subscription: SubscriptionRow, productId: number): Promise<PurchaseResult> {
   if (subscription.product_id !== productId) {
     throw new ConflictError('This purchase form was already used for another number. Reload the page and try again.');
   }
   const product = await findDid(db, productId);
   if (!product) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
-  return { subscription, product, entries: await purchaseEntries(db, subscription), replayed: true };
+  return { subscription, product, entries: await findPurchaseEntries(db, subscription.account_id, subscription.id), replayed: true };
 }
 
 /** Why a number could not be taken: gone from sale (404), or sold to someone else (409). */
@@ -164,109 +154,188 @@ function describePeriod(product: DidRow): string {
   return `first period (${product.billing_days} days)`;
 }
 
-export async function purchaseDid(db: Knex, input: PurchaseInput): Promise<PurchaseResult> {
-  const { buyerId, productId, now, actorId } = input;
-  const key = input.idempotencyKey.trim();
-  if (!isPurchaseKey(key)) throw new ValidationError('This purchase form is incomplete. Reload the page and try again.');
-  const chargeBuyer = input.chargeBuyer ?? true;
-  const pricing = input.pricing ?? DEFAULT_PRICING;
+/** The number taken off its shelf for the buyer, at the terms the buyer pays; or the purchase this key made before. */
+type Taken = { kind: 'replayed'; result: PurchaseResult } | { kind: 'taken'; buyer: AccountRow; seller: AccountRow; shelf: Shelf; product: DidRow; terms: PriceTerms };
 
-  try {
-    return await db.transaction(async (trx) => {
-      // The buyer's row is locked first: giving it the number takes a key-share lock on it (the
-      // foreign key), so locking it only afterwards would deadlock two purchases of one buyer.
-      const buyer = await lockAccount(trx, buyerId);
-      if (!buyer) throw new NotFoundError('Account not found');
-      if (buyer.status !== 'active') throw new ConflictError(`The account ${buyer.name} is ${buyer.status} and cannot buy numbers.`);
-      const earlier = await findSubscriptionByPurchaseKey(trx, buyer.id, key);
-      if (earlier) return replay(trx, earlier, productId);
+async function takeForBuyer(trx: Transaction, buyerId: number, productId: number, key: string, now: Date): Promise<Taken> {
+  // The buyer's row is locked first: giving it the number takes a key-share lock on it (the
+  // foreign key), so locking it only afterwards would deadlock two purchases of one buyer.
+  const buyer = await lockAccount(trx, buyerId);
+  if (!buyer) throw new NotFoundError('Account not found');
+  if (buyer.status !== 'active') throw new ConflictError(`The account ${buyer.name} is ${buyer.status} and cannot buy numbers.`);
+  const earlier = await findSubscriptionByPurchaseKey(trx, buyer.id, key);
+  if (earlier) return { kind: 'replayed', result: await replay(trx, earlier, productId) };
 
-      const { seller, shelf } = await sellerOf(trx, buyer);
-      if (seller.status !== 'active') throw new ConflictError(`${seller.name} is not selling numbers at the moment; nothing was charged.`);
-      const holder =
-        buyer.role === 'reseller'
-          ? { reseller_id: buyer.id, customer_id: null }
-          : { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: buyer.id };
-      const product = await takeFromShelf(trx, productId, shelf, holder, now);
-      if (!product) {
-        // The same form sent twice at once: the other request bought it and has committed.
-        const concurrent = await findSubscriptionByPurchaseKey(trx, buyer.id, key);
-        if (concurrent) return replay(trx, concurrent, productId);
-        throw await unavailable(trx, productId, shelf);
-      }
-      const terms = await sellTerms(trx, shelf, product);
-      if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
+  const { seller, shelf } = await sellerOf(trx, buyer);
+  if (seller.status !== 'active') throw new ConflictError(`${seller.name} is not selling numbers at the moment; nothing was charged.`);
+  const holder =
+    buyer.role === 'reseller'
+      ? { reseller_id: buyer.id, customer_id: null }
+      : { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: buyer.id };
+  const product = await takeFromShelf(trx, productId, shelf, holder, now);
+  if (!product) {
+    // The same form sent twice at once: the other request bought it and has committed.
+    const concurrent = await findSubscriptionByPurchaseKey(trx, buyer.id, key);
+    if (concurrent) return { kind: 'replayed', result: await replay(trx, concurrent, productId) };
+    throw await unavailable(trx, productId, shelf);
+  }
+  const terms = await sellTerms(trx, shelf, product);
+  if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
+  return { kind: 'taken', buyer, seller, shelf, product, terms };
+}
 
-      const setup = new Money(terms.setup_fee);
-      const period = new Money(terms.monthly_fee);
-      const total = setup.plus(period);
-      if (chargeBuyer && !total.isZero()) {
-        // Money reserved for the buyer's calls in progress is not spent here (locked until commit).
-        const reserved = (await lockReservedForCalls(trx, [buyer.id], now)).get(buyer.id)!;
-        const funds = new Money(availableFunds(buyer, reserved));
-        if (funds.lessThan(total)) {
-          const plain = (amount: Money) => toPlain(amount, pricing.decimals);
-          throw new InsufficientFundsError(
-            `Available funds ${plain(funds)} do not cover ${plain(total)} (setup ${plain(setup)} + first period ${plain(period)}); nothing was charged.`,
-          );
-        }
-      }
+type Acquisition = Extract<Taken, { kind: 'taken' }>;
 
-      const subscription = await insertSubscription(trx, {
-        product_id: product.id,
-        account_id: buyer.id,
-        seller_id: seller.id,
-        billing_type: product.billing_type,
-        billing_days: product.billing_days,
-        setup_fee: terms.setup_fee,
-        price: terms.monthly_fee,
-        started_at: now,
-        next_billing_at: nextBillingAt(now, product.billing_type, product.billing_days),
-        purchase_key: key,
-      });
+async function requireFunds(trx: Transaction, { buyer, terms }: Acquisition, decimals: number, now: Date): Promise<void> {
+  const setup = new Money(terms.setup_fee);
+  const period = new Money(terms.monthly_fee);
+  const total = setup.plus(period);
+  if (total.isZero()) return;
+  // Money reserved for the buyer's calls in progress is not spent here (locked until commit).
+  const reserved = (await lockReservedForCalls(trx, [buyer.id], now)).get(buyer.id)!;
+  const funds = new Money(availableFunds(buyer, reserved));
+  if (funds.lessThan(total)) {
+    const plain = (amount: Money) => toPlain(amount, decimals);
+    throw new InsufficientFundsError(
+      `Available funds ${plain(funds)} do not cover ${plain(total)} (setup ${plain(setup)} + first period ${plain(period)}); nothing was charged.`,
+    );
+  }
+}
 
-      const entries: LedgerEntryRow[] = [];
-      const charge = async (amount: Money, kind: 'setup_fee' | 'recurring_fee', description: string) => {
-        if (!chargeBuyer || amount.isZero()) return;
-        const { entry } = await postLedgerEntry(trx, {
-          accountId: buyer.id,
-          amount: toStored(amount.negated()),
-          kind,
-          description,
-          idempotencyKey: `purchase:${buyer.id}:${key}:${kind}`,
-          referenceType: 'subscription',
-          referenceId: subscription.id,
-          createdBy: actorId,
-          now,
-        });
-        entries.push(entry);
-      };
-      await charge(setup, 'setup_fee', `Setup fee for ${product.number}`);
-      await charge(period, 'recurring_fee', `${describePeriod(product).replace(/^./, (c) => c.toUpperCase())} for ${product.number}`);
+async function subscribe(trx: Transaction, { buyer, seller, product, terms }: Acquisition, key: string, now: Date): Promise<SubscriptionRow> {
+  return insertSubscription(trx, {
+    product_id: product.id,
+    account_id: buyer.id,
+    seller_id: seller.id,
+    billing_type: product.billing_type,
+    billing_days: product.billing_days,
+    setup_fee: terms.setup_fee,
+    price: terms.monthly_fee,
+    started_at: now,
+    next_billing_at: nextBillingAt(now, product.billing_type, product.billing_days),
+    purchase_key: key,
+  });
+}
 
-      // A reseller's sell terms start at the default markup over what it pays; it can change them.
-      if (buyer.role === 'reseller') {
-        await upsertResellerPrice(trx, buyer.id, product.id, applyMarkup(pickTerms(product), pricing.markupPercent, pricing.decimals), now);
-      }
-      await insertAuditEntry(trx, {
-        actorId,
-        action: chargeBuyer ? 'did.purchase' : 'did.assign',
-        entityType: 'product',
-        entityId: product.id,
-        before: { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: null },
-        after: { reseller_id: product.reseller_id, customer_id: product.customer_id, subscription_id: subscription.id, charged: entries.map((e) => e.amount) },
-        at: now,
-      });
-      return { subscription, product, entries, replayed: false };
+/** The setup fee and the first period, each a ledger row (none for a zero amount). */
+async function chargeFirstPeriod(
+  trx: Transaction,
+  { buyer, product, terms }: Acquisition,
+  subscription: SubscriptionRow,
+  context: { key: string; actorId: number; now: Date },
+): Promise<LedgerEntryRow[]> {
+  const entries: LedgerEntryRow[] = [];
+  const charge = async (amount: Money, kind: 'setup_fee' | 'recurring_fee', description: string) => {
+    if (amount.isZero()) return;
+    const { entry } = await postLedgerEntry(trx, {
+      accountId: buyer.id,
+      amount: toStored(amount.negated()),
+      kind,
+      description,
+      idempotencyKey: `purchase:${buyer.id}:${context.key}:${kind}`,
+      referenceType: 'subscription',
+      referenceId: subscription.id,
+      createdBy: context.actorId,
+      now: context.now,
     });
+    entries.push(entry);
+  };
+  await charge(new Money(terms.setup_fee), 'setup_fee', `Setup fee for ${product.number}`);
+  await charge(new Money(terms.monthly_fee), 'recurring_fee', `${describePeriod(product).replace(/^./, (c) => c.toUpperCase())} for ${product.number}`);
+  return entries;
+}
+
+/** A reseller's sell terms start at the default markup over what it pays; then the audit row. */
+async function recordAcquisition(
+  trx: Transaction,
+  { buyer, shelf, product }: Acquisition,
+  subscription: SubscriptionRow,
+  entries: LedgerEntryRow[],
+  context: { action: 'did.purchase' | 'did.assign'; actorId: number; now: Date; pricing: PricingSettings },
+): Promise<void> {
+  if (buyer.role === 'reseller') {
+    await upsertResellerPrice(trx, buyer.id, product.id, defaultSellTerms(pickTerms(product), context.pricing.markupPercent, context.pricing.decimals), context.now);
+  }
+  await insertAuditEntry(trx, {
+    actorId: context.actorId,
+    action: context.action,
+    entityType: 'product',
+    entityId: product.id,
+    before: { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: null },
+    after: { reseller_id: product.reseller_id, customer_id: product.customer_id, subscription_id: subscription.id, charged: entries.map((e) => e.amount) },
+    at: context.now,
+  });
+}
+
+function purchaseKeyOf(idempotencyKey: string): string {
+  const key = idempotencyKey.trim();
+  if (!isPurchaseKey(key)) throw new ValidationError('This purchase form is incomplete. Reload the page and try again.');
+  return key;
+}
+
+/** Runs an acquisition; when two submissions of one form raced past the first look-up, the loser finds the winner's. */
+async function replayingRaces(db: Db, buyerId: number, productId: number, key: string, work: () => Promise<PurchaseResult>): Promise<PurchaseResult> {
+  try {
+    return await work();
   } catch (error) {
-    // Two submissions of one form raced past the first look-up: the loser finds the winner's purchase.
     if (isUniqueViolation(error, 'subscriptions_purchase_key_unique') || isUniqueViolation(error, 'ledger_entries_idempotency_key_unique')) {
       const earlier = await findSubscriptionByPurchaseKey(db, buyerId, key);
       if (earlier) return replay(db, earlier, productId);
     }
     throw error;
   }
+}
+
+/** A reseller or customer buys a number from its seller: funds checked, setup fee and first period charged. */
+export async function purchaseDid(db: Db, input: PurchaseInput): Promise<PurchaseResult> {
+  const { buyerId, productId, now, actorId } = input;
+  const key = purchaseKeyOf(input.idempotencyKey);
+  const { pricing } = input;
+  return replayingRaces(db, buyerId, productId, key, () =>
+    inTransaction(db, async (trx) => {
+      const taken = await takeForBuyer(trx, buyerId, productId, key, now);
+      if (taken.kind === 'replayed') return taken.result;
+      await requireFunds(trx, taken, pricing.decimals, now);
+      const subscription = await subscribe(trx, taken, key, now);
+      const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now });
+      await recordAcquisition(trx, taken, subscription, entries, { action: 'did.purchase', actorId, now, pricing });
+      return { subscription, product: taken.product, entries, replayed: false };
+    }),
+  );
+}
+
+export interface AssignInput {
+  /** The reseller or direct customer that gets the number from the admin's stock. */
+  accountId: number;
+  productId: number;
+  /** The random key of the assign form: the same key never assigns twice. */
+  idempotencyKey: string;
+  /** Charge the account the setup fee and first period, as a purchase would; or give it for free. */
+  charge: boolean;
+  now: Date;
+  actorId: number;
+  pricing: PricingSettings;
+}
+
+/**
+ * The admin gives a number to an account. Charged, it is a purchase made for the account (and
+ * audited as one); free, the subscription still keeps the price its renewals will charge.
+ */
+export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseResult> {
+  const { accountId, productId, now, actorId } = input;
+  const key = purchaseKeyOf(input.idempotencyKey);
+  const { pricing } = input;
+  return replayingRaces(db, accountId, productId, key, () =>
+    inTransaction(db, async (trx) => {
+      const taken = await takeForBuyer(trx, accountId, productId, key, now);
+      if (taken.kind === 'replayed') return taken.result;
+      if (input.charge) await requireFunds(trx, taken, pricing.decimals, now);
+      const subscription = await subscribe(trx, taken, key, now);
+      const entries = input.charge ? await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now }) : [];
+      await recordAcquisition(trx, taken, subscription, entries, { action: input.charge ? 'did.purchase' : 'did.assign', actorId, now, pricing });
+      return { subscription, product: taken.product, entries, replayed: false };
+    }),
+  );
 }
 
 export interface ReleaseResult {
@@ -276,11 +345,11 @@ export interface ReleaseResult {
 
 /** The holder gives the number back to its seller, with no refund. A reseller cannot release a number a customer owns. */
 export async function releaseDid(
-  db: Knex,
+  db: Db,
   input: { accountId: number; productId: number; now: Date; actorId: number },
 ): Promise<ReleaseResult> {
   const { accountId, productId, now, actorId } = input;
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const account = await findAccountById(trx, accountId);
     if (!account || account.role === 'admin') throw new NotFoundError('Number not found');
     let product: DidRow | undefined;
@@ -313,9 +382,9 @@ export async function releaseDid(
 }
 
 /** The admin takes a number back into stock, ending every live subscription on it (no refund). */
-export async function reclaimDid(db: Knex, input: { productId: number; now: Date; actorId: number }): Promise<ReleaseResult> {
+export async function reclaimDid(db: Db, input: { productId: number; now: Date; actorId: number }): Promise<ReleaseResult> {
   const { productId, now, actorId } = input;
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const before = await lockDid(trx, productId);
     if (!before) throw new NotFoundError('Number not found');
     await clearHolders(trx, productId, now);

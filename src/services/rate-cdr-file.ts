@@ -4,7 +4,6 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { Parser, type CsvError, type Options } from 'csv-parse';
-import { DEFAULT_DECIMALS } from '../domain/money.ts';
 import {
   CompiledRateTerms,
   RatingInputError,
@@ -44,7 +43,8 @@ export interface CdrRatingSummary {
 }
 
 export interface RateCdrOptions {
-  decimals?: number;
+  /** MONEY_DECIMALS or the --decimals of the CLI: there is no default, so no rounding forgets it. */
+  decimals: number;
   /** Called for each row that is not rated; such rows are left out of the output. */
   onReject?: (rejected: RejectedCdr) => void;
   /** End `output` when done (default true); false for process.stdout. */
@@ -57,8 +57,8 @@ export interface RateCdrOptions {
  * of writing them. Rejects with CdrFileError, before any row is written, when a required column
  * is missing.
  */
-export async function rateCdrStream(input: Readable, output: Writable, options: RateCdrOptions = {}): Promise<CdrRatingSummary> {
-  const decimals = parseDecimals(options.decimals ?? DEFAULT_DECIMALS);
+export async function rateCdrStream(input: Readable, output: Writable, options: RateCdrOptions): Promise<CdrRatingSummary> {
+  const decimals = parseDecimals(options.decimals);
   const onReject = options.onReject ?? (() => undefined);
   const total = new CostTotal(decimals);
   let rated = 0;

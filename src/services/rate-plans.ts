@@ -5,7 +5,7 @@
 // Rating never reads a plan's terms from the numbers: call-terms.ts picks the version in force at
 // the call's answer time. The per-minute columns of products and reseller_prices are refreshed
 // here to the terms in force, for the pages that show a number's terms.
-import type { Knex } from 'knex';
+import { inSavepoint, inTransaction } from '../db/transaction.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import type { Db } from '../db/knex.ts';
 import {
@@ -13,7 +13,10 @@ import {
   versionsOfPlans,
   type PlanOwner, type RatePlanRow, type RatePlanVersionRow, type VersionFields,
 } from '../db/repos/rate-plans.ts';
-import { applyDidFilters, type DidFilters } from '../db/repos/dids.ts';
+import {
+  countSelection, insertMissingResellerPrices, listHeldForResale, refreshPlanTerms, setPlanOfSelection, setResellerPricesPlan,
+  type HeldRow, type NumberSelection,
+} from '../db/repos/plan-numbers.ts';
 import { parseRateTermFields, RATE_TERM_FIELDS } from '../domain/did-terms.ts';
 import {
   MARKUP_FIELDS, applyPlanMarkup, parsePlanMarkup, planMargin, versionInForce, type PlanKind, type PlanMargin, type PlanMarkup, type PlanTerms,
@@ -116,12 +119,12 @@ export type PlanSaveResult = { ok: true; plan: RatePlanRow; version: RatePlanVer
 
 const NAME_TAKEN = { name: 'You have a plan of that name already' };
 
-export async function createRatePlan(db: Knex, owner: PlanOwner, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
+export async function createRatePlan(db: Db, owner: PlanOwner, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
   const kind: PlanKind = owner !== null && text(input.kind) === 'markup' ? 'markup' : 'absolute';
   const form = parsePlanForm(input, { kind, now: change.now, withName: true });
   if (!form.ok) return form;
   try {
-    return await db.transaction(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const plan = await insertRatePlan(trx, { owner_id: owner, name: form.data.name, description: form.data.description, kind, created_by: change.actorId }, change.now);
       const version = await insertRatePlanVersion(trx, versionFields(plan.id, form.data, change.actorId), change.now);
       await insertAuditEntry(trx, {
@@ -141,9 +144,9 @@ export async function createRatePlan(db: Knex, owner: PlanOwner, input: Record<s
  * chosen moment, for every number on it. Versions are never edited, so calls already rated
  * keep the terms they were rated with.
  */
-export async function reviseRatePlan(db: Knex, owner: PlanOwner, id: number, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
+export async function reviseRatePlan(db: Db, owner: PlanOwner, id: number, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
   try {
-    return await db.transaction(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const before = await lockRatePlan(trx, owner, id);
       if (!before) throw new NotFoundError('There is no such rate plan');
       const form = parsePlanForm(input, { kind: before.kind, now: change.now, withName: true });
@@ -151,7 +154,7 @@ export async function reviseRatePlan(db: Knex, owner: PlanOwner, id: number, inp
       const plan = await updateRatePlan(trx, id, { name: form.data.name, description: form.data.description }, change.now);
       let version: RatePlanVersionRow;
       try {
-        version = await trx.transaction((inner) => insertRatePlanVersion(inner, versionFields(id, form.data, change.actorId), change.now));
+        version = await inSavepoint(trx, (inner) => insertRatePlanVersion(inner, versionFields(id, form.data, change.actorId), change.now));
       } catch (error) {
         if (isUniqueViolation(error)) return { ok: false as const, errors: { effective_at: 'The plan already has a version starting at that moment' } };
         throw error;
@@ -170,8 +173,8 @@ export async function reviseRatePlan(db: Knex, owner: PlanOwner, id: number, inp
   }
 }
 
-export async function setRatePlanArchived(db: Knex, owner: PlanOwner, id: number, archived: boolean, change: PlanChange): Promise<RatePlanRow> {
-  return db.transaction(async (trx) => {
+export async function setRatePlanArchived(db: Db, owner: PlanOwner, id: number, archived: boolean, change: PlanChange): Promise<RatePlanRow> {
+  return inTransaction(db, async (trx) => {
     const before = await lockRatePlan(trx, owner, id);
     if (!before) throw new NotFoundError('There is no such rate plan');
     const plan = await updateRatePlan(trx, id, { archived_at: archived ? change.now : null }, change.now);
@@ -235,75 +238,24 @@ export function sellTermsOf(version: RatePlanVersionRow, buy: PlanTerms): PlanTe
   return applyPlanMarkup(buy, markupOfVersion(version)!);
 }
 
-// Versions in force at an instant, one per plan (DISTINCT ON works alike on PostgreSQL 15 and 18).
-const IN_FORCE_SQL = `
-  SELECT DISTINCT ON (rate_plan_id) *
-    FROM rate_plan_versions
-   WHERE effective_from <= ?
-   ORDER BY rate_plan_id, effective_from DESC`;
-
-/**
- * Copies the terms in force at `now` into the per-minute columns of the numbers on plans (the
- * admin's products, then the resellers' prices, absolute or marked up over the refreshed buy
- * terms). Idempotent and set-based; rounding in SQL is round(numeric, 6), HALF_UP like ours.
- */
-export async function refreshPlanTerms(db: Db, now: Date): Promise<void> {
-  // The admin's products first: the marked-up reseller prices below read the refreshed buy terms.
-  for (const table of ['products', 'reseller_prices'] as const) {
-    await db.raw(
-      `UPDATE ${table} t
-          SET connection_cost = v.connection_cost, grace_seconds = v.grace_seconds, cost_per_minute = v.cost_per_minute,
-              initial_increment = v.initial_increment, increment = v.increment, updated_at = ?
-         FROM (${IN_FORCE_SQL}) v
-        WHERE t.rate_plan_id = v.rate_plan_id AND v.connection_cost IS NOT NULL
-          AND (t.connection_cost, t.grace_seconds, t.cost_per_minute, t.initial_increment, t.increment)
-              IS DISTINCT FROM (v.connection_cost, v.grace_seconds, v.cost_per_minute, v.initial_increment, v.increment)`,
-      [now, now],
-    );
-  }
-  await db.raw(
-    `UPDATE reseller_prices rp
-        SET connection_cost = n.connection_cost, cost_per_minute = n.cost_per_minute, grace_seconds = n.grace_seconds,
-            initial_increment = n.initial_increment, increment = n.increment, updated_at = ?
-       FROM (SELECT m.product_id, m.reseller_id,
-                    greatest(0, round(p.connection_cost * (100 + v.connection_markup_percent) / 100 + v.connection_markup_amount, 6)) AS connection_cost,
-                    greatest(0, round(p.cost_per_minute * (100 + v.per_minute_markup_percent) / 100 + v.per_minute_markup_amount, 6)) AS cost_per_minute,
-                    p.grace_seconds, p.initial_increment, p.increment
-               FROM reseller_prices m
-               JOIN (${IN_FORCE_SQL}) v ON v.rate_plan_id = m.rate_plan_id AND v.connection_markup_percent IS NOT NULL
-               JOIN products p ON p.id = m.product_id) n
-      WHERE rp.product_id = n.product_id AND rp.reseller_id = n.reseller_id
-        AND (rp.connection_cost, rp.grace_seconds, rp.cost_per_minute, rp.initial_increment, rp.increment)
-            IS DISTINCT FROM (n.connection_cost, n.grace_seconds, n.cost_per_minute, n.initial_increment, n.increment)`,
-    [now, now],
-  );
-}
-
 // ---- Numbers on plans ------------------------------------------------------------------------
 
-export type NumberSelection = { ids: number[] } | { filters: DidFilters };
+export type { NumberSelection } from '../db/repos/plan-numbers.ts';
 
 /**
  * Puts the admin's numbers on a plan (or back on their own terms, plan null): the numbers
  * selected, or every number the DID list's filters match. One statement, one audit row.
  */
-export async function assignPlanToDids(db: Knex, planId: number | null, selection: NumberSelection, change: PlanChange): Promise<{ count: number; plan: RatePlanRow | undefined }> {
-  return db.transaction(async (trx) => {
+export async function assignPlanToDids(db: Db, planId: number | null, selection: NumberSelection, change: PlanChange): Promise<{ count: number; plan: RatePlanRow | undefined }> {
+  return inTransaction(db, async (trx) => {
     let plan: RatePlanRow | undefined;
     if (planId !== null) {
       plan = await findRatePlan(trx, null, planId);
       if (!plan) throw new ValidationError('Choose a rate plan', { plan: 'Choose a rate plan from the list' });
       if (plan.archived_at) throw new ValidationError('That plan is archived', { plan: `${plan.name} is archived: restore it first` });
     }
-    const query = trx('products as p');
-    if ('ids' in selection) {
-      if (selection.ids.length === 0) throw new ValidationError('Select numbers', { ids: 'Select at least one number' });
-      query.whereIn('p.id', selection.ids).where('p.category', 'did');
-    } else {
-      applyDidFilters(query, selection.filters);
-    }
-    // One statement however many numbers the filters match.
-    const count = Number(await trx('products').whereIn('id', query.select('p.id')).update({ rate_plan_id: planId, updated_at: change.now }));
+    if ('ids' in selection && selection.ids.length === 0) throw new ValidationError('Select numbers', { ids: 'Select at least one number' });
+    const count = await setPlanOfSelection(trx, planId, selection, change.now);
     await insertAuditEntry(trx, {
       actorId: change.actorId, action: 'rate_plan.assign', entityType: 'rate_plan', entityId: planId,
       after: { rate_plan_id: planId, count, ...('ids' in selection ? { ids: selection.ids.slice(0, 1000) } : { filters: selection.filters }) },
@@ -316,11 +268,7 @@ export async function assignPlanToDids(db: Knex, planId: number | null, selectio
 
 /** The admin's numbers a selection matches: for the confirmation before a bulk assignment. */
 export async function countSelectedDids(db: Db, selection: NumberSelection): Promise<number> {
-  const query = db('products as p');
-  if ('ids' in selection) query.whereIn('p.id', selection.ids).where('p.category', 'did');
-  else applyDidFilters(query, selection.filters);
-  const row = (await query.count({ count: '*' }).first()) as { count: string | number } | undefined;
-  return Number(row?.count ?? 0);
+  return countSelection(db, selection);
 }
 
 // ---- A reseller's numbers on its plans ---------------------------------------------------------
@@ -333,34 +281,6 @@ export interface ResaleRow {
   buy: PlanTerms;
   sell: PlanTerms;
   margin: PlanMargin;
-}
-
-interface HeldRow {
-  id: number;
-  number: string;
-  customer_id: number | null;
-  connection_cost: string;
-  grace_seconds: number;
-  cost_per_minute: string;
-  initial_increment: number;
-  increment: number;
-  setup_fee: string;
-  monthly_fee: string;
-  rp_rate_plan_id: number | null;
-}
-
-function heldNumbers(db: Db, resellerId: number, productIds: number[] | 'all') {
-  const query = db('products as p')
-    .leftJoin('reseller_prices as rp', (join) => {
-      join.on('rp.product_id', 'p.id').andOn('rp.reseller_id', db.raw('?', [resellerId]));
-    })
-    .where('p.reseller_id', resellerId)
-    .whereNull('p.archived_at')
-    .select('p.id', 'p.number', 'p.customer_id', 'p.connection_cost', 'p.grace_seconds', 'p.cost_per_minute', 'p.initial_increment', 'p.increment',
-      'p.setup_fee', 'p.monthly_fee', 'rp.rate_plan_id as rp_rate_plan_id')
-    .orderBy('p.number');
-  if (productIds !== 'all') query.whereIn('p.id', productIds);
-  return query as unknown as Promise<HeldRow[]>;
 }
 
 function buyTermsOf(row: HeldRow): PlanTerms {
@@ -392,7 +312,7 @@ export async function previewResale(
     version = source.version;
   }
   if (!version) throw new NotFoundError('The plan has no terms');
-  const held = await heldNumbers(db, resellerId, productIds);
+  const held = await listHeldForResale(db, resellerId, productIds);
   let negative = 0;
   const rows = held.map((row) => {
     const buy = buyTermsOf(row);
@@ -409,33 +329,28 @@ export async function previewResale(
  * number itself). Numbers it does not hold are left out, whatever ids are posted.
  */
 export async function applyResellerPlan(
-  db: Knex,
+  db: Db,
   resellerId: number,
   planId: number | null,
   productIds: number[] | 'all',
   change: PlanChange,
 ): Promise<{ count: number }> {
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (planId !== null) {
       const plan = await findRatePlan(trx, resellerId, planId);
       if (!plan) throw new NotFoundError('There is no such rate plan');
       if (plan.archived_at) throw new ValidationError('That plan is archived', { plan: `${plan.name} is archived: restore it first` });
     }
-    const held = await heldNumbers(trx, resellerId, productIds);
+    const held = await listHeldForResale(trx, resellerId, productIds);
     if (held.length === 0) throw new ValidationError('Select numbers', { ids: 'Select at least one of your numbers' });
     // A number bought before its seller had sell terms gets a row at its buy terms first.
     const missing = held.map((row) => ({
       product_id: row.id, reseller_id: resellerId, setup_fee: row.setup_fee, monthly_fee: row.monthly_fee, ...buyTermsOf(row),
       created_at: change.now, updated_at: change.now,
     }));
-    for (let i = 0; i < missing.length; i += 500) {
-      await trx('reseller_prices').insert(missing.slice(i, i + 500)).onConflict(['product_id', 'reseller_id']).ignore();
-    }
+    await insertMissingResellerPrices(trx, missing);
     const ids = held.map((row) => row.id);
-    for (let i = 0; i < ids.length; i += 5000) {
-      await trx('reseller_prices').where('reseller_id', resellerId).whereIn('product_id', ids.slice(i, i + 5000))
-        .update({ rate_plan_id: planId, updated_at: change.now });
-    }
+    await setResellerPricesPlan(trx, resellerId, ids, planId, change.now);
     await insertAuditEntry(trx, {
       actorId: change.actorId, action: 'rate_plan.apply', entityType: 'rate_plan', entityId: planId,
       after: { reseller_id: resellerId, rate_plan_id: planId, count: ids.length, ids: ids.slice(0, 1000) }, at: change.now,

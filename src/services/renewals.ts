@@ -10,13 +10,14 @@
 // - each charge's ledger key is `renewal:<subscription id>:<period start>`, unique in the ledger:
 //   a period that was charged can never be charged again, even after a crash.
 //
-// A batch is one transaction with set-based writes (the same rule as postLedgerEntry: lock the
-// accounts, write each ledger row with the balance after it, set the balance), so a run renews
-// thousands of subscriptions a second. Accounts are locked in id order, so concurrent runners
+// A batch is one transaction with set-based writes (its charges through the ledger writer's batch:
+// lock the accounts, write each ledger row with the balance after it, set the balance), so a run
+// renews thousands of subscriptions a second. Accounts are locked in id order, so concurrent runners
 // never deadlock each other; a deadlock with another kind of transaction retries the batch, and a
 // batch that fails otherwise is redone one subscription at a time, so one bad row fails alone.
-import type { Knex } from 'knex';
 import type { Logger } from '../logger.ts';
+import type { Db } from '../db/knex.ts';
+import { postLedgerBatch, type BatchPosting } from '../db/ledger-writer.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import {
   addRunCounts,
@@ -29,8 +30,16 @@ import {
   type NewSubscriptionEvent,
   type RunCounts,
 } from '../db/repos/billing-runs.ts';
-import { endLiveSubscriptions, returnFromCustomer } from '../db/repos/did-holdings.ts';
+import { clearHolders, endLiveSubscriptions, lockDid, returnFromCustomer } from '../db/repos/did-holdings.ts';
+import {
+  applySubscriptionChanges,
+  claimDueSubscriptions,
+  lockAccountFunds,
+  type ClaimedRow,
+  type Cursor,
+} from '../db/repos/renewal-claims.ts';
 import { deleteResellerPrices } from '../db/repos/reseller-prices.ts';
+import { inTransaction, type Transaction } from '../db/transaction.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { planRenewal, type RenewalPlan, type RenewalStep } from '../domain/renewal.ts';
 import { availableFunds, lockReservedForCalls } from './ledger.ts';
@@ -75,34 +84,6 @@ export interface BillingRunSummary extends RunCounts {
   durationMs: number;
 }
 
-interface ClaimedRow {
-  id: number;
-  account_id: number;
-  seller_id: number;
-  product_id: number;
-  status: 'active' | 'suspended';
-  billing_type: 'one_time' | 'recurring';
-  billing_days: number;
-  price: string;
-  next_billing_at: Date;
-  suspended_at: Date | null;
-  number: string;
-  account_role: 'reseller' | 'customer';
-  account_name: string;
-}
-
-interface AccountFunds {
-  id: number;
-  balance: string;
-  credit_limit: string;
-  billing_mode: 'prepaid' | 'postpaid';
-}
-
-interface Cursor {
-  at: Date;
-  id: number;
-}
-
 function emptyCounts(): RunCounts {
   return { renewed: 0, renewedTotal: '0', reactivated: 0, suspended: 0, suspendedTotal: '0', released: 0, expired: 0, failed: 0 };
 }
@@ -125,49 +106,6 @@ function isRetryable(error: unknown): boolean {
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
-async function claimDue(
-  trx: Knex.Transaction,
-  options: { now: Date; after: Cursor; limit: number; accountId?: number | undefined; ids?: number[] | undefined },
-): Promise<ClaimedRow[]> {
-  // The claim reads subscriptions alone, in the due index's order, so it stops after `limit`
-  // rows; the number and the owner are joined afterwards, unlocked.
-  const filters: string[] = [];
-  const bindings: Knex.Value[] = [options.now, options.after.at, options.after.id];
-  if (options.accountId !== undefined) {
-    filters.push('AND s.account_id = ?');
-    bindings.push(options.accountId);
-  }
-  if (options.ids) {
-    filters.push('AND s.id = ANY(?::bigint[])');
-    bindings.push(options.ids);
-  }
-  bindings.push(options.limit);
-  // Statistics taken before the due dates passed can make the planner read every due row and sort
-  // them for each batch; walking the index in order is what keeps a batch's cost flat. JIT is off
-  // for the batch: compiling its short statements takes longer than running them.
-  const walkIndex = options.accountId === undefined && options.ids === undefined;
-  await trx.raw(
-    walkIndex
-      ? "SELECT set_config('jit', 'off', true), set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)"
-      : "SELECT set_config('jit', 'off', true)",
-  );
-  const result = (await trx.raw(
-    `WITH claimed AS (
-       SELECT s.id, s.account_id, s.seller_id, s.product_id, s.status, s.billing_type, s.billing_days, s.price, s.next_billing_at, s.suspended_at
-       FROM subscriptions s
-       WHERE s.status <> 'ended' AND s.next_billing_at <= ? AND (s.next_billing_at, s.id) > (?, ?) ${filters.join(' ')}
-       ORDER BY s.next_billing_at, s.id
-       LIMIT ?
-       FOR UPDATE OF s SKIP LOCKED
-     )
-     SELECT c.*, p.number, a.role AS account_role, a.name AS account_name
-     FROM claimed c JOIN products p ON p.id = c.product_id JOIN accounts a ON a.id = c.account_id`,
-    bindings,
-  )) as { rows: ClaimedRow[] };
-  if (walkIndex) await trx.raw("SELECT set_config('enable_sort', 'on', true), set_config('enable_bitmapscan', 'on', true)");
-  return result.rows.sort((a, b) => a.next_billing_at.getTime() - b.next_billing_at.getTime() || a.id - b.id);
-}
-
 interface PlannedRow {
   row: ClaimedRow;
   plan: RenewalPlan;
@@ -181,7 +119,7 @@ interface BatchResult {
 
 /** Gives the number back to the seller of an ended subscription (README: "Billing"). */
 async function releaseNumber(
-  trx: Knex.Transaction,
+  trx: Transaction,
   row: ClaimedRow,
   why: 'unpaid' | 'expired',
   context: { now: Date; runId: number | null; events: NewSubscriptionEvent[]; reports: BillingEventReport[] },
@@ -193,11 +131,8 @@ async function releaseNumber(
   } else {
     // A reseller that loses a number takes it from its customer too: the customer bought it from
     // the reseller, which no longer has it to sell. The customer's subscription ends, saying why.
-    const [product] = (await trx('products')
-      .where({ id: row.product_id, reseller_id: row.account_id })
-      .forUpdate()
-      .select('customer_id')) as Array<{ customer_id: number | null }>;
-    if (product) {
+    const product = await lockDid(trx, row.product_id);
+    if (product && product.reseller_id === row.account_id) {
       if (product.customer_id !== null) {
         const reason = why === 'unpaid' ? 'seller_unpaid' : 'seller_expired';
         const ended = await endLiveSubscriptions(trx, row.product_id, { accountId: product.customer_id, reason, now });
@@ -211,9 +146,7 @@ async function releaseNumber(
           });
         }
       }
-      await trx('products')
-        .where({ id: row.product_id, reseller_id: row.account_id })
-        .update({ reseller_id: null, customer_id: null, destination_type: null, destination: null, updated_at: now });
+      await clearHolders(trx, row.product_id, now);
       await deleteResellerPrices(trx, row.product_id, row.account_id);
     }
   }
@@ -229,7 +162,7 @@ async function releaseNumber(
 }
 
 async function processBatch(
-  trx: Knex.Transaction,
+  trx: Transaction,
   runId: number | null,
   claimed: ClaimedRow[],
   options: { now: Date; graceDays: number; mode: 'full' | 'charge_only' },
@@ -240,22 +173,18 @@ async function processBatch(
   const events: NewSubscriptionEvent[] = [];
 
   const accountIds = [...new Set(claimed.map((row) => row.account_id))].sort((a, b) => a - b);
-  const accounts = (await trx('accounts')
-    .whereIn('id', accountIds)
-    .orderBy('id')
-    .forUpdate()
-    .select('id', 'balance', 'credit_limit', 'billing_mode')) as AccountFunds[];
-  const funds = new Map(accounts.map((account) => [account.id, account]));
+  const accounts = await lockAccountFunds(trx, accountIds);
+  // Balances as the plans go: a later renewal of one account sees the funds the earlier ones left.
+  const funds = new Map(accounts.map((account) => [account.id, { ...account }]));
   // Money reserved for calls in progress is not spent on renewals (locked until commit).
   const reserved = await lockReservedForCalls(trx, accountIds, now);
-  const startBalance = new Map(accounts.map((account) => [account.id, account.balance]));
 
   // Resellers first: a reseller's number that goes back to the operator is taken from its
   // customer too, and that customer must not be charged for it in the same batch.
   const ordered = [...claimed].sort((a, b) => (a.account_role === b.account_role ? 0 : a.account_role === 'reseller' ? -1 : 1));
   const leavingResellers = new Set<number>();
   const planned: PlannedRow[] = [];
-  const ledgerRows: Array<{ account_id: number; amount: string; balance_after: string; description: string; reference_id: number; idempotency_key: string }> = [];
+  const postings: BatchPosting[] = [];
   for (const row of ordered) {
     if (row.account_role === 'customer' && leavingResellers.has(row.product_id)) continue;
     const account = funds.get(row.account_id)!;
@@ -271,63 +200,33 @@ async function processBatch(
     if (row.account_role === 'reseller' && plan.status === 'ended') leavingResellers.add(row.product_id);
     for (const step of plan.steps) {
       if (step.kind !== 'renewed' || new Money(step.amount).isZero()) continue;
-      const balanceAfter = toStored(new Money(account.balance).minus(step.amount));
-      account.balance = balanceAfter;
-      ledgerRows.push({
-        account_id: row.account_id,
+      account.balance = toStored(new Money(account.balance).minus(step.amount));
+      postings.push({
+        accountId: row.account_id,
         amount: toStored(new Money(step.amount).negated()),
-        balance_after: balanceAfter,
+        kind: 'recurring_fee',
         description: `Renewal of ${row.number}, ${day(step.periodStart)} to ${day(step.periodEnd)}`,
-        reference_id: row.id,
-        idempotency_key: `renewal:${row.id}:${step.periodStart.toISOString()}`,
+        referenceType: 'subscription',
+        referenceId: row.id,
+        idempotencyKey: `renewal:${row.id}:${step.periodStart.toISOString()}`,
       });
     }
   }
 
-  // Set-based writes: each statement takes its rows as arrays (unnest), so a batch is a handful
-  // of short statements however many rows it has.
-  const iso = (date: Date | null) => (date ? date.toISOString() : null);
-  if (ledgerRows.length > 0) {
-    await trx.raw(
-      `INSERT INTO ledger_entries (account_id, amount, balance_after, kind, description, reference_type, reference_id, idempotency_key, created_at, billing_run_id)
-       SELECT t.account_id, t.amount, t.balance_after, 'recurring_fee', t.description, 'subscription', t.reference_id, t.idempotency_key, ?::timestamptz, ?::bigint
-       FROM unnest(?::bigint[], ?::numeric[], ?::numeric[], ?::text[], ?::bigint[], ?::text[])
-         AS t(account_id, amount, balance_after, description, reference_id, idempotency_key)`,
-      [
-        iso(now), runId,
-        ledgerRows.map((r) => r.account_id), ledgerRows.map((r) => r.amount), ledgerRows.map((r) => r.balance_after),
-        ledgerRows.map((r) => r.description), ledgerRows.map((r) => r.reference_id), ledgerRows.map((r) => r.idempotency_key),
-      ],
-    );
-  }
-
-  const changedAccounts = accounts.filter((account) => account.balance !== startBalance.get(account.id));
-  if (changedAccounts.length > 0) {
-    await trx.raw(
-      `UPDATE accounts AS a SET balance = v.balance, updated_at = ?::timestamptz
-       FROM unnest(?::bigint[], ?::numeric[]) AS v(id, balance) WHERE a.id = v.id`,
-      [iso(now), changedAccounts.map((account) => account.id), changedAccounts.map((account) => account.balance)],
-    );
-  }
-
+  // Set-based writes: each statement takes its rows as arrays, so a batch is a handful of short
+  // statements however many rows it has.
+  await postLedgerBatch(trx, postings, { now, billingRunId: runId });
   const changed = planned.filter(({ plan }) => plan.steps.length > 0);
-  if (changed.length > 0) {
-    const endReason = (plan: RenewalPlan) =>
-      plan.status !== 'ended' ? null : plan.steps.some((step) => step.kind === 'expired') ? 'expired' : 'unpaid';
-    await trx.raw(
-      `UPDATE subscriptions AS s SET status = v.status, next_billing_at = v.next_billing_at, suspended_at = v.suspended_at,
-         ended_at = v.ended_at, end_reason = coalesce(v.end_reason, s.end_reason), updated_at = ?::timestamptz
-       FROM unnest(?::bigint[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[])
-         AS v(id, status, next_billing_at, suspended_at, ended_at, end_reason)
-       WHERE s.id = v.id`,
-      [
-        iso(now),
-        changed.map(({ row }) => row.id), changed.map(({ plan }) => plan.status), changed.map(({ plan }) => iso(plan.nextBillingAt)),
-        changed.map(({ plan }) => iso(plan.suspendedAt)), changed.map(({ plan }) => (plan.status === 'ended' ? iso(now) : null)),
-        changed.map(({ plan }) => endReason(plan)),
-      ] as unknown as Knex.RawBinding[],
-    );
-  }
+  const endReason = (plan: RenewalPlan) =>
+    plan.status !== 'ended' ? null : plan.steps.some((step) => step.kind === 'expired') ? 'expired' : 'unpaid';
+  await applySubscriptionChanges(
+    trx,
+    changed.map(({ row, plan }) => ({
+      id: row.id, status: plan.status, nextBillingAt: plan.nextBillingAt, suspendedAt: plan.suspendedAt,
+      endedAt: plan.status === 'ended' ? now : null, endReason: endReason(plan),
+    })),
+    now,
+  );
 
   for (const { row, plan } of changed) {
     for (const step of plan.steps) {
@@ -391,7 +290,7 @@ async function processBatch(
  * Runs the renewal job at `now`: walks the due subscriptions in (next date, id) order, a batch
  * per transaction, each claimed row processed once per run. Several runs may go at once.
  */
-export async function runBilling(db: Knex, options: BillingRunOptions): Promise<BillingRunSummary> {
+export async function runBilling(db: Db, options: BillingRunOptions): Promise<BillingRunSummary> {
   const wallClock = options.wallClock ?? (() => new Date());
   const started = Date.now();
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -403,8 +302,8 @@ export async function runBilling(db: Knex, options: BillingRunOptions): Promise<
   let cursor: Cursor = { at: new Date(0), id: 0 };
 
   const claimAndProcess = (limit: number, ids?: number[]) =>
-    db.transaction(async (trx) => {
-      const claimed = await claimDue(trx, { now: options.now, after: ids ? { at: new Date(0), id: 0 } : cursor, limit, accountId: options.accountId, ids });
+    inTransaction(db, async (trx) => {
+      const claimed = await claimDueSubscriptions(trx, { now: options.now, after: ids ? { at: new Date(0), id: 0 } : cursor, limit, accountId: options.accountId, ids });
       if (claimed.length === 0) return undefined;
       return processBatch(trx, run.id, claimed, settings);
     });
@@ -429,8 +328,8 @@ export async function runBilling(db: Knex, options: BillingRunOptions): Promise<
       }
       if (lastError !== undefined) {
         // Redo the batch one subscription at a time, so only the subscription at fault fails.
-        const ids = (await db.transaction((trx) =>
-          claimDue(trx, { now: options.now, after: cursor, limit: batchSize, accountId: options.accountId }),
+        const ids = (await inTransaction(db, (trx) =>
+          claimDueSubscriptions(trx, { now: options.now, after: cursor, limit: batchSize, accountId: options.accountId }),
         )).map((row) => ({ id: row.id, at: row.next_billing_at }));
         if (ids.length === 0) throw lastError;
         for (const { id } of ids) {
@@ -484,6 +383,6 @@ export async function runBilling(db: Knex, options: BillingRunOptions): Promise<
  * After a payment or refill: at once, charge what the account's funds now cover among its due
  * subscriptions (a suspended one is reactivated). Never suspends or releases: the scheduled run does.
  */
-export async function retryAccountRenewals(db: Knex, accountId: number, now: Date, logger?: Pick<Logger, 'error' | 'warn'>): Promise<BillingRunSummary> {
+export async function retryAccountRenewals(db: Db, accountId: number, now: Date, logger?: Pick<Logger, 'error' | 'warn'>): Promise<BillingRunSummary> {
   return runBilling(db, { now, trigger: 'payment', graceDays: 0, accountId, mode: 'charge_only', dropIfIdle: true, ...(logger ? { logger } : {}) });
 }

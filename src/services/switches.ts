@@ -1,11 +1,12 @@
 // Switch registration and access: each switch has a random token, of which only a SHA-256 hash is
 // stored, and an optional list of addresses (IPs or CIDRs) it may call from.
+import type { Db } from '../db/knex.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import type { Knex } from 'knex';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findSwitchById, findSwitchByTokenHash, insertSwitch, touchSwitch, updateSwitch, type SwitchRow } from '../db/repos/switches.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -61,11 +62,11 @@ export interface SwitchInput {
   allowedAddresses: string;
 }
 
-export async function registerSwitch(db: Knex, input: SwitchInput, actorId: number, now: Date): Promise<{ row: SwitchRow; token: string }> {
+export async function registerSwitch(db: Db, input: SwitchInput, actorId: number, now: Date): Promise<{ row: SwitchRow; token: string }> {
   const parsed = parseAddressList(input.allowedAddresses);
   if (!parsed.ok) throw new ValidationError('Check the allowed addresses', { allowed_addresses: parsed.message });
   const token = newToken();
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await insertSwitch(trx, {
       name: input.name.trim(), token_hash: hashToken(token), token_hint: token.slice(-4), allowed_addresses: parsed.addresses,
       status: 'active', created_by: actorId, created_at: now, updated_at: now,
@@ -79,13 +80,13 @@ export async function registerSwitch(db: Knex, input: SwitchInput, actorId: numb
 }
 
 export async function changeSwitch(
-  db: Knex,
+  db: Db,
   id: number,
   change: { status: 'active' | 'disabled' } | { rotateToken: true } | { allowedAddresses: string },
   actorId: number,
   now: Date,
 ): Promise<{ row: SwitchRow; token?: string }> {
-  return db.transaction(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const before = await findSwitchById(trx, id);
     if (!before) throw new NotFoundError('There is no such switch');
     let token: string | undefined;
@@ -111,8 +112,6 @@ export async function changeSwitch(
   });
 }
 
-export type SwitchAuthResult = { ok: true; switch: SwitchRow } | { ok: false; message: string };
-
 // Route requests come in hundreds a second: a switch found by its token is reused for a few
 // seconds rather than read again. A disabled switch or a new token takes effect within that time
 // on other app instances, at once on this one.
@@ -126,8 +125,9 @@ export function forgetCachedSwitches(): void {
   cache.clear();
 }
 
-export async function authenticateSwitch(db: Knex, token: string | undefined, ip: string | undefined, now: Date): Promise<SwitchAuthResult> {
-  if (!token) return { ok: false, message: 'A switch token is required: Authorization: Bearer <token>, or HTTP Basic with the token as password' };
+/** The active switch a token belongs to, if it calls from an allowed address; UnauthorizedError if not. */
+export async function authenticateSwitch(db: Db, token: string | undefined, ip: string | undefined, now: Date): Promise<SwitchRow> {
+  if (!token) throw new UnauthorizedError('A switch token is required: Authorization: Bearer <token>, or HTTP Basic with the token as password');
   const hash = hashToken(token);
   const clock = Date.now();
   let entry = cache.get(hash);
@@ -137,17 +137,17 @@ export async function authenticateSwitch(db: Knex, token: string | undefined, ip
     cache.set(hash, entry);
   }
   const row = entry.row;
-  if (!row || row.status !== 'active') return { ok: false, message: 'This switch token is not valid' };
+  if (!row || row.status !== 'active') throw new UnauthorizedError('This switch token is not valid');
   let allowed = entry.addresses.get(ip ?? '');
   if (allowed === undefined) {
     allowed = isAddressAllowed(row.allowed_addresses, ip);
     if (entry.addresses.size < 1000) entry.addresses.set(ip ?? '', allowed);
   }
-  if (!allowed) return { ok: false, message: `This switch may not call from ${ip ?? 'an unknown address'}` };
+  if (!allowed) throw new UnauthorizedError(`This switch may not call from ${ip ?? 'an unknown address'}`);
   // last_seen_at is a hint for the operator: written at most once a minute per switch.
   if (clock - (lastTouched.get(row.id) ?? 0) > 60_000) {
     lastTouched.set(row.id, clock);
     await touchSwitch(db, row.id, now);
   }
-  return { ok: true, switch: row };
+  return row;
 }

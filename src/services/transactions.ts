@@ -1,9 +1,8 @@
 // An account's ledger as its Transactions page and CSV export show it.
+import type { Db } from '../db/knex.ts';
 import type { Writable } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
-import type { Knex } from 'knex';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import {
   countLedgerEntries,
@@ -16,6 +15,7 @@ import type { LedgerKind } from '../db/repos/ledger.ts';
 import { toPlain } from '../domain/money.ts';
 import { NotFoundError } from '../errors.ts';
 import { availableFunds, reservedForCalls } from './ledger.ts';
+import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
 
 export const LEDGER_KINDS: LedgerKind[] = ['payment', 'refill', 'adjustment', 'refund', 'setup_fee', 'recurring_fee', 'call_charge'];
 
@@ -56,7 +56,7 @@ export interface TransactionsPage {
 }
 
 export async function loadTransactions(
-  db: Knex,
+  db: Db,
   accountId: number,
   filters: TransactionFilters,
   page: { limit: number; offset: number },
@@ -77,17 +77,13 @@ export async function loadTransactions(
  * Text typed by users goes into spreadsheets: a cell starting with = + - @ (or a tab or carriage
  * return) would be run as a formula, so such text is prefixed with a quote (OWASP CSV injection).
  */
-export function csvText(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
 export const TRANSACTION_CSV_COLUMNS = [
   'id', 'created_at', 'kind', 'description', 'amount', 'balance_after', 'reference_type', 'reference_id', 'corrects_entry_id',
 ] as const;
 
 /** Streams the filtered ledger as CSV, newest first, amounts as plain decimal strings. */
 export async function writeTransactionsCsv(
-  db: Knex,
+  db: Db,
   accountId: number,
   filters: TransactionFilters,
   decimals: number,
@@ -99,7 +95,7 @@ export async function writeTransactionsCsv(
         row.id,
         new Date(row.created_at).toISOString(),
         row.kind,
-        csvText(row.description),
+        row.description,
         toPlain(row.amount, decimals),
         toPlain(row.balance_after, decimals),
         row.reference_type ?? '',
@@ -108,5 +104,6 @@ export async function writeTransactionsCsv(
       ];
     }
   }
-  await pipeline(Readable.from(records()), stringify({ header: true, columns: [...TRANSACTION_CSV_COLUMNS] }), output);
+  const columns = csvColumns(TRANSACTION_CSV_COLUMNS, ['id', 'amount', 'balance_after', 'reference_id', 'corrects_entry_id']);
+  await pipeline(Readable.from(records()), csvWriter(columns), output);
 }

@@ -17,7 +17,7 @@ declare module 'express-session' {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express declares its Locals in this global namespace
   namespace Express {
     interface Locals {
       currentAccount?: AccountRow;

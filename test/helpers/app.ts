@@ -3,10 +3,16 @@ import type { Knex } from 'knex';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { PricingSettings } from '../../src/services/purchases.ts';
 
 /** Settings for tests: cheap bcrypt, no logs, no demo data. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', BCRYPT_COST: '4', LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...overrides });
+}
+
+/** The pricing the test config gives purchases (RESELLER_DEFAULT_MARKUP_PERCENT, MONEY_DECIMALS). */
+export function testPricing(config: Config = testConfig()): PricingSettings {
+  return { markupPercent: config.resellerDefaultMarkupPercent, decimals: config.moneyDecimals };
 }
 
 export function createTestApp(db: Knex, options: { config?: Config; now?: () => Date } = {}): Express {

@@ -1,8 +1,10 @@
 // Rows for tests, with sensible defaults; each call makes unique emails and numbers.
 import type { Knex } from 'knex';
 import type { AccountRow, Role } from '../../src/db/repos/accounts.ts';
+import type { LedgerKind } from '../../src/db/repos/ledger.ts';
+import { Money, toStored } from '../../src/domain/money.ts';
 import { createAccount } from '../../src/services/accounts.ts';
-import { postLedgerEntry } from '../../src/services/ledger.ts';
+import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 let sequence = 0;
@@ -39,16 +41,73 @@ export async function makeAccount(db: Knex, fields: AccountFields = {}): Promise
     },
     4,
   );
-  if (fields.balance && fields.balance !== '0') {
-    const result = await db.transaction((trx) =>
-      postLedgerEntry(trx, {
-        accountId: account.id, amount: fields.balance!, kind: 'payment', description: 'Test payment',
-        idempotencyKey: `test:payment:${account.id}`, now: new Date(),
-      }),
-    );
-    account = result.account;
-  }
+  if (fields.balance && fields.balance !== '0') account = await fund(db, account, fields.balance);
   return account;
+}
+
+/** Money onto (or, negative, off) an account through the ledger writer, as a payment would be. */
+export async function fund(db: Knex, account: Pick<AccountRow, 'id'>, amount: string, kind: LedgerKind = 'payment'): Promise<AccountRow> {
+  const result = await db.transaction((trx) =>
+    postLedgerEntry(trx, {
+      accountId: account.id, amount, kind, description: 'Test payment', idempotencyKey: `test:${kind}:${account.id}:${next()}`, now: new Date(),
+    }),
+  );
+  return result.account;
+}
+
+export interface BulkAccount {
+  role: Role;
+  parent_id: number;
+  balance: string;
+  name?: string;
+  billing_mode?: AccountRow['billing_mode'];
+  credit_limit?: string;
+}
+
+/**
+ * Hundreds of funded accounts for races and billing runs, in two bulk inserts: each account and
+ * its opening payment, so balance = sum(ledger) as the ledger writer would leave it.
+ */
+export async function makeFundedAccounts(db: Knex, accounts: BulkAccount[]): Promise<number[]> {
+  const rows = accounts.map(({ balance, ...account }) => {
+    const id = next();
+    return { name: `${account.role} ${id}`, email: `${account.role}-${id}@test.example`, password_hash: 'x', ...account, balance: toStored(balance) };
+  });
+  const ids = ((await db('accounts').insert(rows).returning('id')) as Array<{ id: number }>).map((r) => r.id);
+  await db('ledger_entries').insert(ids.map((id, i) => ({
+    account_id: id, amount: rows[i]!.balance, balance_after: rows[i]!.balance, kind: 'payment', description: 'Opening payment',
+    idempotency_key: `test:opening:${id}`,
+  })));
+  return ids;
+}
+
+export interface HistoryEntry {
+  kind: LedgerKind;
+  amount: string;
+  /** YYYY-MM-DD: the entry is dated 10:00 UTC that day. */
+  day: string;
+  description?: string;
+  /** A subscription the entry refers to. */
+  reference_id?: number;
+}
+
+/**
+ * A long ledger history (pages and exports over many rows) in bulk: dated entries with a
+ * consistent balance_after chain, and the account's balance set to the last one.
+ */
+export async function makeLedgerHistory(db: Knex, account: Pick<AccountRow, 'id'>, entries: HistoryEntry[]): Promise<void> {
+  let balance = new Money(0);
+  const records = entries.map((entry, i) => {
+    balance = balance.plus(entry.amount);
+    return {
+      account_id: account.id, amount: toStored(entry.amount), balance_after: toStored(balance), kind: entry.kind,
+      description: entry.description ?? `${entry.kind} ${i}`, idempotency_key: `test:history:${account.id}:${i}`,
+      created_at: new Date(`${entry.day}T10:00:00Z`),
+      reference_type: entry.reference_id ? 'subscription' : null, reference_id: entry.reference_id ?? null,
+    };
+  });
+  for (let i = 0; i < records.length; i += 500) await db('ledger_entries').insert(records.slice(i, i + 500));
+  await db('accounts').where({ id: account.id }).update({ balance: toStored(balance) });
 }
 
 /** An admin, a reseller under it, a customer of each. */
@@ -112,6 +171,9 @@ export interface OwnedDidFields extends DidFields {
   sell?: { connection_cost: string; grace_seconds: number; cost_per_minute: string; initial_increment: number; increment: number } | null;
   subscription?: 'active' | 'suspended' | 'ended' | null;
   resellerSubscription?: 'active' | 'suspended' | 'ended' | null;
+  /** The owner's subscription: its price per period (default 0) and next renewal (default in 30 days). */
+  price?: string;
+  nextBillingAt?: Date;
 }
 
 /**
@@ -119,18 +181,18 @@ export interface OwnedDidFields extends DidFields {
  * owner (and its reseller) and, for a customer of a reseller, the reseller's sell terms.
  */
 export async function makeOwnedDid(db: Knex, fields: OwnedDidFields): Promise<{ id: number; number: string }> {
-  const { owner, reseller = null, sell, subscription = 'active', resellerSubscription = 'active', ...didFields } = fields;
+  const { owner, reseller = null, sell, subscription = 'active', resellerSubscription = 'active', price, nextBillingAt, ...didFields } = fields;
   const holders = owner.role === 'reseller' ? { reseller_id: owner.id, customer_id: null } : { reseller_id: reseller?.id ?? null, customer_id: owner.id };
   const did = await makeDid(db, { destination_type: 'sip_uri', destination: 'sip:office@pbx.example.com', ...holders, ...didFields });
-  const subscribe = async (accountId: number, sellerId: number, status: 'active' | 'suspended' | 'ended') => {
+  const subscribe = async (accountId: number, sellerId: number, status: 'active' | 'suspended' | 'ended', terms: { price?: string; next?: Date } = {}) => {
     const now = new Date();
     await db('subscriptions').insert({
       product_id: did.id, account_id: accountId, seller_id: sellerId, status, billing_type: 'recurring', billing_days: 30,
-      setup_fee: '0', price: '0', started_at: now, next_billing_at: new Date(now.getTime() + 30 * 86_400_000),
+      setup_fee: '0', price: terms.price ?? '0', started_at: now, next_billing_at: terms.next ?? new Date(now.getTime() + 30 * 86_400_000),
       ended_at: status === 'ended' ? now : null,
     });
   };
-  if (subscription) await subscribe(owner.id, reseller?.id ?? owner.parent_id!, subscription);
+  if (subscription) await subscribe(owner.id, reseller?.id ?? owner.parent_id!, subscription, { price, next: nextBillingAt });
   if (reseller) {
     if (resellerSubscription) await subscribe(reseller.id, reseller.parent_id!, resellerSubscription);
     if (sell !== null) {

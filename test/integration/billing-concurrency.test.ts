@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { createDb } from '../../src/db/knex.ts';
 import { runBilling, type BillingRunSummary } from '../../src/services/renewals.ts';
 import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
-import { makeAccount } from '../helpers/factories.ts';
+import { makeAccount, makeFundedAccounts } from '../helpers/factories.ts';
 
 const database = useTestDatabase();
 const NOW = new Date('2027-06-01T00:00:00Z');
@@ -27,16 +27,12 @@ describe.skipIf(!testServerUrl())('billing runs racing on real Postgres', () => 
     db = database.current.db;
     const admin = await makeAccount(db, { role: 'admin' });
     const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({
-      role: 'customer', parent_id: admin.id, name: `Runner customer ${i}`, email: `runner-${randomUUID()}@test.example`,
-      password_hash: 'x', billing_mode: i % 5 === 0 ? 'postpaid' : 'prepaid', credit_limit: i % 5 === 0 ? '3' : '0',
+      role: 'customer' as const, parent_id: admin.id, billing_mode: i % 5 === 0 ? 'postpaid' as const : 'prepaid' as const,
+      credit_limit: i % 5 === 0 ? '3' : '0',
       // Every third account can pay only some of its renewals.
       balance: i % 3 === 0 ? '12.5' : '100',
     }));
-    accountIds = ((await db('accounts').insert(accounts).returning('id')) as Array<{ id: number }>).map((r) => r.id);
-    await db('ledger_entries').insert(accountIds.map((id, i) => ({
-      account_id: id, amount: accounts[i]!.balance, balance_after: accounts[i]!.balance, kind: 'payment', description: 'Opening payment',
-      idempotency_key: `runner-open:${id}`,
-    })));
+    accountIds = await makeFundedAccounts(db, accounts);
     accountIds.forEach((id, i) => {
       const funds = Number(accounts[i]!.balance) + Number(accounts[i]!.credit_limit);
       affordable.set(id, Math.min(PER_ACCOUNT, Math.floor(funds)));

@@ -11,10 +11,12 @@ import { main } from '../../src/cli/main.ts';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { runBilling } from '../../src/services/renewals.ts';
-import { createTestApp, testConfig } from '../helpers/app.ts';
+import { createTestApp, testConfig, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid } from '../helpers/factories.ts';
 import { loginAs, postForm } from '../helpers/login.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase();
 let db: Knex;
@@ -36,7 +38,7 @@ function sink() {
 
 async function buy(buyer: AccountRow, fee: string, now: Date, billingDays = 30) {
   const did = await makeDid(db, { setup_fee: '0', monthly_fee: fee, billing_days: billingDays });
-  const { subscription } = await purchaseDid(db, { buyerId: buyer.id, productId: did.id, idempotencyKey: randomUUID(), now, actorId: buyer.id });
+  const { subscription } = await purchaseDid(db, { pricing: PRICING, buyerId: buyer.id, productId: did.id, idempotencyKey: randomUUID(), now, actorId: buyer.id });
   return { did, subscription };
 }
 

@@ -4,12 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { postLedgerEntry } from '../../src/services/ledger.ts';
+import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { listSubscriptionEvents } from '../../src/db/repos/billing-runs.ts';
 import { retryAccountRenewals, runBilling } from '../../src/services/renewals.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid } from '../helpers/factories.ts';
+import { testPricing } from '../helpers/app.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase();
 let db: Knex;
@@ -28,7 +31,7 @@ function run(now: Date, accountId?: number) {
 }
 
 function buy(buyer: AccountRow, productId: number, now: Date) {
-  return purchaseDid(db, { buyerId: buyer.id, productId, idempotencyKey: randomUUID(), now, actorId: buyer.id });
+  return purchaseDid(db, { pricing: PRICING, buyerId: buyer.id, productId, idempotencyKey: randomUUID(), now, actorId: buyer.id });
 }
 
 async function pay(account: AccountRow, amount: string, now: Date) {

@@ -5,9 +5,11 @@ import type { Knex } from 'knex';
 import { createLogger } from '../../src/logger.ts';
 import { startBillingSchedule } from '../../src/services/billing-schedule.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
-import { testConfig } from '../helpers/app.ts';
+import { testConfig, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid } from '../helpers/factories.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase();
 let db: Knex;
@@ -22,7 +24,7 @@ describe('the billing schedule', () => {
     const admin = await makeAccount(db, { role: 'admin' });
     const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
     const did = await makeDid(db, { setup_fee: '0', monthly_fee: '1.00', billing_days: 30 });
-    await purchaseDid(db, { buyerId: customer.id, productId: did.id, idempotencyKey: randomUUID(), now: new Date('2027-01-01T00:00:00Z'), actorId: customer.id });
+    await purchaseDid(db, { pricing: PRICING, buyerId: customer.id, productId: did.id, idempotencyKey: randomUUID(), now: new Date('2027-01-01T00:00:00Z'), actorId: customer.id });
 
     const schedule = startBillingSchedule(db, { billingIntervalMinutes: 0, billingGraceDays: 7 }, logger, () => new Date('2027-01-31T00:00:00Z'));
     const [first, second] = await Promise.all([schedule.runNow(), schedule.runNow()]);

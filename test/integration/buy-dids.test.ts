@@ -6,10 +6,12 @@ import type { Knex } from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
-import { createTestApp } from '../helpers/app.ts';
+import { createTestApp, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid } from '../helpers/factories.ts';
 import { loginAs, postForm, type Agent } from '../helpers/login.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase();
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -158,7 +160,7 @@ describe('reseller Buy DIDs', () => {
     const did = await makeDid(db);
     const page = await agent.get(`/reseller/buy/${did.id}`);
     const rival = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
-    await purchaseDid(db, { buyerId: rival.id, productId: did.id, idempotencyKey: randomUUID(), now: NOW, actorId: rival.id });
+    await purchaseDid(db, { pricing: PRICING, buyerId: rival.id, productId: did.id, idempotencyKey: randomUUID(), now: NOW, actorId: rival.id });
     const balance = await balanceOf(reseller.id);
     const response = await postForm(agent, `/reseller/buy/${did.id}`, { purchase_key: purchaseKeyIn(page.text) }, '/reseller/buy');
     expect(response.status).toBe(303);
@@ -194,7 +196,7 @@ describe('reseller Buy DIDs', () => {
   it("when it opens a number that is not for sale or another account's receipt, then it gets 404", async () => {
     const other = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
     const did = await makeDid(db);
-    const { subscription } = await purchaseDid(db, { buyerId: other.id, productId: did.id, idempotencyKey: randomUUID(), now: NOW, actorId: other.id });
+    const { subscription } = await purchaseDid(db, { pricing: PRICING, buyerId: other.id, productId: did.id, idempotencyKey: randomUUID(), now: NOW, actorId: other.id });
     expect((await agent.get(`/reseller/buy/${did.id}`)).status).toBe(404);
     expect((await agent.get('/reseller/buy/99999999')).status).toBe(404);
     expect((await agent.get('/reseller/buy/abc')).status).toBe(404);
@@ -208,7 +210,7 @@ describe('customer Buy DIDs', () => {
     const customer = await makeAccount(db, { role: 'customer', parent: reseller, balance: '20' });
     const stock = await makeDid(db, { monthly_fee: '2.00' });
     const mine = await makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00' });
-    await purchaseDid(db, { buyerId: reseller.id, productId: mine.id, idempotencyKey: randomUUID(), now: NOW, actorId: reseller.id });
+    await purchaseDid(db, { pricing: PRICING, buyerId: reseller.id, productId: mine.id, idempotencyKey: randomUUID(), now: NOW, actorId: reseller.id });
     const withoutTerms = await makeDid(db, { reseller_id: reseller.id });
     const agent = await loginAs(app, customer.email);
 

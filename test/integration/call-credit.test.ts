@@ -183,7 +183,7 @@ describe('reservations', () => {
     expect(transactions.text).toMatch(/data-stat="reserved-for-calls">[^<]*11\.98/);
 
     const forSale = await makeDid(db, { setup_fee: '0', monthly_fee: '1.00' });
-    await expect(purchaseDid(db, { buyerId: customer.id, productId: forSale.id, idempotencyKey: randomUUID(), now: clock, actorId: customer.id }))
+    await expect(purchaseDid(db, { pricing: { markupPercent: '25', decimals: 4 }, buyerId: customer.id, productId: forSale.id, idempotencyKey: randomUUID(), now: clock, actorId: customer.id }))
       .rejects.toThrow('Available funds 0.0200 do not cover 1.0000');
     expect(await balanceOf(customer.id)).toBe('12.000000');
   });

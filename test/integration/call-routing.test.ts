@@ -55,7 +55,7 @@ describe('route request (mod_xml_curl dialplan)', () => {
     const route = routeOf(response.text);
     expect(route.bridge).toBe('sofia/external/office@pbx.example.com');
     expect(route.callTimeout).toBe(25);
-    const expected = maxDuration(PRODUCT_TERMS, '20', 7200);
+    const expected = maxDuration(PRODUCT_TERMS, '20', 7200, 4);
     expect(expected.allowed && route.maxSeconds).toBe(expected.allowed ? expected.seconds : -1);
     // 20.00 buys 0.10 + 0.60/min: (19.90 / 0.60) minutes, after the 10 s of grace.
     expect(route.maxSeconds).toBe(1996);
@@ -102,7 +102,7 @@ describe('route request (mod_xml_curl dialplan)', () => {
     // is exactly 5.00, so 4 minutes; the reseller's 100.00 at 0.60/min would allow the 7,200 s cap.
     const did = await makeOwnedDid(database.current.db, { owner: resellersCustomer, reseller });
     const route = routeOf((await postDialplan(app, token, dialplanForm(did.number))).text);
-    const customerMax = maxDuration({ connectionCost: '0.20', graceSeconds: 0, perMinute: '1.20', initialIncrement: 60, increment: 60 }, '5', 7200);
+    const customerMax = maxDuration({ connectionCost: '0.20', graceSeconds: 0, perMinute: '1.20', initialIncrement: 60, increment: 60 }, '5', 7200, 4);
     expect(customerMax.allowed && customerMax.seconds).toBe(240);
     expect(route.maxSeconds).toBe(240);
   });
@@ -337,6 +337,22 @@ describe('switch access', () => {
     expect((await request(app).post('/switch/freeswitch/dialplan').type('form').send(form)).status).toBe(401);
     expect((await postDialplan(app, 'dh_wrong', form)).status).toBe(401);
     expect((await request(app).post('/api/v1/cdrs').send([])).status).toBe(401);
+  });
+
+  it('when a switch route fails, then the app\'s one error handler answers in JSON (401 with a challenge, 400 with the fields)', async () => {
+    const unauthorized = await postDialplan(app, 'dh_wrong', dialplanForm(uniqueUsNumber()));
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers['www-authenticate']).toContain('Bearer realm="didhub switches"');
+    expect(unauthorized.body).toMatchObject({ error: 'This switch token is not valid' });
+    const invalid = await request(app).post('/api/v1/calls/authorize').set('Authorization', `Bearer ${token}`).send({ caller: '+15105550123' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({
+      error: 'Invalid request',
+      fields: { uuid: 'The call id (uuid) is required', destination: 'The dialled number (destination) is required' },
+    });
+    const notArray = await request(app).post('/api/v1/cdrs').set('Authorization', `Bearer ${token}`).send({ nope: 1 });
+    expect(notArray.status).toBe(400);
+    expect(notArray.body.error).toMatch(/JSON array of CDRs/);
   });
 
   it('when mod_xml_curl sends HTTP Basic with the token as password, then it is accepted', async () => {

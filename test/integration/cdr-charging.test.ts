@@ -4,7 +4,7 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { Money } from '../../src/domain/money.ts';
-import { createTestApp } from '../helpers/app.ts';
+import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeOwnedDid, makeSwitch } from '../helpers/factories.ts';
 import { dialplanForm, freeswitchCdr, postDialplan, postFreeswitchCdr, routeOf } from '../helpers/switch.ts';
@@ -161,6 +161,22 @@ describe('FreeSWITCH CDRs (mod_json_cdr)', () => {
   });
 });
 
+describe('MONEY_DECIMALS', () => {
+  it('when amounts are rounded to 2 places, then a call is charged at 2 places, not the default 4', async () => {
+    const db = database.current.db;
+    const twoPlaces = createTestApp(db, { config: testConfig({ MONEY_DECIMALS: '2' }) });
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
+    const did = await makeOwnedDid(db, { owner: customer, connection_cost: '0.1234', grace_seconds: 0, cost_per_minute: '0.60', initial_increment: 60, increment: 60 });
+    const uuid = randomUUID();
+    // 0.1234 + 0.60 × 60/60 = 0.7234: 0.72 at 2 places (0.7234 at 4).
+    const response = await postFreeswitchCdr(twoPlaces, token, freeswitchCdr({ uuid, number: did.number, billsec: 60 }));
+    expect(response.body).toMatchObject({ status: 'stored', uuid, cost: '0.72' });
+    const [entry] = await db('ledger_entries').where({ account_id: customer.id, kind: 'call_charge' });
+    expect(entry.amount).toBe('-0.720000');
+    expect(await balanceOf(customer.id)).toBe('9.2800');
+  });
+});
+
 describe('plain JSON CDR batches (/api/v1/cdrs)', () => {
   it('when a batch mixes good, repeated and malformed records, then the good are charged, the repeats ignored and the malformed kept with 400', async () => {
     const db = database.current.db;
@@ -234,5 +250,116 @@ describe('plain JSON CDR batches (/api/v1/cdrs)', () => {
     expect(Number(mismatched!.n)).toBe(0);
     const calls = Number((await db('calls').whereIn('uuid', records.map((r) => r.uuid)).count({ n: '*' }).first())!.n);
     expect(calls).toBe(1000);
+  });
+});
+
+describe('malformed CDRs', () => {
+  async function rejectedCount(): Promise<number> {
+    return Number((await database.current.db('rejected_cdrs').count({ n: '*' }).first())!.n);
+  }
+  async function lastRejected() {
+    return database.current.db('rejected_cdrs').orderBy('id', 'desc').first();
+  }
+  function postRaw(path: string, body: Buffer | string, type = 'application/json') {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    return request(app).post(path).set('Authorization', `Bearer ${token}`).set('Content-Type', type).serialize((data) => data).send(bytes as unknown as string);
+  }
+
+  it.each([
+    ['a NUL byte in the caller (JSON escape)', (cdr: string) => cdr.replace('"caller_id_number":"%2B15105550123"', '"caller_id_number":"+1\\u0000"'), 'variables.caller_id_number holds a NUL byte'],
+    ['a NUL byte in the hangup cause (percent-encoded)', (cdr: string) => cdr.replace('NORMAL_CLEARING', 'NORMAL%00CLEARING'), 'variables.hangup_cause holds a NUL byte'],
+    ['a raw NUL byte in broken JSON', () => '{"variables":{"uuid":"a\u0000', 'not valid JSON'],
+    ['JSON nested 5,000 deep', () => '{"a":'.repeat(5000) + '1' + '}'.repeat(5000), 'nests deeper than 64 levels'],
+    ['a start time of 1e308', (cdr: string) => cdr.replace('"start_epoch":"1780000000"', '"start_epoch":1e308'), 'variables.start_epoch is missing or not a time'],
+    ['a start time of 9007199254740993', (cdr: string) => cdr.replace('"start_epoch":"1780000000"', '"start_epoch":"9007199254740993"'), 'variables.start_epoch is missing or not a time'],
+  ])('when a FreeSWITCH CDR has %s, then 400 with the reason and it is kept, NUL bytes escaped', async (_label, make, reason) => {
+    const db = database.current.db;
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
+    const did = await makeOwnedDid(db, { owner: customer });
+    const body = make(JSON.stringify(freeswitchCdr({ uuid: randomUUID(), number: did.number, billsec: 30 })));
+    const before = await rejectedCount();
+    const response = await postRaw('/switch/freeswitch/cdr', body);
+    expect(response.status).toBe(400);
+    expect(response.body.reason ?? response.body.error).toContain(reason);
+    expect(await rejectedCount()).toBe(before + 1);
+    const row = await lastRejected();
+    expect(row.reason).toContain(reason);
+    expect(row.payload).not.toContain('\u0000');
+    if (body.includes('\u0000')) expect(row.payload).toBe(body.replaceAll('\u0000', '\\u0000'));
+    expect(await balanceOf(customer.id)).toBe('10.0000');
+  });
+
+  it('when a FreeSWITCH CDR comes as UTF-16, then 400 saying so, and it is kept readable', async () => {
+    const cdr = JSON.stringify(freeswitchCdr({ uuid: randomUUID(), number: '+19995550111', billsec: 0 }));
+    const response = await postRaw('/switch/freeswitch/cdr', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(cdr, 'utf16le')]));
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe('The body is UTF-16: send UTF-8 JSON');
+    const row = await lastRejected();
+    expect(row).toMatchObject({ source: 'freeswitch', reason: 'The body is UTF-16: send UTF-8 JSON' });
+    expect(row.payload).toContain('\\u0000v\\u0000a\\u0000r');
+  });
+
+  it('when a batch holds a good record and one started at 1e308, then the good one is stored and charged, the other kept as rejected with 400', async () => {
+    const db = database.current.db;
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
+    const did = await makeOwnedDid(db, { owner: customer });
+    const good = { uuid: randomUUID(), destination: did.number, caller: '+15105550123', started_at: '2026-11-29T10:00:00Z', answered_at: '2026-11-29T10:00:05Z', ended_at: '2026-11-29T10:02:10Z', billsec: 125 };
+    const bad = { ...good, uuid: randomUUID(), started_at: 1e308 };
+    const response = await postRaw('/api/v1/cdrs', JSON.stringify([good, bad]).replace('1e+308', '1e308'));
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ stored: 1, rejected: 1 });
+    expect(response.body.results[1]).toMatchObject({ status: 'rejected', uuid: bad.uuid, reason: 'started_at is missing or not a time' });
+    expect(await balanceOf(customer.id)).toBe('8.7000');
+    expect(await db('rejected_cdrs').where({ uuid: bad.uuid }).first()).toMatchObject({ source: 'api', reason: 'started_at is missing or not a time' });
+  });
+
+  it('when a batch holds records with times out of any range and NUL bytes, then each is rejected with its reason and the good one stored', async () => {
+    const db = database.current.db;
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
+    const did = await makeOwnedDid(db, { owner: customer });
+    const record = (fields: Record<string, unknown>) => ({ uuid: randomUUID(), destination: did.number, caller: '+15105550123', started_at: 1_780_000_000, answered_at: 1_780_000_005, ended_at: 1_780_000_130, billsec: 125, ...fields });
+    const records = [
+      record({}),
+      record({ started_at: 'BIG' }),
+      record({ started_at: '0000-01-01T00:00:00Z' }),
+      record({ ended_at: 99_999_999_999 }),
+      record({ caller: 'a\u0000b' }),
+      record({ destination: `${did.number}\u0000` }),
+      record({ hangup_cause: '\u0000' }),
+    ];
+    const response = await postRaw('/api/v1/cdrs', JSON.stringify(records).replace('"BIG"', '9007199254740993'));
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ stored: 1, rejected: 6 });
+    expect(response.body.results.map((r: { reason?: string }) => r.reason)).toEqual([
+      undefined,
+      'started_at is missing or not a time',
+      'started_at is missing or not a time',
+      'the call lasted 98219999999 s, longer than any call (at most 1000000000 s)',
+      'caller holds a NUL byte',
+      'destination holds a NUL byte',
+      'hangup_cause holds a NUL byte',
+    ]);
+    expect(await balanceOf(customer.id)).toBe('8.7000');
+    const kept = await db('rejected_cdrs').whereIn('uuid', records.slice(1).map((r) => r.uuid)).select('payload');
+    expect(kept).toHaveLength(6);
+    for (const row of kept) expect(row.payload).not.toContain('\u0000');
+  });
+
+  it('when a batch is JSON nested 5,000 deep, then 400 and the body is kept as rejected', async () => {
+    const before = await rejectedCount();
+    const body = '['.repeat(5000) + ']'.repeat(5000);
+    const response = await postRaw('/api/v1/cdrs', body);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe('The body nests deeper than 64 levels');
+    expect(await rejectedCount()).toBe(before + 1);
+    expect(await lastRejected()).toMatchObject({ source: 'api', payload: body });
+  });
+
+  it('when a route request holds a NUL byte, then 400, not 500', async () => {
+    const dialplan = await postDialplan(app, token, dialplanForm('+1415555\u00000100'));
+    expect(dialplan.status).toBe(400);
+    const authorize = await request(app).post('/api/v1/calls/authorize').set('Authorization', `Bearer ${token}`).send({ uuid: 'a', destination: '+1\u0000' });
+    expect(authorize.status).toBe(400);
+    expect(authorize.body.error).toContain('NUL character');
   });
 });

@@ -99,6 +99,14 @@ describe('previewing and importing a CSV file', () => {
     expect(empty.body.error).toContain('Choose a CSV file');
   });
 
+  it('when the file holds NUL bytes (a UTF-16 file), then 400 with a message at the file and nothing is stored', async () => {
+    const before = await db()('did_imports').count({ n: '*' }).first();
+    const response = await upload(admin, Buffer.from('number\n+442079461999\n', 'utf16le').toString('latin1'));
+    expect(response.status).toBe(400);
+    expect(response.body.fields.file).toContain('NUL bytes');
+    expect(await db()('did_imports').count({ n: '*' }).first()).toEqual(before);
+  });
+
   it('when the upload has no CSRF token, then it is refused', async () => {
     const response = await admin.post('/admin/dids/import').type('text/csv').send('number\n+442079461999\n');
     expect(response.status).toBe(403);

@@ -165,12 +165,13 @@ describe('the DID list', () => {
     await db()('products').where({ id: ids.stock }).update({ province: 'West Yorkshire', monthly_fee: '7.00' });
     const gone = await makeDid(db(), { number: londonNumber(), country: 'GB' });
     await db()('products').where({ id: gone.id }).delete();
-    const direct = async (where: (q: ReturnType<ReturnType<typeof db>>) => unknown) => {
+    type Query = ReturnType<ReturnType<typeof db>>;
+    const direct = async (where: (q: Query) => unknown) => {
       const query = db()('products').where({ category: 'did' });
       where(query);
       return Number((await query.count({ count: '*' }).first())!.count);
     };
-    const checks: Array<[string, (q: any) => unknown]> = [
+    const checks: Array<[string, (q: Query) => unknown]> = [
       ['', (q) => q.whereNull('archived_at')],
       ['holder=customer', (q) => q.whereNull('archived_at').whereNotNull('customer_id')],
       ['holder=reseller', (q) => q.whereNull('archived_at').whereNotNull('reseller_id').whereNull('customer_id')],

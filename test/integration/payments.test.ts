@@ -8,10 +8,12 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { ConflictError, NotFoundError } from '../../src/errors.ts';
 import { recordManualEntry } from '../../src/services/manual-postings.ts';
 import { purchaseDid, releaseDid } from '../../src/services/purchases.ts';
-import { createTestApp } from '../helpers/app.ts';
+import { createTestApp, testPricing } from '../helpers/app.ts';
 import { createTestDatabase, testServerUrl, useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
 import { csrfTokenIn, loginAs, postForm, type Agent } from '../helpers/login.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase();
 let db: Knex;
@@ -220,7 +222,7 @@ describe('reconciliation', () => {
     const direct = await makeAccount(db, { role: 'customer', parent: people.admin, billing_mode: 'postpaid', credit_limit: '10' });
     const dids = await Promise.all([1, 2, 3, 4].map(() => makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00' })));
     const buy = (buyer: AccountRow, productId: number) =>
-      purchaseDid(db, { buyerId: buyer.id, productId, idempotencyKey: randomUUID(), now, actorId: buyer.id });
+      purchaseDid(db, { pricing: PRICING, buyerId: buyer.id, productId, idempotencyKey: randomUUID(), now, actorId: buyer.id });
     await buy(reseller, dids[0]!.id);
     await buy(reseller, dids[1]!.id);
     await buy(customer, dids[0]!.id);

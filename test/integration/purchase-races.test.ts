@@ -6,7 +6,10 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { ConflictError, InsufficientFundsError } from '../../src/errors.ts';
 import { JUST_SOLD_MESSAGE, purchaseDid } from '../../src/services/purchases.ts';
 import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid, uniqueUsNumber } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeFundedAccounts, uniqueUsNumber } from '../helpers/factories.ts';
+import { testPricing } from '../helpers/app.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase({ poolMax: 30 });
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -20,16 +23,9 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
     admin = await makeAccount(db, { role: 'admin' });
   });
 
-  /** Funded resellers in bulk: accounts and their opening payments in two inserts. */
+  /** Funded resellers in bulk (accounts and their opening payments). */
   async function fundedResellers(count: number, amount: string): Promise<number[]> {
-    const rows = Array.from({ length: count }, (_, i) => ({
-      role: 'reseller', parent_id: admin.id, name: `Racer ${i}`, email: `racer-${randomUUID()}@test.example`,
-      password_hash: 'x', balance: amount,
-    }));
-    const ids = ((await db('accounts').insert(rows).returning('id')) as Array<{ id: number }>).map((r) => r.id);
-    await db('ledger_entries').insert(ids.map((id) => ({
-      account_id: id, amount, balance_after: amount, kind: 'payment', description: 'Opening payment', idempotency_key: `race:${id}`,
-    })));
+    const ids = await makeFundedAccounts(db, Array.from({ length: count }, () => ({ role: 'reseller' as const, parent_id: admin.id, balance: amount })));
     return ids;
   }
 
@@ -43,7 +39,7 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
     const buyers = await fundedResellers(50, '100');
     const did = await makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00' });
     const outcomes = await Promise.allSettled(
-      buyers.map((buyerId) => purchaseDid(db, { buyerId, productId: did.id, idempotencyKey: randomUUID(), now: NOW, actorId: buyerId })),
+      buyers.map((buyerId) => purchaseDid(db, { pricing: PRICING, buyerId, productId: did.id, idempotencyKey: randomUUID(), now: NOW, actorId: buyerId })),
     );
     const sold = outcomes.filter((o) => o.status === 'fulfilled');
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -74,7 +70,7 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
     }));
     const dids = (await db('products').insert(numbers).returning('id')) as Array<{ id: number }>;
     const outcomes = await Promise.allSettled(
-      dids.map(({ id }) => purchaseDid(db, { buyerId: buyer.id, productId: id, idempotencyKey: randomUUID(), now: NOW, actorId: buyer.id })),
+      dids.map(({ id }) => purchaseDid(db, { pricing: PRICING, buyerId: buyer.id, productId: id, idempotencyKey: randomUUID(), now: NOW, actorId: buyer.id })),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -95,7 +91,7 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
     const did = await makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00' });
     const formKey = randomUUID();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 10 }, () => purchaseDid(db, { buyerId: buyerId!, productId: did.id, idempotencyKey: formKey, now: NOW, actorId: buyerId! })),
+      Array.from({ length: 10 }, () => purchaseDid(db, { pricing: PRICING, buyerId: buyerId!, productId: did.id, idempotencyKey: formKey, now: NOW, actorId: buyerId! })),
     );
     const results = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason));
     expect(outcomes.every((o) => o.status === 'fulfilled')).toBe(true);

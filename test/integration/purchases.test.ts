@@ -4,9 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError } from '../../src/errors.ts';
-import { JUST_SOLD_MESSAGE, purchaseDid, quotePurchase, reclaimDid, releaseDid } from '../../src/services/purchases.ts';
+import { JUST_SOLD_MESSAGE, assignDid, purchaseDid, quotePurchase, reclaimDid, releaseDid } from '../../src/services/purchases.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
+import { fund, makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
+import { testConfig, testPricing } from '../helpers/app.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase();
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -34,7 +37,7 @@ async function holderOf(productId: number) {
 }
 
 function buy(buyer: AccountRow, productId: number, extra: Partial<Parameters<typeof purchaseDid>[1]> = {}) {
-  return purchaseDid(db, { buyerId: buyer.id, productId, idempotencyKey: key(), now: NOW, actorId: buyer.id, ...extra });
+  return purchaseDid(db, { pricing: PRICING, buyerId: buyer.id, productId, idempotencyKey: key(), now: NOW, actorId: buyer.id, ...extra });
 }
 
 describe('buying from the admin stock', () => {
@@ -152,11 +155,38 @@ describe('buying from the admin stock', () => {
   it('when the admin assigns without charging, then the subscription keeps the price but no ledger row is written', async () => {
     const customer = await makeAccount(db, { role: 'customer', parent: admin });
     const did = await makeDid(db, { setup_fee: '1', monthly_fee: '2' });
-    const result = await purchaseDid(db, { buyerId: customer.id, productId: did.id, idempotencyKey: key(), now: NOW, actorId: admin.id, chargeBuyer: false });
+    const result = await assignDid(db, { pricing: PRICING, accountId: customer.id, productId: did.id, idempotencyKey: key(), now: NOW, actorId: admin.id, charge: false });
     expect(result.entries).toEqual([]);
     expect(result.subscription.price).toBe('2.000000');
     expect(await ledgerOf(customer.id)).toHaveLength(0);
     expect(await db('audit_log').where({ entity_id: did.id, action: 'did.assign', actor_id: admin.id })).toHaveLength(1);
+  });
+
+  it('when the admin assigns and charges, then the account pays setup and first period as in a purchase, or is refused without the funds', async () => {
+    const poor = await makeAccount(db, { role: 'customer', parent: admin, balance: '2' });
+    const rich = await makeAccount(db, { role: 'customer', parent: admin, balance: '5' });
+    const did = await makeDid(db, { setup_fee: '1', monthly_fee: '2' });
+    await expect(assignDid(db, { pricing: PRICING, accountId: poor.id, productId: did.id, idempotencyKey: key(), now: NOW, actorId: admin.id, charge: true })).rejects.toThrow(InsufficientFundsError);
+    expect(await holderOf(did.id)).toEqual({ reseller_id: null, customer_id: null });
+    const result = await assignDid(db, { pricing: PRICING, accountId: rich.id, productId: did.id, idempotencyKey: key(), now: NOW, actorId: admin.id, charge: true });
+    expect(result.entries.map((e) => e.amount)).toEqual(['-1.000000', '-2.000000']);
+    expect(await balanceOf(rich.id)).toBe('2.000000');
+    expect(await db('audit_log').where({ entity_id: did.id, action: 'did.purchase', actor_id: admin.id })).toHaveLength(1);
+  });
+
+  it('when two purchases run inside one open transaction and it rolls back, then neither number changed hands nor was charged', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '10' });
+    const first = await makeDid(db, { setup_fee: '1', monthly_fee: '1' });
+    const second = await makeDid(db, { setup_fee: '1', monthly_fee: '1' });
+    await expect(db.transaction(async (trx) => {
+      await purchaseDid(trx, { pricing: PRICING, buyerId: customer.id, productId: first.id, idempotencyKey: key(), now: NOW, actorId: customer.id });
+      await purchaseDid(trx, { pricing: PRICING, buyerId: customer.id, productId: second.id, idempotencyKey: key(), now: NOW, actorId: customer.id });
+      expect(await trx('accounts').where({ id: customer.id }).first('balance')).toEqual({ balance: '6.000000' });
+      throw new Error('undo both');
+    })).rejects.toThrow('undo both');
+    expect(await holderOf(first.id)).toEqual({ reseller_id: null, customer_id: null });
+    expect(await holderOf(second.id)).toEqual({ reseller_id: null, customer_id: null });
+    expect(await balanceOf(customer.id)).toBe('10.000000');
   });
 
   it('when a suspended account buys, then it is refused', async () => {
@@ -164,6 +194,22 @@ describe('buying from the admin stock', () => {
     const did = await makeDid(db);
     await expect(buy(reseller, did.id)).rejects.toThrow(ConflictError);
     expect(await holderOf(did.id)).toEqual({ reseller_id: null, customer_id: null });
+  });
+});
+
+describe('MONEY_DECIMALS', () => {
+  it('when amounts are rounded to 2 places, then a reseller\'s sell terms and the shortfall message have 2 places, not the default 4', async () => {
+    const pricing = testPricing(testConfig({ MONEY_DECIMALS: '2', RESELLER_DEFAULT_MARKUP_PERCENT: '20' }));
+    const reseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '10' });
+    // × 1.2: 1.005 → 1.206, 0.0125 → 0.015, 0.1234 → 0.14808: each rounds differently at 2 and 4 places.
+    const did = await makeDid(db, { setup_fee: '1.005', monthly_fee: '2', cost_per_minute: '0.0125', connection_cost: '0.1234' });
+    await buy(reseller, did.id, { pricing });
+    const sell = await db('reseller_prices').where({ product_id: did.id, reseller_id: reseller.id }).first();
+    expect(sell).toMatchObject({ setup_fee: '1.210000', monthly_fee: '2.400000', cost_per_minute: '0.020000', connection_cost: '0.150000' });
+
+    const poor = await makeAccount(db, { role: 'customer', parent: admin, balance: '1.005' });
+    const dear = await makeDid(db, { setup_fee: '1.1234', monthly_fee: '0' });
+    await expect(buy(poor, dear.id, { pricing })).rejects.toThrow('Available funds 1.01 do not cover 1.12 (setup 1.12 + first period 0.00)');
   });
 });
 
@@ -190,8 +236,7 @@ describe("buying from a reseller", () => {
 
   it("when a reseller's customer asks for admin stock, another reseller's number or one without sell terms, then it is not for sale", async () => {
     const { reseller, resellerCustomer } = await makeHierarchy(db);
-    await db('ledger_entries').insert({ account_id: resellerCustomer.id, amount: '10', balance_after: '10', kind: 'payment', description: 'x', idempotency_key: key() });
-    await db('accounts').where({ id: resellerCustomer.id }).update({ balance: '10' });
+    await fund(db, resellerCustomer, '10');
     const other = await makeAccount(db, { role: 'reseller', parent: admin });
     const stock = await makeDid(db);
     const othersNumber = await makeDid(db, { reseller_id: other.id });

@@ -3,8 +3,10 @@ import type { Express } from 'express';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { recordCdrs } from '../../src/services/cdr-charging.ts';
-import { assignPlanToDids, createRatePlan, refreshPlanTerms, reviseRatePlan } from '../../src/services/rate-plans.ts';
+import { refreshPlanTerms } from '../../src/db/repos/plan-numbers.ts';
+import { assignPlanToDids, createRatePlan, reviseRatePlan } from '../../src/services/rate-plans.ts';
 import { commitImport, previewImport, storeImport } from '../../src/services/did-import.ts';
+import { formatDidNumber } from '../../src/domain/did-terms.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid, makeProvider } from '../helpers/factories.ts';
@@ -151,6 +153,14 @@ describe('admin plans through the pages', () => {
 
     const list = await agent.get('/admin/rate-plans');
     expect(list.text).toMatch(new RegExp(`data-plan="Toll-free premium">[\\s\\S]*?data-number-count><a href="/admin/rate-plans/${planId}/numbers">3</a>`));
+
+    const numbers = await agent.get(`/admin/rate-plans/${planId}/numbers`);
+    expect(numbers.text).toMatch(/<strong>3<\/strong> numbers/);
+    for (const did of matched) expect(numbers.text).toContain(`data-number="${did.number}"`);
+    expect(numbers.text).not.toContain(`data-number="${untouched.number}"`);
+    const ticked = await agent.get(`/admin/rate-plans/assign?ids=${matched[0]!.id}`);
+    expect(ticked.text).toMatch(/data-assign-count><strong>1<\/strong> number/);
+    expect(ticked.text).toContain(`The numbers: ${formatDidNumber(matched[0]!.number)}.`);
 
     // Ticked numbers: only those, whatever filters came with them.
     await postForm(agent, '/admin/rate-plans/assign', { city: 'Plansville', ids: String(matched[0]!.id), plan: 'custom' }, '/admin/rate-plans/assign');

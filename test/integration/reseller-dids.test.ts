@@ -5,10 +5,12 @@ import type { Knex } from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
-import { createTestApp, testConfig } from '../helpers/app.ts';
+import { createTestApp, testConfig, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid } from '../helpers/factories.ts';
 import { loginAs, postForm, type Agent } from '../helpers/login.ts';
+
+const PRICING = testPricing();
 
 const database = useTestDatabase();
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -22,7 +24,7 @@ let unassigned: { id: number; number: string };
 let assigned: { id: number; number: string };
 
 async function buy(buyer: AccountRow, productId: number) {
-  return purchaseDid(db, { buyerId: buyer.id, productId, idempotencyKey: randomUUID(), now: NOW, actorId: buyer.id });
+  return purchaseDid(db, { pricing: PRICING, buyerId: buyer.id, productId, idempotencyKey: randomUUID(), now: NOW, actorId: buyer.id });
 }
 
 async function sellTerms(productId: number) {

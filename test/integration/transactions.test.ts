@@ -3,11 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
-import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { Money, toStored } from '../../src/domain/money.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeHierarchy } from '../helpers/factories.ts';
+import { makeAccount, makeHierarchy, makeLedgerHistory } from '../helpers/factories.ts';
 import { loginAs, type Agent } from '../helpers/login.ts';
 
 const database = useTestDatabase();
@@ -17,35 +15,18 @@ let people: Awaited<ReturnType<typeof makeHierarchy>>;
 let resellerAgent: Agent;
 let customerAgent: Agent;
 
-type Row = { kind: string; amount: string; day: string; description?: string; reference_id?: number };
-
-/** Writes a ledger in one bulk insert with a consistent balance_after chain and the matching balance. */
-async function writeLedger(account: AccountRow, rows: Row[]): Promise<void> {
-  let balance = new Money(0);
-  const records = rows.map((row, i) => {
-    balance = balance.plus(row.amount);
-    return {
-      account_id: account.id, amount: toStored(row.amount), balance_after: toStored(balance), kind: row.kind,
-      description: row.description ?? `${row.kind} ${i}`, idempotency_key: `t:${account.id}:${i}`, created_at: new Date(`${row.day}T10:00:00Z`),
-      reference_type: row.reference_id ? 'subscription' : null, reference_id: row.reference_id ?? null,
-    };
-  });
-  for (let i = 0; i < records.length; i += 500) await db('ledger_entries').insert(records.slice(i, i + 500));
-  await db('accounts').where({ id: account.id }).update({ balance: toStored(balance) });
-}
-
 beforeAll(async () => {
   db = database.current.db;
   app = createTestApp(db);
   people = await makeHierarchy(db);
-  await writeLedger(people.reseller, [
+  await makeLedgerHistory(db, people.reseller, [
     { kind: 'payment', amount: '100', day: '2026-10-01', description: 'Opening payment' },
     { kind: 'setup_fee', amount: '-1.5', day: '2026-10-05', description: 'Setup fee for +14155550100', reference_id: 77 },
     { kind: 'recurring_fee', amount: '-2.25', day: '2026-10-05', description: 'First period for +14155550100', reference_id: 77 },
     { kind: 'call_charge', amount: '-0.0125', day: '2026-11-02' },
     { kind: 'refill', amount: '20', day: '2026-11-10' },
   ]);
-  await writeLedger(people.resellerCustomer, [{ kind: 'payment', amount: '5', day: '2026-11-01', description: 'Customer secret payment' }]);
+  await makeLedgerHistory(db, people.resellerCustomer, [{ kind: 'payment', amount: '5', day: '2026-11-01', description: 'Customer secret payment' }]);
   resellerAgent = await loginAs(app, people.reseller.email);
   customerAgent = await loginAs(app, people.resellerCustomer.email);
 });
@@ -111,7 +92,7 @@ describe('an account’s own transactions', () => {
 
   it('when a description could run as a spreadsheet formula, then the CSV quotes it', async () => {
     const customer = await makeAccount(db, { role: 'customer', parent: people.reseller });
-    await writeLedger(customer, [{ kind: 'adjustment', amount: '1', day: '2026-11-20', description: '=HYPERLINK("http://evil.example")' }]);
+    await makeLedgerHistory(db, customer, [{ kind: 'adjustment', amount: '1', day: '2026-11-20', description: '=HYPERLINK("http://evil.example")' }]);
     const csv = await (await loginAs(app, customer.email)).get('/customer/transactions/export.csv');
     expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
   });
@@ -130,7 +111,7 @@ describe('an account’s own transactions', () => {
 describe('long ledgers', () => {
   it('when an account has more rows than a page, then pages split them, keep the filters, and the export has them all', async () => {
     const customer = await makeAccount(db, { role: 'customer', parent: people.reseller });
-    await writeLedger(customer, Array.from({ length: 2600 }, (_, i) => ({ kind: i % 2 ? 'call_charge' : 'refill', amount: i % 2 ? '-0.5' : '1', day: '2026-11-15' })));
+    await makeLedgerHistory(db, customer, Array.from({ length: 2600 }, (_, i) => ({ kind: i % 2 ? 'call_charge' : 'refill', amount: i % 2 ? '-0.5' : '1', day: '2026-11-15' })));
     const agent = await loginAs(app, customer.email);
     const first = await agent.get('/customer/transactions?kind=refill');
     expect(first.text).toContain('data-total="1300"');

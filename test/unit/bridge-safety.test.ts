@@ -16,6 +16,7 @@ const TYPES: DestinationType[] = ['sip_uri', 'pstn', 'extension'];
 
 // Syntax anywhere in a dial string: leg separators, variable blocks, expansion, sofia's `^` and
 // `%`, endpoint paths, URI parameters and headers, quotes, escapes, whitespace, anything non-ASCII.
+// eslint-disable-next-line no-control-regex -- control characters are among what must never reach a dial string
 const ALWAYS_FORBIDDEN = /[,|{}<>^$%;?/\\"'`\s\u0000-\u001F\u007F-\uFFFF]/;
 
 /** Why a target taken from a destination is unsafe in a bridge, or undefined when it is safe. */

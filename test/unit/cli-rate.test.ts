@@ -206,7 +206,7 @@ describe('rateCdrStream', () => {
         void released.then(() => done());
       },
     });
-    const rating = rateCdrStream(Readable.from(rows()), output);
+    const rating = rateCdrStream(Readable.from(rows()), output, { decimals: 4 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(produced).toBeLessThan(chunks / 4);
     release();
@@ -219,7 +219,7 @@ describe('rateCdrStream', () => {
     const rejected: RejectedCdr[] = [];
     const input = `${HEADER},note\n125,0.10,10,0.60,60,6,"a\nb"\n\nx,0.10,10,0.60,60,6,ok\n125,0.10,10,0.60,60,6,"unclosed\n`;
     const output = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const summary = await rateCdrStream(Readable.from([input]), output, { onReject: (r) => rejected.push(r) });
+    const summary = await rateCdrStream(Readable.from([input]), output, { decimals: 4, onReject: (r) => rejected.push(r) });
     expect(summary).toEqual({ rated: 1, rejected: 2, totalCost: '1.3000' });
     expect(rejected[0]).toEqual({ line: 5, reason: 'billsec: must be a whole number of seconds, got "x"' });
     expect(rejected[1]!.line).toBe(6);
@@ -244,7 +244,7 @@ describe('rateCdrStream', () => {
         done();
       },
     });
-    const summary = await rateCdrStream(Readable.from(input.map((part) => Buffer.from(part))), output);
+    const summary = await rateCdrStream(Readable.from(input.map((part) => Buffer.from(part))), output, { decimals: 4 });
     expect(summary.rated).toBe(1011);
     const lines = text.split('\n');
     expect(lines[1]).toBe('x,125,0.10,10,0.60,60,6,1.3000,120');

@@ -173,6 +173,16 @@ describe('plain JSON CDRs', () => {
     [{ uuid: 'p', destination: '+1', started_at: '2026-11-29 10:00', billsec: 1 }, 'started_at is missing or not a time'],
     [{ uuid: 'p', destination: '+1', started_at: '2026-11-29T10:00:00Z', billsec: 1.5 }, 'billsec'],
     [{ uuid: 'p', started_at: '2026-11-29T10:00:00Z', billsec: 1 }, 'destination is missing'],
+    [{ uuid: 'p', destination: '+1', started_at: 1e308, billsec: 0 }, 'started_at is missing or not a time'],
+    // eslint-disable-next-line no-loss-of-precision -- a timestamp past 2^53 is the input under test
+    [{ uuid: 'p', destination: '+1', started_at: 9007199254740993, billsec: 0 }, 'started_at is missing or not a time'],
+    [{ uuid: 'p', destination: '+1', started_at: 253402300800, billsec: 0 }, 'started_at is missing or not a time'],
+    [{ uuid: 'p', destination: '+1', started_at: '0000-01-01T00:00:00Z', billsec: 0 }, 'started_at is missing or not a time'],
+    [{ uuid: 'p', destination: '+1', started_at: '1969-12-31T23:59:59Z', billsec: 0 }, 'started_at is missing or not a time'],
+    [{ uuid: 'p', destination: '+1', started_at: 1, ended_at: 99_999_999_999, billsec: 0 }, 'longer than any call'],
+    [{ uuid: 'p', destination: '+1\u0000', started_at: 1_780_000_000, billsec: 0 }, 'destination holds a NUL byte'],
+    [{ uuid: 'p', destination: '+1', caller: '\u0000', started_at: 1_780_000_000, billsec: 0 }, 'caller holds a NUL byte'],
+    [{ uuid: 'p\u0000', destination: '+1', started_at: 1_780_000_000, billsec: 0 }, 'uuid "p\\u0000" is not a call id'],
   ])('when the record is %o, then it is rejected: %s', (record, reason) => {
     const parsed = parsePlainCdr(record);
     expect(!parsed.ok && parsed.reason).toContain(reason);

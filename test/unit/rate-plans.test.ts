@@ -51,9 +51,12 @@ describe('markup over buy terms', () => {
     ['1.000000', '-10', '0', '0.900000'],
     ['0.010000', '-100', '0', '0.000000'],
     ['0.010000', '0', '-0.05', '0.000000'], // a price never goes below zero
-    ['99999999999999.999999', '100', '0', '199999999999999.999998'],
   ])('when %s is marked up %s%% plus %s, then it sells at %s', (amount, percent, fixed, expected) => {
     expect(markUp(amount, percent, fixed)).toBe(expected);
+  });
+
+  it('when a markup takes a price beyond NUMERIC(20,6), then it is refused rather than stored out of range', () => {
+    expect(() => markUp('99999999999999.999999', '100', '0')).toThrowError(/would be 199999999999999\.999998, more than the largest amount/);
   });
 
   it('when a markup plan is applied, then amounts are marked up and the seconds stay the buy terms', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyMarkup, isMarkupPercent, marginOf, type DidTerms } from '../../src/domain/sell-terms.ts';
+import { applyMarkup, isMarkupPercent, marginOf, type PriceTerms } from '../../src/domain/sell-terms.ts';
 import { nextBillingAt } from '../../src/domain/billing-period.ts';
 
-const buy: DidTerms = {
+const buy: PriceTerms = {
   setup_fee: '1.000000', monthly_fee: '2.500000', connection_cost: '0.010000', grace_seconds: 5,
   cost_per_minute: '0.008500', initial_increment: 60, increment: 6,
 };

@@ -2,31 +2,8 @@
 // still where the caller saw it, so two buyers can never both get it.
 import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
-import type { DidTerms } from '../../domain/sell-terms.ts';
+import type { DidRow } from './dids.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
-
-export interface DidRow extends DidTerms {
-  id: number;
-  category: 'did';
-  number: string;
-  provider_id: number | null;
-  country: string | null;
-  province: string | null;
-  city: string | null;
-  status: 'active' | 'inactive';
-  buy_cost: string;
-  call_timeout: number;
-  billing_type: 'one_time' | 'recurring';
-  billing_days: number;
-  concurrent_calls: number;
-  reseller_id: number | null;
-  customer_id: number | null;
-  destination_type: 'sip_uri' | 'pstn' | 'extension' | null;
-  destination: string | null;
-  archived_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 /** Where a number must be for a buyer to take it: the admin's stock, or one reseller's unassigned numbers. */
 export type Shelf = { kind: 'admin_stock' } | { kind: 'reseller'; resellerId: number };
@@ -45,6 +22,11 @@ export function whereOnShelf(query: Knex.QueryBuilder, shelf: Shelf, alias = 'pr
 
 export async function findDid(db: Db, id: number): Promise<DidRow | undefined> {
   return db<DidRow>('products').where({ id, category: 'did' }).first();
+}
+
+/** The number, if it is on the shelf (ready to be bought from it). */
+export async function findOnShelf(db: Db, productId: number, shelf: Shelf): Promise<DidRow | undefined> {
+  return (await whereOnShelf(db('products').where('products.id', productId), shelf).first()) as DidRow | undefined;
 }
 
 export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
@@ -92,6 +74,11 @@ export async function clearHolders(db: Db, productId: number, now: Date): Promis
   await db('products')
     .where({ id: productId })
     .update({ reseller_id: null, customer_id: null, destination_type: null, destination: null, updated_at: now });
+}
+
+/** Where a customer's number forwards its calls (undefined when the customer does not own it). */
+export async function findDestination(db: Db, productId: number, customerId: number): Promise<Pick<DidRow, 'destination_type' | 'destination'> | undefined> {
+  return db<DidRow>('products').where({ id: productId, customer_id: customerId }).first('destination_type', 'destination');
 }
 
 export async function setDestination(

@@ -4,6 +4,13 @@ import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
 import type { BillingType, DidStatus, DidTerms } from '../../domain/did-terms.ts';
 
+/** The columns an audit row shows of a DID: its terms and who holds it. */
+export const AUDITED_COLUMNS = [
+  'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
+  'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
+  'reseller_id', 'customer_id', 'archived_at',
+] as const;
+
 /** Same expression as the index products_holder_number_idx, so the planner can use it. */
 export const HOLDER_SQL = "(CASE WHEN customer_id IS NOT NULL THEN 'customer' WHEN reseller_id IS NOT NULL THEN 'reseller' ELSE 'stock' END)";
 
@@ -30,7 +37,7 @@ export interface DidRow extends DidTerms {
   provider_id: number | null;
   reseller_id: number | null;
   customer_id: number | null;
-  destination_type: string | null;
+  destination_type: 'sip_uri' | 'pstn' | 'extension' | null;
   destination: string | null;
   archived_at: Date | null;
   /** The admin's rate plan its per-minute terms come from; null = its own terms. */
@@ -110,7 +117,7 @@ export function applyDidFilters<Q extends Knex.QueryBuilder>(query: Q, filters: 
 const HOLDER_OF_P = HOLDER_SQL.replace(/(customer_id|reseller_id)/g, 'p.$1');
 
 /** Adds the provider's and holders' names and the holder kind to a query on `products as p`. */
-function withHolderColumns(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
+export function withHolderColumns(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
   return query
     .leftJoin('providers as pr', 'pr.id', 'p.provider_id')
     .leftJoin('accounts as r', 'r.id', 'p.reseller_id')
@@ -198,15 +205,14 @@ export async function insertDid(db: Db, did: NewDid, now: Date): Promise<DidRow>
   return row as DidRow;
 }
 
-export async function insertDids(db: Db, dids: NewDid[], now: Date): Promise<DidRow[]> {
-  if (dids.length === 0) return [];
-  const rows = dids.map((did) => ({ ...did, category: 'did', created_at: now, updated_at: now }));
-  return (await db('products').insert(rows).returning('*')) as DidRow[];
-}
-
 export async function updateDid(db: Db, id: number, fields: Partial<DidRow>, now: Date): Promise<DidRow> {
   const [row] = await db('products').where({ id }).update({ ...fields, updated_at: now }).returning('*');
   return row as DidRow;
+}
+
+/** Puts the number on one of the admin's rate plans, or (null) back on its own terms; updated_at stays as it is. */
+export async function setDidRatePlan(db: Db, id: number, ratePlanId: number | null): Promise<void> {
+  await db('products').where({ id }).update({ rate_plan_id: ratePlanId });
 }
 
 export async function deleteDid(db: Db, id: number): Promise<void> {
@@ -255,8 +261,11 @@ export async function listDidSubscriptions(db: Db, productId: number): Promise<D
     );
 }
 
-export async function countDidSubscriptions(db: Db, productId: number): Promise<number> {
-  const row = (await db('subscriptions').where({ product_id: productId }).count({ count: '*' }).first()) as { count: string | number };
+/** Subscriptions on the number ever, or (live) those not ended. */
+export async function countDidSubscriptions(db: Db, productId: number, options: { live?: boolean } = {}): Promise<number> {
+  const query = db('subscriptions').where({ product_id: productId });
+  if (options.live) query.whereNot('status', 'ended');
+  const row = (await query.count({ count: '*' }).first()) as { count: string | number };
   return Number(row.count);
 }
 

@@ -36,6 +36,14 @@ export async function findLedgerEntryByKey(db: Db, idempotencyKey: string): Prom
   return db<LedgerEntryRow>('ledger_entries').where({ idempotency_key: idempotencyKey }).first();
 }
 
+/** The ledger rows a purchase wrote for a subscription (its setup fee and first period). */
+export async function findPurchaseEntries(db: Db, accountId: number, subscriptionId: number): Promise<LedgerEntryRow[]> {
+  return db<LedgerEntryRow>('ledger_entries')
+    .where({ account_id: accountId, reference_type: 'subscription', reference_id: subscriptionId })
+    .where('idempotency_key', 'like', 'purchase:%')
+    .orderBy('id');
+}
+
 /** Sum of negative amounts of the charge kinds between two instants (a positive figure). */
 export async function sumCharges(db: Db, from: Date, to: Date, accountIds?: number[]): Promise<string> {
   const query = db('ledger_entries')

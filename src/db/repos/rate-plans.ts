@@ -85,12 +85,14 @@ export async function listPlanChoices(db: Db, owner: PlanOwner): Promise<RatePla
   return scoped(db, owner).whereNull('archived_at').orderByRaw('lower(name), id');
 }
 
-export async function findRatePlan(db: Db, owner: PlanOwner, id: number): Promise<RatePlanRow | undefined> {
-  return scoped(db, owner).where('id', id).first();
+/** The names of an owner's plans, archived ones too (an export names the plan of every number). */
+export async function planNamesOf(db: Db, owner: PlanOwner): Promise<Map<number, string>> {
+  const rows = (await scoped(db, owner).select('id', 'name')) as Array<{ id: number; name: string }>;
+  return new Map(rows.map((plan) => [plan.id, plan.name]));
 }
 
-export async function findRatePlanByName(db: Db, owner: PlanOwner, name: string): Promise<RatePlanRow | undefined> {
-  return scoped(db, owner).whereRaw('lower(name) = lower(?)', [name.trim()]).first();
+export async function findRatePlan(db: Db, owner: PlanOwner, id: number): Promise<RatePlanRow | undefined> {
+  return scoped(db, owner).where('id', id).first();
 }
 
 export async function lockRatePlan(db: Db, owner: PlanOwner, id: number): Promise<RatePlanRow | undefined> {
@@ -142,11 +144,4 @@ export async function versionsOfPlans(db: Db, planIds: number[]): Promise<Map<nu
     byPlan.set(row.rate_plan_id, list);
   }
   return byPlan;
-}
-
-export async function plansByIds(db: Db, ids: number[]): Promise<Map<number, RatePlanRow>> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
-  const rows = (await db<RatePlanRow>('rate_plans').whereIn('id', unique)) as RatePlanRow[];
-  return new Map(rows.map((row) => [row.id, row]));
 }

@@ -17,6 +17,12 @@ export interface RejectedCdrFilters {
   source?: 'freeswitch' | 'api' | undefined;
 }
 
+export type NewRejectedCdr = Omit<RejectedCdrRow, 'id' | 'switch_name'>;
+
+export async function insertRejectedCdrs(db: Db, rows: NewRejectedCdr[]): Promise<void> {
+  await db('rejected_cdrs').insert(rows);
+}
+
 function filtered(db: Db, filters: RejectedCdrFilters) {
   const query = db('rejected_cdrs as x');
   if (filters.from) query.where('x.received_at', '>=', filters.from);

@@ -1,7 +1,7 @@
 import type { Db } from '../knex.ts';
-import type { DidTerms } from '../../domain/sell-terms.ts';
+import type { PriceTerms } from '../../domain/sell-terms.ts';
 
-export interface ResellerPriceRow extends DidTerms {
+export interface ResellerPriceRow extends PriceTerms {
   product_id: number;
   reseller_id: number;
   created_at: Date;
@@ -10,8 +10,8 @@ export interface ResellerPriceRow extends DidTerms {
 
 const TERM_COLUMNS = ['setup_fee', 'monthly_fee', 'connection_cost', 'grace_seconds', 'cost_per_minute', 'initial_increment', 'increment'] as const;
 
-export function pickTerms(row: DidTerms): DidTerms {
-  return Object.fromEntries(TERM_COLUMNS.map((column) => [column, row[column]])) as unknown as DidTerms;
+export function pickTerms(row: PriceTerms): PriceTerms {
+  return Object.fromEntries(TERM_COLUMNS.map((column) => [column, row[column]])) as unknown as PriceTerms;
 }
 
 export async function findResellerPrice(db: Db, resellerId: number, productId: number): Promise<ResellerPriceRow | undefined> {
@@ -22,7 +22,7 @@ export async function findResellerPrice(db: Db, resellerId: number, productId: n
  * Writes the reseller's own sell terms for a number, replacing any it had. Own terms take the
  * number off a rate plan: rating reads a plan's terms, so they would otherwise be ignored.
  */
-export async function upsertResellerPrice(db: Db, resellerId: number, productId: number, terms: DidTerms, now: Date): Promise<void> {
+export async function upsertResellerPrice(db: Db, resellerId: number, productId: number, terms: PriceTerms, now: Date): Promise<void> {
   await db('reseller_prices')
     .insert({ product_id: productId, reseller_id: resellerId, ...pickTerms(terms), rate_plan_id: null, created_at: now, updated_at: now })
     .onConflict(['product_id', 'reseller_id'])

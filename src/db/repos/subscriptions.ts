@@ -37,12 +37,3 @@ export async function listUpcomingRenewals(db: Db, accountId: number, limit: num
     .limit(limit)
     .select('s.id as subscription_id', 'p.number', 's.price', 's.billing_type', 's.next_billing_at', 's.status');
 }
-
-export async function countLiveSubscriptions(db: Db, accountId: number): Promise<number> {
-  const row = (await db('subscriptions')
-    .where({ account_id: accountId })
-    .whereNot('status', 'ended')
-    .count({ count: '*' })
-    .first()) as { count: string | number } | undefined;
-  return Number(row?.count ?? 0);
-}

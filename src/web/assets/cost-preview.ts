@@ -14,8 +14,10 @@ function cell(text: string, className?: string): HTMLTableCellElement {
 function attach(form: HTMLFormElement, panel: HTMLElement): void {
   const rows = panel.querySelector<HTMLElement>('[data-preview-rows]');
   const message = panel.querySelector<HTMLElement>('[data-preview-message]');
-  if (!rows || !message) return;
-  const options = { currency: panel.dataset.currency || 'USD', decimals: Number(panel.dataset.decimals ?? '4') };
+  // The page gives MONEY_DECIMALS; without it there is no rounding to preview, so no preview.
+  const decimals = Number(panel.dataset.decimals);
+  if (!rows || !message || !Number.isInteger(decimals)) return;
+  const options = { currency: panel.dataset.currency || 'USD', decimals };
   const update = (): void => {
     const input: PreviewTermsInput = {};
     for (const name of TERM_NAMES) {

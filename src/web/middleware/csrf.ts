@@ -1,7 +1,7 @@
 // Synchroniser-token CSRF protection: one random token per session, sent back in every
 // state-changing form as `_csrf` (or the X-CSRF-Token header) and compared in constant time.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { ForbiddenError } from '../../errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -13,6 +13,11 @@ function sameToken(sent: unknown, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The session's token, made on first use. */
+export function csrfTokenOf(req: Request): string {
+  return (req.session.csrfToken ??= randomBytes(32).toString('base64url'));
+}
+
 export function csrfProtection(): RequestHandler {
   return (req, res, next) => {
     if (SAFE_METHODS.has(req.method)) {
@@ -21,7 +26,7 @@ export function csrfProtection(): RequestHandler {
       Object.defineProperty(res.locals, 'csrfToken', {
         enumerable: true,
         configurable: true,
-        get: () => (req.session.csrfToken ??= randomBytes(32).toString('base64url')),
+        get: () => csrfTokenOf(req),
       });
       return next();
     }

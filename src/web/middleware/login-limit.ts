@@ -2,7 +2,7 @@
 // limit holds across app instances and restarts. express-rate-limit keeps its rules (only failed
 // attempts count, the standard headers); this store only moves its count into the database.
 import { rateLimit, type ClientRateLimitInfo, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
-import type { Knex } from 'knex';
+import type { Db } from '../../db/knex.ts';
 import type { Config } from '../../config.ts';
 import {
   clearLoginAttempts,
@@ -17,7 +17,7 @@ class PostgresLoginStore implements Store {
   localKeys = false;
   private windowMs = 0;
 
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Db) {}
 
   init(options: Options): void {
     this.windowMs = options.windowMs;
@@ -37,7 +37,7 @@ class PostgresLoginStore implements Store {
   }
 }
 
-export function loginLimit(db: Knex, config: Config): RateLimitRequestHandler {
+export function loginLimit(db: Db, config: Config): RateLimitRequestHandler {
   return rateLimit({
     windowMs: config.loginWindowMinutes * 60 * 1000,
     limit: config.loginMaxAttempts,

@@ -1,30 +1,19 @@
-// Sessions live in Postgres (table `session`), through connect-pg-simple. It expects a pg Pool;
-// this adapter lends it knex instead, so the same code serves real Postgres and PGlite.
+// Sessions live in Postgres (table `session`), through connect-pg-simple and an adapter of src/db
+// (sessionStorePool), so the same code serves real Postgres and PGlite.
 import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
-import type { Knex } from 'knex';
 import type { Config } from '../../config.ts';
-import { numberedToKnex } from '../../db/prepared.ts';
+import type { Db } from '../../db/knex.ts';
+import { sessionStorePool } from '../../db/session-pool.ts';
 
 export const SESSION_COOKIE = 'didhub.sid';
 const SESSION_HOURS = 12;
 
-/** connect-pg-simple's queries, with pg's $n placeholders, run through knex. */
-function knexAsPool(db: Knex) {
-  return {
-    async query(text: string, params: unknown[] = []) {
-      const { sql, bindings } = numberedToKnex(text, params);
-      const result = (await db.raw(sql, bindings)) as { rows: unknown[] };
-      return { rows: result.rows };
-    },
-  };
-}
-
-export function sessionMiddleware(db: Knex, config: Config): RequestHandler[] {
+export function sessionMiddleware(db: Db, config: Config): RequestHandler[] {
   const PgStore = connectPgSimple(session);
   const store = new PgStore({
-    pool: knexAsPool(db) as never,
+    pool: sessionStorePool(db) as never,
     tableName: 'session',
     createTableIfMissing: false,
     // Tests build many apps: a pruning timer each would keep the process alive.

@@ -2,12 +2,13 @@
 // token as password, which is what mod_xml_curl and mod_json_cdr can send), from an allowed
 // address. No session and no CSRF: these routes are mounted before both.
 import type { Request, RequestHandler } from 'express';
-import type { Knex } from 'knex';
+import type { Db } from '../../db/knex.ts';
 import type { SwitchRow } from '../../db/repos/switches.ts';
+import { UnauthorizedError } from '../../errors.ts';
 import { authenticateSwitch } from '../../services/switches.ts';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express declares its Locals in this global namespace
   namespace Express {
     interface Locals {
       switch?: SwitchRow;
@@ -29,23 +30,20 @@ export function tokenFrom(req: Request): string | undefined {
   return undefined;
 }
 
-export function requireSwitch(db: Knex, now: () => Date): RequestHandler {
+export function requireSwitch(db: Db, now: () => Date): RequestHandler {
   return async (req, res, next) => {
-    const result = await authenticateSwitch(db, tokenFrom(req), req.ip, now());
-    if (!result.ok) {
-      res.status(401).set('WWW-Authenticate', 'Bearer realm="didhub switches", Basic realm="didhub switches"').json({ error: result.message });
-      return;
+    try {
+      res.locals.switch = await authenticateSwitch(db, tokenFrom(req), req.ip, now());
+    } catch (error) {
+      if (error instanceof UnauthorizedError) res.set('WWW-Authenticate', 'Bearer realm="didhub switches", Basic realm="didhub switches"');
+      throw error;
     }
-    res.locals.switch = result.switch;
     next();
   };
 }
 
 /** Everywhere else, a token is no way in: a request that carries one is refused outright. */
 export const refuseSwitchTokens: RequestHandler = (req, res, next) => {
-  if (req.get('authorization')) {
-    res.status(401).json({ error: 'Switch tokens are accepted only on /switch/ and /api/v1/ routes; pages need a login' });
-    return;
-  }
+  if (req.get('authorization')) throw new UnauthorizedError('Switch tokens are accepted only on /switch/ and /api/v1/ routes; pages need a login');
   next();
 };

@@ -2,7 +2,7 @@
 // per-minute terms in words, margins. Money stays a decimal string for format.money.
 import countries from 'i18n-iso-countries';
 import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
-import type { DidTerms } from '../../domain/sell-terms.ts';
+import type { PriceTerms } from '../../domain/sell-terms.ts';
 import { marginOf } from '../../domain/sell-terms.ts';
 import type { HeldRow } from '../../db/repos/did-listings.ts';
 import { buyTermsOf, sellTermsOf } from '../../services/did-holdings.ts';
@@ -30,7 +30,7 @@ export function rate(stored: string | null | undefined): string {
   return `${whole}.${fraction.replace(/0+$/, '').padEnd(4, '0')}`;
 }
 
-export function incrementsLabel(terms: Pick<DidTerms, 'initial_increment' | 'increment' | 'grace_seconds'>): string {
+export function incrementsLabel(terms: Pick<PriceTerms, 'initial_increment' | 'increment' | 'grace_seconds'>): string {
   return `first ${terms.initial_increment}s, then ${terms.increment}s; grace ${terms.grace_seconds}s`;
 }
 

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
@@ -30,7 +29,8 @@ import {
   recordManualEntry,
   type ManualEntryInput,
 } from '../../services/manual-postings.ts';
-import { LEDGER_KIND_LABELS, csvText } from '../../services/transactions.ts';
+import { LEDGER_KIND_LABELS } from '../../services/transactions.ts';
+import { csvColumns, csvWriter } from '../../domain/csv-cell.ts';
 import { currentAccount } from '../middleware/auth.ts';
 import { formValues, parseForm } from '../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../presenters/page-links.ts';
@@ -218,7 +218,7 @@ export function managedAccountsRouter(context: AppContext, options: ManagedAccou
         const rows = await listAccounts(db, scope, filters, { limit: 1000, offset });
         for (const row of rows) {
           yield [
-            row.id, row.role, csvText(row.name), csvText(row.email), row.parent_id ?? '', csvText(row.parent_name ?? ''), row.status, row.billing_mode,
+            row.id, row.role, row.name, row.email, row.parent_id ?? '', row.parent_name ?? '', row.status, row.billing_mode,
             toPlain(row.balance, config.moneyDecimals), toPlain(row.credit_limit, config.moneyDecimals),
             toPlain(availableFunds(row), config.moneyDecimals), row.max_concurrent_calls, new Date(row.created_at).toISOString(),
           ];
@@ -229,7 +229,8 @@ export function managedAccountsRouter(context: AppContext, options: ManagedAccou
     res.type('text/csv; charset=utf-8');
     res.attachment(`${options.plural.toLowerCase()}.csv`);
     const columns = ['id', 'role', 'name', 'email', 'parent_id', 'parent_name', 'status', 'billing_mode', 'balance', 'credit_limit', 'available_funds', 'max_concurrent_calls', 'created_at'];
-    await pipeline(Readable.from(records()), stringify({ header: true, columns }), res);
+    const numeric = ['id', 'parent_id', 'balance', 'credit_limit', 'available_funds', 'max_concurrent_calls'];
+    await pipeline(Readable.from(records()), csvWriter(csvColumns(columns, numeric)), res);
   });
 
   async function renderCreateForm(res: Response, extra: Record<string, unknown>, status = 200) {

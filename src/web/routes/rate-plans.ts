@@ -7,6 +7,7 @@ import { previewCosts } from '../../domain/cost-preview.ts';
 import { DID_FIELDS, RATE_TERM_FIELDS, formatDidNumber } from '../../domain/did-terms.ts';
 import { MARKUP_FIELDS, describeMarkup, versionInForce, type PlanKind } from '../../domain/rate-plans.ts';
 import { formatMoney } from '../../domain/money.ts';
+import { listResoldOnPlan } from '../../db/repos/plan-numbers.ts';
 import { countRatePlans, listRatePlans, versionsOfPlans, type PlanOwner, type RatePlanVersionRow } from '../../db/repos/rate-plans.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import {
@@ -192,10 +193,7 @@ export function ratePlansRouter(context: AppContext, role: 'admin' | 'reseller')
     } as RatePlanVersionRow;
     const resellerId = currentAccount(res).id;
     let productIds: number[] | 'all' = 'all';
-    if (planId !== undefined) {
-      const rows = (await db('reseller_prices').where({ reseller_id: resellerId, rate_plan_id: planId }).select('product_id')) as Array<{ product_id: number }>;
-      productIds = rows.map((row) => row.product_id);
-    }
+    if (planId !== undefined) productIds = await listResoldOnPlan(db, resellerId, planId);
     return previewResale(db, resellerId, { version }, productIds, { now: now(), decimals: config.moneyDecimals, limit: 100 });
   }
 
@@ -210,10 +208,17 @@ export function ratePlansRouter(context: AppContext, role: 'admin' | 'reseller')
 
   /** A reseller saving a plan that sells below cost must see the margins and say so first. */
   async function belowCostCheck(req: Request, res: Response, kind: PlanKind, values: Record<string, string>, planId?: number) {
-    const margins = await marginsOf(res, kind, values, planId);
+    let margins: Awaited<ReturnType<typeof marginsOf>>;
+    try {
+      margins = await marginsOf(res, kind, values, planId);
+    } catch (error) {
+      // A markup that takes a price beyond what can be stored is refused at its field.
+      if (!(error instanceof ValidationError)) throw error;
+      return { margins: undefined, stop: true, blocked: true, fieldErrors: error.fields };
+    }
     const checking = values.intent === 'check';
     const blocked = margins !== undefined && margins.negative > 0 && values.accept_below_cost !== 'yes';
-    return { margins, stop: checking || blocked, blocked: blocked && !checking };
+    return { margins, stop: checking || blocked, blocked: blocked && !checking, fieldErrors: undefined };
   }
 
   router.post('/', async (req, res) => {
@@ -222,7 +227,7 @@ export function ratePlansRouter(context: AppContext, role: 'admin' | 'reseller')
     const values = { ...formValues(req.body), kind };
     const check = await belowCostCheck(req, res, kind, values);
     if (check.stop) {
-      const errors: Record<string, string> = check.blocked ? { accept_below_cost: `${check.margins!.negative} of your numbers would sell below cost: check the margins below, then tick the box to save anyway` } : {};
+      const errors: Record<string, string> = check.fieldErrors ?? (check.blocked ? { accept_below_cost: `${check.margins!.negative} of your numbers would sell below cost: check the margins below, then tick the box to save anyway` } : {});
       return renderForm(res, { mode: 'new', kind, values, errors, margins: check.margins }, check.blocked ? 400 : 200);
     }
     const result = await createRatePlan(db, owner, values, { actorId: currentAccount(res).id, now: now() });
@@ -262,7 +267,7 @@ export function ratePlansRouter(context: AppContext, role: 'admin' | 'reseller')
     const common = { mode: 'edit' as const, kind: detail.plan.kind, values, planId: id, planName: detail.plan.name, numberCount: detail.numberCount };
     const check = await belowCostCheck(req, res, detail.plan.kind, values, id);
     if (check.stop) {
-      const errors: Record<string, string> = check.blocked ? { accept_below_cost: `${check.margins!.negative} of the numbers on this plan would sell below cost: check the margins below, then tick the box to save anyway` } : {};
+      const errors: Record<string, string> = check.fieldErrors ?? (check.blocked ? { accept_below_cost: `${check.margins!.negative} of the numbers on this plan would sell below cost: check the margins below, then tick the box to save anyway` } : {});
       return renderForm(res, { ...common, errors, margins: check.margins }, check.blocked ? 400 : 200);
     }
     const result = await reviseRatePlan(db, owner, id, values, { actorId: currentAccount(res).id, now: now() });

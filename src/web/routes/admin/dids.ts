@@ -1,16 +1,18 @@
 // The admin's DID inventory pages: list with filters and CSV export, create and edit with the
 // cost preview, each number's page (status, delete or archive), and the bulk CSV import.
 import { randomUUID } from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { previewCosts } from '../../../domain/cost-preview.ts';
+import { csvColumns, csvWriter } from '../../../domain/csv-cell.ts';
 import { DID_FIELDS, countryOptions, formatDidNumber, type DidField } from '../../../domain/did-terms.ts';
 import type { DidSort } from '../../../db/repos/dids.ts';
 import { findDid } from '../../../db/repos/dids.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../../errors.ts';
 import { listAssignableAccounts } from '../../../db/repos/dids.ts';
-import { purchaseDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
+import { assignDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
 import { pricingOf } from '../buy.ts';
 import {
   MAX_IMPORT_BYTES, commitImport, findImport, importDefaultsOf, previewImport, storeImport, type ImportPreview,
@@ -191,6 +193,8 @@ export function didsRouter(context: AppContext): Router {
       const param = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string).trim() : '');
       try {
         if (content.trim() === '') throw new ValidationError('The file is empty', { file: 'Choose a CSV file with a header row' });
+        // A NUL byte cannot be stored as text; it is also what a UTF-16 file looks like read as UTF-8.
+        if (content.includes('\u0000')) throw new ValidationError('Not a UTF-8 text file', { file: 'The file holds NUL bytes: save it as CSV in UTF-8' });
         const provider = param('provider');
         const providerId = provider === '' ? undefined : Number(provider);
         if (providerId !== undefined && !Number.isSafeInteger(providerId)) throw new ValidationError('Unknown provider', { provider: 'Choose a provider from the list' });
@@ -243,9 +247,12 @@ export function didsRouter(context: AppContext): Router {
     const preview = upload.committed_at ? undefined : await previewImport(db, upload.content, importDefaultsOf(upload));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="import-${upload.id}-invalid-rows.csv"`);
-    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-    const lines = ['line,number,reasons', ...(preview?.invalid ?? []).map((row) => `${row.line},${quote(row.number)},${quote(row.reasons.join('; '))}`)];
-    res.send(`${lines.join('\n')}\n`);
+    // The number is as the file had it: text, neutralised like any other cell.
+    const csv = csvWriter(csvColumns(['line', 'number', 'reasons'], ['line']));
+    csv.pipe(res);
+    for (const row of preview?.invalid ?? []) csv.write([row.line, row.number, row.reasons.join('; ')]);
+    csv.end();
+    await finished(res);
   });
 
   router.post('/import/:importId/commit', async (req, res) => {
@@ -291,8 +298,7 @@ export function didsRouter(context: AppContext): Router {
   });
 
   async function liveSubscriptions(productId: number): Promise<number> {
-    const row = (await db('subscriptions').where({ product_id: productId }).whereNot('status', 'ended').count({ count: '*' }).first()) as { count: string | number };
-    return Number(row.count);
+    return countDidSubscriptions(db, productId, { live: true });
   }
 
   router.post('/:id', async (req, res) => {
@@ -410,9 +416,9 @@ export function didsRouter(context: AppContext): Router {
     const form = assignSchema.safeParse(body);
     if (!form.success) return renderAssignForm(res, id, formValues(body), { account: 'Choose the account and whether to charge it' }, 400);
     try {
-      const result = await purchaseDid(db, {
-        buyerId: form.data.account, productId: id, idempotencyKey: String(body.purchase_key ?? ''), now: now(), actorId: admin.id,
-        chargeBuyer: form.data.charge === 'yes', pricing: pricingOf(context),
+      const result = await assignDid(db, {
+        accountId: form.data.account, productId: id, idempotencyKey: String(body.purchase_key ?? ''), now: now(), actorId: admin.id,
+        charge: form.data.charge === 'yes', pricing: pricingOf(context),
       });
       const charged = result.entries.length === 0 ? 'nothing was charged' : `charged ${result.entries.map((e) => e.amount.replace(/^-/, '')).join(' + ')}`;
       flash(req, result.replayed ? 'info' : 'success', result.replayed

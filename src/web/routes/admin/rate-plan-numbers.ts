@@ -4,6 +4,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
+import { listNumbersByIds, listPlanNumbers } from '../../../db/queries/plan-numbers.ts';
 import { listDids } from '../../../db/repos/dids.ts';
 import { findRatePlan, listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
@@ -48,7 +49,7 @@ export function ratePlanNumbersRouter({ db, now }: AppContext): Router {
       countSelectedDids(db, selection),
       listPlanChoices(db, null),
       'ids' in selection
-        ? db('products as p').whereIn('p.id', selection.ids).orderBy('p.number').limit(20).select('p.id', 'p.number')
+        ? listNumbersByIds(db, selection.ids, 20)
         : listDids(db, selection.filters, { sort: 'number', direction: 'asc', limit: 20, offset: 0 }),
     ]);
     const plan = planParam(source.plan);
@@ -79,17 +80,9 @@ export function ratePlanNumbersRouter({ db, now }: AppContext): Router {
     const plan = id ? await findRatePlan(db, null, id) : undefined;
     if (!plan) throw new NotFoundError('There is no such rate plan');
     const page = Math.max(1, Math.min(100_000, Number(req.query.page) || 1));
-    const base = db('products as p').where('p.rate_plan_id', plan.id).whereNull('p.archived_at');
-    const [rows, countRow] = await Promise.all([
-      base.clone().leftJoin('providers as pr', 'pr.id', 'p.provider_id').leftJoin('accounts as r', 'r.id', 'p.reseller_id').leftJoin('accounts as c', 'c.id', 'p.customer_id')
-        .select('p.*', 'pr.name as provider_name', 'r.name as reseller_name', 'c.name as customer_name',
-          db.raw("(CASE WHEN p.customer_id IS NOT NULL THEN 'customer' WHEN p.reseller_id IS NOT NULL THEN 'reseller' ELSE 'stock' END) AS holder"))
-        .orderBy('p.number').limit(PER_PAGE).offset((page - 1) * PER_PAGE),
-      base.clone().count({ count: '*' }).first() as Promise<{ count: string | number } | undefined>,
-    ]);
-    const total = Number(countRow?.count ?? 0);
+    const { rows, total } = await listPlanNumbers(db, plan.id, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
     await renderPage(res, 'rate-plans/numbers', {
-      title: `Numbers on ${plan.name}`, plan, rows: (rows as Parameters<typeof presentDid>[0][]).map(presentDid), total, page,
+      title: `Numbers on ${plan.name}`, plan, rows: rows.map(presentDid), total, page,
       pages: Math.max(1, Math.ceil(total / PER_PAGE)),
       href: (target: number) => `/admin/rate-plans/${plan.id}/numbers?page=${target}`,
     });

@@ -3,8 +3,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { HeldFilters } from '../../../db/repos/did-listings.ts';
 import { listHeldDids } from '../../../db/repos/did-listings.ts';
-import { applyMarkup, type DidTerms } from '../../../domain/sell-terms.ts';
-import { ConflictError, NotFoundError } from '../../../errors.ts';
+import { defaultSellTerms, type PriceTerms } from '../../../domain/sell-terms.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../../errors.ts';
 import { buyTermsOf, loadHeldDid, markupHeldDids, setSellTerms } from '../../../services/did-holdings.ts';
 import { releaseDid } from '../../../services/purchases.ts';
 import { listPlanChoices } from '../../../db/repos/rate-plans.ts';
@@ -57,9 +57,17 @@ export function didsRouter(context: AppContext): Router {
       flash(req, 'error', Object.values(form.errors)[0] ?? 'Check the form');
       return res.redirect(303, back);
     }
-    const count = await markupHeldDids(db, {
-      resellerId: account.id, productIds: form.data.ids, percent: form.data.percent, decimals: config.moneyDecimals, now: now(), actorId: account.id,
-    });
+    let count: number;
+    try {
+      count = await markupHeldDids(db, {
+        resellerId: account.id, productIds: form.data.ids, percent: form.data.percent, decimals: config.moneyDecimals, now: now(), actorId: account.id,
+      });
+    } catch (error) {
+      // A markup that takes a price beyond what can be stored changes nothing and says why.
+      if (!(error instanceof ValidationError)) throw error;
+      flash(req, 'error', Object.values(error.fields)[0] ?? error.message);
+      return res.redirect(303, back);
+    }
     flash(req, 'success', `Sell terms of ${count} number${count === 1 ? '' : 's'} set to buy terms plus ${form.data.percent}%.`);
     res.redirect(303, back);
   });
@@ -67,7 +75,7 @@ export function didsRouter(context: AppContext): Router {
   async function showNumber(req: Request, res: Response, productId: number, status = 200, form?: { values: Record<string, string>; errors: Record<string, string> }) {
     const account = currentAccount(res);
     const held = presentHeld(await loadHeldDid(db, account.id, productId));
-    const suggested: DidTerms = applyMarkup(buyTermsOf(held), config.resellerDefaultMarkupPercent, config.moneyDecimals);
+    const suggested: PriceTerms = defaultSellTerms(buyTermsOf(held), config.resellerDefaultMarkupPercent, config.moneyDecimals);
     const start = held.sell ?? suggested;
     const values = form?.values ?? {
       setup_fee: rate(start.setup_fee), monthly_fee: rate(start.monthly_fee), connection_cost: rate(start.connection_cost),
