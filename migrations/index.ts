@@ -19,6 +19,7 @@ import * as takeCallSlotsInBatches from './20261129210000_take_call_slots_in_bat
 import * as createChargeCdrBatch from './20261129220000_create_charge_cdr_batch.ts';
 import * as addAccountSessionVersion from './20261130100000_add_account_session_version.ts';
 import * as createLoginAttempts from './20261130100100_create_login_attempts.ts';
+import * as reserveCreditForCalls from './20261130130000_reserve_credit_for_calls.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -44,6 +45,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261129220000_create_charge_cdr_batch', createChargeCdrBatch],
   ['20261130100000_add_account_session_version', addAccountSessionVersion],
   ['20261130100100_create_login_attempts', createLoginAttempts],
+  ['20261130130000_reserve_credit_for_calls', reserveCreditForCalls],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -5,6 +5,7 @@ import { Money, toStored } from '../src/domain/money.ts';
 import type { AccountRow } from '../src/db/repos/accounts.ts';
 import { parsePlainCdr } from '../src/domain/freeswitch.ts';
 import { createAccount } from '../src/services/accounts.ts';
+import { findHoldingsTakingSlots } from '../src/db/repos/call-holdings.ts';
 import { recordCdrs } from '../src/services/cdr-charging.ts';
 import { postLedgerEntry } from '../src/db/ledger-writer.ts';
 import { registerSwitch } from '../src/services/switches.ts';
@@ -190,6 +191,12 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
       }),
       { source: 'api', switchId: demoSwitch.id, now, decimals: options.moneyDecimals ?? 4 },
     );
+    // One call in progress, so dashboards show credit reserved for it (its reservation expires with
+    // its slot an hour and a few minutes from now, and is then listed under Expired reservations).
+    await findHoldingsTakingSlots(trx, [{
+      number: '+14155550100', uuid: 'demo-call-in-progress', switchId: demoSwitch.id, now,
+      capSeconds: 3600, marginSeconds: 300, decimals: options.moneyDecimals ?? 4,
+    }]);
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });
 }

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { describeDatabase, migrateLatest, openDatabase } from './db/open.ts';
 import { createLogger } from './logger.ts';
 import { startBillingSchedule } from './services/billing-schedule.ts';
+import { startReservationExpiry } from './services/call-reservations.ts';
 
 async function start(): Promise<void> {
   const config = loadConfig();
@@ -27,6 +28,7 @@ async function start(): Promise<void> {
     if (config.seedDemo) console.log(demoLoginsText());
   });
   const billing = startBillingSchedule(db, config, logger);
+  const expiry = startReservationExpiry(db, logger);
   if (config.billingIntervalMinutes > 0) console.log(`didhub: billing runs every ${config.billingIntervalMinutes} minute(s)`);
 
   let stopping = false;
@@ -36,6 +38,7 @@ async function start(): Promise<void> {
     console.log(`didhub: ${signal} received, finishing requests and closing`);
     server.close(async () => {
       await billing.stop();
+      await expiry.stop();
       await db.destroy();
       process.exit(0);
     });

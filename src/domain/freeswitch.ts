@@ -82,6 +82,8 @@ export interface RouteDocument {
   callTimeout: number;
   /** Hang up this many seconds after answer: what the funds allow, capped by a setting. */
   maxSeconds: number;
+  /** Credit reserved on the owner for the call (a decimal string), for the switch's logs and CDR. */
+  reserved: string;
   bridge: string;
   /** Per-switch guards mirroring didhub's own count (0 = none): `limit hash`, resources by id. */
   didLimit: number;
@@ -96,6 +98,7 @@ export function buildRouteDocument(route: RouteDocument): string {
   const actions: DialplanAction[] = [
     { application: 'set', data: `didhub_product_id=${route.productId}` },
     { application: 'set', data: `didhub_owner_id=${route.ownerId}` },
+    { application: 'set', data: `didhub_reserved=${route.reserved}` },
     { application: 'set', data: `call_timeout=${route.callTimeout}` },
     { application: 'set', data: 'hangup_after_bridge=true' },
     // Counted from answer, so ringing time is not taken from the caller's allowance.

@@ -6,7 +6,7 @@ import { listRenewalsToNotice } from '../db/queries/billing-notices.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { releaseDueAt } from '../domain/renewal.ts';
-import { availableFunds } from './ledger.ts';
+import { availableFunds, reservedForCalls } from './ledger.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,7 +45,7 @@ export interface BillingNotices {
 /** The notices of one account; `productId` narrows them to one number (its page). */
 export async function loadBillingNotices(db: Db, accountId: number, settings: BillingNoticeSettings, productId?: number): Promise<BillingNotices> {
   const account = await findAccountById(db, accountId);
-  const funds = account ? availableFunds(account) : '0';
+  const funds = account ? availableFunds(account, await reservedForCalls(db, accountId, settings.now)) : '0';
   const horizon = new Date(settings.now.getTime() + settings.noticeDays * DAY_MS);
   const rows = await listRenewalsToNotice(db, accountId, horizon);
 

@@ -3,13 +3,13 @@
 // route and the JSON API both call authorizeCall.
 import type { Db } from '../db/knex.ts';
 import type { Config } from '../config.ts';
-import { findHoldingTakingSlot } from '../db/repos/call-holdings.ts';
-import { deleteCallSlots, shortenCallSlot, takeSlotIfFree, type SlotCounts, type SlotLimits } from '../db/repos/call-slots.ts';
+import { findHoldingTakingSlot, type SlotDecision } from '../db/repos/call-holdings.ts';
+import { releaseCallSlots, type SlotLimits } from '../db/repos/call-slots.ts';
 import { ACCOUNT_LIMIT_CAUSE, bridgeString, normalizeDialledNumber, refuse, type Refusal } from '../domain/call-routing.ts';
 import { validateDestination, type DestinationResult, type DestinationType } from '../domain/destination.ts';
-import { compileTerms, maxDuration, type CompiledRateTerms } from '../domain/rating.ts';
+import { toPlain } from '../domain/money.ts';
+import { compileTerms, type CompiledRateTerms } from '../domain/rating.ts';
 import { callChain, rateTermsOf, type CallLevel, type TermsSnapshot } from './call-terms.ts';
-import { availableFunds } from './ledger.ts';
 
 export interface CallRequest {
   /** The number as the switch dialled it. */
@@ -32,6 +32,9 @@ export interface AcceptedCall {
   destination: string;
   callTimeout: number;
   maxSeconds: number;
+  /** Credit reserved for the call until its CDR settles it: on the owner, and on its reseller. */
+  reserved: string;
+  resellerReserved: string | null;
   didLimit: number;
   accountLimit: number;
 }
@@ -63,7 +66,7 @@ function refusalForAccount(level: CallLevel, number: string): Refusal | undefine
 }
 
 /** Which limit left no room; none when the call's own slot, expired, was still there. */
-function slotRefusal(number: string, limits: SlotLimits, counts: SlotCounts): Refusal | undefined {
+function slotRefusal(number: string, limits: SlotLimits, counts: SlotDecision): Refusal | undefined {
   if (limits.did > 0 && counts.did >= limits.did) {
     return refuse('limit_reached', `${number} already has ${counts.did} of its ${limits.did} concurrent calls`);
   }
@@ -111,15 +114,17 @@ export async function authorizeCall(db: Db, settings: RoutingSettings, request: 
   const refused = (number: string | null, refusal: Refusal): CallDecision => ({ accepted: false, uuid: request.uuid, number, refusal });
   const number = normalizeDialledNumber(request.destination);
   if (!number) return refused(null, refuse('unknown_number', `"${request.destination}" is not a phone number`));
-  // Past its ring time, the longest a call may hold its slot: the longest call and a margin for a late CDR.
-  const longestSeconds = settings.maxCallSeconds + settings.callSlotMarginSeconds;
-  // One round trip reads the number and takes its concurrency slot; a refusal below gives it back.
-  const found = await findHoldingTakingSlot(db, { number, uuid: request.uuid, switchId: request.switchId, now: request.now, longestSeconds });
+  // One round trip reads the number, takes its concurrency slot and reserves the call's credit
+  // at every level of its chain (take_call_slots); the checks below explain a refusal, and a
+  // refusal after a slot was taken gives it back.
+  const found = await findHoldingTakingSlot(db, {
+    number, uuid: request.uuid, switchId: request.switchId, now: request.now,
+    capSeconds: settings.maxCallSeconds, marginSeconds: settings.callSlotMarginSeconds, decimals: settings.moneyDecimals,
+  });
   if (!found) return refused(number, refuse('unknown_number', `${number} is not a number of this platform`));
-  const { holding } = found;
-  let slot = found.slot;
+  const { holding, slot } = found;
   const refusedGivingBack = async (refusal: Refusal): Promise<CallDecision> => {
-    if (slot?.taken) await deleteCallSlots(db, [request.uuid]);
+    if (slot?.taken) await releaseCallSlots(db, [request.uuid], request.now);
     return refused(number, refusal);
   };
   if (holding.status !== 'active' || holding.archived_at !== null) return refusedGivingBack(refuse('inactive', `${number} is inactive`));
@@ -138,39 +143,30 @@ export async function authorizeCall(db: Db, settings: RoutingSettings, request: 
     // for the admin. The message leaves the value out, as FreeSWITCH expands ${...} in what it logs.
     return refusedGivingBack(refuse('no_destination', `${number} has a destination that is no longer accepted; its owner must set it again`));
   }
+  // The statement tries a slot under the conditions checked above (a destination that is no
+  // longer accepted aside: that refusal gives the slot and its reservations back).
+  if (!slot) throw new Error(`No slot was tried for ${number}, yet nothing refuses the call`);
 
-  // Every level must afford the call at its own terms; the shortest allowance wins.
-  let maxSeconds = settings.maxCallSeconds;
-  for (const level of chain) {
-    const allowance = maxDuration(compiledTermsOf(level.terms), availableFunds(level.account), settings.maxCallSeconds, settings.moneyDecimals);
-    if (!allowance.allowed) {
-      const who = level.level === 0 ? 'The owner' : 'The reseller';
-      return refusedGivingBack(refuse('insufficient_funds', `${who} of ${number} cannot pay for the call: ${allowance.reason}`));
-    }
-    maxSeconds = Math.min(maxSeconds, allowance.seconds);
+  // Every level must afford the call at its own terms, after the credit reserved for its calls
+  // in progress; the shortest allowance wins, and each level reserves that call's cost.
+  if (slot.short) {
+    const who = slot.short.level === 0 ? 'The owner' : 'The reseller';
+    const funds = toPlain(slot.short.funds, settings.moneyDecimals);
+    const what = slot.short.what === 'initial' ? 'the connection cost plus the initial increment' : 'the first increment';
+    return refused(number, refuse('insufficient_funds',
+      `${who} of ${number} cannot pay for the call: available funds ${funds} (after calls in progress) do not cover ${what} (${slot.short.needed})`));
   }
 
   const owner = chain[0]!;
   const reseller = chain[1];
   const limits: SlotLimits = { did: holding.concurrent_calls, owner: owner.account.max_concurrent_calls, reseller: reseller?.account.max_concurrent_calls ?? 0 };
-  // The call cannot outlast its ring time and its allowance: past that (and a margin for a late
-  // CDR) the slot stops counting even if the CDR never arrives.
-  const expiresAt = new Date(request.now.getTime() + (holding.call_timeout + maxSeconds + settings.callSlotMarginSeconds) * 1000);
-  if (slot === null) {
-    // Not tried with the read (the read judged the number unable to take calls, yet it can).
-    slot = await takeSlotIfFree(db, {
-      call_uuid: request.uuid, product_id: holding.product_id, account_id: owner.accountId, reseller_id: reseller?.accountId ?? null,
-      switch_id: request.switchId, created_at: request.now, expires_at: expiresAt,
-    }, limits, request.now);
-  } else if (slot.taken && maxSeconds < settings.maxCallSeconds) {
-    await shortenCallSlot(db, request.uuid, expiresAt);
-  }
   // Parallel requests for the same number or account, on any app instance, queue inside
-  // take_call_slots, so the count each one sees includes the others.
+  // take_call_slots, so the counts and funds each one sees include the others.
   if (!slot.taken && !slot.held) {
     const limitRefusal = slotRefusal(number, limits, slot);
     if (limitRefusal) return refused(number, limitRefusal);
   }
+  const maxSeconds = slot.allowedSeconds ?? settings.maxCallSeconds;
 
   return {
     accepted: true,
@@ -184,6 +180,8 @@ export async function authorizeCall(db: Db, settings: RoutingSettings, request: 
     destination: forwarding.destination,
     callTimeout: holding.call_timeout,
     maxSeconds,
+    reserved: toPlain(slot.ownerReserved, settings.moneyDecimals),
+    resellerReserved: reseller ? toPlain(slot.resellerReserved, settings.moneyDecimals) : null,
     didLimit: limits.did,
     accountLimit: limits.owner,
   };

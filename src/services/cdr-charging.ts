@@ -125,10 +125,10 @@ export async function recordCdrs(db: Db, incoming: IncomingCdr[], options: Recor
   }
 
   // Everything is rated and laid out before the statement that charges: it holds the accounts'
-  // locks only for its own time in Postgres (see charge_cdr_batch in its migration).
+  // locks only for its own time in Postgres (see src/db/sql/charge_cdr_batch.sql). Every CDR ends
+  // its call: its slot goes and the credit it reserved is released in the same statement.
   const ended = candidates.map((c) => c.cdr.uuid);
-  const productIds = [...new Set(pending.flatMap((call) => (call.holding ? [call.holding.product_id] : [])))];
-  const stored = await chargeCdrBatch(db, callRows(pending, options), chargeRows(pending), ended, productIds, options.now);
+  const stored = await chargeCdrBatch(db, callRows(pending, options), chargeRows(pending), ended, options.now);
   for (const call of pending) {
     const callId = stored.get(call.cdr.uuid);
     outcomes[call.index] = callId === undefined

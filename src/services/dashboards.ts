@@ -6,7 +6,8 @@ import { countHeldNumbers } from '../db/queries/dashboards.ts';
 import { countDidsByHolder, type HolderCounts } from '../db/repos/products.ts';
 import { listUpcomingRenewals, type UpcomingRenewal } from '../db/repos/subscriptions.ts';
 import { NotFoundError } from '../errors.ts';
-import { availableFunds } from './ledger.ts';
+import { countExpiredReservations } from '../db/repos/call-slots.ts';
+import { availableFunds, reservedForCalls } from './ledger.ts';
 import { loadBillingNotices, type BillingNoticeSettings, type BillingNotices } from './billing-notices.ts';
 
 export interface AdminDashboard {
@@ -15,11 +16,14 @@ export interface AdminDashboard {
   customers: number;
   chargesThisMonth: string;
   monthStart: Date;
+  /** Reservations released in the last 24 hours because their CDR never came. */
+  expiredReservations: number;
 }
 
 export interface AccountDashboard {
   account: AccountRow;
   availableFunds: string;
+  reservedForCalls: string;
   numbersHeld: number;
   numbersAssigned: number;
   customers: number;
@@ -34,25 +38,28 @@ export function startOfMonth(now: Date): Date {
 
 export async function loadAdminDashboard(db: Db, now: Date): Promise<AdminDashboard> {
   const monthStart = startOfMonth(now);
-  const [dids, accounts, chargesThisMonth] = await Promise.all([
+  const [dids, accounts, chargesThisMonth, expiredReservations] = await Promise.all([
     countDidsByHolder(db),
     countAccountsByRole(db),
     sumCharges(db, monthStart, new Date(now.getTime() + 1)),
+    countExpiredReservations(db, new Date(now.getTime() - 86_400_000)),
   ]);
-  return { dids, resellers: accounts.reseller, customers: accounts.customer, chargesThisMonth, monthStart };
+  return { dids, resellers: accounts.reseller, customers: accounts.customer, chargesThisMonth, monthStart, expiredReservations };
 }
 
 export async function loadAccountDashboard(db: Db, accountId: number, billing?: BillingNoticeSettings): Promise<AccountDashboard> {
   const account = await findAccountById(db, accountId);
   if (!account) throw new NotFoundError();
-  const [numbers, accounts, renewals] = await Promise.all([
+  const [numbers, accounts, renewals, reserved] = await Promise.all([
     countHeldNumbers(db, account),
     countAccountsByRole(db, accountId),
     listUpcomingRenewals(db, accountId, 5),
+    reservedForCalls(db, accountId, billing?.now ?? new Date()),
   ]);
   return {
     account,
-    availableFunds: availableFunds(account),
+    availableFunds: availableFunds(account, reserved),
+    reservedForCalls: reserved,
     numbersHeld: numbers.held,
     numbersAssigned: account.role === 'reseller' ? numbers.assigned : 0,
     customers: accounts.customer,

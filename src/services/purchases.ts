@@ -27,7 +27,7 @@ import { Money, toPlain, toStored } from '../domain/money.ts';
 import { defaultSellTerms, type PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { postLedgerEntry } from '../db/ledger-writer.ts';
-import { availableFunds } from './ledger.ts';
+import { availableFunds, lockReservedForCalls, reservedForCalls } from './ledger.ts';
 
 export const JUST_SOLD_MESSAGE = 'This number was just sold to someone else; nothing was charged.';
 export const NOT_FOR_SALE_MESSAGE = 'This number is not for sale.';
@@ -111,7 +111,7 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
   const terms = await sellTerms(db, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
   const total = new Money(terms.setup_fee).plus(terms.monthly_fee);
-  const fundsBefore = availableFunds(buyer);
+  const fundsBefore = availableFunds(buyer, await reservedForCalls(db, buyer.id, input.now));
   const fundsAfter = new Money(fundsBefore).minus(total);
   return {
     buyer,
@@ -186,12 +186,14 @@ async function takeForBuyer(trx: Transaction, buyerId: number, productId: number
 
 type Acquisition = Extract<Taken, { kind: 'taken' }>;
 
-function requireFunds({ buyer, terms }: Acquisition, decimals: number): void {
+async function requireFunds(trx: Transaction, { buyer, terms }: Acquisition, decimals: number, now: Date): Promise<void> {
   const setup = new Money(terms.setup_fee);
   const period = new Money(terms.monthly_fee);
   const total = setup.plus(period);
   if (total.isZero()) return;
-  const funds = new Money(availableFunds(buyer));
+  // Money reserved for the buyer's calls in progress is not spent here (locked until commit).
+  const reserved = (await lockReservedForCalls(trx, [buyer.id], now)).get(buyer.id)!;
+  const funds = new Money(availableFunds(buyer, reserved));
   if (funds.lessThan(total)) {
     const plain = (amount: Money) => toPlain(amount, decimals);
     throw new InsufficientFundsError(
@@ -293,7 +295,7 @@ export async function purchaseDid(db: Db, input: PurchaseInput): Promise<Purchas
     inTransaction(db, async (trx) => {
       const taken = await takeForBuyer(trx, buyerId, productId, key, now);
       if (taken.kind === 'replayed') return taken.result;
-      requireFunds(taken, pricing.decimals);
+      await requireFunds(trx, taken, pricing.decimals, now);
       const subscription = await subscribe(trx, taken, key, now);
       const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now });
       await recordAcquisition(trx, taken, subscription, entries, { action: 'did.purchase', actorId, now, pricing });
@@ -327,7 +329,7 @@ export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseRes
     inTransaction(db, async (trx) => {
       const taken = await takeForBuyer(trx, accountId, productId, key, now);
       if (taken.kind === 'replayed') return taken.result;
-      if (input.charge) requireFunds(taken, pricing.decimals);
+      if (input.charge) await requireFunds(trx, taken, pricing.decimals, now);
       const subscription = await subscribe(trx, taken, key, now);
       const entries = input.charge ? await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now }) : [];
       await recordAcquisition(trx, taken, subscription, entries, { action: input.charge ? 'did.purchase' : 'did.assign', actorId, now, pricing });

@@ -42,7 +42,7 @@ import { deleteResellerPrices } from '../db/repos/reseller-prices.ts';
 import { inTransaction, type Transaction } from '../db/transaction.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { planRenewal, type RenewalPlan, type RenewalStep } from '../domain/renewal.ts';
-import { availableFunds } from './ledger.ts';
+import { availableFunds, lockReservedForCalls } from './ledger.ts';
 
 export const DEFAULT_BATCH_SIZE = 500;
 const MAX_BATCH_ATTEMPTS = 5;
@@ -176,6 +176,8 @@ async function processBatch(
   const accounts = await lockAccountFunds(trx, accountIds);
   // Balances as the plans go: a later renewal of one account sees the funds the earlier ones left.
   const funds = new Map(accounts.map((account) => [account.id, { ...account }]));
+  // Money reserved for calls in progress is not spent on renewals (locked until commit).
+  const reserved = await lockReservedForCalls(trx, accountIds, now);
 
   // Resellers first: a reseller's number that goes back to the operator is taken from its
   // customer too, and that customer must not be charged for it in the same batch.
@@ -191,7 +193,7 @@ async function processBatch(
         status: row.status, billingType: row.billing_type, billingDays: row.billing_days, price: row.price,
         nextBillingAt: row.next_billing_at, suspendedAt: row.suspended_at,
       },
-      availableFunds(account),
+      availableFunds(account, reserved.get(row.account_id)),
       { now, graceDays: options.graceDays, mode: options.mode },
     );
     planned.push({ row, plan });

@@ -14,7 +14,7 @@ import {
 import type { LedgerKind } from '../db/repos/ledger.ts';
 import { toPlain } from '../domain/money.ts';
 import { NotFoundError } from '../errors.ts';
-import { availableFunds } from './ledger.ts';
+import { availableFunds, reservedForCalls } from './ledger.ts';
 import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
 
 export const LEDGER_KINDS: LedgerKind[] = ['payment', 'refill', 'adjustment', 'refund', 'setup_fee', 'recurring_fee', 'call_charge'];
@@ -50,6 +50,7 @@ export function ledgerFiltersOf(filters: TransactionFilters): LedgerFilters {
 export interface TransactionsPage {
   account: AccountRow;
   availableFunds: string;
+  reservedForCalls: string;
   rows: LedgerHistoryRow[];
   total: number;
 }
@@ -59,15 +60,17 @@ export async function loadTransactions(
   accountId: number,
   filters: TransactionFilters,
   page: { limit: number; offset: number },
+  now: Date,
 ): Promise<TransactionsPage> {
   const account = await findAccountById(db, accountId);
   if (!account) throw new NotFoundError('No such account');
   const ledgerFilters = ledgerFiltersOf(filters);
-  const [rows, total] = await Promise.all([
+  const [rows, total, reserved] = await Promise.all([
     listLedgerEntries(db, accountId, ledgerFilters, page),
     countLedgerEntries(db, accountId, ledgerFilters),
+    reservedForCalls(db, accountId, now),
   ]);
-  return { account, availableFunds: availableFunds(account), rows, total };
+  return { account, availableFunds: availableFunds(account, reserved), reservedForCalls: reserved, rows, total };
 }
 
 /**

@@ -16,6 +16,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Calls', href: '/admin/calls' },
     { label: 'Switches', href: '/admin/switches' },
     { label: 'Rejected CDRs', href: '/admin/rejected-cdrs' },
+    { label: 'Expired reservations', href: '/admin/expired-reservations' },
     { label: 'Billing runs', href: '/admin/billing-runs' },
   ],
   reseller: [

@@ -110,6 +110,7 @@ export function routeOf(xml: string) {
     bridge: /application="bridge" data="([^"]*)"/.exec(xml)?.[1],
     maxSeconds: Number(/sched_hangup \+(\d+) ALLOTTED_TIMEOUT/.exec(xml)?.[1] ?? NaN),
     callTimeout: Number(/data="call_timeout=(\d+)"/.exec(xml)?.[1] ?? NaN),
+    reserved: /data="didhub_reserved=([^"]*)"/.exec(xml)?.[1],
     hangup: /application="hangup" data="([^"]*)"/.exec(xml)?.[1],
     refusal: /data="didhub_refusal=([^"]*)"/.exec(xml)?.[1],
   };

@@ -59,7 +59,8 @@ describe.skipIf(!testServerUrl())('concurrent calls across app instances (real P
   }
 
   it('when 10 route requests for a number with Concurrent Calls = 2 arrive at once, then exactly 2 are accepted', async () => {
-    const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '100' });
+    // Funds for ten longest calls: only the limit refuses.
+    const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '1000' });
     const did = await makeOwnedDid(database.current.db, { owner: customer, concurrent_calls: 2 });
     const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => route(i, did.number)));
     expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(2);
@@ -102,7 +103,7 @@ describe.skipIf(!testServerUrl())('concurrent calls across app instances (real P
   });
 
   it("when 20 requests race for an account's maximum of 3 across its numbers, then exactly 3 are accepted", async () => {
-    const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '100', max_concurrent_calls: 3 });
+    const customer = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '1000', max_concurrent_calls: 3 });
     const dids = await Promise.all(Array.from({ length: 4 }, () => makeOwnedDid(database.current.db, { owner: customer, concurrent_calls: 0 })));
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => route(i, dids[i % dids.length]!.number)));
     expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(3);
@@ -147,7 +148,7 @@ describe.skipIf(!testServerUrl())('concurrent calls across app instances (real P
     const ofSecond = await makeOwnedDid(db, { owner: second, concurrent_calls: 0 });
     const [poolA, poolB] = [createDb({ databaseUrl: database.current.url!, poolMax: 1 }), createDb({ databaseUrl: database.current.url!, poolMax: 1 })];
     extraDbs.push(poolA, poolB);
-    const call = (number: string) => ({ number, uuid: randomUUID(), switchId: null, now: new Date(), longestSeconds: 7500 });
+    const call = (number: string) => ({ number, uuid: randomUUID(), switchId: null, now: new Date(), capSeconds: 7200, marginSeconds: 300, decimals: 4 });
     const waitingForLock = async () => {
       for (let i = 0; i < 100; i += 1) {
         const waiting = (await db.raw("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) as { rows: Array<{ n: string }> };

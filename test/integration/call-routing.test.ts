@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { findHoldingsTakingSlots } from '../../src/db/repos/call-holdings.ts';
-import { takeSlotIfFree } from '../../src/db/repos/call-slots.ts';
 import { maxDuration } from '../../src/domain/rating.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
@@ -23,6 +22,8 @@ let clock = new Date('2026-11-29T12:00:00Z');
 
 // The product terms of makeDid: C 0.10, G 10, R 0.60, I 60, N 6.
 const PRODUCT_TERMS = { connectionCost: '0.10', graceSeconds: 10, perMinute: '0.60', initialIncrement: 60, increment: 6 };
+// Terms under which the funds of these accounts allow several longest calls at once.
+const CHEAP = { connection_cost: '0', cost_per_minute: '0.0001' };
 
 beforeAll(async () => {
   const db = database.current.db;
@@ -32,6 +33,13 @@ beforeAll(async () => {
   direct = await makeAccount(db, { role: 'customer', parent: admin, balance: '20' });
   resellersCustomer = await makeAccount(db, { role: 'customer', parent: reseller, balance: '5' });
   token = (await makeSwitch(db, { admin })).token;
+});
+
+// Each test starts with no call in progress: the calls routed by a test (no CDR follows) would
+// otherwise keep the accounts' credit reserved for the next.
+beforeEach(async () => {
+  await database.current.db.raw('DELETE FROM call_slots');
+  await database.current.db.raw('DELETE FROM account_reservations');
 });
 
 describe('route request (mod_xml_curl dialplan)', () => {
@@ -56,7 +64,7 @@ describe('route request (mod_xml_curl dialplan)', () => {
   });
 
   it('when the number is dialled without its plus or with 00, then it is still found', async () => {
-    const did = await makeOwnedDid(database.current.db, { owner: direct, concurrent_calls: 0 });
+    const did = await makeOwnedDid(database.current.db, { owner: direct, concurrent_calls: 0, ...CHEAP });
     for (const dialled of [did.number.slice(1), `00${did.number.slice(1)}`]) {
       const response = await postDialplan(app, token, dialplanForm(dialled));
       expect(routeOf(response.text).bridge).toBe('sofia/external/office@pbx.example.com');
@@ -222,7 +230,7 @@ describe('refusals', () => {
   });
 
   it("when the number's Concurrent Calls are in use, then USER_BUSY; a retried lookup of the same call does not take a second slot", async () => {
-    const did = await makeOwnedDid(database.current.db, { owner: direct, concurrent_calls: 1 });
+    const did = await makeOwnedDid(database.current.db, { owner: direct, concurrent_calls: 1, ...CHEAP });
     const first = randomUUID();
     expect(routeOf((await postDialplan(app, token, dialplanForm(did.number, first))).text).bridge).toBeDefined();
     expect(routeOf((await postDialplan(app, token, dialplanForm(did.number, first))).text).bridge).toBeDefined();
@@ -231,8 +239,8 @@ describe('refusals', () => {
 
   it("when the account's maximum concurrent calls are in use, then NORMAL_CIRCUIT_CONGESTION", async () => {
     const limited = await makeAccount(database.current.db, { role: 'customer', parent: admin, balance: '50', max_concurrent_calls: 1 });
-    const a = await makeOwnedDid(database.current.db, { owner: limited, concurrent_calls: 0 });
-    const b = await makeOwnedDid(database.current.db, { owner: limited, concurrent_calls: 0 });
+    const a = await makeOwnedDid(database.current.db, { owner: limited, concurrent_calls: 0, ...CHEAP });
+    const b = await makeOwnedDid(database.current.db, { owner: limited, concurrent_calls: 0, ...CHEAP });
     expect((await refusalFor(a.number)).bridge).toBeDefined();
     expect(await refusalFor(b.number)).toMatchObject({ refusal: 'limit_reached', hangup: 'NORMAL_CIRCUIT_CONGESTION' });
   });
@@ -271,42 +279,26 @@ describe('refusals', () => {
     expect(new Date(slot.expires_at).getTime()).toBe(clock.getTime() + (25 + 1996 + 300) * 1000);
   });
 
-  it('when slots are taken one by one, then each limit counts its live calls, a repeated call is held, and an expired slot does not count', async () => {
-    const db = database.current.db;
-    const limitedReseller = await makeAccount(db, { role: 'reseller', parent: admin, balance: '100' });
-    const owner = await makeAccount(db, { role: 'customer', parent: limitedReseller, balance: '50' });
-    const did = await makeOwnedDid(db, { owner, reseller: limitedReseller });
-    const take = (uuid: string, limits: { did: number; owner: number; reseller: number }, expiresInSeconds = 600) =>
-      takeSlotIfFree(db, {
-        call_uuid: uuid, product_id: did.id, account_id: owner.id, reseller_id: limitedReseller.id, switch_id: null,
-        created_at: clock, expires_at: new Date(clock.getTime() + expiresInSeconds * 1000),
-      }, limits, clock);
-    expect(await take('slot-a', { did: 2, owner: 0, reseller: 0 }, 0)).toMatchObject({ taken: true });
-    // slot-a expired at once: it no longer counts, on the number or on either account.
-    expect(await take('slot-b', { did: 1, owner: 1, reseller: 1 })).toEqual({ did: 0, owner: 0, reseller: 0, held: false, taken: true });
-    expect(await take('slot-b', { did: 1, owner: 1, reseller: 1 })).toEqual({ did: 1, owner: 1, reseller: 1, held: true, taken: false });
-    expect(await take('slot-c', { did: 0, owner: 0, reseller: 1 })).toEqual({ did: 0, owner: 0, reseller: 1, held: false, taken: false });
-    expect(await take('slot-c', { did: 2, owner: 2, reseller: 0 })).toEqual({ did: 1, owner: 1, reseller: 0, held: false, taken: true });
-  });
-
   it('when several calls share one batch, then they are served in order: the first takes the slot, its repeat is held, the next is over the limit, an unknown number is missing', async () => {
     const db = database.current.db;
-    const did = await makeOwnedDid(db, { owner: direct, concurrent_calls: 1 });
-    const call = (number: string, uuid: string) => ({ number, uuid, switchId: null, now: clock, longestSeconds: 7500 });
+    // Cheap enough that the funds allow every call the longest allowance: only the limit refuses.
+    const did = await makeOwnedDid(db, { owner: direct, concurrent_calls: 1, connection_cost: '0', cost_per_minute: '0.0001' });
+    const call = (number: string, uuid: string) => ({ number, uuid, switchId: null, now: clock, capSeconds: 7200, marginSeconds: 300, decimals: 4 });
     const found = await findHoldingsTakingSlots(db, [
       call(did.number, 'batch-a'), call(did.number, 'batch-a'), call('+19995550100', 'batch-x'), call(did.number, 'batch-b'),
     ]);
+    // 7,200 s at 0.0001 a minute (I 60, N 6, G 10): 0.0120 reserved, returned again for the repeat.
     expect(found.map((f) => f && { number: f.holding.number, ...f.slot })).toEqual([
-      { number: did.number, did: 0, owner: 0, reseller: 0, held: false, taken: true },
-      { number: did.number, did: 1, owner: 0, reseller: 0, held: true, taken: false },
+      { number: did.number, did: 0, owner: 0, reseller: 0, held: false, taken: true, allowedSeconds: 7200, ownerReserved: '0.012000', resellerReserved: '0.000000', short: null },
+      { number: did.number, did: 0, owner: 0, reseller: 0, held: true, taken: false, allowedSeconds: 7200, ownerReserved: '0.012000', resellerReserved: '0.000000', short: null },
       undefined,
-      { number: did.number, did: 1, owner: 0, reseller: 0, held: false, taken: false },
+      { number: did.number, did: 1, owner: 0, reseller: 0, held: false, taken: false, allowedSeconds: 7200, ownerReserved: '0.000000', resellerReserved: '0.000000', short: null },
     ]);
     expect((await db('call_slots').where({ product_id: did.id })).map((slot: { call_uuid: string }) => slot.call_uuid)).toEqual(['batch-a']);
   });
 
   it('when a slot outlives its maximum duration plus the margin, then it no longer counts', async () => {
-    const did = await makeOwnedDid(database.current.db, { owner: direct, concurrent_calls: 1 });
+    const did = await makeOwnedDid(database.current.db, { owner: direct, concurrent_calls: 1, ...CHEAP });
     expect((await refusalFor(did.number)).bridge).toBeDefined();
     expect((await refusalFor(did.number)).refusal).toBe('limit_reached');
     const saved = clock;

@@ -28,6 +28,9 @@ describe('demo data', () => {
     expect(customerOfReseller.parent_id).toBe(reseller.id);
     expect(Number((await db('products').where({ reseller_id: reseller.id }).count({ c: '*' }).first())!.c)).toBeGreaterThan(0);
     expect(Number((await db('products').where({ customer_id: customerOfReseller.id }).count({ c: '*' }).first())!.c)).toBeGreaterThan(0);
+    // One call in progress: credit reserved on Globex and on the reseller above it.
+    const reserved = (await db('account_reservations').whereIn('account_id', [customerOfReseller.id, reseller.id]).orderBy('account_id')) as Array<{ reserved: string }>;
+    expect(reserved.map((row) => Number(row.reserved) > 0)).toEqual([true, true]);
 
     // Calls to the customers' numbers, rated and charged, from a registered switch.
     expect(result.calls).toBe(11);

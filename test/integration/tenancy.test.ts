@@ -118,6 +118,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/rejected-cdrs': { area: 'admin' },
   '/admin/rejected-cdrs/:id': { area: 'admin', own: (w) => ({ id: w.rejectedCdr }), foreign: () => [{ id: 999999 }] },
   '/admin/invalid-destinations': { area: 'admin' },
+  '/admin/expired-reservations': { area: 'admin' },
   '/admin/rate-plans': { area: 'admin' },
   '/admin/rate-plans/new': { area: 'admin' },
   '/admin/rate-plans/assign': { area: 'admin' },

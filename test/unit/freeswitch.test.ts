@@ -86,13 +86,14 @@ describe('mod_xml_curl request and documents', () => {
   it('when a route is built, then it holds ring timeout, scheduled hang-up on answer, limits and the bridge, in order', () => {
     const xml = buildRouteDocument({
       context: 'public', destinationNumber: '+14155550100', number: '+14155550100', productId: 7, ownerId: 9, callTimeout: 30,
-      maxSeconds: 1996, bridge: 'sofia/external/office@pbx.example.com', didLimit: 2, accountLimit: 0,
+      maxSeconds: 1996, reserved: '19.9600', bridge: 'sofia/external/office@pbx.example.com', didLimit: 2, accountLimit: 0,
     });
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<document type="freeswitch/xml">')).toBe(true);
     const actions = [...xml.matchAll(/<action application="([^"]+)" data="([^"]*)"\/>/g)].map((m) => `${m[1]} ${m[2]}`);
     expect(actions).toEqual([
       'set didhub_product_id=7',
       'set didhub_owner_id=9',
+      'set didhub_reserved=19.9600',
       'set call_timeout=30',
       'set hangup_after_bridge=true',
       'set execute_on_answer=sched_hangup +1996 ALLOTTED_TIMEOUT',

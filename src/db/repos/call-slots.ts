@@ -1,24 +1,8 @@
-// Concurrency slots: one row per authorised call in progress (see the calls migration).
+// Concurrency slots and the credit they reserve: one row per authorised call in progress (taken by
+// the route statement, see call-holdings.ts), ended by its CDR (cdr-batches.ts), by a refusal or
+// by expiry (here). The functions are in src/db/sql.
 import type { Db } from '../knex.ts';
 import { queryPrepared, type PreparedStatement } from '../prepared.ts';
-
-export interface NewCallSlot {
-  call_uuid: string;
-  product_id: number;
-  account_id: number;
-  reseller_id: number | null;
-  switch_id: number | null;
-  created_at: Date;
-  expires_at: Date;
-}
-
-export interface SlotCounts {
-  did: number;
-  owner: number;
-  reseller: number;
-  /** This call already holds a slot: the switch asked again for the same call. */
-  held: boolean;
-}
 
 export interface SlotLimits {
   /** 0 = unlimited, as everywhere. */
@@ -27,38 +11,75 @@ export interface SlotLimits {
   reseller: number;
 }
 
-const TAKE_SLOT: PreparedStatement = {
-  name: 'take_call_slot_alone',
-  text: `SELECT did, owner, reseller, held, taken FROM take_call_slots(ARRAY[ROW(1, true, $1::text, $2::bigint, $3::bigint, $4::bigint, $5::bigint,
-           $6::timestamptz, $7::timestamptz, $8::timestamptz, $9::integer, $10::integer, $11::integer)::call_slot_request])`,
+/**
+ * Ends the slots of `callUuids` (calls refused after their slot was taken) and at most
+ * `expiredLimit` slots past their expiry, giving their reservations back; the expired ones are
+ * kept for the admin's list. Returns how many slots went.
+ */
+export async function releaseCallSlots(db: Db, callUuids: string[], now: Date, expiredLimit = 0): Promise<number> {
+  const result = (await db.raw('SELECT release_call_slots(?::text[], ?::timestamptz, ?::integer) AS released', [
+    callUuids, now.toISOString(), expiredLimit,
+  ])) as { rows: Array<{ released: number }> };
+  return Number(result.rows[0]?.released ?? 0);
+}
+
+export interface CallReservation {
+  /** Reserved for calls in progress (expired reservations no longer count). */
+  reserved: string;
+  /** Balance, plus the credit limit when postpaid, minus `reserved`. */
+  available: string;
+}
+
+const RESERVATIONS: PreparedStatement = {
+  name: 'call_reservations_of',
+  text: 'SELECT account_id, reserved, available FROM lock_call_reservations($1::bigint[], $2::timestamptz, $3::boolean)',
 };
 
 /**
- * Takes the lock of each limit that applies, counts the live (unexpired) slots on the number, on
- * the owner and on its reseller, and takes a slot for the call if every limit leaves room: one
- * round trip to the function take_call_slots (see its migrations for why a function). Only the limits
- * that apply are counted (0 = unlimited is not), each through its own index, so a reseller with
- * thousands of calls in progress does not make every route request count them all. The slot
- * commits without waiting for the disk flush: a crash could forget the slots of its last
- * milliseconds; those calls end with the crash or expire anyway.
+ * What each account has reserved for calls in progress and its available funds. With `lock`
+ * (inside the transaction that spends them), the accounts' reservations are locked until it
+ * commits, so no call can reserve what the caller is about to spend (lock the accounts' own rows
+ * first, as every writer does: see lock_call_reservations).
  */
-export async function takeSlotIfFree(db: Db, slot: NewCallSlot, limits: SlotLimits, now: Date): Promise<SlotCounts & { taken: boolean }> {
-  const rows = await queryPrepared<{ did: unknown; owner: unknown; reseller: unknown; held: boolean; taken: boolean }>(db, TAKE_SLOT, [
-    slot.call_uuid, slot.product_id, slot.account_id, slot.reseller_id, slot.switch_id, slot.created_at, slot.expires_at, now,
-    limits.did, limits.owner, limits.reseller,
+export async function callReservationsOf(db: Db, accountIds: number[], now: Date, options: { lock: boolean }): Promise<Map<number, CallReservation>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await queryPrepared<{ account_id: number | string; reserved: string; available: string }>(db, RESERVATIONS, [
+    accountIds, now.toISOString(), options.lock,
   ]);
-  const row = rows[0]!;
-  return { did: Number(row.did), owner: Number(row.owner), reseller: Number(row.reseller), held: Boolean(row.held), taken: Boolean(row.taken) };
+  return new Map(rows.map((row) => [Number(row.account_id), { reserved: row.reserved, available: row.available }]));
 }
 
-/** Frees the slots of calls whose CDRs arrived; returns the uuids that held one. */
-export async function deleteCallSlots(db: Db, callUuids: string[]): Promise<string[]> {
-  if (callUuids.length === 0) return [];
-  const rows = (await db('call_slots').whereIn('call_uuid', callUuids).delete().returning('call_uuid')) as Array<{ call_uuid: string }>;
-  return rows.map((row) => row.call_uuid);
+export interface ExpiredReservationRow {
+  call_uuid: string;
+  product_id: number;
+  number: string | null;
+  account_id: number;
+  account_name: string | null;
+  reseller_id: number | null;
+  reseller_name: string | null;
+  allowed_seconds: number | null;
+  owner_reserved: string;
+  reseller_reserved: string;
+  created_at: Date;
+  expires_at: Date;
+  released_at: Date;
 }
 
-/** A slot taken for the longest call, brought down to what the accounts' funds allow. */
-export async function shortenCallSlot(db: Db, callUuid: string, expiresAt: Date): Promise<void> {
-  await db('call_slots').where({ call_uuid: callUuid }).where('expires_at', '>', expiresAt).update({ expires_at: expiresAt });
+/** Reservations released because their CDR never came, newest first. */
+export async function listExpiredReservations(db: Db, page: { limit: number; offset: number }): Promise<ExpiredReservationRow[]> {
+  return (await db('expired_call_reservations as e')
+    .leftJoin('products as p', 'p.id', 'e.product_id')
+    .leftJoin('accounts as o', 'o.id', 'e.account_id')
+    .leftJoin('accounts as r', 'r.id', 'e.reseller_id')
+    .select('e.*', 'p.number', 'o.name as account_name', 'r.name as reseller_name')
+    .orderBy([{ column: 'e.released_at', order: 'desc' }, { column: 'e.call_uuid', order: 'desc' }])
+    .limit(page.limit)
+    .offset(page.offset)) as ExpiredReservationRow[];
+}
+
+export async function countExpiredReservations(db: Db, since?: Date): Promise<number> {
+  const query = db('expired_call_reservations').count({ n: '*' });
+  if (since) query.where('released_at', '>=', since);
+  const row = (await query.first()) as { n: string | number } | undefined;
+  return Number(row?.n ?? 0);
 }

@@ -43,6 +43,8 @@ export interface CallChargeRow {
   billed_seconds: number;
   breakdown: Record<string, unknown>;
   ledger_entry_id: number | null;
+  /** What the level had reserved for the call at its authorisation; null when nothing was. */
+  reserved: string | null;
 }
 
 function scoped(query: Knex.QueryBuilder, scope: CallScope): Knex.QueryBuilder {

@@ -1,5 +1,4 @@
-// Storing and charging a batch of rated CDRs in one statement (charge_cdr_batch, see its
-// migration). Rows go over as one bound array per column, not one parameter per value (which
+// Storing and charging a batch of rated CDRs in one statement (src/db/sql/charge_cdr_batch.sql). Rows go over as one bound array per column, not one parameter per value (which
 // Postgres parses and plans several times slower), and are unpacked into the function's input
 // before it takes any lock.
 import type { Db } from '../knex.ts';
@@ -72,22 +71,21 @@ function rowsOf(type: string, columns: Record<string, ColumnType>, withOrdinalit
 const STATEMENT = `SELECT call_id, call_uuid FROM charge_cdr_batch(
   ${rowsOf('cdr_call', CALL_COLUMNS, false)},
   ${rowsOf('cdr_charge', CHARGE_COLUMNS, true)},
-  ?::text[], ?::bigint[], ?::timestamptz)`;
+  ?::text[], ?::timestamptz)`;
 
 /**
- * Stores the calls not stored before and charges their levels, frees the slots of every call in
- * `endedCalls` and the expired slots of `productIds`; returns the id of each call stored now, by
- * uuid (the others were duplicates).
+ * Stores the calls not stored before and charges their levels, ends the slots of every call in
+ * `endedCalls` and releases what they reserved; returns the id of each call stored now, by uuid
+ * (the others were duplicates).
  */
 export async function chargeCdrBatch(
   db: Db,
   calls: CdrCallRow[],
   charges: CdrChargeRow[],
   endedCalls: string[],
-  productIds: number[],
   now: Date,
 ): Promise<Map<string, number>> {
-  const bindings = [...columnArrays(CALL_COLUMNS, calls), ...columnArrays(CHARGE_COLUMNS, charges), endedCalls, productIds, now.toISOString()];
+  const bindings = [...columnArrays(CALL_COLUMNS, calls), ...columnArrays(CHARGE_COLUMNS, charges), endedCalls, now.toISOString()];
   const result = (await db.raw(STATEMENT, bindings as never)) as { rows: Array<{ call_id: number | string; call_uuid: string }> };
   return new Map(result.rows.map((row) => [row.call_uuid, Number(row.call_id)]));
 }

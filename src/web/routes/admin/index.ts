@@ -12,6 +12,7 @@ import { switchesRouter } from '../switches/router.ts';
 import { rejectedCdrsRouter } from '../rejected-cdrs/router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { ratePlanNumbersRouter } from '../rate-plans/numbers-router.ts';
+import { expiredReservationsRouter } from '../expired-reservations/router.ts';
 import { invalidDestinationsRouter } from './invalid-destinations.ts';
 
 export function adminRouter(context: AppContext): Router {
@@ -29,6 +30,7 @@ export function adminRouter(context: AppContext): Router {
   router.use('/calls', callsRouter(context));
   router.use('/switches', switchesRouter(context));
   router.use('/rejected-cdrs', rejectedCdrsRouter(context));
+  router.use('/expired-reservations', expiredReservationsRouter(context));
   router.use('/invalid-destinations', invalidDestinationsRouter(context));
   router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));

@@ -75,6 +75,7 @@ function decisionJson(decision: CallDecision) {
     decision: 'accept', uuid: decision.uuid, number: decision.number, product_id: decision.productId, owner_id: decision.ownerId,
     destination_type: decision.destinationType, destination: decision.destination, bridge: decision.bridge,
     call_timeout: decision.callTimeout, max_seconds: decision.maxSeconds,
+    reserved: decision.reserved, reseller_reserved: decision.resellerReserved,
     limits: { did: decision.didLimit, account: decision.accountLimit },
   };
 }
@@ -137,7 +138,7 @@ export function freeswitchRouter(context: AppContext): Router {
     res.send(buildRouteDocument({
       context: request.context, destinationNumber: request.destinationNumber, number: decision.number, productId: decision.productId,
       ownerId: decision.ownerId, callTimeout: decision.callTimeout, maxSeconds: decision.maxSeconds, bridge: decision.bridge,
-      didLimit: decision.didLimit, accountLimit: decision.accountLimit,
+      reserved: decision.reserved, didLimit: decision.didLimit, accountLimit: decision.accountLimit,
     }));
   });
 

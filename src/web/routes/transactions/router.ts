@@ -34,7 +34,7 @@ export interface TransactionsView {
 export async function showTransactions(context: AppContext, res: Response, accountId: number, view: TransactionsView): Promise<void> {
   const query = transactionsQuery.data(res);
   const current = { kind: query.kind, from: query.from, to: query.to };
-  const data = await loadTransactions(context.db, accountId, current, pageWindow(query.page, TRANSACTIONS_PAGE_SIZE));
+  const data = await loadTransactions(context.db, accountId, current, pageWindow(query.page, TRANSACTIONS_PAGE_SIZE), context.now());
   const { status, ...state } = filterState(transactionsQuery.invalid(res), current);
   await renderPage(res, 'ledger/transactions', {
     ...view,
