@@ -15,6 +15,7 @@ import { requestLocals, templateLocals } from './web/middleware/locals.ts';
 import { refuseNulBytes } from './web/middleware/nul-bytes.ts';
 import { refuseDeepJson } from './web/middleware/json-depth.ts';
 import { sessionMiddleware } from './web/middleware/session.ts';
+import { undecodablePath } from './web/middleware/undecodable-path.ts';
 import { accountRouter } from './web/routes/account.ts';
 import { adminRouter } from './web/routes/admin/index.ts';
 import { authRouter } from './web/routes/auth.ts';
@@ -87,6 +88,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/customer', requireRole('customer'), customerRouter(context));
 
   app.use(notFound);
+  app.use(undecodablePath);
   app.use(errorHandler(logger));
   return app;
 }

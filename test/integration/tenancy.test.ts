@@ -12,6 +12,7 @@ import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
+import { routesOf } from '../helpers/router-stack.ts';
 
 const database = useTestDatabase();
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -243,33 +244,6 @@ const ROUTES: Record<string, RouteCase> = {
     foreign: (w) => [{ subscriptionId: w.subscription.directCustomer }, { subscriptionId: w.subscription.reseller }, { subscriptionId: w.subscription.otherResellersCustomer }],
   },
 };
-
-function joinPath(prefix: string, path: string): string {
-  return `${prefix.replace(/\/$/, '')}/${path.replace(/^\//, '')}`.replace(/(.)\/$/, '$1');
-}
-
-interface RouterLayer {
-  rawPath?: string;
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-  handle?: { stack?: RouterLayer[] };
-}
-
-/** Every path with a handler for `method`, read from the app's router stack, nested routers included. */
-export function routesOf(app: Express, method: 'get' | 'post'): string[] {
-  const found = new Set<string>();
-  const walk = (stack: RouterLayer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        if (!layer.route.methods[method]) continue;
-        for (const path of ([] as string[]).concat(layer.route.path)) found.add(joinPath(prefix, path));
-      } else if (layer.handle?.stack) {
-        walk(layer.handle.stack, joinPath(prefix, layer.rawPath ?? '/'));
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack, '/');
-  return [...found].sort();
-}
 
 function fill(pattern: string, params: Params = {}, query = ''): string {
   return pattern.replace(/:(\w+)/g, (_, name: string) => {

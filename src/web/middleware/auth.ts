@@ -27,12 +27,16 @@ export function homePath(role: Role): string {
   return `/${role}`;
 }
 
+const MAX_NEXT_LENGTH = 2_000;
+
 /** Guards a whole router: visitors go to the login page, other roles get 403. */
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, res, next) => {
     const account = res.locals.currentAccount;
     if (!account) {
-      if (req.method === 'GET') return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+      // A page's address comes back after login, unless it is too long for a Location header
+      // (proxies and clients refuse headers over 8-16 KB).
+      if (req.method === 'GET' && req.originalUrl.length <= MAX_NEXT_LENGTH) return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
       return res.redirect('/login');
     }
     if (roles.length > 0 && !roles.includes(account.role)) return next(new ForbiddenError());

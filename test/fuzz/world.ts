@@ -1,0 +1,128 @@
+// The data the fuzz suite runs against: the demo data, a row of every kind a page can show, and
+// logged-in agents. The rows that forms may change (an account's settings, a number's terms) are
+// not the agents' own accounts, so a fuzzed edit cannot lock an agent out.
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
+import type { AccountRow } from '../../src/db/repos/accounts.ts';
+import { makeAccount, makeDid, makeSwitch } from '../helpers/factories.ts';
+import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
+
+export const NOW = new Date('2026-11-29T12:00:00Z');
+export type Role = 'admin' | 'reseller' | 'customer' | 'anonymous';
+export const ROLES: readonly Role[] = ['admin', 'reseller', 'customer', 'anonymous'];
+
+export interface World {
+  /** Values for the path parameters of each role's routes: pattern prefix → parameters. */
+  params: Array<{ prefix: string; values: Record<string, number> }>;
+  /** Query strings that pages with a confirmation step need to show their form. */
+  pageQueries: Record<string, string>;
+  /** Pages, besides every GET route, whose forms are fuzzed: a removed row's restore form, a preview's confirm form (a POST's answer). */
+  formPages: Array<{ role: Role; path: string; post?: Record<string, string> }>;
+  numbers: { customer: string; directCustomer: string };
+  switchToken: string;
+}
+
+const one = async (query: Knex.QueryBuilder): Promise<number> => ((await query.first('id')) as { id: number }).id;
+
+export async function buildWorld(db: Knex): Promise<World> {
+  await seedDemo(db, { now: NOW, bcryptCost: 4 });
+  const byEmail = async (email: string) => (await db('accounts').where({ email }).first()) as AccountRow;
+  const admin = await byEmail('admin@example.com');
+  const reseller = await byEmail('reseller@example.com');
+  const globex = await byEmail('customer-of-reseller@example.com');
+  const acme = await byEmail('customer@example.com');
+  // The reseller's forms edit this customer, not Globex, whose session is the customer agent's.
+  const resellersVictim = await makeAccount(db, { role: 'customer', parent: reseller, balance: '50' });
+  const sw = await makeSwitch(db, { admin });
+  const plan = async (ownerId: number | null, name: string) => {
+    const [row] = (await db('rate_plans').insert({ owner_id: ownerId, name, kind: 'absolute', created_by: admin.id, created_at: NOW, updated_at: NOW }).returning('id')) as Array<{ id: number }>;
+    await db('rate_plan_versions').insert({
+      rate_plan_id: row!.id, effective_from: new Date(NOW.getTime() - 86_400_000), connection_cost: '0', grace_seconds: 0, cost_per_minute: '0.01',
+      initial_increment: 60, increment: 6, created_by: admin.id,
+    });
+    return row!.id;
+  };
+  const adminPlan = await plan(null, 'Operator standard');
+  const resellerPlan = await plan(reseller.id, 'Northwind resale');
+  const archivedAdminPlan = await plan(null, 'Operator archived');
+  const archivedResellerPlan = await plan(reseller.id, 'Northwind archived');
+  await db('rate_plans').whereIn('id', [archivedAdminPlan, archivedResellerPlan]).update({ archived_at: NOW });
+  const removedDid = (await makeDid(db, { archived_at: NOW })).id;
+  const billingRun = ((await db('billing_runs').insert({ trigger: 'command', clock_at: NOW, started_at: NOW, finished_at: NOW, status: 'finished' }).returning('id')) as Array<{ id: number }>)[0]!.id;
+  const rejectedCdr = ((await db('rejected_cdrs').insert({ source: 'api', uuid: 'fuzz-rejected', reason: 'unknown number', payload: '{}', received_at: NOW }).returning('id')) as Array<{ id: number }>)[0]!.id;
+  const didImport = ((await db('did_imports').insert({ created_by: admin.id, filename: 'fuzz.csv', content: 'number,country\n+14155559999,US\n', created_at: NOW }).returning('id')) as Array<{ id: number }>)[0]!.id;
+  const globexProduct = await one(db('products').where({ customer_id: globex.id }).orderBy('id'));
+  const acmeProduct = await one(db('products').where({ customer_id: acme.id }).orderBy('id'));
+  const inStock = await one(db('products').whereNull('reseller_id').whereNull('customer_id').where({ status: 'active' }).orderBy('id'));
+  const resellerUnassigned = await one(db('products').where({ reseller_id: reseller.id }).whereNull('customer_id').orderBy('id'));
+  const callOf = (ownerId: number) => one(db('calls').where({ owner_id: ownerId }).orderBy('id'));
+  const subscriptionOf = (accountId: number) => one(db('subscriptions').where({ account_id: accountId }).orderBy('id'));
+  const numberOf = async (id: number) => ((await db('products').where({ id }).first('number')) as { number: string }).number;
+  return {
+    params: [
+      { prefix: '/admin/accounts/', values: { id: acme.id } },
+      { prefix: '/admin/dids/import/', values: { importId: didImport } },
+      { prefix: '/admin/dids/:id/reclaim', values: { id: acmeProduct } },
+      { prefix: '/admin/dids/:id/restore', values: { id: removedDid } },
+      { prefix: '/admin/rate-plans/:id/restore', values: { id: archivedAdminPlan } },
+      { prefix: '/reseller/rate-plans/:id/restore', values: { id: archivedResellerPlan } },
+      { prefix: '/admin/dids/', values: { id: inStock } },
+      { prefix: '/admin/providers/', values: { id: await one(db('providers').orderBy('id')) } },
+      { prefix: '/admin/calls/', values: { id: await callOf(acme.id) } },
+      { prefix: '/admin/switches/', values: { id: sw.id } },
+      { prefix: '/admin/rejected-cdrs/', values: { id: rejectedCdr } },
+      { prefix: '/admin/rate-plans/', values: { id: adminPlan } },
+      { prefix: '/admin/billing-runs/', values: { id: billingRun } },
+      { prefix: '/admin/subscriptions/', values: { id: await subscriptionOf(acme.id) } },
+      { prefix: '/reseller/customers/', values: { id: resellersVictim.id } },
+      { prefix: '/reseller/buy/', values: { productId: inStock } },
+      { prefix: '/reseller/receipts/', values: { subscriptionId: await subscriptionOf(reseller.id) } },
+      { prefix: '/reseller/dids/', values: { productId: resellerUnassigned } },
+      { prefix: '/reseller/calls/', values: { id: await callOf(globex.id) } },
+      { prefix: '/reseller/rate-plans/', values: { id: resellerPlan } },
+      { prefix: '/customer/buy/', values: { productId: resellerUnassigned } },
+      { prefix: '/customer/receipts/', values: { subscriptionId: await subscriptionOf(globex.id) } },
+      { prefix: '/customer/numbers/', values: { productId: globexProduct } },
+      { prefix: '/customer/calls/', values: { id: await callOf(globex.id) } },
+    ],
+    pageQueries: {
+      '/admin/dids/:id/assign/confirm': `account=${acme.id}&charge=no`,
+      '/reseller/rate-plans/apply-one': `product_id=${resellerUnassigned}&plan=${resellerPlan}`,
+    },
+    formPages: [
+      { role: 'admin', path: `/admin/dids/${removedDid}` },
+      { role: 'admin', path: `/admin/rate-plans/${archivedAdminPlan}` },
+      { role: 'reseller', path: `/reseller/rate-plans/${archivedResellerPlan}` },
+      { role: 'admin', path: `/admin/accounts/${acme.id}/money`, post: { kind: 'payment', amount: '1.00' } },
+      { role: 'reseller', path: `/reseller/customers/${resellersVictim.id}/money`, post: { kind: 'payment', amount: '1.00' } },
+    ],
+    numbers: { customer: await numberOf(globexProduct), directCustomer: await numberOf(acmeProduct) },
+    switchToken: sw.token,
+  };
+}
+
+/** The path parameters for a route pattern, from the first matching prefix. */
+export function paramsFor(world: World, pattern: string): Record<string, number> {
+  return world.params.find((entry) => pattern.startsWith(entry.prefix))?.values ?? {};
+}
+
+export interface Session {
+  agent: Agent;
+  /** The session's CSRF token: one per session, so it is read once. */
+  token: string;
+}
+
+const LOGINS: Record<Exclude<Role, 'anonymous'>, string> = {
+  admin: 'admin@example.com',
+  reseller: 'reseller@example.com',
+  customer: 'customer-of-reseller@example.com',
+};
+
+/** A session for the role; anonymous visitors get one by opening the login page. */
+export async function openSession(app: Express, role: Role): Promise<Session> {
+  const agent = role === 'anonymous' ? request.agent(app) : await loginAs(app, LOGINS[role], DEMO_PASSWORD);
+  const token = await csrfToken(agent, role === 'anonymous' ? '/login' : '/account/password');
+  return { agent, token };
+}

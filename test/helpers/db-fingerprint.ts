@@ -1,0 +1,29 @@
+// A cheap fingerprint of the database's business tables, to prove that a refused request changed
+// nothing: per table its row count and the sum of a hash of every row (so an update shows too).
+// Sessions are left out on purpose: a refused form still touches its session.
+import type { Knex } from 'knex';
+
+export const FINGERPRINTED_TABLES = [
+  'accounts', 'audit_log', 'billing_runs', 'call_charges', 'call_slots', 'calls', 'did_counts', 'did_imports', 'ledger_entries',
+  'products', 'providers', 'rate_plan_versions', 'rate_plans', 'rejected_cdrs', 'reseller_prices', 'subscription_events',
+  'subscriptions', 'switches',
+] as const;
+
+/** A switch's last contact is recorded for every authenticated request, refused or not. */
+const UNTRACKED_COLUMN = 'last_seen_at';
+
+export type Table = (typeof FINGERPRINTED_TABLES)[number];
+export type Fingerprint = Record<Table, string>;
+
+export async function fingerprint(db: Knex): Promise<Fingerprint> {
+  const sql = FINGERPRINTED_TABLES.map(
+    (table) => `SELECT '${table}' AS name, count(*) || ':' || coalesce(sum(hashtext((to_jsonb(t) - '${UNTRACKED_COLUMN}')::text)::bigint), 0) AS print FROM ${table} t`,
+  ).join(' UNION ALL ');
+  const result = (await db.raw(sql)) as { rows: Array<{ name: Table; print: string }> };
+  return Object.fromEntries(result.rows.map((row) => [row.name, row.print])) as Fingerprint;
+}
+
+/** The tables whose fingerprint differs, leaving out those the caller allows to change. */
+export function changedTables(before: Fingerprint, after: Fingerprint, allowed: readonly Table[] = []): Table[] {
+  return FINGERPRINTED_TABLES.filter((table) => !allowed.includes(table) && before[table] !== after[table]);
+}
