@@ -14,7 +14,7 @@ import {
   type NewAccount,
 } from '../db/repos/accounts.ts';
 import { endAccountSessions } from '../db/repos/sessions.ts';
-import { ConflictError, ValidationError, isUniqueViolation } from '../errors.ts';
+import { ConflictError, UnauthorizedError, ValidationError, isUniqueViolation } from '../errors.ts';
 
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -42,16 +42,18 @@ export async function hashToCompare(account: AccountRow | undefined, cost: numbe
   return account?.password_hash ?? unknownAccountHash(cost);
 }
 
-export type LoginResult = { ok: true; account: AccountRow } | { ok: false; reason: 'invalid' | 'inactive' };
+export const WRONG_CREDENTIALS = 'Wrong email or password.';
+export const ACCOUNT_INACTIVE = 'This account is suspended or closed. Contact your provider to reopen it.';
 
-export async function authenticate(db: Db, email: string, password: string, bcryptCost: number, now: Date): Promise<LoginResult> {
+/** The account these credentials open; an UnauthorizedError (401) for a refusal. */
+export async function authenticate(db: Db, email: string, password: string, bcryptCost: number, now: Date): Promise<AccountRow> {
   const account = await findAccountByEmail(db, email);
   const matches = await bcrypt.compare(password, await hashToCompare(account, bcryptCost));
-  if (!account || !matches) return { ok: false, reason: 'invalid' };
+  if (!account || !matches) throw new UnauthorizedError(WRONG_CREDENTIALS);
   // Only after the password is right, so the message cannot be used to probe emails.
-  if (account.status !== 'active') return { ok: false, reason: 'inactive' };
+  if (account.status !== 'active') throw new UnauthorizedError(ACCOUNT_INACTIVE);
   await recordLogin(db, account.id, now);
-  return { ok: true, account };
+  return account;
 }
 
 export async function hashPassword(password: string, cost: number): Promise<string> {

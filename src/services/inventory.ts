@@ -9,10 +9,15 @@ import {
   listDids, lockDid, setDidRatePlan, updateDid, type AuditRow, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
 } from '../db/repos/dids.ts';
 import { findProvider } from '../db/repos/providers.ts';
-import { ConflictError, NotFoundError, isUniqueViolation } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 
 export type FieldErrors = Partial<Record<DidField, string>>;
-export type SaveResult = { ok: true; did: DidRow } | { ok: false; errors: FieldErrors };
+
+/** The form's errors, one at each field. */
+function invalidDid(errors: FieldErrors): ValidationError {
+  const fields = errors as Record<string, string>;
+  return new ValidationError(Object.values(fields)[0] ?? 'Check the form', fields);
+}
 
 export function auditSnapshot(row: Partial<DidRow>): Record<string, unknown> {
   const snapshot: Record<string, unknown> = {};
@@ -42,8 +47,8 @@ export interface DidChange {
   ratePlanId?: number | null | undefined;
 }
 
-/** Creates a DID from the admin's form. The number must be new: else a field error, not a crash. */
-export async function createDid(db: Db, input: DidInput, change: DidChange): Promise<SaveResult> {
+/** Creates a DID from the admin's form. The number must be new: else a field error (ValidationError), not a crash. */
+export async function createDid(db: Db, input: DidInput, change: DidChange): Promise<DidRow> {
   const parsed = parseDidTerms(input, { empty: 'required' });
   const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
   return inTransaction(db, async (trx) => {
@@ -51,7 +56,7 @@ export async function createDid(db: Db, input: DidInput, change: DidChange): Pro
     if (parsed.ok && (await findExistingNumbers(trx, [parsed.terms.number])).size > 0) {
       errors.number = `${parsed.terms.number} is already in the inventory`;
     }
-    if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
+    if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) throw invalidDid(errors);
     let did: DidRow;
     try {
       did = await inSavepoint(trx, (inner) => insertDid(inner, { ...parsed.terms, provider_id: providerId }, change.now));
@@ -59,12 +64,12 @@ export async function createDid(db: Db, input: DidInput, change: DidChange): Pro
     } catch (error) {
       // Someone added the same number a moment ago.
       if (isUniqueViolation(error, 'products_number_unique')) {
-        return { ok: false as const, errors: { number: `${parsed.terms.number} is already in the inventory` } };
+        throw invalidDid({ number: `${parsed.terms.number} is already in the inventory` });
       }
       throw error;
     }
     await insertAuditEntry(trx, { actorId: change.actorId, action: 'did.create', entityType: 'did', entityId: did.id, after: auditSnapshot(did), ip: change.ip, at: change.now });
-    return { ok: true as const, did };
+    return did;
   });
 }
 
@@ -72,19 +77,19 @@ export async function createDid(db: Db, input: DidInput, change: DidChange): Pro
  * New terms for a DID: they apply to new purchases only, since every subscription keeps the
  * price locked at its purchase. The number itself is not changed here: its history refers to it.
  */
-export async function updateDidTerms(db: Db, id: number, input: DidInput, change: DidChange): Promise<SaveResult> {
+export async function updateDidTerms(db: Db, id: number, input: DidInput, change: DidChange): Promise<DidRow> {
   return inTransaction(db, async (trx) => {
     const before = await lockDid(trx, id);
     if (!before) throw new NotFoundError('There is no such DID');
     const parsed = parseDidTerms({ ...input, number: before.number }, { empty: 'required' });
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
     const providerId = await resolveProvider(trx, parsed.provider, errors);
-    if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) return { ok: false as const, errors };
+    if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) throw invalidDid(errors);
     const { number: _unchanged, ...terms } = parsed.terms;
     const after = await updateDid(trx, id, { ...terms, provider_id: providerId }, change.now);
     if (change.ratePlanId !== undefined) await setDidRatePlan(trx, id, change.ratePlanId);
     await insertAuditEntry(trx, { actorId: change.actorId, action: 'did.update', entityType: 'did', entityId: id, before: auditSnapshot(before), after: auditSnapshot(after), ip: change.ip, at: change.now });
-    return { ok: true as const, did: after };
+    return after;
   });
 }
 

@@ -115,14 +115,26 @@ export function versionSnapshot(version: RatePlanVersionRow): Record<string, unk
   return snapshot;
 }
 
-export type PlanSaveResult = { ok: true; plan: RatePlanRow; version: RatePlanVersionRow } | { ok: false; errors: PlanFieldErrors };
+export interface SavedPlan {
+  plan: RatePlanRow;
+  version: RatePlanVersionRow;
+}
 
-const NAME_TAKEN = { name: 'You have a plan of that name already' };
+const NAME_TAKEN = 'You have a plan of that name already';
 
-export async function createRatePlan(db: Db, owner: PlanOwner, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
+function invalidPlan(errors: PlanFieldErrors): ValidationError {
+  return new ValidationError(Object.values(errors)[0] ?? 'Check the form', errors);
+}
+
+/** A taken name is the form's error at its field; anything else goes on. */
+function nameTaken(error: unknown): unknown {
+  return isUniqueViolation(error, 'rate_plans_owner_name_unique') ? invalidPlan({ name: NAME_TAKEN }) : error;
+}
+
+export async function createRatePlan(db: Db, owner: PlanOwner, input: Record<string, unknown>, change: PlanChange): Promise<SavedPlan> {
   const kind: PlanKind = owner !== null && text(input.kind) === 'markup' ? 'markup' : 'absolute';
   const form = parsePlanForm(input, { kind, now: change.now, withName: true });
-  if (!form.ok) return form;
+  if (!form.ok) throw invalidPlan(form.errors);
   try {
     return await inTransaction(db, async (trx) => {
       const plan = await insertRatePlan(trx, { owner_id: owner, name: form.data.name, description: form.data.description, kind, created_by: change.actorId }, change.now);
@@ -131,11 +143,10 @@ export async function createRatePlan(db: Db, owner: PlanOwner, input: Record<str
         actorId: change.actorId, action: 'rate_plan.create', entityType: 'rate_plan', entityId: plan.id,
         after: { name: plan.name, description: plan.description, kind, ...versionSnapshot(version) }, at: change.now,
       });
-      return { ok: true as const, plan, version };
+      return { plan, version };
     });
   } catch (error) {
-    if (isUniqueViolation(error, 'rate_plans_owner_name_unique')) return { ok: false, errors: NAME_TAKEN };
-    throw error;
+    throw nameTaken(error);
   }
 }
 
@@ -144,19 +155,19 @@ export async function createRatePlan(db: Db, owner: PlanOwner, input: Record<str
  * chosen moment, for every number on it. Versions are never edited, so calls already rated
  * keep the terms they were rated with.
  */
-export async function reviseRatePlan(db: Db, owner: PlanOwner, id: number, input: Record<string, unknown>, change: PlanChange): Promise<PlanSaveResult> {
+export async function reviseRatePlan(db: Db, owner: PlanOwner, id: number, input: Record<string, unknown>, change: PlanChange): Promise<SavedPlan> {
   try {
     return await inTransaction(db, async (trx) => {
       const before = await lockRatePlan(trx, owner, id);
       if (!before) throw new NotFoundError('There is no such rate plan');
       const form = parsePlanForm(input, { kind: before.kind, now: change.now, withName: true });
-      if (!form.ok) return form;
+      if (!form.ok) throw invalidPlan(form.errors);
       const plan = await updateRatePlan(trx, id, { name: form.data.name, description: form.data.description }, change.now);
       let version: RatePlanVersionRow;
       try {
         version = await inSavepoint(trx, (inner) => insertRatePlanVersion(inner, versionFields(id, form.data, change.actorId), change.now));
       } catch (error) {
-        if (isUniqueViolation(error)) return { ok: false as const, errors: { effective_at: 'The plan already has a version starting at that moment' } };
+        if (isUniqueViolation(error)) throw invalidPlan({ effective_at: 'The plan already has a version starting at that moment' });
         throw error;
       }
       await insertAuditEntry(trx, {
@@ -165,11 +176,10 @@ export async function reviseRatePlan(db: Db, owner: PlanOwner, id: number, input
         after: { name: plan.name, description: plan.description, ...versionSnapshot(version) }, at: change.now,
       });
       await refreshPlanTerms(trx, change.now);
-      return { ok: true as const, plan, version };
+      return { plan, version };
     });
   } catch (error) {
-    if (isUniqueViolation(error, 'rate_plans_owner_name_unique')) return { ok: false, errors: NAME_TAKEN };
-    throw error;
+    throw nameTaken(error);
   }
 }
 

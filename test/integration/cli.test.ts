@@ -90,7 +90,7 @@ describe('didhub command', () => {
     const db = commandsDb();
     try {
       const login = await authenticate(db, 'ops@example.org', 'long-enough-pass', 4, new Date());
-      expect(login.ok && login.account.role).toBe('admin');
+      expect(login.role).toBe('admin');
     } finally {
       await db.destroy();
     }

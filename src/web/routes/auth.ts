@@ -1,6 +1,8 @@
 // Login, logout and the landing redirect.
 import { Router } from 'express';
 import { z } from 'zod';
+import type { AccountRow } from '../../db/repos/accounts.ts';
+import { UnauthorizedError } from '../../errors.ts';
 import { authenticate, unknownAccountHash } from '../../services/accounts.ts';
 import { homePath } from '../middleware/auth.ts';
 import { loginLimit } from '../middleware/login-limit.ts';
@@ -14,8 +16,6 @@ const loginSchema = z.object({
   password: z.string().min(1, 'Enter your password').max(200, 'That password is too long'),
   next: z.string().optional(),
 });
-
-const WRONG_CREDENTIALS = 'Wrong email or password.';
 
 /** Only a path on this site, never another host (an open redirect would help phishing). */
 function safeNext(next: string | undefined): string | undefined {
@@ -48,15 +48,14 @@ export function authRouter({ db, config, logger, now }: AppContext): Router {
   router.post('/login', loginLimiter, loginForm, async (req, res) => {
     const form = loginForm.data(res);
     const values = formValues(req.body);
-    const result = await authenticate(db, form.email, form.password, config.bcryptCost, now());
-    if (!result.ok) {
-      const formError =
-        result.reason === 'inactive'
-          ? 'This account is suspended or closed. Contact your provider to reopen it.'
-          : WRONG_CREDENTIALS;
-      return renderPage(res, 'auth/login', { title: 'Sign in', values, formError }, 401);
+    let account: AccountRow;
+    try {
+      account = await authenticate(db, form.email, form.password, config.bcryptCost, now());
+    } catch (error) {
+      // A refusal is shown on the sign-in form itself, with what was typed.
+      if (error instanceof UnauthorizedError) return renderPage(res, 'auth/login', { title: 'Sign in', values, formError: error.message }, 401);
+      throw error;
     }
-    const { account } = result;
     // A new session id at login, so a session id planted before login is worth nothing.
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     // Both saved before the redirect leaves (middleware/session.ts).

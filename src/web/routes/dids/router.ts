@@ -4,10 +4,10 @@
 import { Router } from 'express';
 import { previewCosts } from '../../../domain/cost-preview.ts';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
-import { countDidSubscriptions, findDid, type DidSort } from '../../../db/repos/dids.ts';
+import { countDidSubscriptions, findDid, type DidRow, type DidSort } from '../../../db/repos/dids.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
 import { findRatePlan } from '../../../db/repos/rate-plans.ts';
-import { NotFoundError } from '../../../errors.ts';
+import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { exportDids } from '../../../services/did-export.ts';
 import { createDid, listDidPage, loadDidDetail, updateDidTerms } from '../../../services/inventory.ts';
 import { currentAccount } from '../../middleware/auth.ts';
@@ -67,10 +67,15 @@ export function didsRouter(context: AppContext): Router {
     const values = newForm.data(res);
     const planned = await withRatePlan(values);
     if (planned.error) return renderForm(res, { mode: 'new', values, errors: { rate_plan: planned.error } }, 400);
-    const result = await createDid(db, planned.values, { actorId: currentAccount(res).id, now: now(), ip: req.ip, ratePlanId: planned.planId });
-    if (!result.ok) return renderForm(res, { mode: 'new', values: planned.values, errors: result.errors }, 400);
-    flash(req, 'success', `${formatDidNumber(result.did.number)} was added to the inventory.`);
-    res.redirect(`/admin/dids/${result.did.id}`);
+    let did: DidRow;
+    try {
+      did = await createDid(db, planned.values, { actorId: currentAccount(res).id, now: now(), ip: req.ip, ratePlanId: planned.planId });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderForm(res, { mode: 'new', values: planned.values, errors: error.fields }, 400);
+      throw error;
+    }
+    flash(req, 'success', `${formatDidNumber(did.number)} was added to the inventory.`);
+    res.redirect(`/admin/dids/${did.id}`);
   });
 
   router.use('/', assignRouter(context), lifecycleRouter(context));
@@ -109,10 +114,13 @@ export function didsRouter(context: AppContext): Router {
     const id = didId(req);
     const currentPlanId = (await findDid(db, id))?.rate_plan_id;
     const planned = await withRatePlan(editForm.data(res), currentPlanId);
-    const result = planned.error
-      ? { ok: false as const, errors: { rate_plan: planned.error } }
-      : await updateDidTerms(db, id, planned.values, { actorId: currentAccount(res).id, now: now(), ip: req.ip, ratePlanId: planned.planId });
-    if (!result.ok) return renderEditAgain(res, id, planned.values, result.errors);
+    if (planned.error) return renderEditAgain(res, id, planned.values, { rate_plan: planned.error });
+    try {
+      await updateDidTerms(db, id, planned.values, { actorId: currentAccount(res).id, now: now(), ip: req.ip, ratePlanId: planned.planId });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderEditAgain(res, id, planned.values, error.fields);
+      throw error;
+    }
     flash(req, 'success', 'The new terms are saved. They apply to new purchases; current subscriptions keep their locked price.');
     res.redirect(`/admin/dids/${id}`);
   });

@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import { countDids, listAuditTrail, listDids } from '../../../db/repos/dids.ts';
 import { countProviders, findProvider, listProviders, type ProviderRow } from '../../../db/repos/providers.ts';
-import { NotFoundError } from '../../../errors.ts';
+import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { createProvider, editProvider } from '../../../services/providers.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { formValues, idParam, validate, type Invalid } from '../../middleware/validate.ts';
@@ -47,10 +47,15 @@ export function providersRouter({ db, now }: AppContext): Router {
   });
 
   router.post('/', newForm, async (req, res) => {
-    const result = await createProvider(db, newForm.data(res), { actorId: currentAccount(res).id, now: now() });
-    if (!result.ok) return renderForm(res, undefined, { values: formValues(req.body), errors: result.errors });
-    flash(req, 'success', `Provider ${result.provider.name} was added.`);
-    res.redirect(`/admin/providers/${result.provider.id}`);
+    let provider: ProviderRow;
+    try {
+      provider = await createProvider(db, newForm.data(res), { actorId: currentAccount(res).id, now: now() });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderForm(res, undefined, { values: formValues(req.body), errors: error.fields });
+      throw error;
+    }
+    flash(req, 'success', `Provider ${provider.name} was added.`);
+    res.redirect(`/admin/providers/${provider.id}`);
   });
 
   router.get('/:id', async (req, res) => {
@@ -72,9 +77,14 @@ export function providersRouter({ db, now }: AppContext): Router {
 
   router.post('/:id', editForm, async (req, res) => {
     const provider = await loadProvider(req);
-    const result = await editProvider(db, provider.id, editForm.data(res), { actorId: currentAccount(res).id, now: now() });
-    if (!result.ok) return renderForm(res, provider, { values: formValues(req.body), errors: result.errors });
-    flash(req, 'success', `Provider ${result.provider.name} was saved.`);
+    let saved: ProviderRow;
+    try {
+      saved = await editProvider(db, provider.id, editForm.data(res), { actorId: currentAccount(res).id, now: now() });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderForm(res, provider, { values: formValues(req.body), errors: error.fields });
+      throw error;
+    }
+    flash(req, 'success', `Provider ${saved.name} was saved.`);
     res.redirect(`/admin/providers/${provider.id}`);
   });
 

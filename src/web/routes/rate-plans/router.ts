@@ -6,7 +6,8 @@ import { Router, type Request, type Response } from 'express';
 import { previewCosts } from '../../../domain/cost-preview.ts';
 import { versionInForce } from '../../../domain/rate-plans.ts';
 import { countRatePlans, listRatePlans, versionsOfPlans, type PlanOwner } from '../../../db/repos/rate-plans.ts';
-import { createRatePlan, loadRatePlan, reviseRatePlan, setRatePlanArchived, termsOfVersion } from '../../../services/rate-plans.ts';
+import { ValidationError } from '../../../errors.ts';
+import { createRatePlan, loadRatePlan, reviseRatePlan, setRatePlanArchived, termsOfVersion, type SavedPlan } from '../../../services/rate-plans.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
@@ -68,10 +69,15 @@ export function ratePlansRouter(context: AppContext): Router {
       const errors: Record<string, string> = check.fieldErrors ?? (check.blocked ? { accept_below_cost: `${check.margins!.negative} of your numbers would sell below cost: check the margins below, then tick the box to save anyway` } : {});
       return renderForm(res, { mode: 'new', kind, values, errors, margins: check.margins }, check.blocked ? 400 : 200);
     }
-    const result = await createRatePlan(db, ownerOf(res), values, { actorId: currentAccount(res).id, now: now() });
-    if (!result.ok) return renderForm(res, { mode: 'new', kind, values, errors: result.errors, margins: check.margins }, 400);
-    flash(req, 'success', `Rate plan ${result.plan.name} was created.`);
-    res.redirect(303, `${baseOf(res)}/${result.plan.id}`);
+    let saved: SavedPlan;
+    try {
+      saved = await createRatePlan(db, ownerOf(res), values, { actorId: currentAccount(res).id, now: now() });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderForm(res, { mode: 'new', kind, values, errors: error.fields, margins: check.margins }, 400);
+      throw error;
+    }
+    flash(req, 'success', `Rate plan ${saved.plan.name} was created.`);
+    res.redirect(303, `${baseOf(res)}/${saved.plan.id}`);
   });
 
   router.get('/:id', async (req, res) => {
@@ -105,10 +111,15 @@ export function ratePlansRouter(context: AppContext): Router {
       const errors: Record<string, string> = check.fieldErrors ?? (check.blocked ? { accept_below_cost: `${check.margins!.negative} of the numbers on this plan would sell below cost: check the margins below, then tick the box to save anyway` } : {});
       return renderForm(res, { ...common, errors, margins: check.margins }, check.blocked ? 400 : 200);
     }
-    const result = await reviseRatePlan(db, owner, id, values, { actorId: currentAccount(res).id, now: now() });
-    if (!result.ok) return renderForm(res, { ...common, errors: result.errors, margins: check.margins }, 400);
-    const starts = result.version.effective_from.getTime() <= now().getTime() ? 'now' : `from ${res.locals.format.dateTime(result.version.effective_from)}`;
-    flash(req, 'success', `${result.plan.name} is saved; its new terms apply ${starts} to every number on it.`);
+    let saved: SavedPlan;
+    try {
+      saved = await reviseRatePlan(db, owner, id, values, { actorId: currentAccount(res).id, now: now() });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderForm(res, { ...common, errors: error.fields, margins: check.margins }, 400);
+      throw error;
+    }
+    const starts = saved.version.effective_from.getTime() <= now().getTime() ? 'now' : `from ${res.locals.format.dateTime(saved.version.effective_from)}`;
+    flash(req, 'success', `${saved.plan.name} is saved; its new terms apply ${starts} to every number on it.`);
     res.redirect(303, `${baseOf(res)}/${id}`);
   });
 
