@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { migrateLatest } from '../db/open.ts';
 import { ValidationError } from '../errors.ts';
-import { createAccount, passwordSchema } from '../services/accounts.ts';
+import { createAccount } from '../services/accounts.ts';
+import { passwordSchema } from '../web/routes/accounts/schema.ts';
 import { UsageError, type Command } from './command.ts';
 import { withDatabase } from './with-database.ts';
 

@@ -1,7 +1,6 @@
 // Logins, passwords and account creation.
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import { z } from 'zod';
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
 import {
@@ -15,13 +14,6 @@ import {
 } from '../db/repos/accounts.ts';
 import { endAccountSessions } from '../db/repos/sessions.ts';
 import { ConflictError, UnauthorizedError, ValidationError, isUniqueViolation } from '../errors.ts';
-
-export const MIN_PASSWORD_LENGTH = 10;
-
-export const passwordSchema = z
-  .string()
-  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(200, 'Use at most 200 characters');
 
 // Compared against when the email is unknown, so a wrong email takes as long as a wrong password:
 // of the configured cost, as real accounts' hashes are (a cheaper one told which emails exist by

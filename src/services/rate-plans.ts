@@ -17,9 +17,9 @@ import {
   countSelection, insertMissingResellerPrices, listHeldForResale, refreshPlanTerms, setPlanOfSelection, setResellerPricesPlan,
   type HeldRow, type NumberSelection,
 } from '../db/repos/plan-numbers.ts';
-import { parseRateTermFields, RATE_TERM_FIELDS } from '../domain/did-terms.ts';
+import { RATE_TERM_FIELDS } from '../domain/did-terms.ts';
 import {
-  MARKUP_FIELDS, applyPlanMarkup, parsePlanMarkup, planMargin, versionInForce, type PlanKind, type PlanMargin, type PlanMarkup, type PlanTerms,
+  MARKUP_FIELDS, applyPlanMarkup, planMargin, versionInForce, type PlanKind, type PlanMargin, type PlanMarkup, type PlanTerms,
 } from '../domain/rate-plans.ts';
 import { NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 
@@ -37,62 +37,6 @@ export interface PlanFormData {
   terms?: PlanTerms;
   markup?: PlanMarkup;
   effectiveFrom: Date;
-}
-
-const MAX_NAME = 80;
-const MAX_DESCRIPTION = 500;
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
-}
-
-/**
- * A datetime-local value ("2026-12-01T00:00") read as UTC, the zone every page shows. Undefined
- * when it is not a date.
- */
-export function parseEffectiveAt(value: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
-  if (!match) return undefined;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0)));
-  return Number.isNaN(date.getTime()) || date.getUTCMonth() !== Number(match[2]) - 1 ? undefined : date;
-}
-
-/** The plan form: name, description, the terms (or the markup) and when they take effect. */
-export function parsePlanForm(
-  input: Record<string, unknown>,
-  options: { kind: PlanKind; now: Date; withName: boolean },
-): { ok: true; data: PlanFormData } | { ok: false; errors: PlanFieldErrors } {
-  const errors: PlanFieldErrors = {};
-  const name = text(input.name);
-  if (options.withName) {
-    if (name === '') errors.name = 'Enter the plan’s name';
-    else if (name.length > MAX_NAME) errors.name = `Use at most ${MAX_NAME} characters`;
-  }
-  const description = text(input.description);
-  if (description.length > MAX_DESCRIPTION) errors.description = `Use at most ${MAX_DESCRIPTION} characters`;
-
-  let terms: PlanTerms | undefined;
-  let markup: PlanMarkup | undefined;
-  if (options.kind === 'absolute') {
-    const parsed = parseRateTermFields(input);
-    if (parsed.ok) terms = parsed.terms;
-    else Object.assign(errors, parsed.errors);
-  } else {
-    const parsed = parsePlanMarkup(input);
-    if (parsed.ok) markup = parsed.markup;
-    else Object.assign(errors, parsed.errors);
-  }
-
-  let effectiveFrom = options.now;
-  if (text(input.effective) === 'later') {
-    const at = parseEffectiveAt(text(input.effective_at));
-    if (!at) errors.effective_at = 'Enter the date and time (UTC) the new terms start, like 2026-12-01 00:00';
-    else if (at.getTime() <= options.now.getTime()) errors.effective_at = 'Choose a moment in the future, or “now”';
-    else effectiveFrom = at;
-  }
-
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, data: { name, description, kind: options.kind, terms, markup, effectiveFrom } };
 }
 
 function versionFields(planId: number, data: PlanFormData, actorId: number): VersionFields {
@@ -131,14 +75,14 @@ function nameTaken(error: unknown): unknown {
   return isUniqueViolation(error, 'rate_plans_owner_name_unique') ? invalidPlan({ name: NAME_TAKEN }) : error;
 }
 
-export async function createRatePlan(db: Db, owner: PlanOwner, input: Record<string, unknown>, change: PlanChange): Promise<SavedPlan> {
-  const kind: PlanKind = owner !== null && text(input.kind) === 'markup' ? 'markup' : 'absolute';
-  const form = parsePlanForm(input, { kind, now: change.now, withName: true });
-  if (!form.ok) throw invalidPlan(form.errors);
+/** A new plan from its parsed form (web/routes/rate-plans/schema.ts); only a reseller's plan can be a markup. */
+export async function createRatePlan(db: Db, owner: PlanOwner, data: PlanFormData, change: PlanChange): Promise<SavedPlan> {
+  if (owner === null && data.kind === 'markup') throw invalidPlan({ kind: 'The operator’s plans have absolute terms' });
+  const kind = data.kind;
   try {
     return await inTransaction(db, async (trx) => {
-      const plan = await insertRatePlan(trx, { owner_id: owner, name: form.data.name, description: form.data.description, kind, created_by: change.actorId }, change.now);
-      const version = await insertRatePlanVersion(trx, versionFields(plan.id, form.data, change.actorId), change.now);
+      const plan = await insertRatePlan(trx, { owner_id: owner, name: data.name, description: data.description, kind, created_by: change.actorId }, change.now);
+      const version = await insertRatePlanVersion(trx, versionFields(plan.id, data, change.actorId), change.now);
       await insertAuditEntry(trx, {
         actorId: change.actorId, action: 'rate_plan.create', entityType: 'rate_plan', entityId: plan.id,
         after: { name: plan.name, description: plan.description, kind, ...versionSnapshot(version) }, at: change.now,
@@ -155,17 +99,17 @@ export async function createRatePlan(db: Db, owner: PlanOwner, input: Record<str
  * chosen moment, for every number on it. Versions are never edited, so calls already rated
  * keep the terms they were rated with.
  */
-export async function reviseRatePlan(db: Db, owner: PlanOwner, id: number, input: Record<string, unknown>, change: PlanChange): Promise<SavedPlan> {
+export async function reviseRatePlan(db: Db, owner: PlanOwner, id: number, data: PlanFormData, change: PlanChange): Promise<SavedPlan> {
   try {
     return await inTransaction(db, async (trx) => {
       const before = await lockRatePlan(trx, owner, id);
       if (!before) throw new NotFoundError('There is no such rate plan');
-      const form = parsePlanForm(input, { kind: before.kind, now: change.now, withName: true });
-      if (!form.ok) throw invalidPlan(form.errors);
-      const plan = await updateRatePlan(trx, id, { name: form.data.name, description: form.data.description }, change.now);
+      // A plan's kind is fixed at its creation: the form was parsed for it.
+      if (data.kind !== before.kind) throw invalidPlan({ kind: 'A plan keeps the kind it was created with' });
+      const plan = await updateRatePlan(trx, id, { name: data.name, description: data.description }, change.now);
       let version: RatePlanVersionRow;
       try {
-        version = await inSavepoint(trx, (inner) => insertRatePlanVersion(inner, versionFields(id, form.data, change.actorId), change.now));
+        version = await inSavepoint(trx, (inner) => insertRatePlanVersion(inner, versionFields(id, data, change.actorId), change.now));
       } catch (error) {
         if (isUniqueViolation(error)) throw invalidPlan({ effective_at: 'The plan already has a version starting at that moment' });
         throw error;

@@ -9,7 +9,8 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { releaseCallSlots } from '../../src/db/repos/call-slots.ts';
 import { releaseExpiredReservations } from '../../src/services/call-reservations.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
-import { applyResellerPlan, assignPlanToDids, createRatePlan } from '../../src/services/rate-plans.ts';
+import { applyResellerPlan, assignPlanToDids } from '../../src/services/rate-plans.ts';
+import { createPlan } from '../helpers/rate-plans.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid, makeSwitch } from '../helpers/factories.ts';
@@ -194,9 +195,9 @@ describe('reservations', () => {
     const customer = await makeAccount(db, { role: 'customer', parent: reseller, balance: '7' });
     const did = await makeOwnedDid(db, { owner: customer, reseller, concurrent_calls: 0 });
     const change = (actor: AccountRow) => ({ actorId: actor.id, now: new Date(clock.getTime() - 86_400_000) });
-    const own = await createRatePlan(db, null, { name: `Plan ${did.number}`, connection_cost: '0.05', grace_seconds: '0', cost_per_minute: '0.90', initial_increment: '30', increment: '6' }, change(admin));
+    const own = await createPlan(db, null, { name: `Plan ${did.number}`, connection_cost: '0.05', grace_seconds: '0', cost_per_minute: '0.90', initial_increment: '30', increment: '6' }, change(admin));
     await assignPlanToDids(db, own.plan.id, { ids: [did.id] }, change(admin));
-    const resale = await createRatePlan(db, reseller.id, {
+    const resale = await createPlan(db, reseller.id, {
       kind: 'markup', name: `Resale ${did.number}`, connection_markup_percent: '10', connection_markup_amount: '0.0001',
       per_minute_markup_percent: '12.5', per_minute_markup_amount: '0.001',
     }, change(reseller));

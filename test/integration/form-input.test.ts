@@ -4,7 +4,7 @@
 import type { Express } from 'express';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { createRatePlan } from '../../src/services/rate-plans.ts';
+import { createPlan } from '../helpers/rate-plans.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid } from '../helpers/factories.ts';
@@ -65,7 +65,7 @@ describe('a POST without a parsed body', () => {
 
   it('when a reseller applies a plan to many numbers without a body, then nothing is selected: back to the form with its message, nothing applied', async () => {
     const db = database.current.db;
-    const plan = await createRatePlan(db, reseller.id, { name: 'Bodiless', kind: 'markup', connection_markup_percent: '0', connection_markup_amount: '0', per_minute_markup_percent: '10', per_minute_markup_amount: '0' }, { actorId: reseller.id, now: T0 });
+    const plan = await createPlan(db, reseller.id, { name: 'Bodiless', kind: 'markup', connection_markup_percent: '0', connection_markup_amount: '0', per_minute_markup_percent: '10', per_minute_markup_amount: '0' }, { actorId: reseller.id, now: T0 });
     const did = await makeOwnedDid(db, { owner: reseller });
     const agent = await loginAs(app, reseller.email);
     const response = await postWithoutBody(agent, `/reseller/rate-plans/${plan.plan.id}/apply`, `/reseller/rate-plans/${plan.plan.id}/apply`);

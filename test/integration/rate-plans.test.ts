@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { recordCdrs } from '../../src/services/cdr-charging.ts';
 import { refreshPlanTerms } from '../../src/db/repos/plan-numbers.ts';
-import { assignPlanToDids, createRatePlan, reviseRatePlan } from '../../src/services/rate-plans.ts';
+import { assignPlanToDids } from '../../src/services/rate-plans.ts';
+import { createPlan, revisePlan } from '../helpers/rate-plans.ts';
 import { commitImport, previewImport, storeImport } from '../../src/services/did-import.ts';
 import { formatDidNumber } from '../../src/domain/did-terms.ts';
 import { createTestApp } from '../helpers/app.ts';
@@ -51,7 +52,7 @@ describe('plan versions and calls', () => {
     const db = database.current.db;
     const customer = await makeAccount(db, { role: 'customer', parent: admin, balance: '100' });
     const did = await makeOwnedDid(db, { owner: customer, connection_cost: '0', cost_per_minute: '0', grace_seconds: 0 });
-    const created = await createRatePlan(db, null, { name: 'Versioned', ...US_LOCAL }, { actorId: admin.id, now: T0 });
+    const created = await createPlan(db, null, { name: 'Versioned', ...US_LOCAL }, { actorId: admin.id, now: T0 });
     await assignPlanToDids(db, created.plan.id, { ids: [did.id] }, { actorId: admin.id, now: T0 });
 
     const first = await rateCall(did.number, new Date(T0.getTime() + HOUR), 125, new Date(T0.getTime() + HOUR + 200_000));
@@ -59,7 +60,7 @@ describe('plan versions and calls', () => {
 
     // At T0+2h the plan is repriced from T0+1 day.
     const effective = new Date(T0.getTime() + 24 * HOUR);
-    const revised = await reviseRatePlan(db, null, created.plan.id, {
+    const revised = await revisePlan(db, null, created.plan.id, {
       name: 'Versioned', connection_cost: '0.20', grace_seconds: '0', cost_per_minute: '1.20', initial_increment: '60', increment: '60',
       effective: 'later', effective_at: '2026-06-02T00:00',
     }, { actorId: admin.id, now: new Date(T0.getTime() + 2 * HOUR) });
@@ -101,9 +102,9 @@ describe('terms shown on the numbers', () => {
   it('when a scheduled version takes effect, then the refresh (run with the billing schedule) copies it to the numbers on the plan', async () => {
     const db = database.current.db;
     const did = await makeDid(db, { cost_per_minute: '0.05' });
-    const created = await createRatePlan(db, null, { name: 'Scheduled', ...US_LOCAL }, { actorId: admin.id, now: T0 });
+    const created = await createPlan(db, null, { name: 'Scheduled', ...US_LOCAL }, { actorId: admin.id, now: T0 });
     await assignPlanToDids(db, created.plan.id, { ids: [did.id] }, { actorId: admin.id, now: T0 });
-    await reviseRatePlan(db, null, created.plan.id, { name: 'Scheduled', ...US_LOCAL, cost_per_minute: '0.75', effective: 'later', effective_at: '2026-06-10T00:00' }, { actorId: admin.id, now: T0 });
+    await revisePlan(db, null, created.plan.id, { name: 'Scheduled', ...US_LOCAL, cost_per_minute: '0.75', effective: 'later', effective_at: '2026-06-10T00:00' }, { actorId: admin.id, now: T0 });
     expect(await db('products').where({ id: did.id }).first()).toMatchObject({ cost_per_minute: '0.600000' });
     await refreshPlanTerms(db, new Date('2026-06-09T23:59:59Z'));
     expect(await db('products').where({ id: did.id }).first()).toMatchObject({ cost_per_minute: '0.600000' });
@@ -171,7 +172,7 @@ describe('the DID form and page', () => {
   it('when the admin creates and edits a DID on a rate plan, then its terms are the plan’s, shown read-only, and custom terms take it off the plan', async () => {
     const db = database.current.db;
     const provider = await makeProvider(db);
-    const plan = await createRatePlan(db, null, { name: 'Form plan', ...US_LOCAL, cost_per_minute: '0.0333' }, { actorId: admin.id, now: T0 });
+    const plan = await createPlan(db, null, { name: 'Form plan', ...US_LOCAL, cost_per_minute: '0.0333' }, { actorId: admin.id, now: T0 });
     const agent = await loginAs(app, admin.email);
     const form = await agent.get('/admin/dids/new');
     expect(form.text).toContain('data-rate-plan-select');
@@ -204,7 +205,7 @@ describe('the DID form and page', () => {
 describe('archiving', () => {
   it('when a plan is archived, then it leaves the list and the choices for new numbers, while numbers on it keep it', async () => {
     const db = database.current.db;
-    const plan = await createRatePlan(db, null, { name: 'Retired plan', ...US_LOCAL }, { actorId: admin.id, now: T0 });
+    const plan = await createPlan(db, null, { name: 'Retired plan', ...US_LOCAL }, { actorId: admin.id, now: T0 });
     const did = await makeDid(db);
     await assignPlanToDids(db, plan.plan.id, { ids: [did.id] }, { actorId: admin.id, now: T0 });
     const agent = await loginAs(app, admin.email);
@@ -227,7 +228,7 @@ describe('CSV import and export', () => {
   it('when a CSV names a rate plan, then the rows take its terms and the export names it back; an unknown plan is an invalid row', async () => {
     const db = database.current.db;
     const provider = await makeProvider(db, 'CSV Carrier');
-    const plan = await createRatePlan(db, null, { name: 'CSV plan', ...US_LOCAL, cost_per_minute: '0.0444' }, { actorId: admin.id, now: T0 });
+    const plan = await createPlan(db, null, { name: 'CSV plan', ...US_LOCAL, cost_per_minute: '0.0444' }, { actorId: admin.id, now: T0 });
     const content = [
       'number,provider,country,cost_per_minute,rate_plan',
       '+442079460881,CSV Carrier,GB,0.9,CSV plan',
@@ -287,7 +288,7 @@ describe('reseller plans', () => {
   it('when a reseller picks a plan for one number, then it sees that number’s margin first, and applying it puts the number on the plan', async () => {
     const db = database.current.db;
     const did = await makeOwnedDid(db, { owner: reseller, connection_cost: '0.01', cost_per_minute: '0.02' });
-    const plan = await createRatePlan(db, reseller.id, { name: 'One by one', ...US_LOCAL, connection_cost: '0', cost_per_minute: '0.015' }, { actorId: reseller.id, now: T0 });
+    const plan = await createPlan(db, reseller.id, { name: 'One by one', ...US_LOCAL, connection_cost: '0', cost_per_minute: '0.015' }, { actorId: reseller.id, now: T0 });
     const agent = await loginAs(app, reseller.email);
     const numberPage = await agent.get(`/reseller/dids/${did.id}`);
     expect(numberPage.text).toContain('>One by one</option>');
@@ -322,8 +323,8 @@ describe('reseller plans', () => {
 
   it('when a reseller asks for another reseller’s plan or the admin’s, then it gets 404 and its list shows only its own', async () => {
     const db = database.current.db;
-    const own = await createRatePlan(db, reseller.id, { name: 'Mine only', ...US_LOCAL }, { actorId: reseller.id, now: T0 });
-    const adminPlan = await createRatePlan(db, null, { name: 'Operator only', ...US_LOCAL }, { actorId: admin.id, now: T0 });
+    const own = await createPlan(db, reseller.id, { name: 'Mine only', ...US_LOCAL }, { actorId: reseller.id, now: T0 });
+    const adminPlan = await createPlan(db, null, { name: 'Operator only', ...US_LOCAL }, { actorId: admin.id, now: T0 });
     const foreignNumber = await makeOwnedDid(db, { owner: otherReseller });
     const agent = await loginAs(app, otherReseller.email);
 

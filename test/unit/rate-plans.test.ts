@@ -5,7 +5,7 @@ import {
   applyPlanMarkup, describeMarkup, markUp, parsePlanMarkup, planMargin, versionInForce, type PlanTerms,
 } from '../../src/domain/rate-plans.ts';
 import { parseRateTermFields } from '../../src/domain/did-terms.ts';
-import { parseEffectiveAt, parsePlanForm } from '../../src/services/rate-plans.ts';
+import { parseEffectiveAt, parsePlanForm } from '../../src/web/routes/rate-plans/schema.ts';
 
 const at = (iso: string) => new Date(iso);
 const versions = [

@@ -1,10 +1,11 @@
 // Pages every logged-in account has, whatever its role.
 import { Router } from 'express';
 import { z } from 'zod';
-import { changePassword, passwordSchema } from '../../services/accounts.ts';
+import { changePassword } from '../../services/accounts.ts';
 import { ValidationError } from '../../errors.ts';
 import { currentAccount, homePath } from '../middleware/auth.ts';
 import { validate } from '../middleware/validate.ts';
+import { passwordSchema } from './accounts/schema.ts';
 import { flash, renderPage } from '../render.ts';
 import type { AppContext } from '../context.ts';
 

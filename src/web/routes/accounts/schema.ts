@@ -4,9 +4,16 @@ import { z } from 'zod';
 import type { Config } from '../../../config.ts';
 import type { Role } from '../../../db/repos/accounts.ts';
 import { MoneyFormatError, isMoneyText, parseMoney } from '../../../domain/money.ts';
-import { passwordSchema } from '../../../services/accounts.ts';
 import { MANUAL_KINDS, amountRuleBroken } from '../../../services/manual-postings.ts';
 import { emptyToUndefined, pageNumber } from '../../forms/fields.ts';
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** A new password, wherever one is set: the accounts forms, the own password form, create-admin. */
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(200, 'Use at most 200 characters');
 
 export const STATUSES = ['active', 'suspended', 'closed'] as const;
 const BILLING_MODES = ['prepaid', 'postpaid'] as const;

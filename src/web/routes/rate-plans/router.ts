@@ -16,7 +16,7 @@ import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { planFormPage } from './form-page.ts';
 import { FIELD_INFO, kindOfNew, newPlanValues, rateMoney, summarise, versionValues } from './presenter.ts';
-import { listQuerySchema, planFormSchema } from './schema.ts';
+import { listQuerySchema, parsePlanForm, planFormSchema } from './schema.ts';
 
 const PER_PAGE = 50;
 
@@ -69,9 +69,11 @@ export function ratePlansRouter(context: AppContext): Router {
       const errors: Record<string, string> = check.fieldErrors ?? (check.blocked ? { accept_below_cost: `${check.margins!.negative} of your numbers would sell below cost: check the margins below, then tick the box to save anyway` } : {});
       return renderForm(res, { mode: 'new', kind, values, errors, margins: check.margins }, check.blocked ? 400 : 200);
     }
+    const form = parsePlanForm(values, { kind, now: now(), withName: true });
+    if (!form.ok) return renderForm(res, { mode: 'new', kind, values, errors: form.errors, margins: check.margins }, 400);
     let saved: SavedPlan;
     try {
-      saved = await createRatePlan(db, ownerOf(res), values, { actorId: currentAccount(res).id, now: now() });
+      saved = await createRatePlan(db, ownerOf(res), form.data, { actorId: currentAccount(res).id, now: now() });
     } catch (error) {
       if (error instanceof ValidationError) return renderForm(res, { mode: 'new', kind, values, errors: error.fields, margins: check.margins }, 400);
       throw error;
@@ -111,9 +113,11 @@ export function ratePlansRouter(context: AppContext): Router {
       const errors: Record<string, string> = check.fieldErrors ?? (check.blocked ? { accept_below_cost: `${check.margins!.negative} of the numbers on this plan would sell below cost: check the margins below, then tick the box to save anyway` } : {});
       return renderForm(res, { ...common, errors, margins: check.margins }, check.blocked ? 400 : 200);
     }
+    const form = parsePlanForm(values, { kind: detail.plan.kind, now: now(), withName: true });
+    if (!form.ok) return renderForm(res, { ...common, errors: form.errors, margins: check.margins }, 400);
     let saved: SavedPlan;
     try {
-      saved = await reviseRatePlan(db, owner, id, values, { actorId: currentAccount(res).id, now: now() });
+      saved = await reviseRatePlan(db, owner, id, form.data, { actorId: currentAccount(res).id, now: now() });
     } catch (error) {
       if (error instanceof ValidationError) return renderForm(res, { ...common, errors: error.fields, margins: check.margins }, 400);
       throw error;
