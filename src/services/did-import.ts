@@ -13,7 +13,7 @@ import {
 } from '../db/repos/did-imports.ts';
 import { findExistingNumbers, type NewDid } from '../db/repos/dids.ts';
 import { findProvider, listProviderNames } from '../db/repos/providers.ts';
-import { listDidFormPlans } from './rate-plans.ts';
+import { listDidFormPlans } from './did-form-plans.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;

@@ -9,7 +9,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { releaseCallSlots } from '../../src/db/repos/call-slots.ts';
 import { releaseExpiredReservations } from '../../src/services/call-reservations.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
-import { applyResellerPlan, assignPlanToDids } from '../../src/services/rate-plans.ts';
+import { applyResellerPlan, assignPlanToDids } from '../../src/services/plan-numbers.ts';
 import { createPlan } from '../helpers/rate-plans.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';

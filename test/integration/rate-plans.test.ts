@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { recordCdrs } from '../../src/services/cdr-charging.ts';
 import { refreshPlanTerms } from '../../src/db/repos/plan-numbers.ts';
-import { assignPlanToDids } from '../../src/services/rate-plans.ts';
+import { assignPlanToDids } from '../../src/services/plan-numbers.ts';
 import { createPlan, revisePlan } from '../helpers/rate-plans.ts';
 import { commitImport, previewImport, storeImport } from '../../src/services/did-import.ts';
 import { formatDidNumber } from '../../src/domain/did-terms.ts';

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { previewCosts } from '../../../domain/cost-preview.ts';
 import { countryOptions, formatDidNumber } from '../../../domain/did-terms.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
-import { listDidFormPlans, resolveDidFormPlan } from '../../../services/rate-plans.ts';
+import { listDidFormPlans, resolveDidFormPlan } from '../../../services/did-form-plans.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { fieldInfo } from './presenter.ts';

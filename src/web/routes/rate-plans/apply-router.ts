@@ -4,7 +4,8 @@
 import { Router, type Request } from 'express';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
-import { applyResellerPlan, loadRatePlan, previewResale } from '../../../services/rate-plans.ts';
+import { applyResellerPlan, previewResale } from '../../../services/plan-numbers.ts';
+import { loadRatePlan } from '../../../services/rate-plans.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
 import { flash, renderPage } from '../../render.ts';

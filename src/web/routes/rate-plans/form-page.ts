@@ -6,7 +6,7 @@ import { RATE_TERM_FIELDS, formatDidNumber } from '../../../domain/did-terms.ts'
 import { MARKUP_FIELDS, type PlanKind } from '../../../domain/rate-plans.ts';
 import { listResoldOnPlan } from '../../../db/repos/plan-numbers.ts';
 import type { RatePlanVersionRow } from '../../../db/repos/rate-plans.ts';
-import { previewResale } from '../../../services/rate-plans.ts';
+import { previewResale } from '../../../services/plan-numbers.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { parsePlanForm } from './schema.ts';

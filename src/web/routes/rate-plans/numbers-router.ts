@@ -7,7 +7,7 @@ import { listNumbersByIds, listPlanNumbers } from '../../../db/queries/plan-numb
 import { listDids } from '../../../db/repos/dids.ts';
 import { findRatePlan, listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
-import { assignPlanToDids, countSelectedDids, type NumberSelection } from '../../../services/rate-plans.ts';
+import { assignPlanToDids, countSelectedDids, type NumberSelection } from '../../../services/plan-numbers.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
 import { presentDid } from '../../presenters/dids.ts';
