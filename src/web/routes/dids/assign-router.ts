@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
-import { findDid, listAssignableAccounts } from '../../../db/repos/dids.ts';
+import { findDid } from '../../../db/repos/dids.ts';
+import { listAssignableAccounts } from '../../../db/queries/assignable-accounts.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../../errors.ts';
 import { loadDidDetail } from '../../../services/inventory.ts';
 import { assignDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
