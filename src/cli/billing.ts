@@ -2,7 +2,8 @@
 import type { Db } from '../db/knex.ts';
 import type { Config } from '../config.ts';
 import { formatMoney } from '../domain/money.ts';
-import { runBilling, type BillingEventReport, type BillingRunSummary } from '../services/renewals.ts';
+import type { BillingEventReport } from '../services/renewal-batch.ts';
+import { runBilling, type BillingRunSummary } from '../services/renewals.ts';
 import { UsageError, type CliIo, type Command } from './command.ts';
 import { parseCommandArgs } from './rate-term-options.ts';
 import { withDatabase } from './with-database.ts';

@@ -19,7 +19,7 @@ import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/r
 import { validateDestination } from '../domain/destination.ts';
 import { applyMarkup, type PriceTerms } from '../domain/sell-terms.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { sellerOf } from './purchases.ts';
+import { sellerOf } from './acquisition.ts';
 
 export interface OfferPage {
   seller: AccountRow;

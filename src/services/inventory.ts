@@ -5,9 +5,10 @@ import { inSavepoint, inTransaction } from '../db/transaction.ts';
 import { parseDidTerms, type DidField, type DidInput, type DidStatus, type DidTerms } from '../domain/did-terms.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import {
-  AUDITED_COLUMNS, countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listAuditTrail, listDidSubscriptions,
-  listDids, lockDid, setDidRatePlan, updateDid, type AuditRow, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
+  AUDITED_COLUMNS, countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listDidSubscriptions,
+  listDids, lockDid, setDidRatePlan, updateDid, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
 } from '../db/repos/dids.ts';
+import { listAuditTrail, type AuditRow } from '../db/queries/audit-trail.ts';
 import { findProvider } from '../db/repos/providers.ts';
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 

@@ -1,42 +1,30 @@
-// Buying, releasing and reclaiming numbers. Each is one transaction: the number changes hands
-// through a conditional update (so it is sold once, whatever runs concurrently), the buyer's
-// funds are checked under its row lock, and the subscription and ledger rows are written with it.
+// Buying and assigning numbers: the quote a buyer sees, the purchase, and the admin's assign. Each
+// is one transaction made of the acquisition steps (acquisition.ts), and the buyer's funds are
+// checked under its row lock.
 import type { Db } from '../db/knex.ts';
-import { inTransaction, type Transaction } from '../db/transaction.ts';
-import { findAccountById, lockAccount, type AccountRow } from '../db/repos/accounts.ts';
-import { insertAuditEntry } from '../db/repos/audit-log.ts';
-import {
-  clearHolders,
-  endLiveSubscriptions,
-  findDid,
-  findSubscriptionByPurchaseKey,
-  insertSubscription,
-  lockDid,
-  returnFromCustomer,
-  returnFromReseller,
-  takeFromShelf,
-  findOnShelf,
-  type Shelf,
-} from '../db/repos/did-holdings.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
+import { findOnShelf } from '../db/repos/did-holdings.ts';
 import type { DidRow } from '../db/repos/dids.ts';
-import { findPurchaseEntries, type LedgerEntryRow } from '../db/repos/ledger.ts';
-import { deleteResellerPrices, findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
-import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { nextBillingAt } from '../domain/billing-period.ts';
-import { Money, toPlain, toStored } from '../domain/money.ts';
-import { defaultSellTerms, type PriceTerms } from '../domain/sell-terms.ts';
-import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
-import { postLedgerEntry } from '../db/ledger-writer.ts';
-import { availableFunds, lockReservedForCalls, reservedForCalls } from './ledger.ts';
-
-export const JUST_SOLD_MESSAGE = 'This number was just sold to someone else; nothing was charged.';
-export const NOT_FOR_SALE_MESSAGE = 'This number is not for sale.';
-
-/** How a reseller's sell terms start (RESELLER_DEFAULT_MARKUP_PERCENT) and how amounts are rounded (MONEY_DECIMALS). */
-export interface PricingSettings {
-  markupPercent: string;
-  decimals: number;
-}
+import { Money, toStored } from '../domain/money.ts';
+import type { PriceTerms } from '../domain/sell-terms.ts';
+import { NotFoundError } from '../errors.ts';
+import {
+  NOT_FOR_SALE_MESSAGE,
+  chargeFirstPeriod,
+  purchaseKeyOf,
+  recordAcquisition,
+  replayingRaces,
+  requireFunds,
+  sellTerms,
+  sellerOf,
+  subscribe,
+  takeForBuyer,
+  type PricingSettings,
+  type PurchaseResult,
+} from './acquisition.ts';
+import { availableFunds, reservedForCalls } from './ledger.ts';
 
 export interface PurchaseInput {
   buyerId: number;
@@ -46,43 +34,6 @@ export interface PurchaseInput {
   now: Date;
   actorId: number;
   pricing: PricingSettings;
-}
-
-export interface PurchaseResult {
-  subscription: SubscriptionRow;
-  product: DidRow;
-  /** The ledger rows of this purchase (none when nothing was charged). */
-  entries: LedgerEntryRow[];
-  /** True when the key had bought already: the first purchase is returned and nothing new is charged. */
-  replayed: boolean;
-}
-
-export interface Seller {
-  seller: AccountRow;
-  shelf: Shelf;
-}
-
-const KEY_PATTERN = /^[A-Za-z0-9_-]{8,100}$/;
-
-export function isPurchaseKey(key: string): boolean {
-  return KEY_PATTERN.test(key);
-}
-
-/** Who sells to this buyer, and from which shelf: the admin's stock, or its reseller's unassigned numbers. */
-export async function sellerOf(db: Db, buyer: AccountRow): Promise<Seller> {
-  if (buyer.role === 'admin' || buyer.parent_id === null) throw new ValidationError('The admin does not buy numbers');
-  const seller = await findAccountById(db, buyer.parent_id);
-  if (!seller) throw new NotFoundError('The seller of this account does not exist');
-  if (seller.role === 'admin') return { seller, shelf: { kind: 'admin_stock' } };
-  if (buyer.role === 'customer' && seller.role === 'reseller') return { seller, shelf: { kind: 'reseller', resellerId: seller.id } };
-  throw new ValidationError('This account cannot buy numbers');
-}
-
-/** The terms the buyer pays: the product's own (admin stock) or the reseller's sell terms, if it set them. */
-async function sellTerms(db: Db, shelf: Shelf, product: DidRow): Promise<PriceTerms | undefined> {
-  if (shelf.kind === 'admin_stock') return pickTerms(product);
-  const price = await findResellerPrice(db, shelf.resellerId, product.id);
-  return price ? pickTerms(price) : undefined;
 }
 
 export interface PurchaseQuote {
@@ -126,164 +77,6 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
     fundsAfter: toStored(fundsAfter),
     enough: total.isZero() || !fundsAfter.isNegative(),
   };
-}
-
-async function replay(db: Db, subscription: SubscriptionRow, productId: number): Promise<PurchaseResult> {
-  if (subscription.product_id !== productId) {
-    throw new ConflictError('This purchase form was already used for another number. Reload the page and try again.');
-  }
-  const product = await findDid(db, productId);
-  if (!product) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
-  return { subscription, product, entries: await findPurchaseEntries(db, subscription.account_id, subscription.id), replayed: true };
-}
-
-/** Why a number could not be taken: gone from sale (404), or sold to someone else (409). */
-async function unavailable(db: Db, productId: number, shelf: Shelf): Promise<Error> {
-  const product = await findDid(db, productId);
-  if (!product || product.status !== 'active' || product.archived_at !== null) return new NotFoundError(NOT_FOR_SALE_MESSAGE);
-  if (shelf.kind === 'admin_stock') return new ConflictError(JUST_SOLD_MESSAGE);
-  // A reseller's customer only ever learns about that reseller's numbers.
-  if (product.reseller_id === shelf.resellerId) return new ConflictError(JUST_SOLD_MESSAGE);
-  return new NotFoundError(NOT_FOR_SALE_MESSAGE);
-}
-
-function describePeriod(product: DidRow): string {
-  if (product.billing_type === 'one_time') {
-    return product.billing_days === 0 ? 'one-time fee' : `one-time fee (${product.billing_days} days)`;
-  }
-  return `first period (${product.billing_days} days)`;
-}
-
-/** The number taken off its shelf for the buyer, at the terms the buyer pays; or the purchase this key made before. */
-type Taken = { kind: 'replayed'; result: PurchaseResult } | { kind: 'taken'; buyer: AccountRow; seller: AccountRow; shelf: Shelf; product: DidRow; terms: PriceTerms };
-
-async function takeForBuyer(trx: Transaction, buyerId: number, productId: number, key: string, now: Date): Promise<Taken> {
-  // The buyer's row is locked first: giving it the number takes a key-share lock on it (the
-  // foreign key), so locking it only afterwards would deadlock two purchases of one buyer.
-  const buyer = await lockAccount(trx, buyerId);
-  if (!buyer) throw new NotFoundError('Account not found');
-  if (buyer.status !== 'active') throw new ConflictError(`The account ${buyer.name} is ${buyer.status} and cannot buy numbers.`);
-  const earlier = await findSubscriptionByPurchaseKey(trx, buyer.id, key);
-  if (earlier) return { kind: 'replayed', result: await replay(trx, earlier, productId) };
-
-  const { seller, shelf } = await sellerOf(trx, buyer);
-  if (seller.status !== 'active') throw new ConflictError(`${seller.name} is not selling numbers at the moment; nothing was charged.`);
-  const holder =
-    buyer.role === 'reseller'
-      ? { reseller_id: buyer.id, customer_id: null }
-      : { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: buyer.id };
-  const product = await takeFromShelf(trx, productId, shelf, holder, now);
-  if (!product) {
-    // The same form sent twice at once: the other request bought it and has committed.
-    const concurrent = await findSubscriptionByPurchaseKey(trx, buyer.id, key);
-    if (concurrent) return { kind: 'replayed', result: await replay(trx, concurrent, productId) };
-    throw await unavailable(trx, productId, shelf);
-  }
-  const terms = await sellTerms(trx, shelf, product);
-  if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
-  return { kind: 'taken', buyer, seller, shelf, product, terms };
-}
-
-type Acquisition = Extract<Taken, { kind: 'taken' }>;
-
-async function requireFunds(trx: Transaction, { buyer, terms }: Acquisition, decimals: number, now: Date): Promise<void> {
-  const setup = new Money(terms.setup_fee);
-  const period = new Money(terms.monthly_fee);
-  const total = setup.plus(period);
-  if (total.isZero()) return;
-  // Money reserved for the buyer's calls in progress is not spent here (locked until commit).
-  const reserved = (await lockReservedForCalls(trx, [buyer.id], now)).get(buyer.id)!;
-  const funds = new Money(availableFunds(buyer, reserved));
-  if (funds.lessThan(total)) {
-    const plain = (amount: Money) => toPlain(amount, decimals);
-    throw new InsufficientFundsError(
-      `Available funds ${plain(funds)} do not cover ${plain(total)} (setup ${plain(setup)} + first period ${plain(period)}); nothing was charged.`,
-    );
-  }
-}
-
-async function subscribe(trx: Transaction, { buyer, seller, product, terms }: Acquisition, key: string, now: Date): Promise<SubscriptionRow> {
-  return insertSubscription(trx, {
-    product_id: product.id,
-    account_id: buyer.id,
-    seller_id: seller.id,
-    billing_type: product.billing_type,
-    billing_days: product.billing_days,
-    setup_fee: terms.setup_fee,
-    price: terms.monthly_fee,
-    started_at: now,
-    next_billing_at: nextBillingAt(now, product.billing_type, product.billing_days),
-    purchase_key: key,
-  });
-}
-
-/** The setup fee and the first period, each a ledger row (none for a zero amount). */
-async function chargeFirstPeriod(
-  trx: Transaction,
-  { buyer, product, terms }: Acquisition,
-  subscription: SubscriptionRow,
-  context: { key: string; actorId: number; now: Date },
-): Promise<LedgerEntryRow[]> {
-  const entries: LedgerEntryRow[] = [];
-  const charge = async (amount: Money, kind: 'setup_fee' | 'recurring_fee', description: string) => {
-    if (amount.isZero()) return;
-    const { entry } = await postLedgerEntry(trx, {
-      accountId: buyer.id,
-      amount: toStored(amount.negated()),
-      kind,
-      description,
-      idempotencyKey: `purchase:${buyer.id}:${context.key}:${kind}`,
-      referenceType: 'subscription',
-      referenceId: subscription.id,
-      createdBy: context.actorId,
-      now: context.now,
-    });
-    entries.push(entry);
-  };
-  await charge(new Money(terms.setup_fee), 'setup_fee', `Setup fee for ${product.number}`);
-  await charge(new Money(terms.monthly_fee), 'recurring_fee', `${describePeriod(product).replace(/^./, (c) => c.toUpperCase())} for ${product.number}`);
-  return entries;
-}
-
-/** A reseller's sell terms start at the default markup over what it pays; then the audit row. */
-async function recordAcquisition(
-  trx: Transaction,
-  { buyer, shelf, product }: Acquisition,
-  subscription: SubscriptionRow,
-  entries: LedgerEntryRow[],
-  context: { action: 'did.purchase' | 'did.assign'; actorId: number; now: Date; pricing: PricingSettings },
-): Promise<void> {
-  if (buyer.role === 'reseller') {
-    await upsertResellerPrice(trx, buyer.id, product.id, defaultSellTerms(pickTerms(product), context.pricing.markupPercent, context.pricing.decimals), context.now);
-  }
-  await insertAuditEntry(trx, {
-    actorId: context.actorId,
-    action: context.action,
-    entityType: 'product',
-    entityId: product.id,
-    before: { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: null },
-    after: { reseller_id: product.reseller_id, customer_id: product.customer_id, subscription_id: subscription.id, charged: entries.map((e) => e.amount) },
-    at: context.now,
-  });
-}
-
-function purchaseKeyOf(idempotencyKey: string): string {
-  const key = idempotencyKey.trim();
-  if (!isPurchaseKey(key)) throw new ValidationError('This purchase form is incomplete. Reload the page and try again.');
-  return key;
-}
-
-/** Runs an acquisition; when two submissions of one form raced past the first look-up, the loser finds the winner's. */
-async function replayingRaces(db: Db, buyerId: number, productId: number, key: string, work: () => Promise<PurchaseResult>): Promise<PurchaseResult> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isUniqueViolation(error, 'subscriptions_purchase_key_unique') || isUniqueViolation(error, 'ledger_entries_idempotency_key_unique')) {
-      const earlier = await findSubscriptionByPurchaseKey(db, buyerId, key);
-      if (earlier) return replay(db, earlier, productId);
-    }
-    throw error;
-  }
 }
 
 /** A reseller or customer buys a number from its seller: funds checked, setup fee and first period charged. */
@@ -336,70 +129,4 @@ export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseRes
       return { subscription, product: taken.product, entries, replayed: false };
     }),
   );
-}
-
-export interface ReleaseResult {
-  product: DidRow;
-  endedSubscriptionIds: number[];
-}
-
-/** The holder gives the number back to its seller, with no refund. A reseller cannot release a number a customer owns. */
-export async function releaseDid(
-  db: Db,
-  input: { accountId: number; productId: number; now: Date; actorId: number },
-): Promise<ReleaseResult> {
-  const { accountId, productId, now, actorId } = input;
-  return inTransaction(db, async (trx) => {
-    const account = await findAccountById(trx, accountId);
-    if (!account || account.role === 'admin') throw new NotFoundError('Number not found');
-    let product: DidRow | undefined;
-    if (account.role === 'reseller') {
-      product = await returnFromReseller(trx, productId, accountId, now);
-      if (!product) {
-        const current = await findDid(trx, productId);
-        if (current && current.reseller_id === accountId && current.customer_id !== null) {
-          throw new ConflictError(`A customer owns ${current.number}: it can be released only once the customer gives it up.`);
-        }
-        throw new NotFoundError('Number not found');
-      }
-      await deleteResellerPrices(trx, productId, accountId);
-    } else {
-      product = await returnFromCustomer(trx, productId, accountId, now);
-      if (!product) throw new NotFoundError('Number not found');
-    }
-    const endedSubscriptionIds = await endLiveSubscriptions(trx, productId, { accountId, reason: 'released', now });
-    await insertAuditEntry(trx, {
-      actorId,
-      action: 'did.release',
-      entityType: 'product',
-      entityId: productId,
-      before: { holder_id: accountId },
-      after: { reseller_id: product.reseller_id, customer_id: product.customer_id, ended_subscriptions: endedSubscriptionIds },
-      at: now,
-    });
-    return { product, endedSubscriptionIds };
-  });
-}
-
-/** The admin takes a number back into stock, ending every live subscription on it (no refund). */
-export async function reclaimDid(db: Db, input: { productId: number; now: Date; actorId: number }): Promise<ReleaseResult> {
-  const { productId, now, actorId } = input;
-  return inTransaction(db, async (trx) => {
-    const before = await lockDid(trx, productId);
-    if (!before) throw new NotFoundError('Number not found');
-    await clearHolders(trx, productId, now);
-    const endedSubscriptionIds = await endLiveSubscriptions(trx, productId, { reason: 'reclaimed', now });
-    await deleteResellerPrices(trx, productId);
-    await insertAuditEntry(trx, {
-      actorId,
-      action: 'did.reclaim',
-      entityType: 'product',
-      entityId: productId,
-      before: { reseller_id: before.reseller_id, customer_id: before.customer_id, destination: before.destination },
-      after: { reseller_id: null, customer_id: null, ended_subscriptions: endedSubscriptionIds },
-      at: now,
-    });
-    const product = (await findDid(trx, productId))!;
-    return { product, endedSubscriptionIds };
-  });
 }

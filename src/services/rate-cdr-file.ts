@@ -3,7 +3,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { Parser, type CsvError, type Options } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import {
   CompiledRateTerms,
   RatingInputError,
@@ -13,6 +13,8 @@ import {
   rateCompiled,
   type RatingField,
 } from '../domain/rating.ts';
+import { BatchingParser, lineOf, toCsvLine, type RecordBatch } from './cdr-csv.ts';
+import { CostTotal } from './cost-total.ts';
 
 export const REQUIRED_CDR_COLUMNS = ['billsec', 'connection_cost', 'grace', 'per_minute', 'initial_increment', 'increment'] as const;
 export const ADDED_CDR_COLUMNS = ['cost', 'billed_seconds'] as const;
@@ -184,85 +186,6 @@ const TERMS_CACHE_SIZE = 4096;
 /** Output is pushed in chunks of about this many characters rather than a line at a time. */
 const OUTPUT_CHUNK = 64 * 1024;
 
-const QUOTE_OR_BREAK = /["\r\n]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/**
- * One CSV line (`ending` appended, a line break by default), quoted as RFC 4180 asks: only fields
- * holding a comma, a quote or a line break. Written here rather than with csv-stringify, whose
- * per-record machinery cost more than rating itself (see bench/rating.ts). The common case is a
- * plain join: no quote or line break anywhere, and no comma beyond the separators.
- */
-export function toCsvLine(fields: readonly string[], ending = '\n'): string {
-  const plain = fields.join(',');
-  if (!QUOTE_OR_BREAK.test(plain) && countCommas(plain) === fields.length - 1) return plain + ending;
-  let line = '';
-  for (let k = 0; k < fields.length; k += 1) {
-    const field = fields[k]!;
-    if (k > 0) line += ',';
-    line += NEEDS_QUOTES.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
-  }
-  return line + ending;
-}
-
-function countCommas(text: string): number {
-  let count = 0;
-  for (let at = text.indexOf(','); at !== -1; at = text.indexOf(',', at + 1)) count += 1;
-  return count;
-}
-
-/** Records in input order with their line numbers; a string in place of a record is a CSV error. */
-interface RecordBatch {
-  records: (string[] | string)[];
-  lines: number[];
-  /** Whether the input had shown a quote character by the time the last record was parsed. */
-  quoted: boolean;
-}
-
-const BATCH_SIZE = 256;
-const QUOTE = 0x22;
-
-/**
- * csv-parse's parser, handing records on in batches with the line number of each. `info.lines`
- * is exact when a record is pushed, and far cheaper to read than the `on_record`/`info` options,
- * which copy the whole info object for every record; batches save a stream hop per record.
- */
-class BatchingParser extends Parser {
-  private batch: RecordBatch = { records: [], lines: [], quoted: false };
-  private quoteSeen = false;
-
-  constructor(options: Options) {
-    super(options);
-  }
-
-  override _transform(chunk: Buffer | string, encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    if (!this.quoteSeen && (typeof chunk === 'string' ? chunk.includes('"') : chunk.includes(QUOTE))) this.quoteSeen = true;
-    super._transform(chunk, encoding, done);
-  }
-
-  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk === null) {
-      if (this.batch.records.length > 0) super.push(this.batch);
-      return super.push(null, encoding);
-    }
-    return this.add(chunk as string[], this.info.lines);
-  }
-
-  addSkipped(line: number, reason: string): void {
-    this.add(reason, line);
-  }
-
-  private add(record: string[] | string, line: number): boolean {
-    this.batch.records.push(record);
-    this.batch.lines.push(line);
-    if (this.quoteSeen) this.batch.quoted = true;
-    if (this.batch.records.length < BATCH_SIZE) return true;
-    const full = this.batch;
-    this.batch = { records: [], lines: [], quoted: false };
-    return super.push(full);
-  }
-}
-
 /** The common case, digits only, without the regular expression; anything else goes to parseDuration. */
 function plainSeconds(text: string): number | undefined {
   if (text.length === 0 || text.length > 9) return undefined;
@@ -277,41 +200,4 @@ function plainSeconds(text: string): number | undefined {
 
 function reasonOf(error: RatingInputError): string {
   return `${COLUMN_OF_FIELD[error.field] ?? error.field}: ${error.detail}`;
-}
-
-function lineOf(error: CsvError): number {
-  const lines = (error as unknown as { lines?: unknown }).lines;
-  return typeof lines === 'number' ? lines : 0;
-}
-
-/** Exact sum of rounded costs in units of 10^-decimals: numbers while safe, then BigInt. */
-class CostTotal {
-  private small = 0;
-  private big = 0n;
-  constructor(private readonly decimals: number) {}
-
-  /** Adds a plain decimal string with exactly `decimals` places (what rating produces). */
-  add(cost: string): void {
-    if (cost.length > 16) {
-      this.big += BigInt(cost.replace('.', ''));
-      return;
-    }
-    let units = 0;
-    for (let k = 0; k < cost.length; k += 1) {
-      const digit = cost.charCodeAt(k) - 48;
-      if (digit >= 0) units = units * 10 + digit;
-    }
-    this.small += units;
-    if (this.small > 2 ** 52) {
-      this.big += BigInt(this.small);
-      this.small = 0;
-    }
-  }
-
-  toString(): string {
-    const digits = (this.big + BigInt(this.small)).toString();
-    if (this.decimals === 0) return digits;
-    const padded = digits.padStart(this.decimals + 1, '0');
-    return `${padded.slice(0, -this.decimals)}.${padded.slice(-this.decimals)}`;
-  }
 }

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { PricingSettings } from '../../src/services/purchases.ts';
+import type { PricingSettings } from '../../src/services/acquisition.ts';
 
 /** Settings for tests: cheap bcrypt, no logs, no demo data. */
 export function testConfig(overrides: Record<string, string> = {}): Config {

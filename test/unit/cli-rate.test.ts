@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { rateCdrStream, toCsvLine, type RejectedCdr } from '../../src/services/rate-cdr-file.ts';
+import { rateCdrStream, type RejectedCdr } from '../../src/services/rate-cdr-file.ts';
+import { toCsvLine } from '../../src/services/cdr-csv.ts';
 
 class Capture extends Writable {
   text = '';

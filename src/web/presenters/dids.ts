@@ -1,7 +1,8 @@
 // DID rows and audit rows as the admin's pages show them: formatted numbers, holder names,
 // country names, and the changes an audit row records.
 import { DID_FIELDS, countryName, formatDidNumber } from '../../domain/did-terms.ts';
-import type { AuditRow, DidListRow } from '../../db/repos/dids.ts';
+import type { DidListRow } from '../../db/repos/dids.ts';
+import type { AuditRow } from '../../db/queries/audit-trail.ts';
 
 export function holderLabel(row: Pick<DidListRow, 'holder' | 'reseller_name' | 'customer_name'>): string {
   if (row.holder === 'customer') return row.reseller_name ? `${row.customer_name} (customer of ${row.reseller_name})` : `${row.customer_name} (customer)`;

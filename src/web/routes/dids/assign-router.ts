@@ -3,10 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
-import { findDid, listAssignableAccounts } from '../../../db/repos/dids.ts';
+import { findDid } from '../../../db/repos/dids.ts';
+import { listAssignableAccounts } from '../../../db/queries/assignable-accounts.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../../errors.ts';
 import { loadDidDetail } from '../../../services/inventory.ts';
-import { assignDid, quotePurchase, reclaimDid } from '../../../services/purchases.ts';
+import { assignDid, quotePurchase } from '../../../services/purchases.ts';
+import { reclaimDid } from '../../../services/releases.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { formValues, idParam, validate } from '../../middleware/validate.ts';
 import { presentDid } from '../../presenters/dids.ts';

@@ -6,7 +6,7 @@ import { listHeldDids } from '../../../db/repos/did-listings.ts';
 import { defaultSellTerms, type PriceTerms } from '../../../domain/sell-terms.ts';
 import { ConflictError, ValidationError } from '../../../errors.ts';
 import { buyTermsOf, loadHeldDid, markupHeldDids, setSellTerms } from '../../../services/did-holdings.ts';
-import { releaseDid } from '../../../services/purchases.ts';
+import { releaseDid } from '../../../services/releases.ts';
 import { listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';

@@ -5,7 +5,7 @@ import { findOwnedDid, listOwnedDids, type OwnedFilters } from '../../../db/repo
 import { DESTINATION_TYPES } from '../../../domain/destination.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { setForwarding } from '../../../services/did-holdings.ts';
-import { releaseDid } from '../../../services/purchases.ts';
+import { releaseDid } from '../../../services/releases.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, formValues, idParam, validate } from '../../middleware/validate.ts';
 import { pageLinks, pageWindow } from '../../presenters/page-links.ts';

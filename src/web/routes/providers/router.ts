@@ -1,7 +1,8 @@
 // The admin's providers: the carriers its numbers come from, and each one's numbers.
 // Mounted at /admin/providers.
 import { Router, type Request, type Response } from 'express';
-import { countDids, listAuditTrail, listDids } from '../../../db/repos/dids.ts';
+import { countDids, listDids } from '../../../db/repos/dids.ts';
+import { listAuditTrail } from '../../../db/queries/audit-trail.ts';
 import { countProviders, findProvider, listProviders, type ProviderRow } from '../../../db/repos/providers.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { createProvider, editProvider } from '../../../services/providers.ts';

@@ -1,0 +1,76 @@
+// Numbers going back: the holder releases one to its seller, or the admin reclaims one to stock.
+// Each is one transaction that ends the live subscriptions with the change of hands (no refund).
+import type { Db } from '../db/knex.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { findAccountById } from '../db/repos/accounts.ts';
+import { insertAuditEntry } from '../db/repos/audit-log.ts';
+import { clearHolders, endLiveSubscriptions, findDid, lockDid, returnFromCustomer, returnFromReseller } from '../db/repos/did-holdings.ts';
+import type { DidRow } from '../db/repos/dids.ts';
+import { deleteResellerPrices } from '../db/repos/reseller-prices.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+
+export interface ReleaseResult {
+  product: DidRow;
+  endedSubscriptionIds: number[];
+}
+
+/** The holder gives the number back to its seller, with no refund. A reseller cannot release a number a customer owns. */
+export async function releaseDid(
+  db: Db,
+  input: { accountId: number; productId: number; now: Date; actorId: number },
+): Promise<ReleaseResult> {
+  const { accountId, productId, now, actorId } = input;
+  return inTransaction(db, async (trx) => {
+    const account = await findAccountById(trx, accountId);
+    if (!account || account.role === 'admin') throw new NotFoundError('Number not found');
+    let product: DidRow | undefined;
+    if (account.role === 'reseller') {
+      product = await returnFromReseller(trx, productId, accountId, now);
+      if (!product) {
+        const current = await findDid(trx, productId);
+        if (current && current.reseller_id === accountId && current.customer_id !== null) {
+          throw new ConflictError(`A customer owns ${current.number}: it can be released only once the customer gives it up.`);
+        }
+        throw new NotFoundError('Number not found');
+      }
+      await deleteResellerPrices(trx, productId, accountId);
+    } else {
+      product = await returnFromCustomer(trx, productId, accountId, now);
+      if (!product) throw new NotFoundError('Number not found');
+    }
+    const endedSubscriptionIds = await endLiveSubscriptions(trx, productId, { accountId, reason: 'released', now });
+    await insertAuditEntry(trx, {
+      actorId,
+      action: 'did.release',
+      entityType: 'product',
+      entityId: productId,
+      before: { holder_id: accountId },
+      after: { reseller_id: product.reseller_id, customer_id: product.customer_id, ended_subscriptions: endedSubscriptionIds },
+      at: now,
+    });
+    return { product, endedSubscriptionIds };
+  });
+}
+
+/** The admin takes a number back into stock, ending every live subscription on it (no refund). */
+export async function reclaimDid(db: Db, input: { productId: number; now: Date; actorId: number }): Promise<ReleaseResult> {
+  const { productId, now, actorId } = input;
+  return inTransaction(db, async (trx) => {
+    const before = await lockDid(trx, productId);
+    if (!before) throw new NotFoundError('Number not found');
+    await clearHolders(trx, productId, now);
+    const endedSubscriptionIds = await endLiveSubscriptions(trx, productId, { reason: 'reclaimed', now });
+    await deleteResellerPrices(trx, productId);
+    await insertAuditEntry(trx, {
+      actorId,
+      action: 'did.reclaim',
+      entityType: 'product',
+      entityId: productId,
+      before: { reseller_id: before.reseller_id, customer_id: before.customer_id, destination: before.destination },
+      after: { reseller_id: null, customer_id: null, ended_subscriptions: endedSubscriptionIds },
+      at: now,
+    });
+    const product = (await findDid(trx, productId))!;
+    return { product, endedSubscriptionIds };
+  });
+}
