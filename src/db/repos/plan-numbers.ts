@@ -2,6 +2,7 @@
 // and the per-minute columns kept equal to the terms in force (for the pages that show them).
 import { applyDidFilters, type DidFilters } from './dids.ts';
 import type { Db } from '../knex.ts';
+import type { PriceTerms } from '../../domain/sell-terms.ts';
 import type { Transaction } from '../transaction.ts';
 
 /** The admin's numbers picked one by one, or every number the DID list's filters match. */
@@ -25,17 +26,10 @@ export async function countSelection(db: Db, selection: NumberSelection): Promis
 }
 
 /** A number a reseller holds, with its buy terms and the reseller's plan on it. */
-export interface HeldRow {
+export interface HeldRow extends PriceTerms {
   id: number;
   number: string;
   customer_id: number | null;
-  connection_cost: string;
-  grace_seconds: number;
-  cost_per_minute: string;
-  initial_increment: number;
-  increment: number;
-  setup_fee: string;
-  monthly_fee: string;
   rp_rate_plan_id: number | null;
 }
 
