@@ -20,6 +20,7 @@ import * as createChargeCdrBatch from './20261129220000_create_charge_cdr_batch.
 import * as addAccountSessionVersion from './20261130100000_add_account_session_version.ts';
 import * as createLoginAttempts from './20261130100100_create_login_attempts.ts';
 import * as reserveCreditForCalls from './20261130130000_reserve_credit_for_calls.ts';
+import * as createOutbox from './20261201050000_create_outbox.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -46,6 +47,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261130100000_add_account_session_version', addAccountSessionVersion],
   ['20261130100100_create_login_attempts', createLoginAttempts],
   ['20261130130000_reserve_credit_for_calls', reserveCreditForCalls],
+  ['20261201050000_create_outbox', createOutbox],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

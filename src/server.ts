@@ -8,6 +8,8 @@ import { describeDatabase, migrateLatest, openDatabase } from './db/open.ts';
 import { createLogger } from './logger.ts';
 import { startBillingSchedule } from './services/billing-schedule.ts';
 import { startReservationExpiry } from './services/call-reservations.ts';
+import { outboxDeliverers } from './services/outbox-deliverers.ts';
+import { startOutboxWorker } from './services/outbox-worker.ts';
 
 async function start(): Promise<void> {
   const config = loadConfig();
@@ -29,6 +31,7 @@ async function start(): Promise<void> {
   });
   const billing = startBillingSchedule(db, config, logger);
   const expiry = startReservationExpiry(db, logger);
+  const outbox = startOutboxWorker(db, outboxDeliverers(config, logger), logger);
   if (config.billingIntervalMinutes > 0) console.log(`didhub: billing runs every ${config.billingIntervalMinutes} minute(s)`);
 
   let stopping = false;
@@ -39,6 +42,7 @@ async function start(): Promise<void> {
     server.close(async () => {
       await billing.stop();
       await expiry.stop();
+      await outbox.stop();
       await db.destroy();
       process.exit(0);
     });

@@ -17,6 +17,7 @@ import { defaultSellTerms, type PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { postLedgerEntry } from '../db/ledger-writer.ts';
 import { availableFunds, lockReservedForCalls } from './ledger.ts';
+import { recordEvent } from './events.ts';
 
 export const JUST_SOLD_MESSAGE = 'This number was just sold to someone else; nothing was charged.';
 export const NOT_FOR_SALE_MESSAGE = 'This number is not for sale.';
@@ -181,7 +182,7 @@ export async function chargeFirstPeriod(
   return entries;
 }
 
-/** A reseller's sell terms start at the default markup over what it pays; then the audit row. */
+/** A reseller's sell terms start at the default markup over what it pays; then the audit row and the `number.purchased` event. */
 export async function recordAcquisition(
   trx: Transaction,
   { buyer, shelf, product }: Acquisition,
@@ -200,6 +201,23 @@ export async function recordAcquisition(
     before: { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: null },
     after: { reseller_id: product.reseller_id, customer_id: product.customer_id, subscription_id: subscription.id, charged: entries.map((e) => e.amount) },
     at: context.now,
+  });
+  await recordEvent(trx, {
+    type: 'number.purchased',
+    accountId: buyer.id,
+    occurredAt: context.now,
+    data: {
+      number: product.number,
+      product_id: product.id,
+      subscription_id: subscription.id,
+      assigned_by_admin: context.action === 'did.assign',
+      setup_fee: entries.find((e) => e.kind === 'setup_fee')?.amount.replace(/^-/, '') ?? '0',
+      first_period: entries.find((e) => e.kind === 'recurring_fee')?.amount.replace(/^-/, '') ?? '0',
+      price: subscription.price,
+      billing_type: subscription.billing_type,
+      billing_days: product.billing_days,
+      next_billing_at: subscription.next_billing_at?.toISOString() ?? null,
+    },
   });
 }
 

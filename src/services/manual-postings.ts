@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from
 import { postLedgerEntry } from '../db/ledger-writer.ts';
 import { availableFunds } from './ledger.ts';
 import { retryAccountRenewals } from './renewals.ts';
+import { recordEvent } from './events.ts';
 
 export const MANUAL_KINDS = ['payment', 'refill', 'adjustment'] as const;
 export type ManualKind = (typeof MANUAL_KINDS)[number];
@@ -145,6 +146,12 @@ export async function recordManualEntry(
         before: { balance: account.balance }, after: { balance: after.balance, ledger_entry_id: entry.id, amount: entry.amount },
         ip: actor.ip ?? null, at: actor.now,
       });
+      if (input.kind !== 'adjustment') {
+        await recordEvent(trx, {
+          type: 'payment.received', accountId: account.id, occurredAt: actor.now,
+          data: { amount: entry.amount, kind: input.kind, ledger_entry_id: entry.id, balance: after.balance, note: input.note || null },
+        });
+      }
       return { entry, account: after, duplicate: false };
     });
     // Money in retries the account's unpaid renewals at once (a paid one is reactivated). The

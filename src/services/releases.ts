@@ -8,6 +8,7 @@ import { clearHolders, endLiveSubscriptions, findDid, lockDid, returnFromCustome
 import type { DidRow } from '../db/repos/dids.ts';
 import { deleteResellerPrices } from '../db/repos/reseller-prices.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { recordEvents } from './events.ts';
 
 export interface ReleaseResult {
   product: DidRow;
@@ -48,6 +49,7 @@ export async function releaseDid(
       after: { reseller_id: product.reseller_id, customer_id: product.customer_id, ended_subscriptions: endedSubscriptionIds },
       at: now,
     });
+    await recordEvents(trx, [{ type: 'number.released', accountId, occurredAt: now, data: { number: product.number, product_id: productId, reason: 'released_by_holder' } }]);
     return { product, endedSubscriptionIds };
   });
 }
@@ -70,6 +72,12 @@ export async function reclaimDid(db: Db, input: { productId: number; now: Date; 
       after: { reseller_id: null, customer_id: null, ended_subscriptions: endedSubscriptionIds },
       at: now,
     });
+    // Each holder loses the number: both hear of it.
+    const holders = [before.customer_id, before.reseller_id].filter((id): id is number => id !== null);
+    await recordEvents(
+      trx,
+      holders.map((holderId) => ({ type: 'number.released' as const, accountId: holderId, occurredAt: now, data: { number: before.number, product_id: productId, reason: 'reclaimed_by_operator' } })),
+    );
     const product = (await findDid(trx, productId))!;
     return { product, endedSubscriptionIds };
   });

@@ -9,6 +9,8 @@ import { Money, toStored } from '../domain/money.ts';
 import { planRenewal, type RenewalPlan, type RenewalStep } from '../domain/renewal.ts';
 import { availableFunds, lockReservedForCalls } from './ledger.ts';
 import { releaseNumber } from './renewal-release.ts';
+import { recordEvents } from './events.ts';
+import type { DomainEvent } from '../domain/events.ts';
 
 export interface BillingEventReport {
   kind: RenewalStep['kind'] | 'failed';
@@ -161,5 +163,33 @@ export async function processBatch(
 
   await insertSubscriptionEvents(trx, events);
   if (runId !== null) await addRunCounts(trx, runId, counts);
+  await recordEvents(trx, reports.map((report) => toDomainEvent(report, now)));
   return { counts, reports, claimed };
+}
+
+const EVENT_TYPES: Record<RenewalStep['kind'], DomainEvent['type']> = {
+  renewed: 'subscription.renewed',
+  reactivated: 'number.reactivated',
+  suspended: 'number.suspended',
+  released: 'number.released',
+  expired: 'number.released',
+};
+
+/** What the outside hears of a renewal step (mail and webhooks). */
+function toDomainEvent(report: BillingEventReport, now: Date): DomainEvent {
+  const kind = report.kind as RenewalStep['kind'];
+  return {
+    type: EVENT_TYPES[kind],
+    accountId: report.accountId,
+    occurredAt: now,
+    data: {
+      number: report.number,
+      subscription_id: report.subscriptionId,
+      amount: report.amount,
+      period_start: report.periodStart?.toISOString() ?? null,
+      period_end: report.periodEnd?.toISOString() ?? null,
+      reason: kind === 'released' ? 'unpaid' : kind === 'expired' ? 'expired' : null,
+      note: report.note,
+    },
+  };
 }

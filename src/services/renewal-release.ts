@@ -7,6 +7,7 @@ import type { ClaimedRow } from '../db/repos/renewal-claims.ts';
 import { deleteResellerPrices } from '../db/repos/reseller-prices.ts';
 import type { Transaction } from '../db/transaction.ts';
 import type { BillingEventReport } from './renewal-batch.ts';
+import { recordEvent } from './events.ts';
 
 /** Gives the number back to the seller of an ended subscription (README: "Billing"). */
 export async function releaseNumber(
@@ -34,6 +35,12 @@ export async function releaseNumber(
           context.events.push({
             subscription_id: subscriptionId, billing_run_id: context.runId, kind: 'released', period_start: null, period_end: null,
             amount: null, ledger_entry_id: null, note, created_at: now,
+          });
+        }
+        if (ended.length > 0) {
+          await recordEvent(trx, {
+            type: 'number.released', accountId: product.customer_id, occurredAt: now,
+            data: { number: row.number, product_id: row.product_id, reason: why === 'unpaid' ? 'seller_unpaid' : 'seller_expired', note },
           });
         }
       }

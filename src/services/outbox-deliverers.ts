@@ -1,0 +1,9 @@
+// The channels the outbox worker delivers, built from the settings: each sending module (mail,
+// webhooks) adds its deliverer here.
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { OutboxDeliverer } from './outbox-worker.ts';
+
+export function outboxDeliverers(_config: Readonly<Config>, _logger: Logger): OutboxDeliverer[] {
+  return [];
+}
