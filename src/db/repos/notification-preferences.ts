@@ -105,6 +105,7 @@ export async function addBillingContact(db: Db, accountId: number, email: string
 
 /** Removes one of the account's contacts; false when it has no such contact. */
 export async function removeBillingContact(db: Db, accountId: number, contactId: number): Promise<boolean> {
-  const deleted = await db('billing_contacts').where({ id: contactId, account_id: accountId }).delete();
-  return deleted > 0;
+  // RETURNING rather than the affected count, which the embedded driver does not report on a delete.
+  const deleted = (await db('billing_contacts').where({ id: contactId, account_id: accountId }).delete().returning('id')) as Array<{ id: number }>;
+  return deleted.length > 0;
 }
