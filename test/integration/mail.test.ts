@@ -16,7 +16,8 @@ import { mailDeliverer } from '../../src/services/mail-deliverer.ts';
 import { drainOutbox } from '../../src/services/outbox-worker.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { testConfig, testPricing } from '../helpers/app.ts';
-import { useTestDatabase } from '../helpers/database.ts';
+import { createDb } from '../../src/db/knex.ts';
+import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeHierarchy } from '../helpers/factories.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
 
@@ -188,5 +189,27 @@ describe('mail', () => {
     expect((await listOutboxAttempts(db, rows[0]!.id))[0]?.detail).toMatch(/^kept/);
     expect(receivedBy(customer.email)).toHaveLength(0);
     expect((await findOutboxMessage(db, rows[0]!.id))?.payload).toMatchObject({ subject: 'Payment received: $50.0000' });
+  });
+});
+
+describe.skipIf(!testServerUrl())('mail workers on real Postgres', () => {
+  it('when two workers send the same outbox at once, then every mail reaches the server exactly once', async () => {
+    const { customer } = await makeHierarchy(db);
+    for (let i = 0; i < 20; i += 1) await addBillingContact(db, customer.id, `race-${i}-${customer.id}@corp.example`, NOW);
+    await recordEvent(db, event('payment.received', customer, SAMPLE_DATA['payment.received']));
+    await recordEvent(db, event('subscription.renewed', customer, SAMPLE_DATA['subscription.renewed']));
+    const { rows, total } = await listOutboxMessages(db, { accountId: customer.id }, { limit: 200, offset: 0 });
+    expect(total).toBe(42);
+    const workers = [0, 1].map(() => createDb({ databaseUrl: database.current.url!, poolMax: 2 }));
+    try {
+      const summaries = await Promise.all(workers.map((worker) => drainOutbox(worker, deliverer(), { now: () => at(1), limit: 5 })));
+      expect(summaries.every((summary) => summary.delivered > 0)).toBe(true);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.destroy()));
+    }
+    const ids = rows.map((row) => `<outbox-${row.id}@didhub.local>`);
+    const seen = smtp.received.map((each) => each.mail.messageId).filter((id): id is string => Boolean(id) && ids.includes(id!));
+    expect(seen).toHaveLength(42);
+    expect(new Set(seen).size).toBe(42);
   });
 });
