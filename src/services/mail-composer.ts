@@ -43,7 +43,7 @@ export async function brandForAccount(db: Db, account: Pick<AccountRow, 'parent_
   return brandOfOwner(db, null, settings);
 }
 
-/** Renders `override` when it renders, else the default; a failing override is flagged (when `flag` is given). */
+/** Renders `override` when it renders, else the default; a failing override is flagged. */
 export async function renderWithFallback(
   db: Db,
   type: MailEventType,
@@ -61,16 +61,33 @@ export async function renderWithFallback(
   return { ...renderMail(MAIL_EVENTS[type].defaults, variables), template: 'default' };
 }
 
+/** Brands and overrides read once per batch of events (a billing run brings thousands). */
+export interface MailLookups {
+  brands: Map<number | null, MailBrand>;
+  overrides: Map<string, MailTemplateRow | undefined>;
+}
+
+export const newMailLookups = (): MailLookups => ({ brands: new Map(), overrides: new Map() });
+
 export async function composeMail(
   db: Db,
   input: { type: MailEventType; account: AccountRow; data: Record<string, unknown> },
   settings: MailSettings,
   now: Date,
+  lookups: MailLookups = newMailLookups(),
 ): Promise<ComposedMail> {
-  const brand = await brandForAccount(db, input.account, settings);
+  let brand = lookups.brands.get(input.account.parent_id);
+  if (!brand) {
+    brand = await brandForAccount(db, input.account, settings);
+    lookups.brands.set(input.account.parent_id, brand);
+  }
   const format: MailFormat = { currency: settings.currency, decimals: settings.moneyDecimals };
   const variables = mailVariables(input.type, input.data, { account: { name: input.account.name, email: input.account.email }, brandName: brand.name, format });
-  const override = await findMailTemplateOverride(db, brand.ownerId, input.type);
+  const key = `${brand.ownerId ?? 0}:${input.type}`;
+  if (!lookups.overrides.has(key)) lookups.overrides.set(key, await findMailTemplateOverride(db, brand.ownerId, input.type));
+  const override = lookups.overrides.get(key);
   const rendered = await renderWithFallback(db, input.type, override, variables, now);
+  // A broken override is flagged once and skipped for the rest of the batch.
+  if (rendered.template === 'default' && override) lookups.overrides.set(key, undefined);
   return { ...rendered, from: { name: singleLine(brand.name), address: settings.mailFrom.address } };
 }

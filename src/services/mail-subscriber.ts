@@ -9,7 +9,7 @@ import type { Transaction } from '../db/transaction.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import { isMailEventType, MAIL_EVENTS } from '../domain/mail-events.ts';
 import type { EventSubscriber } from './events.ts';
-import { composeMail, type MailSettings } from './mail-composer.ts';
+import { composeMail, newMailLookups, type MailLookups, type MailSettings } from './mail-composer.ts';
 
 async function recipientsOf(trx: Transaction, account: { id: number; email: string }, security: boolean): Promise<string[]> {
   const addresses = [account.email, ...(security ? [] : (await listBillingContacts(trx, account.id)).map((contact) => contact.email))];
@@ -22,7 +22,7 @@ async function recipientsOf(trx: Transaction, account: { id: number; email: stri
   });
 }
 
-async function mailsFor(trx: Transaction, event: DomainEvent, settings: MailSettings): Promise<NewOutboxMessage[]> {
+async function mailsFor(trx: Transaction, event: DomainEvent, settings: MailSettings, lookups: MailLookups): Promise<NewOutboxMessage[]> {
   if (!isMailEventType(event.type)) return [];
   const type = event.type;
   const spec = MAIL_EVENTS[type];
@@ -33,7 +33,7 @@ async function mailsFor(trx: Transaction, event: DomainEvent, settings: MailSett
     const preferences = await findNotificationPreferences(trx, account.id);
     if (preferences.disabledEvents.includes(type)) return [];
   }
-  const mail = await composeMail(trx, { type, account, data: event.data }, settings, event.occurredAt);
+  const mail = await composeMail(trx, { type, account, data: event.data }, settings, event.occurredAt, lookups);
   const recipients = await recipientsOf(trx, account, spec.security);
   return recipients.map((recipient) => ({
     channel: 'mail',
@@ -48,7 +48,8 @@ async function mailsFor(trx: Transaction, event: DomainEvent, settings: MailSett
 export function createMailSubscriber(settings: () => MailSettings): EventSubscriber {
   return async (trx, events) => {
     const messages: NewOutboxMessage[] = [];
-    for (const event of events) messages.push(...(await mailsFor(trx, event, settings())));
+    const lookups = newMailLookups();
+    for (const event of events) messages.push(...(await mailsFor(trx, event, settings(), lookups)));
     await enqueueOutboxMessages(trx, messages, events[0]?.occurredAt ?? new Date());
   };
 }
