@@ -81,6 +81,7 @@ const ROUTES: Record<string, RouteCase> = {
   // An unknown link: the clear "no longer works" page.
   '/password/reset/:token': { area: 'public', own: () => ({ token: 'x'.repeat(43) }), anonymous: 410 },
   '/account/password': { area: 'account' },
+  '/account/notifications': { area: 'account' },
 
   '/admin': { area: 'admin' },
   '/admin/accounts': { area: 'admin' },
