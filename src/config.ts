@@ -54,6 +54,12 @@ const schema = z.object({
     .string()
     .regex(MAIL_FROM_PATTERN, 'MAIL_FROM is an address, or a name and an address: didhub <no-reply@example.com>')
     .default('didhub <no-reply@didhub.local>'),
+  PUBLIC_URL: z
+    .string()
+    .url('PUBLIC_URL is the address users open, such as https://portal.example.com')
+    .regex(/^https?:\/\//, 'PUBLIC_URL starts with http:// or https://')
+    .default('http://localhost:3000'),
+  PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
 });
 
 export interface Config {
@@ -93,6 +99,10 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The sender: its address on every mail; its name is the operator's brand (a reseller's customers see the reseller's name instead). */
   mailFrom: { name: string; address: string };
+  /** Where users reach the portal (no trailing slash): the base of links in mails. */
+  publicUrl: string;
+  /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
+  passwordResetMaxRequests: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -138,5 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
     smtpUrl: settings.SMTP_URL,
     mailFrom: Object.freeze(parseMailFrom(settings.MAIL_FROM)),
+    publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
+    passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
   });
 }
