@@ -37,6 +37,8 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  WEBHOOK_ALLOW_HTTP: booleanText.default(false),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().int().min(1).max(720).default(24),
 });
 
 export interface Config {
@@ -72,6 +74,10 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
+  /** Webhook endpoints may use plain http:// (and https to private hosts), only to this machine or a private network: development and tests. */
+  webhookAllowHttp: boolean;
+  /** A webhook endpoint whose every delivery failed for this many hours (5 tries at least) is disabled; 410 Gone disables at once. */
+  webhookDisableAfterHours: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -115,5 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
+    webhookAllowHttp: settings.WEBHOOK_ALLOW_HTTP,
+    webhookDisableAfterHours: settings.WEBHOOK_DISABLE_AFTER_HOURS,
   });
 }

@@ -3,7 +3,10 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxDeliverer } from './outbox-worker.ts';
+import { webhookDeliverer } from './webhook-deliverer.ts';
 
-export function outboxDeliverers(_config: Readonly<Config>, _logger: Logger): OutboxDeliverer[] {
-  return [];
+export function outboxDeliverers(config: Readonly<Config>, _logger: Logger): OutboxDeliverer[] {
+  return [
+    webhookDeliverer({ disableAfterHours: config.webhookDisableAfterHours }),
+  ];
 }

@@ -19,8 +19,8 @@ export type DeliveryOutcome =
 
 export interface OutboxDeliverer {
   channel: OutboxChannel;
-  /** Must settle well within the lease (LEASE_SECONDS): a hung receiver is a failed try. */
-  deliver(message: OutboxMessageRow): Promise<DeliveryOutcome>;
+  /** Must settle well within the lease (LEASE_SECONDS): a hung receiver is a failed try. `db` reads what the message refers to (a webhook's endpoint and secret). */
+  deliver(message: OutboxMessageRow, context: { db: Db }): Promise<DeliveryOutcome>;
   /** Called after the outcome is stored (an endpoint counting its failures, say); errors are logged, not fatal. */
   afterOutcome?(db: Db, message: OutboxMessageRow, outcome: DeliveryOutcome, now: Date): Promise<void>;
 }
@@ -46,7 +46,7 @@ export async function deliverDueMessages(
     const started = Date.now();
     let outcome: DeliveryOutcome;
     try {
-      outcome = await deliverer.deliver(message);
+      outcome = await deliverer.deliver(message, { db });
     } catch (error) {
       outcome = { ok: false, permanent: false, detail: error instanceof Error ? error.message : String(error) };
     }
