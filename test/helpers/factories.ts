@@ -204,3 +204,9 @@ export async function makeOwnedDid(db: Knex, fields: OwnedDidFields): Promise<{ 
   }
   return did;
 }
+
+/** A webhook endpoint of `account`, as its owner adds it (a local receiver's URL is allowed in tests). */
+export async function makeWebhookEndpoint(db: Knex, account: Pick<AccountRow, 'id'>, fields: { url: string; events?: string[]; description?: string }) {
+  const { createWebhookEndpoint } = await import('../../src/services/webhooks.ts');
+  return createWebhookEndpoint(db, account.id, { url: fields.url, events: fields.events ?? ['number.purchased'], description: fields.description ?? '' }, { allowHttp: true, actorId: account.id, now: new Date() });
+}

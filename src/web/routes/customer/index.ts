@@ -24,7 +24,6 @@ export function customerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/numbers', ownedNumbersRouter(context));
   router.use('/calls', callsRouter(context));
-
   router.use('/webhooks', webhooksRouter(context));
 
   return router;

@@ -29,7 +29,6 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
-
   router.use('/webhooks', webhooksRouter(context));
 
   return router;
