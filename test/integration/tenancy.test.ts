@@ -13,6 +13,7 @@ import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 import { routesOf } from '../helpers/router-stack.ts';
+import { makeWebhookEndpoint } from '../helpers/factories.ts';
 
 const database = useTestDatabase();
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -50,6 +51,8 @@ interface World {
   ratePlan: { admin: number; reseller: number; otherReseller: number };
   billingRun: number;
   rejectedCdr: number;
+  /** A webhook endpoint of each walking role, and one of another reseller. */
+  webhook: Record<Role | 'otherReseller', number>;
 }
 
 interface RouteCase {
@@ -208,6 +211,21 @@ const ROUTES: Record<string, RouteCase> = {
   },
   '/reseller/transactions/export.csv': { area: 'reseller' },
 
+  ...Object.fromEntries(
+    (['admin', 'reseller', 'customer'] as const).flatMap((role) => [
+      [`/${role}/webhooks`, { area: role } satisfies RouteCase],
+      [`/${role}/webhooks/new`, { area: role } satisfies RouteCase],
+      ...['', '/edit', '/delete'].map((suffix) => [
+        `/${role}/webhooks/:id${suffix}`,
+        {
+          area: role,
+          own: (w: World) => ({ id: w.webhook[role] }),
+          foreign: (w: World) => Object.entries(w.webhook).filter(([who]) => who !== role).map(([, id]) => ({ id })),
+        } satisfies RouteCase,
+      ]),
+    ]),
+  ),
+
   '/customer': { area: 'customer' },
   '/customer/transactions': { area: 'customer' },
   '/customer/transactions/export.csv': { area: 'customer' },
@@ -361,6 +379,13 @@ beforeAll(async () => {
       .insert({ created_by: admin!.id, filename: 'walk.csv', content: 'number,country\n+14155559999,US\n', created_at: NOW })
       .returning('id')) as Array<{ id: number }>)[0]!.id,
     ...(await seedCallsAndPlans(db, { admin: admin!, reseller: reseller!, otherReseller: otherReseller!, customer: customer!, directCustomer: directCustomer!, otherResellersCustomer: second.customer })),
+    webhook: {
+      // The reseller's is the demo's endpoint.
+      reseller: ((await db('webhook_endpoints').where({ account_id: reseller!.id }).first('id')) as { id: number }).id,
+      admin: (await makeWebhookEndpoint(db, admin!, { url: 'https://hooks.example.com/operator' })).id,
+      customer: (await makeWebhookEndpoint(db, customer!, { url: 'https://hooks.example.com/globex' })).id,
+      otherReseller: (await makeWebhookEndpoint(db, otherReseller!, { url: 'https://hooks.example.com/bluebird' })).id,
+    },
   };
   app = createTestApp(db, { now: () => NOW });
   agents.admin = await loginAs(app, world.admin.email, DEMO_PASSWORD);
