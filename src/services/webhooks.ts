@@ -93,7 +93,7 @@ export async function changeWebhookEndpoint(db: Db, accountId: number, id: numbe
     else if (change.kind === 'enable') {
       await updateWebhookEndpoint(trx, id, { enabled: true, disabled_reason: null, disabled_at: null, consecutive_failures: 0, failing_since: null, updated_at });
     } else if (change.kind === 'disable') {
-      await updateWebhookEndpoint(trx, id, { enabled: false, disabled_reason: 'Disabled by its owner.', disabled_at: settings.now, updated_at });
+      await updateWebhookEndpoint(trx, id, { enabled: false, disabled_reason: null, disabled_at: settings.now, updated_at });
     } else await updateWebhookEndpoint(trx, id, { secret: newWebhookSecret(), updated_at });
     const after = await findOwnEndpoint(trx, accountId, id);
     await insertAuditEntry(trx, {

@@ -129,7 +129,9 @@ describe('Webhooks pages', () => {
     expect(await findWebhookEndpoint(db, reseller.id, endpoint.id)).toMatchObject({ description: 'Edited', events: ['balance.low'] });
 
     await postForm(agent, `${page}/actions`, { action: 'disable' }, page);
-    expect(await findWebhookEndpoint(db, reseller.id, endpoint.id)).toMatchObject({ enabled: false, disabled_reason: 'Disabled by its owner.' });
+    expect(await findWebhookEndpoint(db, reseller.id, endpoint.id)).toMatchObject({ enabled: false, disabled_reason: null });
+    expect((await agent.get(page)).text).toContain('You disabled it.');
+    expect((await agent.get('/reseller')).text).not.toContain(`data-endpoint="${endpoint.id}"`);
     await postForm(agent, `${page}/actions`, { action: 'enable' }, page);
     expect(await findWebhookEndpoint(db, reseller.id, endpoint.id)).toMatchObject({ enabled: true, disabled_reason: null });
 
@@ -149,12 +151,15 @@ describe('Webhooks pages', () => {
     expect((await agent.get(page)).status).toBe(404);
   });
 
-  it('when an endpoint was disabled for failing, then the list shows the owner why', async () => {
+  it('when an endpoint was disabled for failing, then the Webhooks page and the dashboard show the owner why', async () => {
     const endpoint = await makeWebhookEndpoint(db, reseller, { url: `${receiver.url}${newPath()}` });
     await db('webhook_endpoints').where({ id: endpoint.id }).update({ enabled: false, disabled_reason: 'Every delivery failed for 27 hours (8 tries in a row).' });
     const list = await agent.get('/reseller/webhooks');
     expect(list.text).toMatch(new RegExp(`notice-webhook-disabled" role="alert" data-endpoint="${endpoint.id}"`));
     expect(list.text).toContain('Every delivery failed for 27 hours (8 tries in a row).');
+    const dashboard = await agent.get('/reseller');
+    expect(dashboard.text).toMatch(new RegExp(`notice-webhook-disabled" role="alert" data-endpoint="${endpoint.id}"`));
+    expect(dashboard.text).toContain(`href="/reseller/webhooks/${endpoint.id}"`);
   });
 
   it('when another account opens, changes or resends an endpoint it does not own, then it gets 404 and nothing changes', async () => {

@@ -99,3 +99,12 @@ export async function accountsSubscribedTo(db: Db, accountIds: number[], type: s
     .whereRaw('? = ANY(events)', [type])) as Array<{ account_id: number }>;
   return new Set(rows.map((row) => Number(row.account_id)));
 }
+
+/** Endpoints of this account that were disabled for failing (an owner's own disable leaves no reason): the dashboard's notices. */
+export async function listFailedEndpoints(db: Db, accountId: number): Promise<Array<Pick<WebhookEndpointRow, 'id' | 'url' | 'disabled_reason' | 'disabled_at'>>> {
+  return (await db('webhook_endpoints')
+    .where({ account_id: accountId, enabled: false })
+    .whereNotNull('disabled_reason')
+    .orderBy('id')
+    .select('id', 'url', 'disabled_reason', 'disabled_at')) as Array<Pick<WebhookEndpointRow, 'id' | 'url' | 'disabled_reason' | 'disabled_at'>>;
+}
