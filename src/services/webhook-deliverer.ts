@@ -11,7 +11,7 @@ import type { OutboxMessageRow } from '../db/outbox.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findWebhookEndpointById, lockWebhookEndpoint, updateWebhookEndpoint } from '../db/repos/webhook-endpoints.ts';
 import { disableReason, webhookBodyText } from '../domain/webhooks.ts';
-import type { DeliveryOutcome, OutboxDeliverer } from './outbox-worker.ts';
+import { LEASE_SECONDS, type DeliveryOutcome, type OutboxDeliverer } from './outbox-worker.ts';
 
 /** How long a receiver has to answer. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -84,8 +84,11 @@ export async function postWebhook(message: OutboxMessageRow, endpoint: { url: st
 }
 
 export function webhookDeliverer(options: WebhookDelivererOptions): OutboxDeliverer {
+  const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   return {
     channel: 'webhook',
+    // Receivers that all hang still finish a claimed batch in half its lease: no other worker takes a message twice.
+    batchSize: Math.max(1, Math.floor((LEASE_SECONDS * 1000) / (2 * timeoutMs))),
     async deliver(message, { db }) {
       const endpoint = message.endpoint_id === null ? undefined : await findWebhookEndpointById(db, message.endpoint_id);
       if (!endpoint) return { ok: false, permanent: true, detail: ENDPOINT_GONE };
