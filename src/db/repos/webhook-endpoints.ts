@@ -66,6 +66,13 @@ export async function listWebhookEndpoints(db: Db, accountId: number): Promise<W
   return rows.map(toEndpoint);
 }
 
+/** A page of this account's endpoints, newest first, below a cursor id (the API's list). */
+export async function listWebhookEndpointsPage(db: Db, accountId: number, page: { limit: number; belowId?: number | undefined }): Promise<WebhookEndpointRow[]> {
+  const query = db('webhook_endpoints').where({ account_id: accountId }).orderBy('id', 'desc').limit(page.limit);
+  if (page.belowId !== undefined) query.where('id', '<', page.belowId);
+  return ((await query) as WebhookEndpointRow[]).map(toEndpoint);
+}
+
 export type WebhookEndpointChanges = Partial<
   Pick<WebhookEndpointRow, 'url' | 'description' | 'events' | 'secret' | 'enabled' | 'disabled_reason' | 'disabled_at' | 'consecutive_failures' | 'failing_since' | 'last_success_at'>
 > & { updated_at: Date };
