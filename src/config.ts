@@ -37,6 +37,12 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  PUBLIC_URL: z
+    .string()
+    .url('PUBLIC_URL is the address users open, such as https://portal.example.com')
+    .regex(/^https?:\/\//, 'PUBLIC_URL starts with http:// or https://')
+    .default('http://localhost:3000'),
+  PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
   WEBHOOK_ALLOW_HTTP: booleanText.default(false),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().int().min(1).max(720).default(24),
 });
@@ -74,6 +80,10 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
+  /** Where users reach the portal (no trailing slash): the base of links in mails. */
+  publicUrl: string;
+  /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
+  passwordResetMaxRequests: number;
   /** Webhook endpoints may use plain http:// (and https to private hosts), only to this machine or a private network: development and tests. */
   webhookAllowHttp: boolean;
   /** A webhook endpoint whose every delivery failed for this many hours (5 tries at least) is disabled; 410 Gone disables at once. */
@@ -121,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
+    publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
+    passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
     webhookAllowHttp: settings.WEBHOOK_ALLOW_HTTP,
     webhookDisableAfterHours: settings.WEBHOOK_DISABLE_AFTER_HOURS,
   });
