@@ -25,6 +25,7 @@ import * as createNotificationPreferences from './20261201100000_create_notifica
 import * as createMailTemplates from './20261201100100_create_mail_templates.ts';
 import * as createAccountTokens from './20261201110000_create_account_tokens.ts';
 import * as addNoticeMarks from './20261201110100_add_notice_marks.ts';
+import * as createWebhookEndpoints from './20261201130000_create_webhook_endpoints.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -56,6 +57,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261201100100_create_mail_templates', createMailTemplates],
   ['20261201110000_create_account_tokens', createAccountTokens],
   ['20261201110100_add_notice_marks', addNoticeMarks],
+  ['20261201130000_create_webhook_endpoints', createWebhookEndpoints],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

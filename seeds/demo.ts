@@ -11,6 +11,7 @@ import { postLedgerEntry } from '../src/db/ledger-writer.ts';
 import { registerSwitch } from '../src/services/switches.ts';
 import { seedDemoMail } from './demo-mail.ts';
 import { seedNotificationsDemo } from './demo-notifications.ts';
+import { seedDemoWebhooks } from './demo-webhooks.ts';
 
 export const DEMO_PASSWORD = 'didhub-demo';
 
@@ -201,6 +202,7 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
     }]);
     await seedDemoMail(trx, { reseller, customer, resellersCustomer }, now);
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
+    await seedDemoWebhooks(trx, { resellerId: reseller.id, now });
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });
 }

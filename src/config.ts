@@ -60,6 +60,8 @@ const schema = z.object({
     .regex(/^https?:\/\//, 'PUBLIC_URL starts with http:// or https://')
     .default('http://localhost:3000'),
   PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
+  WEBHOOK_ALLOW_HTTP: booleanText.default(false),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().int().min(1).max(720).default(24),
 });
 
 export interface Config {
@@ -103,6 +105,10 @@ export interface Config {
   publicUrl: string;
   /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
   passwordResetMaxRequests: number;
+  /** Webhook endpoints may use plain http:// (and https to private hosts), only to this machine or a private network: development and tests. */
+  webhookAllowHttp: boolean;
+  /** A webhook endpoint whose every delivery failed for this many hours (5 tries at least) is disabled; 410 Gone disables at once. */
+  webhookDisableAfterHours: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -150,5 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: Object.freeze(parseMailFrom(settings.MAIL_FROM)),
     publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
     passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
+    webhookAllowHttp: settings.WEBHOOK_ALLOW_HTTP,
+    webhookDisableAfterHours: settings.WEBHOOK_DISABLE_AFTER_HOURS,
   });
 }

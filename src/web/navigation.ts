@@ -20,6 +20,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Billing runs', href: '/admin/billing-runs' },
     { label: 'Outbox', href: '/admin/outbox' },
     { label: 'Mail templates', href: '/admin/mail-templates' },
+    { label: 'Webhooks', href: '/admin/webhooks' },
   ],
   reseller: [
     { label: 'Dashboard', href: '/reseller' },
@@ -30,6 +31,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Transactions', href: '/reseller/transactions' },
     { label: 'Calls', href: '/reseller/calls' },
     { label: 'Mail templates', href: '/reseller/mail-templates' },
+    { label: 'Webhooks', href: '/reseller/webhooks' },
   ],
   customer: [
     { label: 'Dashboard', href: '/customer' },
@@ -37,5 +39,6 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'My numbers', href: '/customer/numbers' },
     { label: 'Transactions', href: '/customer/transactions' },
     { label: 'Calls', href: '/customer/calls' },
+    { label: 'Webhooks', href: '/customer/webhooks' },
   ],
 };

@@ -311,3 +311,9 @@ export async function makeDidImport(db: Knex, fields: { created_by: number; at: 
   const [row] = (await db('did_imports').insert({ created_by: fields.created_by, filename: 'test.csv', content: 'number,country\n+14155559999,US\n', created_at: fields.at }).returning('id')) as Array<{ id: number }>;
   return row!.id;
 }
+
+/** A webhook endpoint of `account`, as its owner adds it (a local receiver's URL is allowed in tests). */
+export async function makeWebhookEndpoint(db: Knex, account: Pick<AccountRow, 'id'>, fields: { url: string; events?: string[]; description?: string }) {
+  const { createWebhookEndpoint } = await import('../../src/services/webhooks.ts');
+  return createWebhookEndpoint(db, account.id, { url: fields.url, events: fields.events ?? ['number.purchased'], description: fields.description ?? '' }, { allowHttp: true, actorId: account.id, now: new Date() });
+}

@@ -41,6 +41,13 @@ describe('demo data', () => {
     expect(calls.filter((call) => Number(call.billsec) === 0)).toHaveLength(2);
     const charged = await db('ledger_entries').where({ kind: 'call_charge', account_id: customerOfReseller.id }).count({ c: '*' }).first();
     expect(Number(charged!.c)).toBe(4); // its 5 calls but the one that rang out, which costs nothing
+
+    // A webhook endpoint of the reseller's, disabled (nothing listens there), with a delivery log.
+    const endpoints = await db('webhook_endpoints').select('account_id', 'enabled', 'secret');
+    expect(endpoints).toMatchObject([{ account_id: reseller.id, enabled: false }]);
+    expect(endpoints[0].secret).toMatch(/^whsec_/);
+    const log = (await db('outbox_messages').where({ channel: 'webhook' }).orderBy('id').select('event', 'status')) as Array<{ event: string; status: string }>;
+    expect(log).toEqual([{ event: 'webhook.test', status: 'delivered' }, { event: 'number.purchased', status: 'failed' }, { event: 'number.purchased', status: 'failed' }]);
   });
 
   it('when seeded, then every balance is explained by its ledger rows', async () => {

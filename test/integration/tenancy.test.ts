@@ -11,7 +11,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeBillingRun, makeCall, makeDidImport, makeRatePlan, makeRejectedCdr, makeSubscription } from '../helpers/factories.ts';
+import { makeAccount, makeBillingRun, makeCall, makeDidImport, makeRatePlan, makeRejectedCdr, makeSubscription, makeWebhookEndpoint } from '../helpers/factories.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 import { routesOf } from '../helpers/router-stack.ts';
 
@@ -53,6 +53,8 @@ interface World {
   /** A mail in the outbox (the demo's). */
   outboxMessage: number;
   rejectedCdr: number;
+  /** A webhook endpoint of each walking role, and one of another reseller. */
+  webhook: Record<Role | 'otherReseller', number>;
 }
 
 interface RouteCase {
@@ -221,6 +223,21 @@ const ROUTES: Record<string, RouteCase> = {
   },
   '/reseller/transactions/export.csv': { area: 'reseller' },
 
+  ...Object.fromEntries(
+    (['admin', 'reseller', 'customer'] as const).flatMap((role) => [
+      [`/${role}/webhooks`, { area: role } satisfies RouteCase],
+      [`/${role}/webhooks/new`, { area: role } satisfies RouteCase],
+      ...['', '/edit', '/delete'].map((suffix) => [
+        `/${role}/webhooks/:id${suffix}`,
+        {
+          area: role,
+          own: (w: World) => ({ id: w.webhook[role] }),
+          foreign: (w: World) => Object.entries(w.webhook).filter(([who]) => who !== role).map(([, id]) => ({ id })),
+        } satisfies RouteCase,
+      ]),
+    ]),
+  ),
+
   '/customer': { area: 'customer' },
   '/customer/transactions': { area: 'customer' },
   '/customer/transactions/export.csv': { area: 'customer' },
@@ -354,6 +371,13 @@ beforeAll(async () => {
     provider: ((await db('providers').orderBy('id').first('id')) as { id: number }).id,
     didImport: await makeDidImport(db, { created_by: admin!.id, at: NOW }),
     ...(await seedCallsAndPlans(db, { admin: admin!, reseller: reseller!, otherReseller: otherReseller!, customer: customer!, directCustomer: directCustomer!, otherResellersCustomer: second.customer })),
+    webhook: {
+      // The reseller's is the demo's endpoint.
+      reseller: ((await db('webhook_endpoints').where({ account_id: reseller!.id }).first('id')) as { id: number }).id,
+      admin: (await makeWebhookEndpoint(db, admin!, { url: 'https://hooks.example.com/operator' })).id,
+      customer: (await makeWebhookEndpoint(db, customer!, { url: 'https://hooks.example.com/globex' })).id,
+      otherReseller: (await makeWebhookEndpoint(db, otherReseller!, { url: 'https://hooks.example.com/bluebird' })).id,
+    },
   };
   app = createTestApp(db, { now: () => NOW });
   agents.admin = await loginAs(app, world.admin.email, DEMO_PASSWORD);

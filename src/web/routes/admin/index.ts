@@ -17,6 +17,7 @@ import { invalidDestinationsRouter } from './invalid-destinations.ts';
 import { outboxRouter } from '../outbox/router.ts';
 import { mailTemplatesRouter } from '../mail-templates/router.ts';
 
+import { webhooksRouter } from '../webhooks/router.ts';
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
   const router = Router();
@@ -39,6 +40,7 @@ export function adminRouter(context: AppContext): Router {
   router.use('/subscriptions', subscriptionsRouter(context));
   router.use('/outbox', outboxRouter(context));
   router.use('/mail-templates', mailTemplatesRouter(context, 'admin'));
+  router.use('/webhooks', webhooksRouter(context));
 
   return router;
 }

@@ -9,6 +9,7 @@ import { buyRouter, receiptsRouter } from '../buy/router.ts';
 import { ownedNumbersRouter } from '../owned-numbers/router.ts';
 import { callsRouter } from '../calls/router.ts';
 
+import { webhooksRouter } from '../webhooks/router.ts';
 export function customerRouter(context: AppContext): Router {
   const { db } = context;
   const router = Router();
@@ -23,6 +24,7 @@ export function customerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/numbers', ownedNumbersRouter(context));
   router.use('/calls', callsRouter(context));
+  router.use('/webhooks', webhooksRouter(context));
 
   return router;
 }

@@ -13,6 +13,7 @@ import { ratePlansRouter } from '../rate-plans/router.ts';
 import { applyRouter } from '../rate-plans/apply-router.ts';
 import { mailTemplatesRouter } from '../mail-templates/router.ts';
 
+import { webhooksRouter } from '../webhooks/router.ts';
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
   const router = Router();
@@ -30,6 +31,7 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/calls', callsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
   router.use('/mail-templates', mailTemplatesRouter(context, 'reseller'));
+  router.use('/webhooks', webhooksRouter(context));
 
   return router;
 }
