@@ -37,6 +37,12 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  PUBLIC_URL: z.string().url("PUBLIC_URL is the portal's address, such as https://portal.example.com").default('http://localhost:3000'),
+  PAYMENT_MIN_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MIN_AMOUNT is an amount such as 5').default('5'),
+  PAYMENT_MAX_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MAX_AMOUNT is an amount such as 1000').default('1000'),
+  STRIPE_API_HOST: z.string().min(1).optional(),
+  STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
 });
 
 export interface Config {
@@ -72,6 +78,13 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
+  /** The portal's address as customers' browsers reach it (Stripe Checkout returns there). */
+  publicUrl: string;
+  /** Bounds of an "Add funds" amount, in CURRENCY. */
+  paymentMinAmount: string;
+  paymentMaxAmount: string;
+  /** Only for tests and development: where the Stripe client sends its API calls (default api.stripe.com). */
+  stripeApi: { host?: string; port?: number; protocol?: 'http' | 'https' };
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -115,5 +128,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
+    publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
+    paymentMinAmount: settings.PAYMENT_MIN_AMOUNT,
+    paymentMaxAmount: settings.PAYMENT_MAX_AMOUNT,
+    stripeApi: Object.freeze({
+      ...(settings.STRIPE_API_HOST ? { host: settings.STRIPE_API_HOST } : {}),
+      ...(settings.STRIPE_API_PORT ? { port: settings.STRIPE_API_PORT } : {}),
+      ...(settings.STRIPE_API_PROTOCOL ? { protocol: settings.STRIPE_API_PROTOCOL } : {}),
+    }),
   });
 }
