@@ -8,6 +8,8 @@ import { ownTransactionsRouter } from '../transactions/router.ts';
 import { buyRouter, receiptsRouter } from '../buy/router.ts';
 import { ownedNumbersRouter } from '../owned-numbers/router.ts';
 import { callsRouter } from '../calls/router.ts';
+import { ownPaymentsRouter } from '../payments/router.ts';
+import { refillRouter } from '../payments/refill-router.ts';
 
 export function customerRouter(context: AppContext): Router {
   const { db } = context;
@@ -23,6 +25,8 @@ export function customerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/numbers', ownedNumbersRouter(context));
   router.use('/calls', callsRouter(context));
+  router.use('/payments', ownPaymentsRouter(context));
+  router.use('/refill', refillRouter(context));
 
   return router;
 }

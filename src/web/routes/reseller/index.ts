@@ -9,6 +9,9 @@ import { ownTransactionsRouter } from '../transactions/router.ts';
 import { buyRouter, receiptsRouter } from '../buy/router.ts';
 import { heldDidsRouter } from '../held-dids/router.ts';
 import { callsRouter } from '../calls/router.ts';
+import { ownPaymentsRouter } from '../payments/router.ts';
+import { refillRouter } from '../payments/refill-router.ts';
+import { paymentSettingsRouter } from '../payments/settings-router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { applyRouter } from '../rate-plans/apply-router.ts';
 
@@ -27,6 +30,9 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
+  router.use('/payments', ownPaymentsRouter(context));
+  router.use('/refill', refillRouter(context));
+  router.use('/payment-settings', paymentSettingsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
 
   return router;
