@@ -10,6 +10,8 @@ import { ownedNumbersRouter } from '../owned-numbers/router.ts';
 import { callsRouter } from '../calls/router.ts';
 import { ownPaymentsRouter } from '../payments/router.ts';
 import { refillRouter } from '../payments/refill-router.ts';
+import { presentRefill } from '../payments/presenter.ts';
+import { loadRefillSettings } from '../../../services/refill-settings.ts';
 
 export function customerRouter(context: AppContext): Router {
   const { db } = context;
@@ -17,7 +19,8 @@ export function customerRouter(context: AppContext): Router {
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAccountDashboard(db, currentAccount(res).id, { now: context.now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays });
-    await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard });
+    const refillFailure = presentRefill(await loadRefillSettings(db, currentAccount(res).id)).failure;
+    await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard, refillFailure });
   });
 
   router.use('/transactions', ownTransactionsRouter(context));

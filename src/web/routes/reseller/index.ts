@@ -11,6 +11,8 @@ import { heldDidsRouter } from '../held-dids/router.ts';
 import { callsRouter } from '../calls/router.ts';
 import { ownPaymentsRouter } from '../payments/router.ts';
 import { refillRouter } from '../payments/refill-router.ts';
+import { presentRefill } from '../payments/presenter.ts';
+import { loadRefillSettings } from '../../../services/refill-settings.ts';
 import { paymentSettingsRouter } from '../payments/settings-router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { applyRouter } from '../rate-plans/apply-router.ts';
@@ -21,7 +23,8 @@ export function resellerRouter(context: AppContext): Router {
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAccountDashboard(db, currentAccount(res).id, { now: context.now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays });
-    await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard });
+    const refillFailure = presentRefill(await loadRefillSettings(db, currentAccount(res).id)).failure;
+    await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard, refillFailure });
   });
 
   router.use('/customers', managedAccountsRouter(context));
