@@ -13,6 +13,7 @@ import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 import { routesOf } from '../helpers/router-stack.ts';
+import { makePayment } from '../helpers/factories.ts';
 
 const database = useTestDatabase();
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -50,6 +51,7 @@ interface World {
   ratePlan: { admin: number; reseller: number; otherReseller: number };
   billingRun: number;
   rejectedCdr: number;
+  payment: { reseller: number; customer: number; directCustomer: number };
 }
 
 interface RouteCase {
@@ -129,6 +131,10 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/billing-runs': { area: 'admin' },
   '/admin/billing-runs/:id': { area: 'admin', own: (w) => ({ id: w.billingRun }), foreign: () => [{ id: 999999 }] },
   '/admin/subscriptions/:id': { area: 'admin', own: (w) => ({ id: w.subscription.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
+  '/admin/payments': { area: 'admin' },
+  '/admin/payments/export.csv': { area: 'admin' },
+  '/admin/payments/:id': { area: 'admin', own: (w) => ({ id: w.payment.customer }), foreign: () => [{ id: 999999 }, { id: 'x1' }] },
+  '/admin/payment-settings': { area: 'admin' },
   '/admin/providers': { area: 'admin' },
   '/admin/providers/new': { area: 'admin' },
   '/admin/providers/:id': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
@@ -207,11 +213,20 @@ const ROUTES: Record<string, RouteCase> = {
     ],
   },
   '/reseller/transactions/export.csv': { area: 'reseller' },
+  '/reseller/payments': { area: 'reseller' },
+  '/reseller/payments/add': { area: 'reseller' },
+  '/reseller/payments/:id': { area: 'reseller', own: (w) => ({ id: w.payment.reseller }), foreign: (w) => [{ id: w.payment.customer }, { id: w.payment.directCustomer }] },
+  '/reseller/refill': { area: 'reseller' },
+  '/reseller/payment-settings': { area: 'reseller' },
 
   '/customer': { area: 'customer' },
   '/customer/transactions': { area: 'customer' },
   '/customer/transactions/export.csv': { area: 'customer' },
   '/customer/calls': { area: 'customer' },
+  '/customer/payments': { area: 'customer' },
+  '/customer/payments/add': { area: 'customer' },
+  '/customer/payments/:id': { area: 'customer', own: (w) => ({ id: w.payment.customer }), foreign: (w) => [{ id: w.payment.reseller }, { id: w.payment.directCustomer }] },
+  '/customer/refill': { area: 'customer' },
   '/customer/calls/export.csv': { area: 'customer' },
   '/customer/calls/:id': {
     area: 'customer',
@@ -360,6 +375,11 @@ beforeAll(async () => {
     didImport: ((await db('did_imports')
       .insert({ created_by: admin!.id, filename: 'walk.csv', content: 'number,country\n+14155559999,US\n', created_at: NOW })
       .returning('id')) as Array<{ id: number }>)[0]!.id,
+    payment: {
+      reseller: (await makePayment(db, { account: reseller!, amount: '10' })).id,
+      customer: (await makePayment(db, { account: customer!, amount: '10', payeeResellerId: reseller!.id })).id,
+      directCustomer: ((await db('payments').where({ account_id: directCustomer!.id }).orderBy('id').first('id')) as { id: number }).id,
+    },
     ...(await seedCallsAndPlans(db, { admin: admin!, reseller: reseller!, otherReseller: otherReseller!, customer: customer!, directCustomer: directCustomer!, otherResellersCustomer: second.customer })),
   };
   app = createTestApp(db, { now: () => NOW });
