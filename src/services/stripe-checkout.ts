@@ -52,7 +52,11 @@ export async function startTopUp(db: Db, config: CheckoutConfig, account: Accoun
     payment_intent_data: { metadata },
     success_url: `${config.publicUrl}${base}/${payment.id}?returned=success`,
     cancel_url: `${config.publicUrl}${base}/${payment.id}?returned=cancel`,
-  }, { idempotencyKey: `didhub-topup-${payment.id}` });
+  }, { idempotencyKey: `didhub-topup-${payment.id}` }).catch(async (error: unknown) => {
+    // Stripe refused or could not be reached: the payment never started; the page shows why.
+    await updatePayment(db, payment.id, { status: 'failed', failure_message: 'Stripe could not start the payment', updated_at: now });
+    throw error;
+  });
   await updatePayment(db, payment.id, { checkout_session_id: session.id, updated_at: now });
   if (!session.url) throw new ConflictError('Stripe gave no Checkout address');
   return { payment: { ...payment, checkout_session_id: session.id }, url: session.url };

@@ -1,6 +1,7 @@
 // Stripe's webhooks, signed with the stripe package's own test-header helper: a payment is credited
 // once however often and in whatever order its events come, a bad signature changes nothing,
 // refunds post negative rows by Stripe's running total, disputes flag the account.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
@@ -8,7 +9,10 @@ import request from 'supertest';
 import type { Config } from '../../src/config.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
-import { makeHierarchy, makePayment, makeStripeSettings } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeHierarchy, makePayment, makeStripeSettings } from '../helpers/factories.ts';
+import { purchaseDid } from '../../src/services/purchases.ts';
+import { runBilling } from '../../src/services/renewals.ts';
+import { testPricing } from '../helpers/app.ts';
 import { signedEvent, startFakeStripe, stripeTestConfig, type FakeStripe } from '../helpers/stripe.ts';
 
 const database = useTestDatabase({ poolMax: 25 });
@@ -188,5 +192,20 @@ describe('Stripe webhooks', () => {
     expect((await post(dispute)).body.result).toBe('dispute recorded');
     expect((await db('payments').where({ id: payment.id }).first()).disputed_at).not.toBeNull();
     expect(await db('payment_disputes').where({ dispute_id: `dp_${intent}` }).first()).toMatchObject({ account_id: people.customer.id, amount: '50.000000', reason: 'fraudulent' });
+  });
+
+  it('when a card payment lands for an account with a suspended number, then its renewal is charged at once and the number is active again', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: people.admin, balance: '5' });
+    const did = await makeDid(db, { setup_fee: '1.00', monthly_fee: '3.00', billing_days: 30 });
+    const { subscription } = await purchaseDid(db, { pricing: testPricing(), buyerId: customer.id, productId: did.id, idempotencyKey: randomUUID(), now: new Date('2027-01-01T00:00:00Z'), actorId: customer.id });
+    await runBilling(db, { now: new Date('2027-01-31T01:00:00Z'), trigger: 'command', graceDays: 7, accountId: customer.id });
+    expect((await db('subscriptions').where({ id: subscription.id }).first()).status).toBe('suspended');
+    const later = createTestApp(db, { config, now: () => new Date('2027-02-03T00:00:00Z') });
+    const { payment, intent } = await newPayment('10', customer);
+    const event = signedEvent(operatorSecret, 'payment_intent.succeeded', intentSucceeded(payment, intent, 1000));
+    const response = await request(later).post('/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', event.header).send(event.payload);
+    expect(response.body.result).toBe('credited');
+    expect((await db('subscriptions').where({ id: subscription.id }).first()).status).toBe('active');
+    expect(await balanceOf(customer.id)).toBe('8.000000');
   });
 });
