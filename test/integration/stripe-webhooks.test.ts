@@ -13,6 +13,7 @@ import { makeAccount, makeDid, makeHierarchy, makePayment, makeStripeSettings } 
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { runBilling } from '../../src/services/renewals.ts';
 import { testPricing } from '../helpers/app.ts';
+import { loginAs } from '../helpers/login.ts';
 import { signedEvent, startFakeStripe, stripeTestConfig, type FakeStripe } from '../helpers/stripe.ts';
 
 const database = useTestDatabase({ poolMax: 25 });
@@ -192,6 +193,13 @@ describe('Stripe webhooks', () => {
     expect((await post(dispute)).body.result).toBe('dispute recorded');
     expect((await db('payments').where({ id: payment.id }).first()).disputed_at).not.toBeNull();
     expect(await db('payment_disputes').where({ dispute_id: `dp_${intent}` }).first()).toMatchObject({ account_id: people.customer.id, amount: '50.000000', reason: 'fraudulent' });
+    expect((await post(dispute)).body.result).toBe('duplicate');
+    const admin = await loginAs(app, people.admin.email);
+    const page = await admin.get('/admin/payments?flag=disputed');
+    expect(page.text).toContain(`data-dispute="dp_${intent}"`);
+    expect(page.text).toContain(`href="/admin/accounts/${people.customer.id}">${people.customer.name}</a>`);
+    expect(page.text).toContain(`data-payment="${payment.id}"`);
+    expect((await admin.get(`/admin/accounts/${people.customer.id}`)).text).toContain('data-account-disputed');
   });
 
   it('when a card payment lands for an account with a suspended number, then its renewal is charged at once and the number is active again', async () => {
