@@ -37,7 +37,12 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
-  PUBLIC_URL: z.string().url("PUBLIC_URL is the portal's address, such as https://portal.example.com").default('http://localhost:3000'),
+  PUBLIC_URL: z
+    .string()
+    .url('PUBLIC_URL is the address users open, such as https://portal.example.com')
+    .regex(/^https?:\/\//, 'PUBLIC_URL starts with http:// or https://')
+    .default('http://localhost:3000'),
+  PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
   PAYMENT_MIN_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MIN_AMOUNT is an amount such as 5').default('5'),
   PAYMENT_MAX_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MAX_AMOUNT is an amount such as 1000').default('1000'),
   STRIPE_API_HOST: z.string().min(1).optional(),
@@ -78,8 +83,10 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
-  /** The portal's address as customers' browsers reach it (Stripe Checkout returns there). */
+  /** Where users reach the portal (no trailing slash): the base of links in mails. */
   publicUrl: string;
+  /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
+  passwordResetMaxRequests: number;
   /** Bounds of an "Add funds" amount, in CURRENCY. */
   paymentMinAmount: string;
   paymentMaxAmount: string;
@@ -129,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
     publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
+    passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
     paymentMinAmount: settings.PAYMENT_MIN_AMOUNT,
     paymentMaxAmount: settings.PAYMENT_MAX_AMOUNT,
     stripeApi: Object.freeze({
