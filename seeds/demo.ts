@@ -199,8 +199,8 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
       number: '+14155550100', uuid: 'demo-call-in-progress', switchId: demoSwitch.id, now,
       capSeconds: 3600, marginSeconds: 300, decimals: options.moneyDecimals ?? 4,
     }]);
-    await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     await seedDemoPayments(trx, now);
+    await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });
 }
