@@ -26,6 +26,7 @@ import * as createMailTemplates from './20261201100100_create_mail_templates.ts'
 import * as createAccountTokens from './20261201110000_create_account_tokens.ts';
 import * as addNoticeMarks from './20261201110100_add_notice_marks.ts';
 import * as createWebhookEndpoints from './20261201130000_create_webhook_endpoints.ts';
+import * as createStripePayments from './20261201160000_create_stripe_payments.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -58,6 +59,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261201110000_create_account_tokens', createAccountTokens],
   ['20261201110100_add_notice_marks', addNoticeMarks],
   ['20261201130000_create_webhook_endpoints', createWebhookEndpoints],
+  ['20261201160000_create_stripe_payments', createStripePayments],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -12,6 +12,7 @@ import { registerSwitch } from '../src/services/switches.ts';
 import { seedDemoMail } from './demo-mail.ts';
 import { seedNotificationsDemo } from './demo-notifications.ts';
 import { seedDemoWebhooks } from './demo-webhooks.ts';
+import { seedDemoPayments } from './demo-payments.ts';
 
 export const DEMO_PASSWORD = 'didhub-demo';
 
@@ -201,6 +202,7 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
       capSeconds: 3600, marginSeconds: 300, decimals: options.moneyDecimals ?? 4,
     }]);
     await seedDemoMail(trx, { reseller, customer, resellersCustomer }, now);
+    await seedDemoPayments(trx, now);
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     await seedDemoWebhooks(trx, { resellerId: reseller.id, now });
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };

@@ -26,6 +26,7 @@ import { resellerRouter } from './web/routes/reseller/index.ts';
 import { apiRouter, freeswitchRouter } from './web/routes/switch/index.ts';
 import { refuseSwitchTokens } from './web/middleware/switch-auth.ts';
 import type { AppContext } from './web/context.ts';
+import { stripeWebhookRouter } from './web/routes/stripe-webhooks/router.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,6 +51,8 @@ export function createApp(options: AppOptions): Express {
   // the page headers (CSP and the like mean nothing to a switch, and route requests are the hot path).
   app.use('/switch/freeswitch', freeswitchRouter(context));
   app.use('/api/v1', apiRouter(context));
+  // Signed over the raw body: before any parser, session or CSRF check.
+  app.use('/webhooks/stripe', stripeWebhookRouter(context));
 
   app.use(
     helmet({

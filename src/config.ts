@@ -62,6 +62,11 @@ const schema = z.object({
   PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
   WEBHOOK_ALLOW_HTTP: booleanText.default(false),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+  PAYMENT_MIN_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MIN_AMOUNT is an amount such as 5').default('5'),
+  PAYMENT_MAX_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MAX_AMOUNT is an amount such as 1000').default('1000'),
+  STRIPE_API_HOST: z.string().min(1).optional(),
+  STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
 });
 
 export interface Config {
@@ -109,6 +114,11 @@ export interface Config {
   webhookAllowHttp: boolean;
   /** A webhook endpoint whose every delivery failed for this many hours (5 tries at least) is disabled; 410 Gone disables at once. */
   webhookDisableAfterHours: number;
+  /** Bounds of an "Add funds" amount, in CURRENCY. */
+  paymentMinAmount: string;
+  paymentMaxAmount: string;
+  /** Only for tests and development: where the Stripe client sends its API calls (default api.stripe.com). */
+  stripeApi: { host?: string; port?: number; protocol?: 'http' | 'https' };
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -158,5 +168,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
     webhookAllowHttp: settings.WEBHOOK_ALLOW_HTTP,
     webhookDisableAfterHours: settings.WEBHOOK_DISABLE_AFTER_HOURS,
+    paymentMinAmount: settings.PAYMENT_MIN_AMOUNT,
+    paymentMaxAmount: settings.PAYMENT_MAX_AMOUNT,
+    stripeApi: Object.freeze({
+      ...(settings.STRIPE_API_HOST ? { host: settings.STRIPE_API_HOST } : {}),
+      ...(settings.STRIPE_API_PORT ? { port: settings.STRIPE_API_PORT } : {}),
+      ...(settings.STRIPE_API_PROTOCOL ? { protocol: settings.STRIPE_API_PROTOCOL } : {}),
+    }),
   });
 }

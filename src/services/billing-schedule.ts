@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import { runBilling, type BillingRunSummary } from './renewals.ts';
 import { refreshPlanTerms } from '../db/repos/plan-numbers.ts';
 import { runNoticeJobs } from './notice-jobs.ts';
+import { runAutomaticRefills, type RefillConfig } from './automatic-refills.ts';
 
 export interface BillingSchedule {
   /** Resolves when the run in progress (if any) is over. */
@@ -18,7 +19,8 @@ export interface BillingSchedule {
 
 export function startBillingSchedule(
   db: Db,
-  config: Pick<Config, 'billingIntervalMinutes' | 'billingGraceDays' | 'renewalNoticeDays'>,
+  // With the Stripe settings, each run ends with the automatic refills (services/automatic-refills.ts).
+  config: Pick<Config, 'billingIntervalMinutes' | 'billingGraceDays' | 'renewalNoticeDays'> & Partial<RefillConfig>,
   logger: Pick<Logger, 'info' | 'error' | 'warn'>,
   clock: () => Date = () => new Date(),
 ): BillingSchedule {
@@ -35,6 +37,14 @@ export function startBillingSchedule(
       .then((summary) => {
         const { renewed, renewedTotal, suspended, released, expired, failed } = summary;
         logger.info({ billingRunId: summary.run?.id, renewed, renewedTotal, suspended, released, expired, failed }, 'billing run finished');
+        return summary;
+      })
+      .then(async (summary) => {
+        const { sessionSecret, stripeApi, currency } = config;
+        if (sessionSecret === undefined || stripeApi === undefined || currency === undefined) return summary;
+        await runAutomaticRefills(db, { sessionSecret, stripeApi, currency }, clock(), logger)
+          .then((refills) => logger.info(refills, 'automatic refills finished'))
+          .catch((error: unknown) => logger.error({ err: error }, 'automatic refills failed'));
         return summary;
       })
       .catch((error: unknown) => {

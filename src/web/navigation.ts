@@ -21,6 +21,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Outbox', href: '/admin/outbox' },
     { label: 'Mail templates', href: '/admin/mail-templates' },
     { label: 'Webhooks', href: '/admin/webhooks' },
+    { label: 'Payments', href: '/admin/payments' },
   ],
   reseller: [
     { label: 'Dashboard', href: '/reseller' },
@@ -32,6 +33,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Calls', href: '/reseller/calls' },
     { label: 'Mail templates', href: '/reseller/mail-templates' },
     { label: 'Webhooks', href: '/reseller/webhooks' },
+    { label: 'Payments', href: '/reseller/payments' },
   ],
   customer: [
     { label: 'Dashboard', href: '/customer' },
@@ -40,5 +42,6 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Transactions', href: '/customer/transactions' },
     { label: 'Calls', href: '/customer/calls' },
     { label: 'Webhooks', href: '/customer/webhooks' },
+    { label: 'Payments', href: '/customer/payments' },
   ],
 };

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { saveMailTemplateOverride } from '../../src/db/repos/mail-templates.ts';
-import { makeAccount, makeBillingRun, makeDid, makeDidImport, makeRatePlan, makeRejectedCdr, makeSwitch } from '../helpers/factories.ts';
+import { makeAccount, makeBillingRun, makeDid, makeDidImport, makePayment, makeRatePlan, makeRejectedCdr, makeSwitch } from '../helpers/factories.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 
 export const NOW = new Date('2026-11-29T12:00:00Z');
@@ -57,6 +57,10 @@ export async function buildWorld(db: Knex): Promise<World> {
   const resellerUnassigned = await one(db('products').where({ reseller_id: reseller.id }).whereNull('customer_id').orderBy('id'));
   const callOf = (ownerId: number) => one(db('calls').where({ owner_id: ownerId }).orderBy('id'));
   const subscriptionOf = (accountId: number) => one(db('subscriptions').where({ account_id: accountId }).orderBy('id'));
+  // Card payments: the demo's (Acme's, paid and partly refunded: refundable), and one each for the walkers.
+  const acmePayment = await one(db('payments').where({ account_id: acme.id, status: 'partially_refunded' }).orderBy('id'));
+  const resellerPayment = (await makePayment(db, { account: reseller, amount: '10' })).id;
+  const globexPayment = (await makePayment(db, { account: globex, amount: '10', payeeResellerId: reseller.id })).id;
   const numberOf = async (id: number) => ((await db('products').where({ id }).first('number')) as { number: string }).number;
   return {
     params: [
@@ -88,6 +92,10 @@ export async function buildWorld(db: Knex): Promise<World> {
       { prefix: '/customer/receipts/', values: { subscriptionId: await subscriptionOf(globex.id) } },
       { prefix: '/customer/numbers/', values: { productId: globexProduct } },
       { prefix: '/customer/calls/', values: { id: await callOf(globex.id) } },
+      { prefix: '/admin/payments/', values: { id: acmePayment } },
+      { prefix: '/webhooks/stripe/reseller/', values: { id: reseller.id } },
+      { prefix: '/reseller/payments/', values: { id: resellerPayment } },
+      { prefix: '/customer/payments/', values: { id: globexPayment } },
     ],
     pageQueries: {
       '/admin/dids/:id/assign/confirm': `account=${acme.id}&charge=no`,
@@ -99,6 +107,7 @@ export async function buildWorld(db: Knex): Promise<World> {
       { role: 'reseller', path: `/reseller/rate-plans/${archivedResellerPlan}` },
       { role: 'admin', path: `/admin/accounts/${acme.id}/money`, post: { kind: 'payment', amount: '1.00' } },
       { role: 'reseller', path: `/reseller/customers/${resellersVictim.id}/money`, post: { kind: 'payment', amount: '1.00' } },
+      { role: 'admin', path: `/admin/payments/${acmePayment}/refund`, post: { amount: '1.00', idempotency_key: '5b0c2a4e-3f7d-4e43-9d2a-1c7e2b9f0a11' } },
     ],
     numbers: { customer: await numberOf(globexProduct), directCustomer: await numberOf(acmeProduct) },
     switchToken: sw.token,

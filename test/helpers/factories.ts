@@ -2,9 +2,12 @@
 import type { Knex } from 'knex';
 import type { AccountRow, Role } from '../../src/db/repos/accounts.ts';
 import type { LedgerKind } from '../../src/db/repos/ledger.ts';
-import { Money } from '../../src/domain/money.ts';
+import { Money, toStored } from '../../src/domain/money.ts';
 import { createAccount } from '../../src/services/accounts.ts';
 import { postLedgerBatch, postLedgerEntry, type BatchPosting } from '../../src/db/ledger-writer.ts';
+import type { Config } from '../../src/config.ts';
+import { insertPayment, updatePayment, type PaymentKind, type PaymentRow } from '../../src/db/repos/payments.ts';
+import { updateStripeSettings } from '../../src/services/stripe-settings.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 let sequence = 0;
@@ -316,4 +319,30 @@ export async function makeDidImport(db: Knex, fields: { created_by: number; at: 
 export async function makeWebhookEndpoint(db: Knex, account: Pick<AccountRow, 'id'>, fields: { url: string; events?: string[]; description?: string }) {
   const { createWebhookEndpoint } = await import('../../src/services/webhooks.ts');
   return createWebhookEndpoint(db, account.id, { url: fields.url, events: fields.events ?? ['number.purchased'], description: fields.description ?? '' }, { allowHttp: true, actorId: account.id, now: new Date() });
+}
+
+/** Stripe keys for the operator (resellerId null) or a reseller, stored as the settings page does. */
+export async function makeStripeSettings(
+  db: Knex,
+  config: Pick<Config, 'sessionSecret' | 'stripeApi'>,
+  resellerId: number | null,
+  keys: { secretKey?: string; webhookSecret?: string } = {},
+): Promise<{ secretKey: string; webhookSecret: string }> {
+  const secretKey = keys.secretKey ?? `sk_test_${resellerId ?? 'operator'}${next().replace(/\W/g, '')}abcdefgh`;
+  const webhookSecret = keys.webhookSecret ?? `whsec_${resellerId ?? 'operator'}${next().replace(/\W/g, '')}abcdefgh`;
+  await updateStripeSettings(db, config, resellerId, { secretKey, webhookSecret, publishableKey: '', clear: false }, new Date());
+  return { secretKey, webhookSecret };
+}
+
+/** A pending card payment row (as "Add funds" writes before sending to Checkout). */
+export async function makePayment(
+  db: Knex,
+  fields: { account: Pick<AccountRow, 'id'>; amount: string; payeeResellerId?: number | null; kind?: PaymentKind; currency?: string; checkoutSessionId?: string },
+): Promise<PaymentRow> {
+  const payment = await insertPayment(db, {
+    account_id: fields.account.id, payee_reseller_id: fields.payeeResellerId ?? null, kind: fields.kind ?? 'topup',
+    amount: toStored(fields.amount), currency: fields.currency ?? 'USD', created_at: new Date(),
+  });
+  if (fields.checkoutSessionId) await updatePayment(db, payment.id, { checkout_session_id: fields.checkoutSessionId, updated_at: new Date() });
+  return { ...payment, checkout_session_id: fields.checkoutSessionId ?? null };
 }

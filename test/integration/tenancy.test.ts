@@ -11,7 +11,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeBillingRun, makeCall, makeDidImport, makeRatePlan, makeRejectedCdr, makeSubscription, makeWebhookEndpoint } from '../helpers/factories.ts';
+import { makeAccount, makeBillingRun, makeCall, makeDidImport, makePayment, makeRatePlan, makeRejectedCdr, makeSubscription, makeWebhookEndpoint } from '../helpers/factories.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 import { routesOf } from '../helpers/router-stack.ts';
 
@@ -55,6 +55,7 @@ interface World {
   rejectedCdr: number;
   /** A webhook endpoint of each walking role, and one of another reseller. */
   webhook: Record<Role | 'otherReseller', number>;
+  payment: { reseller: number; customer: number; directCustomer: number };
 }
 
 interface RouteCase {
@@ -142,6 +143,10 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/outbox/:id': { area: 'admin', own: (w) => ({ id: w.outboxMessage }), foreign: () => [{ id: 999999 }] },
   '/admin/mail-templates': { area: 'admin' },
   '/admin/mail-templates/:event': { area: 'admin', own: () => ({ event: 'number.purchased' }), foreign: () => [{ event: 'no.such' }] },
+  '/admin/payments': { area: 'admin' },
+  '/admin/payments/export.csv': { area: 'admin' },
+  '/admin/payments/:id': { area: 'admin', own: (w) => ({ id: w.payment.customer }), foreign: () => [{ id: 999999 }, { id: 'x1' }] },
+  '/admin/payment-settings': { area: 'admin' },
   '/admin/providers': { area: 'admin' },
   '/admin/providers/new': { area: 'admin' },
   '/admin/providers/:id': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
@@ -222,6 +227,11 @@ const ROUTES: Record<string, RouteCase> = {
     ],
   },
   '/reseller/transactions/export.csv': { area: 'reseller' },
+  '/reseller/payments': { area: 'reseller' },
+  '/reseller/payments/add': { area: 'reseller' },
+  '/reseller/payments/:id': { area: 'reseller', own: (w) => ({ id: w.payment.reseller }), foreign: (w) => [{ id: w.payment.customer }, { id: w.payment.directCustomer }] },
+  '/reseller/refill': { area: 'reseller' },
+  '/reseller/payment-settings': { area: 'reseller' },
 
   ...Object.fromEntries(
     (['admin', 'reseller', 'customer'] as const).flatMap((role) => [
@@ -242,6 +252,10 @@ const ROUTES: Record<string, RouteCase> = {
   '/customer/transactions': { area: 'customer' },
   '/customer/transactions/export.csv': { area: 'customer' },
   '/customer/calls': { area: 'customer' },
+  '/customer/payments': { area: 'customer' },
+  '/customer/payments/add': { area: 'customer' },
+  '/customer/payments/:id': { area: 'customer', own: (w) => ({ id: w.payment.customer }), foreign: (w) => [{ id: w.payment.reseller }, { id: w.payment.directCustomer }] },
+  '/customer/refill': { area: 'customer' },
   '/customer/calls/export.csv': { area: 'customer' },
   '/customer/calls/:id': {
     area: 'customer',
@@ -370,6 +384,11 @@ beforeAll(async () => {
     },
     provider: ((await db('providers').orderBy('id').first('id')) as { id: number }).id,
     didImport: await makeDidImport(db, { created_by: admin!.id, at: NOW }),
+    payment: {
+      reseller: (await makePayment(db, { account: reseller!, amount: '10' })).id,
+      customer: (await makePayment(db, { account: customer!, amount: '10', payeeResellerId: reseller!.id })).id,
+      directCustomer: ((await db('payments').where({ account_id: directCustomer!.id }).orderBy('id').first('id')) as { id: number }).id,
+    },
     ...(await seedCallsAndPlans(db, { admin: admin!, reseller: reseller!, otherReseller: otherReseller!, customer: customer!, directCustomer: directCustomer!, otherResellersCustomer: second.customer })),
     webhook: {
       // The reseller's is the demo's endpoint.

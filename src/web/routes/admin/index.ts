@@ -16,6 +16,8 @@ import { expiredReservationsRouter } from '../expired-reservations/router.ts';
 import { invalidDestinationsRouter } from './invalid-destinations.ts';
 import { outboxRouter } from '../outbox/router.ts';
 import { mailTemplatesRouter } from '../mail-templates/router.ts';
+import { adminPaymentsRouter } from '../payments/admin-router.ts';
+import { paymentSettingsRouter } from '../payments/settings-router.ts';
 
 import { webhooksRouter } from '../webhooks/router.ts';
 export function adminRouter(context: AppContext): Router {
@@ -41,6 +43,8 @@ export function adminRouter(context: AppContext): Router {
   router.use('/outbox', outboxRouter(context));
   router.use('/mail-templates', mailTemplatesRouter(context, 'admin'));
   router.use('/webhooks', webhooksRouter(context));
+  router.use('/payments', adminPaymentsRouter(context));
+  router.use('/payment-settings', paymentSettingsRouter(context));
 
   return router;
 }

@@ -8,6 +8,10 @@ import { ownTransactionsRouter } from '../transactions/router.ts';
 import { buyRouter, receiptsRouter } from '../buy/router.ts';
 import { ownedNumbersRouter } from '../owned-numbers/router.ts';
 import { callsRouter } from '../calls/router.ts';
+import { ownPaymentsRouter } from '../payments/router.ts';
+import { refillRouter } from '../payments/refill-router.ts';
+import { presentRefill } from '../payments/presenter.ts';
+import { loadRefillSettings } from '../../../services/refill-settings.ts';
 
 import { webhooksRouter } from '../webhooks/router.ts';
 export function customerRouter(context: AppContext): Router {
@@ -16,7 +20,8 @@ export function customerRouter(context: AppContext): Router {
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAccountDashboard(db, currentAccount(res).id, { now: context.now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays });
-    await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard });
+    const refillFailure = presentRefill(await loadRefillSettings(db, currentAccount(res).id)).failure;
+    await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard, refillFailure });
   });
 
   router.use('/transactions', ownTransactionsRouter(context));
@@ -25,6 +30,8 @@ export function customerRouter(context: AppContext): Router {
   router.use('/numbers', ownedNumbersRouter(context));
   router.use('/calls', callsRouter(context));
   router.use('/webhooks', webhooksRouter(context));
+  router.use('/payments', ownPaymentsRouter(context));
+  router.use('/refill', refillRouter(context));
 
   return router;
 }

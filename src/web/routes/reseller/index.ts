@@ -9,6 +9,11 @@ import { ownTransactionsRouter } from '../transactions/router.ts';
 import { buyRouter, receiptsRouter } from '../buy/router.ts';
 import { heldDidsRouter } from '../held-dids/router.ts';
 import { callsRouter } from '../calls/router.ts';
+import { ownPaymentsRouter } from '../payments/router.ts';
+import { refillRouter } from '../payments/refill-router.ts';
+import { presentRefill } from '../payments/presenter.ts';
+import { loadRefillSettings } from '../../../services/refill-settings.ts';
+import { paymentSettingsRouter } from '../payments/settings-router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { applyRouter } from '../rate-plans/apply-router.ts';
 import { mailTemplatesRouter } from '../mail-templates/router.ts';
@@ -20,7 +25,8 @@ export function resellerRouter(context: AppContext): Router {
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAccountDashboard(db, currentAccount(res).id, { now: context.now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays });
-    await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard });
+    const refillFailure = presentRefill(await loadRefillSettings(db, currentAccount(res).id)).failure;
+    await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard, refillFailure });
   });
 
   router.use('/customers', managedAccountsRouter(context));
@@ -29,6 +35,9 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
+  router.use('/payments', ownPaymentsRouter(context));
+  router.use('/refill', refillRouter(context));
+  router.use('/payment-settings', paymentSettingsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
   router.use('/mail-templates', mailTemplatesRouter(context, 'reseller'));
   router.use('/webhooks', webhooksRouter(context));
