@@ -24,6 +24,7 @@ import { customerRouter } from './web/routes/customer/index.ts';
 import { resellerRouter } from './web/routes/reseller/index.ts';
 import { apiRouter, freeswitchRouter } from './web/routes/switch/index.ts';
 import { refuseSwitchTokens } from './web/middleware/switch-auth.ts';
+import { accountApiRouter } from './web/api/index.ts';
 import type { AppContext } from './web/context.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +50,7 @@ export function createApp(options: AppOptions): Express {
   // the page headers (CSP and the like mean nothing to a switch, and route requests are the hot path).
   app.use('/switch/freeswitch', freeswitchRouter(context));
   app.use('/api/v1', apiRouter(context));
+  app.use('/api/v1', accountApiRouter(context));
 
   app.use(
     helmet({

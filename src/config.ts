@@ -37,6 +37,9 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  API_RATE_LIMIT: z.coerce.number().positive().max(10_000).default(20),
+  API_RATE_BURST: z.coerce.number().int().min(1).max(100_000).optional(),
+  API_HOLD_MAX_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
 });
 
 export interface Config {
@@ -72,6 +75,11 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
+  /** API requests a key may make per second (token bucket, counted in Postgres), and the burst above it. */
+  apiRateLimit: number;
+  apiRateBurst: number;
+  /** The longest an API number hold may last, in minutes (default hold: 10 minutes). */
+  apiHoldMaxMinutes: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -115,5 +123,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
+    apiRateLimit: settings.API_RATE_LIMIT,
+    apiRateBurst: settings.API_RATE_BURST ?? Math.max(1, Math.ceil(settings.API_RATE_LIMIT * 2)),
+    apiHoldMaxMinutes: settings.API_HOLD_MAX_MINUTES,
   });
 }
