@@ -68,6 +68,7 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1h' : 0 }));
+  app.use('/static/swagger-ui', express.static(path.join(root, 'node_modules', 'swagger-ui-dist'), { maxAge: config.env === 'production' ? '1h' : 0, index: false }));
   app.get('/healthz', async (_req, res) => {
     await pingDatabase(db);
     res.json({ status: 'ok' });

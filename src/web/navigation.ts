@@ -18,6 +18,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Rejected CDRs', href: '/admin/rejected-cdrs' },
     { label: 'Expired reservations', href: '/admin/expired-reservations' },
     { label: 'Billing runs', href: '/admin/billing-runs' },
+    { label: 'API keys', href: '/account/api-keys' },
   ],
   reseller: [
     { label: 'Dashboard', href: '/reseller' },
@@ -27,6 +28,8 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Customers', href: '/reseller/customers' },
     { label: 'Transactions', href: '/reseller/transactions' },
     { label: 'Calls', href: '/reseller/calls' },
+    { label: 'My holds', href: '/reseller/holds' },
+    { label: 'API keys', href: '/account/api-keys' },
   ],
   customer: [
     { label: 'Dashboard', href: '/customer' },
@@ -34,5 +37,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'My numbers', href: '/customer/numbers' },
     { label: 'Transactions', href: '/customer/transactions' },
     { label: 'Calls', href: '/customer/calls' },
+    { label: 'My holds', href: '/customer/holds' },
+    { label: 'API keys', href: '/account/api-keys' },
   ],
 };

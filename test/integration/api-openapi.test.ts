@@ -1,7 +1,7 @@
 // The OpenAPI document: a valid OpenAPI 3.1 document that names every mounted /api/v1 route, and
 // whose documented answers match what the endpoints send on sample calls.
 import { Validator } from '@seriousme/openapi-schema-validator';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';

@@ -33,6 +33,6 @@ export function apiRouter(context: AppContext): Router {
   const router = Router();
   router.use(SWITCH_API_PATHS, noSniff, requireSwitch(db, now), express.json({ limit: BODY_LIMIT, verify: keepRawBody }));
   router.use(authorizeRouter(context), apiCdrRouter(context));
-  router.use(SWITCH_API_PATHS, keepUnreadableCdrs(context));
+  router.use(keepUnreadableCdrs(context));
   return router;
 }
