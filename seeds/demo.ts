@@ -10,6 +10,7 @@ import { recordCdrs } from '../src/services/cdr-charging.ts';
 import { postLedgerEntry } from '../src/db/ledger-writer.ts';
 import { registerSwitch } from '../src/services/switches.ts';
 import { seedDemoApi } from './demo-api.ts';
+import { seedNotificationsDemo } from './demo-notifications.ts';
 
 export const DEMO_PASSWORD = 'didhub-demo';
 
@@ -199,6 +200,7 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
       capSeconds: 3600, marginSeconds: 300, decimals: options.moneyDecimals ?? 4,
     }]);
     await seedDemoApi(trx, reseller, now);
+    await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });
 }

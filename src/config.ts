@@ -40,6 +40,12 @@ const schema = z.object({
   API_RATE_LIMIT: z.coerce.number().positive().max(10_000).default(20),
   API_RATE_BURST: z.coerce.number().int().min(1).max(100_000).optional(),
   API_HOLD_MAX_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  PUBLIC_URL: z
+    .string()
+    .url('PUBLIC_URL is the address users open, such as https://portal.example.com')
+    .regex(/^https?:\/\//, 'PUBLIC_URL starts with http:// or https://')
+    .default('http://localhost:3000'),
+  PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
 });
 
 export interface Config {
@@ -80,6 +86,10 @@ export interface Config {
   apiRateBurst: number;
   /** The longest an API number hold may last, in minutes (default hold: 10 minutes). */
   apiHoldMaxMinutes: number;
+  /** Where users reach the portal (no trailing slash): the base of links in mails. */
+  publicUrl: string;
+  /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
+  passwordResetMaxRequests: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -126,5 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiRateLimit: settings.API_RATE_LIMIT,
     apiRateBurst: settings.API_RATE_BURST ?? Math.max(1, Math.ceil(settings.API_RATE_LIMIT * 2)),
     apiHoldMaxMinutes: settings.API_HOLD_MAX_MINUTES,
+    publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
+    passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
   });
 }

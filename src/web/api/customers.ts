@@ -41,7 +41,7 @@ const createBody = z.object({
   credit_limit: settings.credit_limit.default('0'),
   max_concurrent_calls: settings.max_concurrent_calls.default(0),
   status: settings.status.default('active'),
-  password: z.string().min(10, 'At least 10 characters').max(200),
+  password: z.string().min(10, 'At least 10 characters').max(200).optional().openapi({ description: 'Left out: the customer is mailed a link to set one' }),
 });
 const patchBody = z.object({
   name: settings.name.optional(), email: settings.email.optional(), billing_mode: settings.billing_mode.optional(), credit_limit: settings.credit_limit.optional(),
@@ -73,7 +73,7 @@ function present(row: AccountListRow | AccountRow) {
 
 export function customersRoutes({ db, config, now }: AppContext): ApiRoute[] {
   const scopeOf = (account: AccountRow) => ({ kind: 'reseller' as const, resellerId: account.id });
-  const actor = (account: AccountRow, ip: string | undefined) => ({ actorId: account.id, ip, now: now(), bcryptCost: config.bcryptCost });
+  const actor = (account: AccountRow, ip: string | undefined) => ({ actorId: account.id, ip, now: now(), bcryptCost: config.bcryptCost, publicUrl: config.publicUrl });
   const base = { tag: 'Customers', roles: ['reseller' as const] };
   return [
     apiRoute({

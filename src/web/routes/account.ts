@@ -9,6 +9,7 @@ import { passwordSchema } from './accounts/schema.ts';
 import { flash, renderPage } from '../render.ts';
 import type { AppContext } from '../context.ts';
 import { apiKeysRouter, apiReferenceRouter } from './api-keys/router.ts';
+import { notificationsRouter } from './notifications/router.ts';
 
 const passwordFormSchema = z
   .object({
@@ -24,6 +25,7 @@ export function accountRouter(context: AppContext): Router {
   const router = Router();
   router.use('/api-keys', apiKeysRouter(context));
   router.use('/api-reference', apiReferenceRouter());
+  router.use('/notifications', notificationsRouter(context));
 
   router.get('/password', async (_req, res) => {
     await renderPage(res, 'account/password', { title: 'Change password' });
