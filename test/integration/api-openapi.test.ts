@@ -91,5 +91,5 @@ describe('the OpenAPI document', () => {
     await check('post', '/customers/{id}/payments', `/customers/${made.body.id}/payments`, rKey, { kind: 'refill', amount: '5' }, { 'Idempotency-Key': 'openapi-pay-1' });
     await check('get', '/customers', '/customers', cKey);
     await check('get', '/available-numbers', '/available-numbers?limit=0', cKey);
-  });
+  }, 90_000);
 });
