@@ -10,6 +10,7 @@ import { recordCdrs } from '../src/services/cdr-charging.ts';
 import { postLedgerEntry } from '../src/db/ledger-writer.ts';
 import { registerSwitch } from '../src/services/switches.ts';
 import { seedDemoMail } from './demo-mail.ts';
+import { seedDemoApi } from './demo-api.ts';
 import { seedNotificationsDemo } from './demo-notifications.ts';
 import { seedDemoWebhooks } from './demo-webhooks.ts';
 import { seedDemoPayments } from './demo-payments.ts';
@@ -203,6 +204,7 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
     }]);
     await seedDemoMail(trx, { reseller, customer, resellersCustomer }, now);
     await seedDemoPayments(trx, now);
+    await seedDemoApi(trx, reseller, now);
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     await seedDemoWebhooks(trx, { resellerId: reseller.id, now });
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };

@@ -25,6 +25,7 @@ import { customerRouter } from './web/routes/customer/index.ts';
 import { resellerRouter } from './web/routes/reseller/index.ts';
 import { apiRouter, freeswitchRouter } from './web/routes/switch/index.ts';
 import { refuseSwitchTokens } from './web/middleware/switch-auth.ts';
+import { accountApiRouter } from './web/api/index.ts';
 import type { AppContext } from './web/context.ts';
 import { stripeWebhookRouter } from './web/routes/stripe-webhooks/router.ts';
 
@@ -53,6 +54,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/api/v1', apiRouter(context));
   // Signed over the raw body: before any parser, session or CSRF check.
   app.use('/webhooks/stripe', stripeWebhookRouter(context));
+  app.use('/api/v1', accountApiRouter(context));
 
   app.use(
     helmet({
@@ -70,6 +72,7 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1h' : 0 }));
+  app.use('/static/swagger-ui', express.static(path.join(root, 'node_modules', 'swagger-ui-dist'), { maxAge: config.env === 'production' ? '1h' : 0, index: false }));
   app.get('/healthz', async (_req, res) => {
     await pingDatabase(db);
     res.json({ status: 'ok' });

@@ -54,6 +54,9 @@ const schema = z.object({
     .string()
     .regex(MAIL_FROM_PATTERN, 'MAIL_FROM is an address, or a name and an address: didhub <no-reply@example.com>')
     .default('didhub <no-reply@didhub.local>'),
+  API_RATE_LIMIT: z.coerce.number().positive().max(10_000).default(20),
+  API_RATE_BURST: z.coerce.number().int().min(1).max(100_000).optional(),
+  API_HOLD_MAX_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   PUBLIC_URL: z
     .string()
     .url('PUBLIC_URL is the address users open, such as https://portal.example.com')
@@ -106,6 +109,11 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The sender: its address on every mail; its name is the operator's brand (a reseller's customers see the reseller's name instead). */
   mailFrom: { name: string; address: string };
+  /** API requests a key may make per second (token bucket, counted in Postgres), and the burst above it. */
+  apiRateLimit: number;
+  apiRateBurst: number;
+  /** The longest an API number hold may last, in minutes (default hold: 10 minutes). */
+  apiHoldMaxMinutes: number;
   /** Where users reach the portal (no trailing slash): the base of links in mails. */
   publicUrl: string;
   /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
@@ -164,6 +172,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
     smtpUrl: settings.SMTP_URL,
     mailFrom: Object.freeze(parseMailFrom(settings.MAIL_FROM)),
+    apiRateLimit: settings.API_RATE_LIMIT,
+    apiRateBurst: settings.API_RATE_BURST ?? Math.max(1, Math.ceil(settings.API_RATE_LIMIT * 2)),
+    apiHoldMaxMinutes: settings.API_HOLD_MAX_MINUTES,
     publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
     passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
     webhookAllowHttp: settings.WEBHOOK_ALLOW_HTTP,

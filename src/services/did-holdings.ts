@@ -5,16 +5,8 @@ import type { Db } from '../db/knex.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findDestination, setDestination } from '../db/repos/did-holdings.ts';
-import {
-  findHeldDid,
-  findHeldDids,
-  listOfferCountries,
-  listOffers,
-  type HeldRow,
-  type OfferFilters,
-  type OfferRow,
-  type Window,
-} from '../db/repos/did-listings.ts';
+import { findHeldDid, findHeldDids, type HeldRow, type Window } from '../db/repos/did-listings.ts';
+import { listOfferCountries, listOffers, type OfferFilters, type OfferQuery, type OfferRow } from '../db/queries/offers.ts';
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import { validateDestination } from '../domain/destination.ts';
 import { applyMarkup, type PriceTerms } from '../domain/sell-terms.ts';
@@ -28,13 +20,22 @@ export interface OfferPage {
   countries: string[];
 }
 
-/** The numbers this buyer may buy, at the prices it would pay. */
-export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters, window: Window): Promise<OfferPage> {
+/** The numbers this buyer may buy, at the prices it would pay (numbers another account holds left out). */
+export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters, window: Window, now: Date): Promise<OfferPage> {
   const buyer = await findAccountById(db, buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
-  const [{ rows, total }, countries] = await Promise.all([listOffers(db, shelf, filters, window), listOfferCountries(db, shelf)]);
+  const viewer = { accountId: buyer.id, now };
+  const [{ rows, total }, countries] = await Promise.all([listOffers(db, shelf, viewer, { filters, window }), listOfferCountries(db, shelf, viewer)]);
   return { seller, rows, total, countries };
+}
+
+/** One page of the API's offer search (cursor and sort in `request`). */
+export async function loadOfferPage(db: Db, buyerId: number, request: OfferQuery, now: Date): Promise<OfferRow[]> {
+  const buyer = await findAccountById(db, buyerId);
+  if (!buyer) throw new NotFoundError('Account not found');
+  const { shelf } = await sellerOf(db, buyer);
+  return (await listOffers(db, shelf, { accountId: buyer.id, now }, request)).rows;
 }
 
 /** Buy terms of a held number: the reseller's locked setup and price, the admin's per-minute terms. */

@@ -57,7 +57,7 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
   const buyer = await findAccountById(db, input.buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
-  const product = await findOnShelf(db, input.productId, shelf);
+  const product = await findOnShelf(db, input.productId, shelf, { accountId: buyer.id, now: input.now });
   if (!product) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
   const terms = await sellTerms(db, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);

@@ -22,6 +22,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Mail templates', href: '/admin/mail-templates' },
     { label: 'Webhooks', href: '/admin/webhooks' },
     { label: 'Payments', href: '/admin/payments' },
+    { label: 'API keys', href: '/account/api-keys' },
   ],
   reseller: [
     { label: 'Dashboard', href: '/reseller' },
@@ -34,6 +35,8 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Mail templates', href: '/reseller/mail-templates' },
     { label: 'Webhooks', href: '/reseller/webhooks' },
     { label: 'Payments', href: '/reseller/payments' },
+    { label: 'My holds', href: '/reseller/holds' },
+    { label: 'API keys', href: '/account/api-keys' },
   ],
   customer: [
     { label: 'Dashboard', href: '/customer' },
@@ -43,5 +46,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Calls', href: '/customer/calls' },
     { label: 'Webhooks', href: '/customer/webhooks' },
     { label: 'Payments', href: '/customer/payments' },
+    { label: 'My holds', href: '/customer/holds' },
+    { label: 'API keys', href: '/account/api-keys' },
   ],
 };

@@ -33,6 +33,9 @@ const POSTS_WITHOUT_FORM: Record<string, string> = {
   '/reseller/payments/add': 'shown only when the account can pay online (Stripe keys set)',
   '/customer/refill/card': 'shown only when the account can pay online (Stripe keys set)',
   '/reseller/refill/card': 'shown only when the account can pay online (Stripe keys set)',
+  '/reseller/holds/:id/release': 'the form shows only while a hold is active (after Hold on Buy DIDs)',
+  '/customer/holds/:id/release': 'the form shows only while a hold is active (after Hold on Buy DIDs)',
+  '/account/api-keys/:id/revoke': 'the form shows only once the account has a key',
 };
 /** Query names every GET route is tried with, besides those its own forms and links use. */
 const COMMON_QUERY = ['page', 'sort', 'q', 'status', 'from', 'to', 'next', 'account', 'format'];

@@ -214,6 +214,25 @@ export async function makeOwnedDid(db: Knex, fields: OwnedDidFields): Promise<{ 
   return did;
 }
 
+/** An API key of the account (all scopes unless given) and its secret. */
+export async function makeApiKey(
+  db: Knex,
+  account: Pick<AccountRow, 'id'>,
+  fields: { scopes?: string[]; allowedIps?: string[]; expiresAt?: Date | null; name?: string } = {},
+): Promise<{ id: number; secret: string }> {
+  const { createApiKey } = await import('../../src/services/api-keys.ts');
+  const { API_SCOPES } = await import('../../src/domain/api-keys.ts');
+  const { key, secret } = await createApiKey(db, {
+    accountId: account.id,
+    name: fields.name ?? `key ${next()}`,
+    scopes: (fields.scopes ?? [...API_SCOPES]) as (typeof API_SCOPES)[number][],
+    allowedIps: fields.allowedIps ?? [],
+    expiresAt: fields.expiresAt ?? null,
+    now: new Date(),
+  });
+  return { id: key.id, secret };
+}
+
 /** Many numbers in one insert (pages, exports, races); each row as makeDid's defaults. */
 export async function makeDids(db: Knex, rows: DidFields[]): Promise<Array<{ id: number; number: string; customer_id: number | null }>> {
   const full = rows.map((fields) => ({ category: 'did', number: fields.number ?? uniqueUsNumber(), country: 'US', status: 'active', ...fields }));

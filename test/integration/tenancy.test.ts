@@ -86,6 +86,8 @@ const ROUTES: Record<string, RouteCase> = {
   // An unknown link: the clear "no longer works" page.
   '/password/reset/:token': { area: 'public', own: () => ({ token: 'x'.repeat(43) }), anonymous: 410 },
   '/account/password': { area: 'account' },
+  '/account/api-keys': { area: 'account' },
+  '/account/api-reference': { area: 'account' },
   '/account/notifications': { area: 'account' },
 
   '/admin': { area: 'admin' },
@@ -199,6 +201,7 @@ const ROUTES: Record<string, RouteCase> = {
     ],
   },
   '/reseller/buy': { area: 'reseller' },
+  '/reseller/holds': { area: 'reseller' },
   '/reseller/buy/:productId': {
     area: 'reseller',
     own: (w) => ({ productId: w.product.inStock }),
@@ -263,6 +266,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreign: (w) => [{ id: w.call.directCustomer }, { id: w.call.otherResellersCustomer }, { id: w.call.reseller }],
   },
   '/customer/buy': { area: 'customer' },
+  '/customer/holds': { area: 'customer' },
   // Globex buys from Northwind: Northwind's unassigned numbers, never the admin's stock or another reseller's.
   '/customer/buy/:productId': {
     area: 'customer',
@@ -404,16 +408,19 @@ beforeAll(async () => {
   agents.customer = await loginAs(app, world.customer.email, DEMO_PASSWORD);
 });
 
+/** The pages' GET routes; the account API (/api/v1, API keys) has its own tenancy tests in api.test.ts. */
+const pageRoutes = () => routesOf(app, 'get').filter((path) => !path.startsWith('/api/v1/'));
+
 describe('tenancy walk over every route', () => {
   it('when the routes are listed, then every GET route is classified', () => {
-    const unclassified = routesOf(app, 'get').filter((path) => !(path in ROUTES));
+    const unclassified = pageRoutes().filter((path) => !(path in ROUTES));
     expect(unclassified, 'add these GET routes to ROUTES in test/integration/tenancy.test.ts').toEqual([]);
-    const stale = Object.keys(ROUTES).filter((path) => !routesOf(app, 'get').includes(path));
+    const stale = Object.keys(ROUTES).filter((path) => !pageRoutes().includes(path));
     expect(stale, 'these classified routes no longer exist').toEqual([]);
   });
 
   it('when a visitor opens any page, then public pages answer and every other page sends it to the login page', async () => {
-    for (const pattern of routesOf(app, 'get')) {
+    for (const pattern of pageRoutes()) {
       const route = ROUTES[pattern];
       if (!route) continue;
       const path = fill(pattern, route.own?.(world), route.query?.(world));
@@ -430,7 +437,7 @@ describe('tenancy walk over every route', () => {
   it.each(['admin', 'reseller', 'customer'] as const)('when the %s walks every page, then its own pages answer 200, other areas 403, and other tenants\' ids 404', async (role) => {
     const agent = agents[role];
     const seen: string[] = [];
-    for (const pattern of routesOf(app, 'get')) {
+    for (const pattern of pageRoutes()) {
       const route = ROUTES[pattern];
       if (!route || route.area === 'public') continue;
       const own = fill(pattern, route.own?.(world), route.query?.(world));

@@ -34,7 +34,7 @@ export function buyRouter(context: AppContext): Router {
   router.get('/', offersQuery, async (req, res) => {
     const query = offersQuery.data(res);
     const filters = { country: query.country, province: query.province, city: query.city, contains: query.contains, prefix: query.prefix, maxMonthly: query.max_monthly };
-    const offers = await loadOffers(db, currentAccount(res).id, filters, pageWindow(query.page, OFFERS_PAGE_SIZE));
+    const offers = await loadOffers(db, currentAccount(res).id, filters, pageWindow(query.page, OFFERS_PAGE_SIZE), now());
     const current = { country: filters.country, province: filters.province, city: filters.city, contains: filters.contains, prefix: filters.prefix, max_monthly: filters.maxMonthly };
     const { status, ...state } = filterState(offersQuery.invalid(res), current);
     await renderPage(res, 'purchases/offers', {

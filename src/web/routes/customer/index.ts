@@ -6,6 +6,7 @@ import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { ownTransactionsRouter } from '../transactions/router.ts';
 import { buyRouter, receiptsRouter } from '../buy/router.ts';
+import { holdsRouter } from '../holds/router.ts';
 import { ownedNumbersRouter } from '../owned-numbers/router.ts';
 import { callsRouter } from '../calls/router.ts';
 import { ownPaymentsRouter } from '../payments/router.ts';
@@ -26,6 +27,7 @@ export function customerRouter(context: AppContext): Router {
 
   router.use('/transactions', ownTransactionsRouter(context));
   router.use('/buy', buyRouter(context));
+  router.use('/holds', holdsRouter(context));
   router.use('/receipts', receiptsRouter(context));
   router.use('/numbers', ownedNumbersRouter(context));
   router.use('/calls', callsRouter(context));

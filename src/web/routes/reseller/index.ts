@@ -7,6 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { managedAccountsRouter } from '../accounts/router.ts';
 import { ownTransactionsRouter } from '../transactions/router.ts';
 import { buyRouter, receiptsRouter } from '../buy/router.ts';
+import { holdsRouter } from '../holds/router.ts';
 import { heldDidsRouter } from '../held-dids/router.ts';
 import { callsRouter } from '../calls/router.ts';
 import { ownPaymentsRouter } from '../payments/router.ts';
@@ -32,6 +33,7 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/customers', managedAccountsRouter(context));
   router.use('/transactions', ownTransactionsRouter(context));
   router.use('/buy', buyRouter(context));
+  router.use('/holds', holdsRouter(context));
   router.use('/receipts', receiptsRouter(context));
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
