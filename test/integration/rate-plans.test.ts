@@ -270,7 +270,7 @@ describe('reseller plans', () => {
 
     const preview = await agent.get(`/reseller/rate-plans/${planId}/apply`);
     expect(preview.status).toBe(200);
-    expect(preview.text).toMatch(new RegExp(`data-number="\\${did.number}"[\\s\\S]*?data-sell-per-minute>0.010563<`));
+    expect(preview.text).toMatch(new RegExp(`data-number="\\${did.number}"[\\s\\S]*?data-sell-per-minute>\\$0.0106<`));
     const applied = await postForm(agent, `/reseller/rate-plans/${planId}/apply`, { ids: String(did.id), scope: 'selected' }, `/reseller/rate-plans/${planId}/apply`);
     expect(applied.status).toBe(303);
 
