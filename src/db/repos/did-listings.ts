@@ -1,8 +1,7 @@
-// The lists of numbers the buyers and holders see: a buyer's offers (its seller's shelf, at the
-// seller's prices), a reseller's held numbers with buy and sell terms, a customer's numbers.
+// The lists of numbers the holders see: a reseller's held numbers with buy and sell terms, a
+// customer's numbers, a receipt. A buyer's offers (the number search) are in db/queries/offers.ts.
 import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
-import { whereOnShelf, type Shelf } from './did-holdings.ts';
 import { listSubscriptionLedger, type SubscriptionLedgerRow } from './subscription-details.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
 
@@ -11,86 +10,12 @@ export interface Window {
   offset: number;
 }
 
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function countOf(row: unknown): number {
+export function countOf(row: unknown): number {
   return Number((row as { count?: unknown } | undefined)?.count ?? 0);
-}
-
-export interface OfferFilters {
-  country?: string | undefined;
-  province?: string | undefined;
-  city?: string | undefined;
-  /** Digits the number contains anywhere. */
-  contains?: string | undefined;
-  /** Digits the number starts with, after the +. */
-  prefix?: string | undefined;
-  maxMonthly?: string | undefined;
-}
-
-export interface OfferRow {
-  id: number;
-  number: string;
-  country: string | null;
-  province: string | null;
-  city: string | null;
-  setup_fee: string;
-  monthly_fee: string;
-  billing_type: 'one_time' | 'recurring';
-  billing_days: number;
-  connection_cost: string;
-  grace_seconds: number;
-  cost_per_minute: string;
-  initial_increment: number;
-  increment: number;
-  concurrent_calls: number;
-}
-
-/** The shelf's numbers joined to the terms the buyer pays: a reseller's customer only sees numbers with sell terms. */
-function offersBase(db: Db, shelf: Shelf): { query: Knex.QueryBuilder; terms: string } {
-  const query = whereOnShelf(db('products as p'), shelf, 'p');
-  if (shelf.kind === 'admin_stock') return { query, terms: 'p' };
-  query.join('reseller_prices as rp', (join) => {
-    join.on('rp.product_id', '=', 'p.id').andOn('rp.reseller_id', '=', db.raw('?', [shelf.resellerId]));
-  });
-  return { query, terms: 'rp' };
-}
-
-function filterOffers(query: Knex.QueryBuilder, terms: string, filters: OfferFilters): void {
-  if (filters.country) query.where('p.country', filters.country);
-  if (filters.province) query.whereILike('p.province', `%${escapeLike(filters.province)}%`);
-  if (filters.city) query.whereILike('p.city', `%${escapeLike(filters.city)}%`);
-  if (filters.contains) query.where('p.number', 'like', `%${escapeLike(filters.contains)}%`);
-  if (filters.prefix) query.where('p.number', 'like', `+${escapeLike(filters.prefix)}%`);
-  if (filters.maxMonthly) query.where(`${terms}.monthly_fee`, '<=', filters.maxMonthly);
-}
-
-export async function listOffers(db: Db, shelf: Shelf, filters: OfferFilters, window: Window): Promise<{ rows: OfferRow[]; total: number }> {
-  const { query, terms } = offersBase(db, shelf);
-  filterOffers(query, terms, filters);
-  const [rows, total] = await Promise.all([
-    query
-      .clone()
-      .select(
-        'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.concurrent_calls',
-        `${terms}.setup_fee`, `${terms}.monthly_fee`, `${terms}.connection_cost`, `${terms}.grace_seconds`,
-        `${terms}.cost_per_minute`, `${terms}.initial_increment`, `${terms}.increment`,
-      )
-      .orderBy([{ column: 'p.country' }, { column: 'p.number' }])
-      .limit(window.limit)
-      .offset(window.offset) as Promise<OfferRow[]>,
-    query.clone().count({ count: '*' }).first(),
-  ]);
-  return { rows, total: countOf(total) };
-}
-
-/** The countries on the shelf, for the country filter. */
-export async function listOfferCountries(db: Db, shelf: Shelf): Promise<string[]> {
-  const { query } = offersBase(db, shelf);
-  const rows = (await query.whereNotNull('p.country').distinct('p.country').orderBy('p.country')) as Array<{ country: string }>;
-  return rows.map((row) => row.country);
 }
 
 export interface HeldFilters {
