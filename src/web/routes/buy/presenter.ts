@@ -11,7 +11,7 @@ export function presentOffer(row: OfferRow) {
     ...row,
     cost_now: toStored(new Money(row.setup_fee).plus(row.monthly_fee)),
     country_name: countryName(row.country),
-    billing: billingLabel(row),
+    billing: billingLabel(row).replace(', every ', ', '),
     region: [row.city, row.province].filter((part) => part).join(', '),
     location: locationLabel(row),
   };
