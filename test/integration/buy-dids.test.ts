@@ -138,8 +138,8 @@ describe('reseller Buy DIDs', () => {
     const receipt = await agent.get(response.headers.location!);
     expect(receipt.status).toBe(200);
     expect(receipt.text).toContain(`You bought ${formatPhone(did.number)}.`);
-    expect(receipt.text).toContain(`Setup fee for ${did.number}`);
-    expect(receipt.text).toContain(`First period (30 days) for ${did.number}`);
+    expect(receipt.text).toContain(`Setup fee for ${formatPhone(did.number)}`);
+    expect(receipt.text).toContain(`First period (30 days) for ${formatPhone(did.number)}`);
     expect(receipt.text).toContain('-$2.5000');
     expect(Number(await balanceOf(reseller.id))).toBe(Number(before) - 3.5);
     const dids = await agent.get('/reseller/dids');

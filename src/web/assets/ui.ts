@@ -45,3 +45,20 @@ document.addEventListener('DOMContentLoaded', () => {
   focusErrorSummary();
   setUpSelection();
 });
+
+/** A table that scrolls sideways (a phone) and holds nothing focusable is made focusable, so a keyboard can scroll it. */
+function makeScrollersFocusable(): void {
+  for (const wrap of document.querySelectorAll<HTMLElement>('.table-wrap')) {
+    const scrolls = wrap.scrollWidth > wrap.clientWidth;
+    const focusable = wrap.querySelector('a[href], button, input, select, textarea, [tabindex]');
+    if (scrolls && !focusable && !wrap.hasAttribute('tabindex')) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'region');
+      const caption = wrap.querySelector('caption')?.textContent ?? wrap.closest('section')?.querySelector('h2')?.textContent ?? 'Table';
+      wrap.setAttribute('aria-label', caption.trim());
+    }
+  }
+}
+
+document.addEventListener('DOMContentLoaded', makeScrollersFocusable);
+window.addEventListener('resize', makeScrollersFocusable);
