@@ -85,11 +85,19 @@ describeInBrowser('accessibility (axe-core, WCAG 2.1 A/AA), in Chromium', () => 
     expect(await page.locator('#f-number').getAttribute('aria-invalid')).toBe('true');
     const after = await violationsOf(page);
 
-    await page.goto('/admin/dids?country=ZZZ');
-    expect(await page.locator('#f-country').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.locator('#f-country').getAttribute('aria-describedby')).toContain('e-country');
-    const filters = await violationsOf(page);
     await page.context().close();
+
+    // A select with a bad value is marked like an input: aria-invalid, its error tied to it.
+    const reseller = await browser.newPage();
+    reseller.setDefaultTimeout(45_000);
+    await logInThroughForm(reseller, 'reseller@example.com', DEMO_PASSWORD);
+    await reseller.goto('/reseller/buy?billing_type=weekly&max_monthly=abc');
+    expect(await reseller.locator('#f-billing_type').getAttribute('aria-invalid')).toBe('true');
+    expect(await reseller.locator('#f-billing_type').getAttribute('aria-describedby')).toBe('e-billing_type');
+    expect(await reseller.locator('#f-max_monthly').getAttribute('aria-describedby')).toBe('h-max_monthly e-max_monthly');
+    expect(await reseller.evaluate(() => document.activeElement?.id)).toBe('error-summary');
+    const filters = await violationsOf(reseller);
+    await reseller.context().close();
     expect([...before, ...after, ...filters]).toEqual([]);
   }, ROLE_TIMEOUT);
 
