@@ -12,7 +12,7 @@ import { findPurchaseEntries, type LedgerEntryRow } from '../db/repos/ledger.ts'
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { nextBillingAt } from '../domain/billing-period.ts';
-import { Money, toPlain, toStored } from '../domain/money.ts';
+import { Money, sumMoney, toPlain, toStored } from '../domain/money.ts';
 import { defaultSellTerms, type PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { postLedgerEntry } from '../db/ledger-writer.ts';
@@ -123,9 +123,14 @@ export async function takeForBuyer(trx: Transaction, buyerId: number, productId:
 
 export type Acquisition = Extract<Taken, { kind: 'taken' }>;
 
-export async function requireFunds(trx: Transaction, { buyer, terms }: Acquisition, decimals: number, now: Date): Promise<void> {
-  const setup = new Money(terms.setup_fee);
-  const period = new Money(terms.monthly_fee);
+export async function requireFunds(trx: Transaction, acquisition: Acquisition, decimals: number, now: Date): Promise<void> {
+  await requireFundsForAll(trx, acquisition.buyer, [acquisition.terms], decimals, now);
+}
+
+/** The buyer's available funds cover the setup fees and first periods of every number it takes at once. */
+export async function requireFundsForAll(trx: Transaction, buyer: AccountRow, termsList: PriceTerms[], decimals: number, now: Date): Promise<void> {
+  const setup = sumMoney(termsList.map((terms) => terms.setup_fee));
+  const period = sumMoney(termsList.map((terms) => terms.monthly_fee));
   const total = setup.plus(period);
   if (total.isZero()) return;
   // Money reserved for the buyer's calls in progress is not spent here (locked until commit).
@@ -133,8 +138,9 @@ export async function requireFunds(trx: Transaction, { buyer, terms }: Acquisiti
   const funds = new Money(availableFunds(buyer, reserved));
   if (funds.lessThan(total)) {
     const plain = (amount: Money) => toPlain(amount, decimals);
+    const periods = termsList.length === 1 ? 'first period' : 'first periods';
     throw new InsufficientFundsError(
-      `Available funds ${plain(funds)} do not cover ${plain(total)} (setup ${plain(setup)} + first period ${plain(period)}); nothing was charged.`,
+      `Available funds ${plain(funds)} do not cover ${plain(total)} (setup ${plain(setup)} + ${periods} ${plain(period)}): ${plain(total.minus(funds))} missing; nothing was charged.`,
     );
   }
 }

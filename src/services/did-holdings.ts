@@ -6,7 +6,8 @@ import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findDestination, setDestination } from '../db/repos/did-holdings.ts';
 import { findHeldDid, findHeldDids, type HeldRow, type Window } from '../db/repos/did-listings.ts';
-import { listOfferCountries, listOffers, type OfferFilters, type OfferQuery, type OfferRow } from '../db/queries/offers.ts';
+import { listOfferCountries, listOffers, type OfferFilters, type OfferOrder, type OfferQuery, type OfferRow } from '../db/queries/offers.ts';
+import { byCountryName } from '../domain/phone-numbers.ts';
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import { validateDestination } from '../domain/destination.ts';
 import { applyMarkup, type PriceTerms } from '../domain/sell-terms.ts';
@@ -17,16 +18,18 @@ export interface OfferPage {
   seller: AccountRow;
   rows: OfferRow[];
   total: number;
+  /** The shelf's country codes, in the order of their English names. */
   countries: string[];
 }
 
-/** The numbers this buyer may buy, at the prices it would pay (numbers another account holds left out). */
-export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters, window: Window, now: Date): Promise<OfferPage> {
+/** The numbers this buyer may buy, at the prices it would pay (numbers another account holds left out), in the order asked (countries by name). */
+export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters, window: Window, now: Date, order: OfferOrder = 'number'): Promise<OfferPage> {
   const buyer = await findAccountById(db, buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
   const viewer = { accountId: buyer.id, now };
-  const [{ rows, total }, countries] = await Promise.all([listOffers(db, shelf, viewer, { filters, window }), listOfferCountries(db, shelf, viewer)]);
+  const countries = byCountryName(await listOfferCountries(db, shelf, viewer));
+  const { rows, total } = await listOffers(db, shelf, viewer, { filters, window, order, countryOrder: countries });
   return { seller, rows, total, countries };
 }
 

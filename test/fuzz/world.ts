@@ -100,6 +100,10 @@ export async function buildWorld(db: Knex): Promise<World> {
     pageQueries: {
       '/admin/dids/:id/assign/confirm': `account=${acme.id}&charge=no`,
       '/reseller/rate-plans/apply-one': `product_id=${resellerUnassigned}&plan=${resellerPlan}`,
+      '/reseller/buy/confirm': `ids=${inStock}`,
+      '/customer/buy/confirm': `ids=${resellerUnassigned}`,
+      '/reseller/receipts': `ids=${await subscriptionOf(reseller.id)}`,
+      '/customer/receipts': `ids=${await subscriptionOf(globex.id)}`,
     },
     formPages: [
       { role: 'admin', path: `/admin/dids/${removedDid}` },

@@ -207,6 +207,16 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ productId: w.product.inStock }),
     foreign: (w) => [{ productId: w.product.otherResellerHeld }, { productId: w.product.directCustomerOwned }, { productId: w.product.otherResellersCustomerOwned }],
   },
+  '/reseller/buy/confirm': {
+    area: 'reseller',
+    query: (w) => `ids=${w.product.inStock}`,
+    foreignQueries: (w) => [w.product.otherResellerHeld, w.product.directCustomerOwned, w.product.otherResellersCustomerOwned].map((id) => `ids=${w.product.inStock}&ids=${id}`),
+  },
+  '/reseller/receipts': {
+    area: 'reseller',
+    query: (w) => `ids=${w.subscription.reseller}`,
+    foreignQueries: (w) => [w.subscription.otherReseller, w.subscription.customer, w.subscription.directCustomer].map((id) => `ids=${id}`),
+  },
   '/reseller/dids': { area: 'reseller' },
   ...Object.fromEntries(
     ['', '/release'].map((suffix) => [
@@ -272,6 +282,16 @@ const ROUTES: Record<string, RouteCase> = {
     area: 'customer',
     own: (w) => ({ productId: w.product.resellerUnassigned }),
     foreign: (w) => [{ productId: w.product.inStock }, { productId: w.product.otherResellerHeld }, { productId: w.product.directCustomerOwned }],
+  },
+  '/customer/buy/confirm': {
+    area: 'customer',
+    query: (w) => `ids=${w.product.resellerUnassigned}`,
+    foreignQueries: (w) => [w.product.inStock, w.product.otherResellerHeld, w.product.directCustomerOwned].map((id) => `ids=${id}`),
+  },
+  '/customer/receipts': {
+    area: 'customer',
+    query: (w) => `ids=${w.subscription.customer}`,
+    foreignQueries: (w) => [w.subscription.directCustomer, w.subscription.reseller, w.subscription.otherResellersCustomer].map((id) => `ids=${id}`),
   },
   '/customer/numbers': { area: 'customer' },
   ...Object.fromEntries(

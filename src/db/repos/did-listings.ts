@@ -1,5 +1,5 @@
 // The lists of numbers the holders see: a reseller's held numbers with buy and sell terms, a
-// customer's numbers. A buyer's offers are in queries/offers.ts.
+// customer's numbers, a receipt. A buyer's offers (the number search) are in db/queries/offers.ts.
 import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
 import { listSubscriptionLedger, type SubscriptionLedgerRow } from './subscription-details.ts';
@@ -10,11 +10,11 @@ export interface Window {
   offset: number;
 }
 
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function countOf(row: unknown): number {
+export function countOf(row: unknown): number {
   return Number((row as { count?: unknown } | undefined)?.count ?? 0);
 }
 

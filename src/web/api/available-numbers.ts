@@ -72,7 +72,7 @@ export function availableNumbersRoutes({ db, now }: AppContext): ApiRoute[] {
             country: query.country, province: query.region, city: query.city, prefix: query.starts_with?.replace(/^\+/, ''), contains: query.contains,
             maxMonthly: query.max_monthly, maxSetup: query.max_setup, billingType: query.billing_type,
           },
-          sort: query.sort, after: query.starting_after, window: { limit: query.limit + 1, offset: 0 }, countless: true,
+          order: query.sort, after: query.starting_after, window: { limit: query.limit + 1, offset: 0 }, countless: true,
         }, now());
         return { body: { object: 'list', data: rows.slice(0, query.limit).map(present), has_more: rows.length > query.limit } };
       },
