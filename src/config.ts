@@ -37,6 +37,7 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  INVOICE_OVERDUE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
 });
 
 export interface Config {
@@ -72,6 +73,8 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
+  /** Days after an invoice's due date before its account's numbers are suspended for it. */
+  invoiceOverdueGraceDays: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -115,5 +118,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
+    invoiceOverdueGraceDays: settings.INVOICE_OVERDUE_GRACE_DAYS,
   });
 }
