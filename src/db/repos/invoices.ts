@@ -66,8 +66,9 @@ export async function lockInvoice(db: Db, id: number): Promise<InvoiceRow | unde
   return db<InvoiceRow>('invoices').where({ id }).forUpdate().first();
 }
 
+/** The account's invoice of the period, or of a later one (an earlier period is never invoiced after a later one). */
 export async function findAccountInvoice(db: Db, accountId: number, periodStart: Date): Promise<InvoiceRow | undefined> {
-  return db<InvoiceRow>('invoices').where({ account_id: accountId, period_start: periodStart, kind: 'invoice' }).first();
+  return db<InvoiceRow>('invoices').where({ account_id: accountId, kind: 'invoice' }).where('period_start', '>=', periodStart).orderBy('period_start').first();
 }
 
 export async function listCreditNotes(db: Db, invoiceId: number): Promise<InvoiceRow[]> {
@@ -138,7 +139,7 @@ export async function listInvoiceCandidates(db: Db, billingDay: number, start: D
     .whereIn('a.role', ['reseller', 'customer'])
     .where('a.billing_day', billingDay)
     .whereExists(db('ledger_entries as l').whereRaw('l.account_id = a.id').where('l.created_at', '>=', start).where('l.created_at', '<', end).whereNot('l.kind', 'tax'))
-    .whereNotExists(db('invoices as i').whereRaw('i.account_id = a.id').where('i.kind', 'invoice').where('i.period_start', start))
+    .whereNotExists(db('invoices as i').whereRaw('i.account_id = a.id').where('i.kind', 'invoice').where('i.period_start', '>=', start))
     .orderBy('a.id')
     .select('a.id', 'a.parent_id');
   if (accountId !== undefined) query.where('a.id', accountId);
