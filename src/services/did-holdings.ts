@@ -1,5 +1,6 @@
 // What buyers and holders do with numbers besides buying them: see what is on offer, set a
 // reseller's sell terms (one number, or a markup over many), set a customer's forwarding.
+import { findCompanyName } from '../db/repos/company-profiles.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/knex.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
@@ -33,8 +34,9 @@ export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters,
   const buyer = await findAccountById(db, buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
-  const [{ rows, total }, countries] = await Promise.all([listOffers(db, shelf, filters, window), listOfferCountries(db, shelf)]);
-  return { seller, rows, total, countries };
+  const [{ rows, total }, countries, companyName] = await Promise.all([listOffers(db, shelf, filters, window), listOfferCountries(db, shelf), findCompanyName(db, seller.id)]);
+  // The seller is shown by its company name (its profile), not its login's name.
+  return { seller: companyName ? { ...seller, name: companyName } : seller, rows, total, countries };
 }
 
 /** Buy terms of a held number: the reseller's locked setup and price, the admin's per-minute terms. */
