@@ -5,7 +5,7 @@ import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { findScopedAccount, type AccountScope } from '../db/repos/account-directory.ts';
 import {
-  findCompanyProfile, findTaxRate, insertTaxRate, listAccountTaxIds, listTaxRates, saveCompanyLogo, saveCompanyProfile, setAccountTaxes,
+  findBillingSettings, findCompanyProfile, findTaxRate, insertTaxRate, listAccountTaxIds, listTaxRates, saveCompanyLogo, saveCompanyProfile, setAccountTaxes,
   setBillingDay, updateTaxRate, type CompanyProfileRow, type ProfileFields, type TaxRateFields, type TaxRateRow,
 } from '../db/repos/company-profiles.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
@@ -84,8 +84,8 @@ export interface AccountBillingSettings {
 export async function loadAccountBilling(db: Db, scope: AccountScope, accountId: number) {
   const account = await findScopedAccount(db, scope, accountId);
   if (!account) throw new NotFoundError('No such account');
-  const [taxRates, assigned] = await Promise.all([listTaxRates(db, { activeOnly: true }), listAccountTaxIds(db, accountId)]);
-  return { account, taxRates, assigned };
+  const [taxRates, assigned, settings] = await Promise.all([listTaxRates(db, { activeOnly: true }), listAccountTaxIds(db, accountId), findBillingSettings(db, accountId)]);
+  return { account, taxRates, assigned, settings };
 }
 
 /** Sets an account's taxes, exemption and billing day; an exempt account carries a reason and no tax. */

@@ -18,6 +18,8 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Rejected CDRs', href: '/admin/rejected-cdrs' },
     { label: 'Expired reservations', href: '/admin/expired-reservations' },
     { label: 'Billing runs', href: '/admin/billing-runs' },
+    { label: 'Invoices', href: '/admin/invoices' },
+    { label: 'Company & taxes', href: '/admin/company' },
   ],
   reseller: [
     { label: 'Dashboard', href: '/reseller' },
@@ -27,6 +29,8 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Customers', href: '/reseller/customers' },
     { label: 'Transactions', href: '/reseller/transactions' },
     { label: 'Calls', href: '/reseller/calls' },
+    { label: 'Invoices', href: '/reseller/invoices' },
+    { label: 'Company', href: '/reseller/company' },
   ],
   customer: [
     { label: 'Dashboard', href: '/customer' },
@@ -34,5 +38,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'My numbers', href: '/customer/numbers' },
     { label: 'Transactions', href: '/customer/transactions' },
     { label: 'Calls', href: '/customer/calls' },
+    { label: 'Invoices', href: '/customer/invoices' },
+    { label: 'Billing details', href: '/customer/company' },
   ],
 };

@@ -95,3 +95,8 @@ export async function setAccountTaxes(db: Db, accountId: number, taxRateIds: num
 export async function setBillingDay(db: Db, accountId: number, billingDay: number, now: Date): Promise<void> {
   await db('accounts').where({ id: accountId }).update({ billing_day: billingDay, updated_at: now });
 }
+
+export async function findBillingSettings(db: Db, accountId: number): Promise<{ billing_day: number; tax_exempt_reason: string | null }> {
+  const row = (await db('accounts').where({ id: accountId }).first('billing_day', 'tax_exempt_reason')) as { billing_day: number; tax_exempt_reason: string | null } | undefined;
+  return { billing_day: Number(row?.billing_day ?? 1), tax_exempt_reason: row?.tax_exempt_reason ?? null };
+}

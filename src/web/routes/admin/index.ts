@@ -15,6 +15,8 @@ import { ratePlanNumbersRouter } from '../rate-plans/numbers-router.ts';
 import { expiredReservationsRouter } from '../expired-reservations/router.ts';
 import { invalidDestinationsRouter } from './invalid-destinations.ts';
 
+import { invoicesRouter } from '../invoices/router.ts';
+import { companyRouter } from '../company/router.ts';
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
   const router = Router();
@@ -35,6 +37,8 @@ export function adminRouter(context: AppContext): Router {
   router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
+  router.use('/invoices', invoicesRouter(context));
+  router.use('/company', companyRouter(context));
 
   return router;
 }

@@ -9,6 +9,8 @@ import { buyRouter, receiptsRouter } from '../buy/router.ts';
 import { ownedNumbersRouter } from '../owned-numbers/router.ts';
 import { callsRouter } from '../calls/router.ts';
 
+import { invoicesRouter } from '../invoices/router.ts';
+import { companyRouter } from '../company/router.ts';
 export function customerRouter(context: AppContext): Router {
   const { db } = context;
   const router = Router();
@@ -23,6 +25,8 @@ export function customerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/numbers', ownedNumbersRouter(context));
   router.use('/calls', callsRouter(context));
+  router.use('/invoices', invoicesRouter(context));
+  router.use('/company', companyRouter(context));
 
   return router;
 }

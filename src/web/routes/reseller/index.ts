@@ -12,6 +12,8 @@ import { callsRouter } from '../calls/router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { applyRouter } from '../rate-plans/apply-router.ts';
 
+import { invoicesRouter } from '../invoices/router.ts';
+import { companyRouter } from '../company/router.ts';
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
   const router = Router();
@@ -28,6 +30,8 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
+  router.use('/invoices', invoicesRouter(context));
+  router.use('/company', companyRouter(context));
 
   return router;
 }
