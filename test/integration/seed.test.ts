@@ -40,6 +40,11 @@ describe('demo data', () => {
     expect(calls.filter((call) => Number(call.billsec) === 0)).toHaveLength(2);
     const charged = await db('ledger_entries').where({ kind: 'call_charge', account_id: customerOfReseller.id }).count({ c: '*' }).first();
     expect(Number(charged!.c)).toBe(4); // its 5 calls but the one that rang out, which costs nothing
+
+    // Demo invoices a newcomer can open: one from the operator, one from a reseller, both taxed.
+    const invoices = (await db('invoices').orderBy('number').select('number', 'issuer_id', 'tax_total', 'total')) as Array<{ number: string; issuer_id: number; tax_total: string }>;
+    expect(invoices.map((invoice) => invoice.number)).toEqual(['DH-00001', 'NW-00001']);
+    expect(invoices.every((invoice) => Number(invoice.tax_total) > 0)).toBe(true);
   });
 
   it('when seeded, then every balance is explained by its ledger rows', async () => {
