@@ -51,6 +51,8 @@ interface World {
   ratePlan: { admin: number; reseller: number; otherReseller: number };
   billingRun: number;
   rejectedCdr: number;
+  /** The demo invoices: the operator's to Acme, Northwind's to Globex. */
+  invoice: { operator: { id: number; number: string }; reseller: { id: number; number: string } };
 }
 
 interface RouteCase {
@@ -245,6 +247,24 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ subscriptionId: w.subscription.customer }),
     foreign: (w) => [{ subscriptionId: w.subscription.directCustomer }, { subscriptionId: w.subscription.reseller }, { subscriptionId: w.subscription.otherResellersCustomer }],
   },
+  // Invoices (the demo's: DH-00001 from the operator to Acme, NW-00001 from Northwind to Globex).
+  // The demo has no logos: their routes answer 404 for every role.
+  ...Object.fromEntries((['admin', 'reseller', 'customer'] as const).flatMap((role) => {
+    const own = (w: World) => (role === 'admin' ? w.invoice.operator : w.invoice.reseller);
+    const foreign = (w: World) => (role === 'admin' ? [{ id: 999999, file: 'invoice-X.pdf' }] : [{ id: w.invoice.operator.id, file: `invoice-${w.invoice.operator.number}.pdf` }, { id: 999999, file: 'invoice-X.pdf' }]);
+    return [
+      [`/${role}/invoices`, { area: role }],
+      [`/${role}/invoices/export.csv`, { area: role }],
+      [`/${role}/invoices/:id`, { area: role, own: (w) => ({ id: own(w).id }), foreign }],
+      [`/${role}/invoices/:id/logo`, { area: role, own: (w) => ({ id: own(w).id }), foreign, status: 404 }],
+      [`/${role}/invoices/:id/:file`, { area: role, own: (w) => ({ id: own(w).id, file: `invoice-${own(w).number}.pdf` }), foreign }],
+      [`/${role}/company`, { area: role }],
+      [`/${role}/company/logo`, { area: role, status: 404 }],
+      [`/${role}/company/accounts/:id`, role === 'customer'
+        ? { area: role, own: (w) => ({ id: w.customer.id }), foreign: () => [], status: 404 }
+        : { area: role, own: (w) => ({ id: role === 'admin' ? w.directCustomer.id : w.customer.id }), foreign: (w) => (role === 'admin' ? [{ id: 999999 }] : [{ id: w.directCustomer.id }, { id: w.otherResellersCustomer.id }]) }],
+    ] satisfies Array<[string, RouteCase]>;
+  })),
 };
 
 function fill(pattern: string, params: Params = {}, query = ''): string {
@@ -302,6 +322,10 @@ async function seedCallsAndPlans(db: Knex, who: Record<'admin' | 'reseller' | 'o
     },
     billingRun: await makeBillingRun(db, NOW),
     rejectedCdr: await makeRejectedCdr(db, { uuid: 'walk-rejected', at: NOW }),
+    invoice: {
+      operator: (await db('invoices').where({ number: 'DH-00001' }).first('id', 'number')) as { id: number; number: string },
+      reseller: (await db('invoices').where({ number: 'NW-00001' }).first('id', 'number')) as { id: number; number: string },
+    },
   };
 }
 
