@@ -15,7 +15,7 @@ export const ROLES: readonly Role[] = ['admin', 'reseller', 'customer', 'anonymo
 
 export interface World {
   /** Values for the path parameters of each role's routes: pattern prefix → parameters. */
-  params: Array<{ prefix: string; values: Record<string, number> }>;
+  params: Array<{ prefix: string; values: Record<string, number | string> }>;
   /** Query strings that pages with a confirmation step need to show their form. */
   pageQueries: Record<string, string>;
   /** Pages, besides every GET route, whose forms are fuzzed: a removed row's restore form, a preview's confirm form (a POST's answer). */
@@ -52,6 +52,7 @@ export async function buildWorld(db: Knex): Promise<World> {
   const resellerUnassigned = await one(db('products').where({ reseller_id: reseller.id }).whereNull('customer_id').orderBy('id'));
   const callOf = (ownerId: number) => one(db('calls').where({ owner_id: ownerId }).orderBy('id'));
   const subscriptionOf = (accountId: number) => one(db('subscriptions').where({ account_id: accountId }).orderBy('id'));
+  const invoiceOf = async (number: string) => ({ id: await one(db('invoices').where({ number })), file: `invoice-${number}.pdf` });
   const numberOf = async (id: number) => ((await db('products').where({ id }).first('number')) as { number: string }).number;
   return {
     params: [
@@ -79,6 +80,12 @@ export async function buildWorld(db: Knex): Promise<World> {
       { prefix: '/customer/receipts/', values: { subscriptionId: await subscriptionOf(globex.id) } },
       { prefix: '/customer/numbers/', values: { productId: globexProduct } },
       { prefix: '/customer/calls/', values: { id: await callOf(globex.id) } },
+      { prefix: '/admin/invoices/', values: await invoiceOf('DH-00001') },
+      { prefix: '/reseller/invoices/', values: await invoiceOf('NW-00001') },
+      { prefix: '/customer/invoices/', values: await invoiceOf('NW-00001') },
+      { prefix: '/admin/company/accounts/', values: { id: acme.id } },
+      { prefix: '/admin/company/taxes/', values: { id: await one(db('tax_rates').orderBy('id')) } },
+      { prefix: '/reseller/company/accounts/', values: { id: globex.id } },
     ],
     pageQueries: {
       '/admin/dids/:id/assign/confirm': `account=${acme.id}&charge=no`,
@@ -97,7 +104,7 @@ export async function buildWorld(db: Knex): Promise<World> {
 }
 
 /** The path parameters for a route pattern, from the first matching prefix. */
-export function paramsFor(world: World, pattern: string): Record<string, number> {
+export function paramsFor(world: World, pattern: string): Record<string, number | string> {
   return world.params.find((entry) => pattern.startsWith(entry.prefix))?.values ?? {};
 }
 

@@ -259,10 +259,14 @@ const ROUTES: Record<string, RouteCase> = {
       [`/${role}/invoices/:id/logo`, { area: role, own: (w) => ({ id: own(w).id }), foreign, status: 404 }],
       [`/${role}/invoices/:id/:file`, { area: role, own: (w) => ({ id: own(w).id, file: `invoice-${own(w).number}.pdf` }), foreign }],
       [`/${role}/company`, { area: role }],
-      [`/${role}/company/logo`, { area: role, status: 404 }],
-      [`/${role}/company/accounts/:id`, role === 'customer'
-        ? { area: role, own: (w) => ({ id: w.customer.id }), foreign: () => [], status: 404 }
-        : { area: role, own: (w) => ({ id: role === 'admin' ? w.directCustomer.id : w.customer.id }), foreign: (w) => (role === 'admin' ? [{ id: 999999 }] : [{ id: w.directCustomer.id }, { id: w.otherResellersCustomer.id }]) }],
+      // A customer keeps billing details only (no logo, no accounts to bill).
+      ...(role === 'customer' ? [] : [
+        [`/${role}/company/logo`, { area: role, status: 404 }],
+        [`/${role}/company/accounts/:id`, {
+          area: role, own: (w: World) => ({ id: role === 'admin' ? w.directCustomer.id : w.customer.id }),
+          foreign: (w: World) => (role === 'admin' ? [{ id: 999999 }] : [{ id: w.directCustomer.id }, { id: w.otherResellersCustomer.id }]),
+        }],
+      ] satisfies Array<[string, RouteCase]>),
     ] satisfies Array<[string, RouteCase]>;
   })),
 };

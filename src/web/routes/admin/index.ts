@@ -37,8 +37,8 @@ export function adminRouter(context: AppContext): Router {
   router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
-  router.use('/invoices', invoicesRouter(context));
-  router.use('/company', companyRouter(context));
+  router.use('/invoices', invoicesRouter(context, 'admin'));
+  router.use('/company', companyRouter(context, 'admin'));
 
   return router;
 }

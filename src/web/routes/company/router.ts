@@ -11,12 +11,13 @@ import {
 } from '../../../services/company-profiles.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
+import type { Role } from '../../../db/repos/accounts.ts';
 import { idParam, validate, type Invalid } from '../../middleware/validate.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { accountBillingSchema, profileSchema, taxRateSchema } from './schema.ts';
 
-export function companyRouter({ db, now }: AppContext): Router {
+export function companyRouter({ db, now }: AppContext, role: Role): Router {
   const router = Router();
   const base = (res: Response) => `/${areaRole(res)}/company`;
 
@@ -47,6 +48,20 @@ export function companyRouter({ db, now }: AppContext): Router {
     res.redirect(303, base(res));
   });
 
+  const scopeOf = (res: Response): AccountScope =>
+    areaRole(res) === 'admin' ? { kind: 'admin', adminId: currentAccount(res).id } : { kind: 'reseller', resellerId: currentAccount(res).id };
+  const renderBilling = async (req: Request, res: Response, invalid?: Invalid) => {
+    const id = idParam(req, 'id', 'No such account');
+    const { account, taxRates, assigned, settings } = await loadAccountBilling(db, scopeOf(res), id);
+    await renderPage(res, 'company/account-billing', {
+      title: `Billing of ${account.name}`, base: base(res), account: { id: account.id, name: account.name },
+      taxRates: taxRates.map((rate) => ({ id: rate.id, label: `${rate.name} (${rate.rate} %${rate.compound ? ', compound' : ''})`, checked: assigned.includes(rate.id) })),
+      values: invalid?.values ?? { exempt_reason: settings.tax_exempt_reason ?? '', billing_day: String(settings.billing_day) }, fieldErrors: invalid?.errors ?? {},
+    }, invalid ? 400 : 200);
+  };
+  // A customer keeps billing details only: no logo, taxes or accounts to bill.
+  if (role === 'customer') return router;
+
   router.get('/logo', async (_req, res) => {
     const logo = await findLogo(db, currentAccount(res).id);
     if (!logo) throw new NotFoundError('No logo yet');
@@ -55,7 +70,6 @@ export function companyRouter({ db, now }: AppContext): Router {
 
   // The page's script sends the image itself as the body, with the CSRF token in a header.
   router.post('/logo', rawBody({ type: () => true, limit: MAX_LOGO_BYTES + 1 }), async (req: Request, res) => {
-    if (areaRole(res) === 'customer') throw new NotFoundError('There is no such page');
     try {
       await updateCompanyLogo(db, currentAccount(res).id, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), now());
     } catch (error) {
@@ -72,44 +86,29 @@ export function companyRouter({ db, now }: AppContext): Router {
     res.redirect(303, base(res));
   });
 
-  router.post('/taxes', taxForm, async (req, res) => {
-    if (areaRole(res) !== 'admin') throw new NotFoundError('There is no such page');
-    const tax = await createTaxRate(db, taxForm.data(res), { actorId: currentAccount(res).id, now: now() });
-    flash(req, 'success', `Tax ${tax.name} added: assign it to accounts from their billing settings.`);
-    res.redirect(303, base(res));
-  });
-
-  router.post('/taxes/:id', taxForm, async (req, res) => {
-    if (areaRole(res) !== 'admin') throw new NotFoundError('There is no such page');
-    await changeTaxRate(db, idParam(req, 'id', 'There is no such tax'), taxForm.data(res), { actorId: currentAccount(res).id, now: now() });
-    flash(req, 'success', 'Tax saved. Invoices already issued keep the taxes they were issued with.');
-    res.redirect(303, base(res));
-  });
-
-  const scopeOf = (res: Response): AccountScope =>
-    areaRole(res) === 'admin' ? { kind: 'admin', adminId: currentAccount(res).id } : { kind: 'reseller', resellerId: currentAccount(res).id };
-  const renderBilling = async (req: Request, res: Response, invalid?: Invalid) => {
-    if (areaRole(res) === 'customer') throw new NotFoundError('There is no such page');
-    const id = idParam(req, 'id', 'No such account');
-    const { account, taxRates, assigned, settings } = await loadAccountBilling(db, scopeOf(res), id);
-    await renderPage(res, 'company/account-billing', {
-      title: `Billing of ${account.name}`, base: base(res), account: { id: account.id, name: account.name },
-      taxRates: taxRates.map((rate) => ({ id: rate.id, label: `${rate.name} (${rate.rate} %${rate.compound ? ', compound' : ''})`, checked: assigned.includes(rate.id) })),
-      values: invalid?.values ?? { exempt_reason: settings.tax_exempt_reason ?? '', billing_day: String(settings.billing_day) }, fieldErrors: invalid?.errors ?? {},
-    }, invalid ? 400 : 200);
-  };
   const billingForm = validate(accountBillingSchema, { onInvalid: (req, res, invalid) => renderBilling(req, res, invalid) });
-
   router.get('/accounts/:id', async (req, res) => renderBilling(req, res));
-
   router.post('/accounts/:id', billingForm, async (req, res) => {
-    if (areaRole(res) === 'customer') throw new NotFoundError('There is no such page');
     const form = billingForm.data(res);
     await updateAccountBilling(db, scopeOf(res), idParam(req, 'id', 'No such account'), { taxRateIds: form.taxes, exemptReason: form.exempt_reason, billingDay: form.billing_day }, {
       actorId: currentAccount(res).id, now: now(),
     });
     flash(req, 'success', 'Billing settings saved: they apply to the next invoice.');
     res.redirect(303, `${base(res)}/accounts/${req.params.id}`);
+  });
+
+  if (role !== 'admin') return router;
+
+  router.post('/taxes', taxForm, async (req, res) => {
+    const tax = await createTaxRate(db, taxForm.data(res), { actorId: currentAccount(res).id, now: now() });
+    flash(req, 'success', `Tax ${tax.name} added: assign it to accounts from their billing settings.`);
+    res.redirect(303, base(res));
+  });
+
+  router.post('/taxes/:id', taxForm, async (req, res) => {
+    await changeTaxRate(db, idParam(req, 'id', 'There is no such tax'), taxForm.data(res), { actorId: currentAccount(res).id, now: now() });
+    flash(req, 'success', 'Tax saved. Invoices already issued keep the taxes they were issued with.');
+    res.redirect(303, base(res));
   });
 
   return router;

@@ -25,8 +25,8 @@ export function customerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/numbers', ownedNumbersRouter(context));
   router.use('/calls', callsRouter(context));
-  router.use('/invoices', invoicesRouter(context));
-  router.use('/company', companyRouter(context));
+  router.use('/invoices', invoicesRouter(context, 'customer'));
+  router.use('/company', companyRouter(context, 'customer'));
 
   return router;
 }

@@ -11,6 +11,7 @@ import { renderInvoicePdf } from '../../../services/invoice-pdf.ts';
 import { issueInvoice } from '../../../services/invoices.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
+import type { Role } from '../../../db/repos/accounts.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
@@ -20,7 +21,7 @@ import { creditNoteSchema, generateSchema, invoicesQuerySchema } from './schema.
 
 const PAGE_SIZE = 50;
 
-export function invoicesRouter(context: AppContext): Router {
+export function invoicesRouter(context: AppContext, role: Role): Router {
   const { db, config, now } = context;
   const router = Router();
   const listQuery = validate(invoicesQuerySchema, { from: 'query', fallback: { page: 1 } });
@@ -69,9 +70,7 @@ export function invoicesRouter(context: AppContext): Router {
     await writeInvoicesCsv(db, scopeOf(res, side), { period: query.period, accountId: query.account, status: query.status, kind: query.kind }, config.moneyDecimals, res);
   });
 
-  router.post('/generate', generateForm, async (req, res) => {
-    const role = areaRole(res);
-    if (role === 'customer') throw new NotFoundError('There is no such page');
+  if (role !== 'customer') router.post('/generate', generateForm, async (req, res) => {
     const form = generateForm.data(res);
     const seller = currentAccount(res).id;
     const buyers = await listBilledAccounts(db, seller);
@@ -114,10 +113,9 @@ export function invoicesRouter(context: AppContext): Router {
     res.type('application/pdf').set('Content-Disposition', `attachment; filename="invoice-${invoice.number}.pdf"`).send(pdf);
   });
 
-  router.post('/:id/credit-notes', creditForm, async (req, res) => {
-    const role = areaRole(res);
+  if (role !== 'customer') router.post('/:id/credit-notes', creditForm, async (req, res) => {
     const invoice = await visible(res, idParam(req, 'id', 'There is no such invoice'));
-    if (role === 'customer' || invoice.issuer_id !== currentAccount(res).id) throw new NotFoundError('There is no such invoice');
+    if (invoice.issuer_id !== currentAccount(res).id) throw new NotFoundError('There is no such invoice');
     const form = creditForm.data(res);
     const note = await createCreditNote(db, invoice.issuer_id, { invoiceId: invoice.id, amount: form.amount, reason: form.reason }, {
       actorId: currentAccount(res).id, now: now(), decimals: config.moneyDecimals,

@@ -30,8 +30,8 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
-  router.use('/invoices', invoicesRouter(context));
-  router.use('/company', companyRouter(context));
+  router.use('/invoices', invoicesRouter(context, 'reseller'));
+  router.use('/company', companyRouter(context, 'reseller'));
 
   return router;
 }
