@@ -5,6 +5,7 @@ import { invoicesCommand } from './invoices.ts';
 import { createAdminCommand } from './create-admin.ts';
 import { maxDurationCommand } from './max-duration.ts';
 import { migrateCommand } from './migrate.ts';
+import { noticesCommand } from './notices.ts';
 import { rateCdrsCommand } from './rate-cdrs.ts';
 import { rateCommand } from './rate.ts';
 import { seedCommand } from './seed.ts';
@@ -17,5 +18,6 @@ export const commands: Record<string, Command> = {
   'max-duration': maxDurationCommand,
   'rate-cdrs': rateCdrsCommand,
   billing: billingCommand,
+  notices: noticesCommand,
   invoices: invoicesCommand,
 };

@@ -1,12 +1,14 @@
 // The server's billing schedule: the renewal job every BILLING_INTERVAL_MINUTES (0: off), once at
-// start-up too, so periods missed while the server was down are charged. One run at a time per
-// process; other processes running it at once are safe (SKIP LOCKED claims, per-period ledger keys).
+// start-up too, so periods missed while the server was down are charged; then the notice jobs
+// (services/notice-jobs.ts). One run at a time per process; other processes running it at once are
+// safe (SKIP LOCKED claims, per-period ledger keys, notice marks set by conditional updates).
 // Then the invoices that are due (services/invoices.ts), issued once per account and period.
 import type { Db } from '../db/knex.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { runBilling, type BillingRunSummary } from './renewals.ts';
 import { refreshPlanTerms } from '../db/repos/plan-numbers.ts';
+import { runNoticeJobs } from './notice-jobs.ts';
 import { monthBefore } from '../domain/invoices.ts';
 import { runInvoices } from './invoices.ts';
 import { settleOpenInvoices } from './invoice-settlement.ts';
@@ -39,7 +41,7 @@ export interface BillingSchedule {
 
 export function startBillingSchedule(
   db: Db,
-  config: Pick<Config, 'billingIntervalMinutes' | 'billingGraceDays'> & Partial<InvoiceConfig>,
+  config: Pick<Config, 'billingIntervalMinutes' | 'billingGraceDays' | 'renewalNoticeDays'> & Partial<InvoiceConfig>,
   logger: Pick<Logger, 'info' | 'error' | 'warn'>,
   clock: () => Date = () => new Date(),
 ): BillingSchedule {
@@ -69,6 +71,16 @@ export function startBillingSchedule(
       .catch((error: unknown) => {
         logger.error({ err: error }, 'billing run failed');
         return undefined;
+      })
+      // After the renewals, so the notices see the balances and due dates they left.
+      .then(async (summary) => {
+        try {
+          const notices = await runNoticeJobs(db, { now: clock(), noticeDays: config.renewalNoticeDays, graceDays: config.billingGraceDays });
+          logger.info(notices, 'notice jobs finished');
+        } catch (error) {
+          logger.error({ err: error }, 'notice jobs failed');
+        }
+        return summary;
       })
       .finally(() => {
         current = undefined;

@@ -11,6 +11,7 @@ import { heldDidsRouter } from '../held-dids/router.ts';
 import { callsRouter } from '../calls/router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { applyRouter } from '../rate-plans/apply-router.ts';
+import { mailTemplatesRouter } from '../mail-templates/router.ts';
 
 import { invoicesRouter } from '../invoices/router.ts';
 import { companyRouter } from '../company/router.ts';
@@ -30,6 +31,7 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
+  router.use('/mail-templates', mailTemplatesRouter(context, 'reseller'));
   router.use('/invoices', invoicesRouter(context, 'reseller'));
   router.use('/company', companyRouter(context, 'reseller'));
 
