@@ -28,6 +28,7 @@ import * as addNoticeMarks from './20261201110100_add_notice_marks.ts';
 import * as createWebhookEndpoints from './20261201130000_create_webhook_endpoints.ts';
 import * as createStripePayments from './20261201160000_create_stripe_payments.ts';
 import * as createApiKeysAndHolds from './20261201120000_create_api_keys_and_holds.ts';
+import * as createInvoicesAndTaxes from './20261201140000_create_invoices_and_taxes.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -62,6 +63,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261201130000_create_webhook_endpoints', createWebhookEndpoints],
   ['20261201160000_create_stripe_payments', createStripePayments],
   ['20261201120000_create_api_keys_and_holds', createApiKeysAndHolds],
+  ['20261201140000_create_invoices_and_taxes', createInvoicesAndTaxes],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -15,6 +15,7 @@ import { seedNotificationsDemo } from './demo-notifications.ts';
 import { seedDemoWebhooks } from './demo-webhooks.ts';
 import { seedDemoPayments } from './demo-payments.ts';
 
+import { seedDemoInvoices } from './demo-invoices.ts';
 export const DEMO_PASSWORD = 'didhub-demo';
 
 export const DEMO_LOGINS = [
@@ -207,6 +208,7 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
     await seedDemoApi(trx, reseller, now);
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     await seedDemoWebhooks(trx, { resellerId: reseller.id, now });
+    await seedDemoInvoices(trx, { now, decimals: options.moneyDecimals ?? 4 });
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });
 }

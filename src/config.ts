@@ -70,6 +70,7 @@ const schema = z.object({
   STRIPE_API_HOST: z.string().min(1).optional(),
   STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
+  INVOICE_OVERDUE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
 });
 
 export interface Config {
@@ -127,6 +128,8 @@ export interface Config {
   paymentMaxAmount: string;
   /** Only for tests and development: where the Stripe client sends its API calls (default api.stripe.com). */
   stripeApi: { host?: string; port?: number; protocol?: 'http' | 'https' };
+  /** Days after an invoice's due date before its account's numbers are suspended for it. */
+  invoiceOverdueGraceDays: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -186,5 +189,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(settings.STRIPE_API_PORT ? { port: settings.STRIPE_API_PORT } : {}),
       ...(settings.STRIPE_API_PROTOCOL ? { protocol: settings.STRIPE_API_PROTOCOL } : {}),
     }),
+    invoiceOverdueGraceDays: settings.INVOICE_OVERDUE_GRACE_DAYS,
   });
 }

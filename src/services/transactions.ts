@@ -17,7 +17,7 @@ import { NotFoundError } from '../errors.ts';
 import { availableFunds, reservedForCalls } from './ledger.ts';
 import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
 
-export const LEDGER_KINDS: LedgerKind[] = ['payment', 'refill', 'adjustment', 'refund', 'setup_fee', 'recurring_fee', 'call_charge'];
+export const LEDGER_KINDS: LedgerKind[] = ['payment', 'refill', 'adjustment', 'refund', 'setup_fee', 'recurring_fee', 'call_charge', 'tax'];
 
 export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
   payment: 'Payment',
@@ -27,6 +27,7 @@ export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
   setup_fee: 'Setup fee',
   recurring_fee: 'Recurring fee',
   call_charge: 'Call charge',
+  tax: 'Tax',
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -23,6 +23,8 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Webhooks', href: '/admin/webhooks' },
     { label: 'Payments', href: '/admin/payments' },
     { label: 'API keys', href: '/account/api-keys' },
+    { label: 'Invoices', href: '/admin/invoices' },
+    { label: 'Company & taxes', href: '/admin/company' },
   ],
   reseller: [
     { label: 'Dashboard', href: '/reseller' },
@@ -37,6 +39,8 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Payments', href: '/reseller/payments' },
     { label: 'My holds', href: '/reseller/holds' },
     { label: 'API keys', href: '/account/api-keys' },
+    { label: 'Invoices', href: '/reseller/invoices' },
+    { label: 'Company', href: '/reseller/company' },
   ],
   customer: [
     { label: 'Dashboard', href: '/customer' },
@@ -48,5 +52,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Payments', href: '/customer/payments' },
     { label: 'My holds', href: '/customer/holds' },
     { label: 'API keys', href: '/account/api-keys' },
+    { label: 'Invoices', href: '/customer/invoices' },
+    { label: 'Billing details', href: '/customer/company' },
   ],
 };

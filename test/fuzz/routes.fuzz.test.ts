@@ -36,6 +36,9 @@ const POSTS_WITHOUT_FORM: Record<string, string> = {
   '/reseller/holds/:id/release': 'the form shows only while a hold is active (after Hold on Buy DIDs)',
   '/customer/holds/:id/release': 'the form shows only while a hold is active (after Hold on Buy DIDs)',
   '/account/api-keys/:id/revoke': 'the form shows only once the account has a key',
+  // The form shows once a logo is uploaded; the demo data has none.
+  '/admin/company/logo/remove': 'no logo in the demo data',
+  '/reseller/company/logo/remove': 'no logo in the demo data',
 };
 /** Query names every GET route is tried with, besides those its own forms and links use. */
 const COMMON_QUERY = ['page', 'sort', 'q', 'status', 'from', 'to', 'next', 'account', 'format'];

@@ -61,6 +61,7 @@ export async function buildWorld(db: Knex): Promise<World> {
   const acmePayment = await one(db('payments').where({ account_id: acme.id, status: 'partially_refunded' }).orderBy('id'));
   const resellerPayment = (await makePayment(db, { account: reseller, amount: '10' })).id;
   const globexPayment = (await makePayment(db, { account: globex, amount: '10', payeeResellerId: reseller.id })).id;
+  const invoiceOf = async (number: string) => ({ id: await one(db('invoices').where({ number })), file: `invoice-${number}.pdf` });
   const numberOf = async (id: number) => ((await db('products').where({ id }).first('number')) as { number: string }).number;
   return {
     params: [
@@ -96,6 +97,12 @@ export async function buildWorld(db: Knex): Promise<World> {
       { prefix: '/webhooks/stripe/reseller/', values: { id: reseller.id } },
       { prefix: '/reseller/payments/', values: { id: resellerPayment } },
       { prefix: '/customer/payments/', values: { id: globexPayment } },
+      { prefix: '/admin/invoices/', values: await invoiceOf('DH-00001') },
+      { prefix: '/reseller/invoices/', values: await invoiceOf('NW-00001') },
+      { prefix: '/customer/invoices/', values: await invoiceOf('NW-00001') },
+      { prefix: '/admin/company/accounts/', values: { id: acme.id } },
+      { prefix: '/admin/company/taxes/', values: { id: await one(db('tax_rates').orderBy('id')) } },
+      { prefix: '/reseller/company/accounts/', values: { id: globex.id } },
     ],
     pageQueries: {
       '/admin/dids/:id/assign/confirm': `account=${acme.id}&charge=no`,

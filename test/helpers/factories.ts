@@ -365,3 +365,20 @@ export async function makePayment(
   if (fields.checkoutSessionId) await updatePayment(db, payment.id, { checkout_session_id: fields.checkoutSessionId, updated_at: new Date() });
   return { ...payment, checkout_session_id: fields.checkoutSessionId ?? null };
 }
+
+/** A tax rate kept by the admin (through the service, as the Taxes page makes it). */
+export async function makeTaxRate(db: Knex, fields: { name?: string; rate?: string; position?: number; compound?: boolean } = {}) {
+  const { createTaxRate } = await import('../../src/services/company-profiles.ts');
+  return createTaxRate(db, {
+    name: fields.name ?? `Tax ${next()}`, rate: fields.rate ?? '20', position: fields.position ?? 1, compound: fields.compound ?? false, active: true,
+  }, { actorId: null, now: new Date() });
+}
+
+/** A seller's company profile (or a buyer's billing details). */
+export async function makeCompanyProfile(db: Knex, account: Pick<AccountRow, 'id'>, fields: Partial<{ legal_name: string; address: string; tax_id: string; invoice_prefix: string; payment_terms_days: number; footer: string }> = {}) {
+  const { updateCompanyProfile } = await import('../../src/services/company-profiles.ts');
+  await updateCompanyProfile(db, account.id, {
+    legal_name: fields.legal_name ?? `Company ${next()} Ltd`, address: fields.address ?? '1 Main Street\nSpringfield', tax_id: fields.tax_id ?? 'GB123456789',
+    email: '', invoice_prefix: fields.invoice_prefix ?? 'INV-', payment_terms_days: fields.payment_terms_days ?? 14, footer: fields.footer ?? 'Thank you for your business.',
+  }, { actorId: account.id, now: new Date() });
+}

@@ -56,6 +56,10 @@ describe('demo data', () => {
     expect(endpoints[0].secret).toMatch(/^whsec_/);
     const log = (await db('outbox_messages').where({ channel: 'webhook' }).orderBy('id').select('event', 'status')) as Array<{ event: string; status: string }>;
     expect(log).toEqual([{ event: 'webhook.test', status: 'delivered' }, { event: 'number.purchased', status: 'failed' }, { event: 'number.purchased', status: 'failed' }]);
+    // Demo invoices a newcomer can open: one from the operator, one from a reseller, both taxed.
+    const invoices = (await db('invoices').orderBy('number').select('number', 'issuer_id', 'tax_total', 'total')) as Array<{ number: string; issuer_id: number; tax_total: string }>;
+    expect(invoices.map((invoice) => invoice.number)).toEqual(['DH-00001', 'NW-00001']);
+    expect(invoices.every((invoice) => Number(invoice.tax_total) > 0)).toBe(true);
   });
 
   it('when seeded, then every balance is explained by its ledger rows', async () => {

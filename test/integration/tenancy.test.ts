@@ -56,6 +56,8 @@ interface World {
   /** A webhook endpoint of each walking role, and one of another reseller. */
   webhook: Record<Role | 'otherReseller', number>;
   payment: { reseller: number; customer: number; directCustomer: number };
+  /** The demo invoices: the operator's to Acme, Northwind's to Globex. */
+  invoice: { operator: { id: number; number: string }; reseller: { id: number; number: string } };
 }
 
 interface RouteCase {
@@ -312,6 +314,28 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ subscriptionId: w.subscription.customer }),
     foreign: (w) => [{ subscriptionId: w.subscription.directCustomer }, { subscriptionId: w.subscription.reseller }, { subscriptionId: w.subscription.otherResellersCustomer }],
   },
+  // Invoices (the demo's: DH-00001 from the operator to Acme, NW-00001 from Northwind to Globex).
+  // The demo has no logos: their routes answer 404 for every role.
+  ...Object.fromEntries((['admin', 'reseller', 'customer'] as const).flatMap((role) => {
+    const own = (w: World) => (role === 'admin' ? w.invoice.operator : w.invoice.reseller);
+    const foreign = (w: World) => (role === 'admin' ? [{ id: 999999, file: 'invoice-X.pdf' }] : [{ id: w.invoice.operator.id, file: `invoice-${w.invoice.operator.number}.pdf` }, { id: 999999, file: 'invoice-X.pdf' }]);
+    return [
+      [`/${role}/invoices`, { area: role }],
+      [`/${role}/invoices/export.csv`, { area: role }],
+      [`/${role}/invoices/:id`, { area: role, own: (w) => ({ id: own(w).id }), foreign }],
+      [`/${role}/invoices/:id/logo`, { area: role, own: (w) => ({ id: own(w).id }), foreign, status: 404 }],
+      [`/${role}/invoices/:id/:file`, { area: role, own: (w) => ({ id: own(w).id, file: `invoice-${own(w).number}.pdf` }), foreign }],
+      [`/${role}/company`, { area: role }],
+      // A customer keeps billing details only (no logo, no accounts to bill).
+      ...(role === 'customer' ? [] : [
+        [`/${role}/company/logo`, { area: role, status: 404 }],
+        [`/${role}/company/accounts/:id`, {
+          area: role, own: (w: World) => ({ id: role === 'admin' ? w.directCustomer.id : w.customer.id }),
+          foreign: (w: World) => (role === 'admin' ? [{ id: 999999 }] : [{ id: w.directCustomer.id }, { id: w.otherResellersCustomer.id }]),
+        }],
+      ] satisfies Array<[string, RouteCase]>),
+    ] satisfies Array<[string, RouteCase]>;
+  })),
 };
 
 function fill(pattern: string, params: Params = {}, query = ''): string {
@@ -370,6 +394,10 @@ async function seedCallsAndPlans(db: Knex, who: Record<'admin' | 'reseller' | 'o
     billingRun: await makeBillingRun(db, NOW),
     outboxMessage: ((await db('outbox_messages').orderBy('id').first('id')) as { id: number }).id,
     rejectedCdr: await makeRejectedCdr(db, { uuid: 'walk-rejected', at: NOW }),
+    invoice: {
+      operator: (await db('invoices').where({ number: 'DH-00001' }).first('id', 'number')) as { id: number; number: string },
+      reseller: (await db('invoices').where({ number: 'NW-00001' }).first('id', 'number')) as { id: number; number: string },
+    },
   };
 }
 

@@ -11,6 +11,7 @@ export const ASSETS = [
   { entry: 'src/web/assets/cost-preview.ts', output: 'public/js/cost-preview.js' },
   { entry: 'src/web/assets/did-import.ts', output: 'public/js/did-import.js' },
   { entry: 'src/web/assets/ui.ts', output: 'public/js/ui.js' },
+  { entry: 'src/web/assets/logo-upload.ts', output: 'public/js/logo-upload.js' },
 ] as const;
 
 /** The bundle of one entry, as text. */

@@ -20,6 +20,8 @@ import { adminPaymentsRouter } from '../payments/admin-router.ts';
 import { paymentSettingsRouter } from '../payments/settings-router.ts';
 
 import { webhooksRouter } from '../webhooks/router.ts';
+import { invoicesRouter } from '../invoices/router.ts';
+import { companyRouter } from '../company/router.ts';
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
   const router = Router();
@@ -45,6 +47,8 @@ export function adminRouter(context: AppContext): Router {
   router.use('/webhooks', webhooksRouter(context));
   router.use('/payments', adminPaymentsRouter(context));
   router.use('/payment-settings', paymentSettingsRouter(context));
+  router.use('/invoices', invoicesRouter(context, 'admin'));
+  router.use('/company', companyRouter(context, 'admin'));
 
   return router;
 }

@@ -15,6 +15,8 @@ import { presentRefill } from '../payments/presenter.ts';
 import { loadRefillSettings } from '../../../services/refill-settings.ts';
 
 import { webhooksRouter } from '../webhooks/router.ts';
+import { invoicesRouter } from '../invoices/router.ts';
+import { companyRouter } from '../company/router.ts';
 export function customerRouter(context: AppContext): Router {
   const { db } = context;
   const router = Router();
@@ -34,6 +36,8 @@ export function customerRouter(context: AppContext): Router {
   router.use('/webhooks', webhooksRouter(context));
   router.use('/payments', ownPaymentsRouter(context));
   router.use('/refill', refillRouter(context));
+  router.use('/invoices', invoicesRouter(context, 'customer'));
+  router.use('/company', companyRouter(context, 'customer'));
 
   return router;
 }

@@ -20,6 +20,8 @@ import { applyRouter } from '../rate-plans/apply-router.ts';
 import { mailTemplatesRouter } from '../mail-templates/router.ts';
 
 import { webhooksRouter } from '../webhooks/router.ts';
+import { invoicesRouter } from '../invoices/router.ts';
+import { companyRouter } from '../company/router.ts';
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
   const router = Router();
@@ -43,6 +45,8 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
   router.use('/mail-templates', mailTemplatesRouter(context, 'reseller'));
   router.use('/webhooks', webhooksRouter(context));
+  router.use('/invoices', invoicesRouter(context, 'reseller'));
+  router.use('/company', companyRouter(context, 'reseller'));
 
   return router;
 }
