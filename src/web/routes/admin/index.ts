@@ -6,6 +6,7 @@ import { didsRouter } from '../dids/router.ts';
 import { providersRouter } from '../providers/router.ts';
 import type { AppContext } from '../../context.ts';
 import { dashboardChartLocals, dashboardChartsRouter } from '../dashboard-charts/router.ts';
+import { auditRouter } from '../audit/router.ts';
 import { managedAccountsRouter } from '../accounts/router.ts';
 import { billingRunsRouter, subscriptionsRouter } from '../billing-runs/router.ts';
 import { callsRouter } from '../calls/router.ts';
@@ -37,6 +38,7 @@ export function adminRouter(context: AppContext): Router {
   router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
+  router.use('/audit', auditRouter(context));
 
   return router;
 }

@@ -1,7 +1,9 @@
 // The dashboards' charts: the scope of the logged-in account (the admin: the whole platform; a
 // reseller: its tree; a customer: itself), the charts for its dashboard page, and each chart's CSV.
 import { Router, type Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { csvColumns, csvWriter } from '../../../domain/csv-cell.ts';
 import { chartCsvRows, chartsOf, loadChart, loadCharts } from '../../../services/dashboard-charts.ts';
 import type { SeriesScope } from '../../../db/queries/dashboard-series.ts';
 import { currentAccount } from '../../middleware/auth.ts';
@@ -67,7 +69,7 @@ export function dashboardChartsRouter({ db, now, config }: AppContext): Router {
     const { header, rows } = chartCsvRows(chart);
     res.type('text/csv; charset=utf-8');
     res.attachment(`${name}-per-day.csv`);
-    res.send(stringify([header, ...rows]));
+    await pipeline(Readable.from(rows), csvWriter(csvColumns(header, header.slice(1))), res);
   });
   return router;
 }
