@@ -19,6 +19,8 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Expired reservations', href: '/admin/expired-reservations' },
     { label: 'Billing runs', href: '/admin/billing-runs' },
     { label: 'Audit log', href: '/admin/audit' },
+    { label: 'Outbox', href: '/admin/outbox' },
+    { label: 'Mail templates', href: '/admin/mail-templates' },
   ],
   reseller: [
     { label: 'Dashboard', href: '/reseller' },
@@ -28,6 +30,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Customers', href: '/reseller/customers' },
     { label: 'Transactions', href: '/reseller/transactions' },
     { label: 'Calls', href: '/reseller/calls' },
+    { label: 'Mail templates', href: '/reseller/mail-templates' },
   ],
   customer: [
     { label: 'Dashboard', href: '/customer' },
