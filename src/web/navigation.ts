@@ -18,6 +18,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Rejected CDRs', href: '/admin/rejected-cdrs' },
     { label: 'Expired reservations', href: '/admin/expired-reservations' },
     { label: 'Billing runs', href: '/admin/billing-runs' },
+    { label: 'Audit log', href: '/admin/audit' },
     { label: 'Outbox', href: '/admin/outbox' },
     { label: 'Mail templates', href: '/admin/mail-templates' },
     { label: 'Webhooks', href: '/admin/webhooks' },

@@ -3,6 +3,7 @@ import { seedDemo, DEMO_LOGINS, DEMO_PASSWORD } from '../../seeds/demo.ts';
 import { authenticate } from '../../src/services/accounts.ts';
 import { sendLowBalanceNotices } from '../../src/services/notice-jobs.ts';
 import { useTestDatabase } from '../helpers/database.ts';
+import { loadCharts } from '../../src/services/dashboard-charts.ts';
 
 const database = useTestDatabase();
 
@@ -96,6 +97,21 @@ describe('demo data', () => {
     expect(await db('billing_contacts').where({ account_id: globex.id }).pluck('email')).toEqual(['accounts-payable@globex.example']);
     expect(await sendLowBalanceNotices(db, new Date('2026-11-29T12:00:00Z'))).toBeGreaterThanOrEqual(1);
     expect((await db('accounts').where({ id: acme.id }).first()).low_balance_notified_at).not.toBeNull();
+  });
+
+  it('when seeded, then every dashboard chart of the admin, Northwind and its customer, and Acme has figures in its 30 days', async () => {
+    const { db } = database.current;
+    const now = new Date('2026-11-29T12:00:00Z');
+    // Bluebird (reseller2) has no customers, so no calls: its calls chart is empty, as it should be.
+    const emails = ['admin@example.com', 'reseller@example.com', 'customer@example.com', 'customer-of-reseller@example.com'];
+    const accounts = (await db('accounts').whereIn('email', emails).select('id', 'role', 'email')) as Array<{ id: number; role: 'admin' | 'reseller' | 'customer'; email: string }>;
+    for (const account of accounts) {
+      const scope = account.role === 'admin' ? { kind: 'all' as const } : { kind: account.role, id: Number(account.id) };
+      for (const chart of await loadCharts(db, scope, now, 4)) {
+        const figures = chart.series[0]!.values.filter((value) => Number(value) !== 0);
+        expect(figures.length, `${account.email} ${chart.name}`).toBeGreaterThan(0);
+      }
+    }
   });
 
   it('when the database has accounts already, then seeding writes nothing', async () => {

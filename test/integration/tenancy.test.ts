@@ -141,6 +141,9 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/rate-plans/:id/edit': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.otherReseller }, { id: 999999 }] },
   '/admin/rate-plans/:id/numbers': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.reseller }, { id: 999999 }] },
   '/admin/billing-runs': { area: 'admin' },
+  '/admin/audit': { area: 'admin' },
+  '/admin/audit/export.csv': { area: 'admin' },
+  '/admin/dashboard/chart.csv': { area: 'admin', query: () => 'chart=money' },
   '/admin/billing-runs/:id': { area: 'admin', own: (w) => ({ id: w.billingRun }), foreign: () => [{ id: 999999 }] },
   '/admin/subscriptions/:id': { area: 'admin', own: (w) => ({ id: w.subscription.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
   '/admin/outbox': { area: 'admin' },
@@ -157,6 +160,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/providers/:id/edit': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
 
   '/reseller': { area: 'reseller' },
+  '/reseller/dashboard/chart.csv': { area: 'reseller', query: () => 'chart=margin' },
   '/reseller/customers': { area: 'reseller' },
   '/reseller/customers/export.csv': { area: 'reseller' },
   '/reseller/customers/new': { area: 'reseller' },
@@ -264,6 +268,7 @@ const ROUTES: Record<string, RouteCase> = {
   ),
 
   '/customer': { area: 'customer' },
+  '/customer/dashboard/chart.csv': { area: 'customer', query: () => 'chart=balance' },
   '/customer/transactions': { area: 'customer' },
   '/customer/transactions/export.csv': { area: 'customer' },
   '/customer/calls': { area: 'customer' },

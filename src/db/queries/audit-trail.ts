@@ -25,7 +25,7 @@ export async function listAuditTrail(db: Db, entityTypes: string[], entityId: nu
   return rows.map((row) => ({ ...row, before: parseJson(row.before), after: parseJson(row.after) }));
 }
 
-function parseJson(value: unknown): Record<string, unknown> | null {
+export function parseJson(value: unknown): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return JSON.parse(value) as Record<string, unknown>;
   return value as Record<string, unknown>;

@@ -5,6 +5,8 @@ import { renderPage } from '../../render.ts';
 import { didsRouter } from '../dids/router.ts';
 import { providersRouter } from '../providers/router.ts';
 import type { AppContext } from '../../context.ts';
+import { dashboardChartLocals, dashboardChartsRouter } from '../dashboard-charts/router.ts';
+import { auditRouter } from '../audit/router.ts';
 import { managedAccountsRouter } from '../accounts/router.ts';
 import { billingRunsRouter, subscriptionsRouter } from '../billing-runs/router.ts';
 import { callsRouter } from '../calls/router.ts';
@@ -28,9 +30,10 @@ export function adminRouter(context: AppContext): Router {
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAdminDashboard(db, now());
-    await renderPage(res, 'admin/dashboard', { title: 'Dashboard', dashboard });
+    await renderPage(res, 'admin/dashboard', { title: 'Dashboard', dashboard, ...(await dashboardChartLocals(context, res)) });
   });
 
+  router.use('/dashboard', dashboardChartsRouter(context));
   router.use('/accounts', managedAccountsRouter(context));
   router.use('/dids', didsRouter(context));
   router.use('/providers', providersRouter(context));
@@ -42,6 +45,7 @@ export function adminRouter(context: AppContext): Router {
   router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
+  router.use('/audit', auditRouter(context));
   router.use('/outbox', outboxRouter(context));
   router.use('/mail-templates', mailTemplatesRouter(context, 'admin'));
   router.use('/webhooks', webhooksRouter(context));

@@ -4,6 +4,7 @@ import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { dashboardChartLocals, dashboardChartsRouter } from '../dashboard-charts/router.ts';
 import { ownTransactionsRouter } from '../transactions/router.ts';
 import { buyRouter, receiptsRouter } from '../buy/router.ts';
 import { holdsRouter } from '../holds/router.ts';
@@ -24,9 +25,10 @@ export function customerRouter(context: AppContext): Router {
   router.get('/', async (_req, res) => {
     const dashboard = await loadAccountDashboard(db, currentAccount(res).id, { now: context.now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays });
     const refillFailure = presentRefill(await loadRefillSettings(db, currentAccount(res).id)).failure;
-    await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard, refillFailure });
+    await renderPage(res, 'customer/dashboard', { title: 'Dashboard', dashboard, refillFailure, ...(await dashboardChartLocals(context, res)) });
   });
 
+  router.use('/dashboard', dashboardChartsRouter(context));
   router.use('/transactions', ownTransactionsRouter(context));
   router.use('/buy', buyRouter(context));
   router.use('/holds', holdsRouter(context));

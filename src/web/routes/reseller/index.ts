@@ -4,6 +4,7 @@ import { loadAccountDashboard } from '../../../services/dashboards.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { dashboardChartLocals, dashboardChartsRouter } from '../dashboard-charts/router.ts';
 import { managedAccountsRouter } from '../accounts/router.ts';
 import { ownTransactionsRouter } from '../transactions/router.ts';
 import { buyRouter, receiptsRouter } from '../buy/router.ts';
@@ -29,9 +30,10 @@ export function resellerRouter(context: AppContext): Router {
   router.get('/', async (_req, res) => {
     const dashboard = await loadAccountDashboard(db, currentAccount(res).id, { now: context.now(), noticeDays: context.config.renewalNoticeDays, graceDays: context.config.billingGraceDays });
     const refillFailure = presentRefill(await loadRefillSettings(db, currentAccount(res).id)).failure;
-    await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard, refillFailure });
+    await renderPage(res, 'reseller/dashboard', { title: 'Dashboard', dashboard, refillFailure, ...(await dashboardChartLocals(context, res)) });
   });
 
+  router.use('/dashboard', dashboardChartsRouter(context));
   router.use('/customers', managedAccountsRouter(context));
   router.use('/transactions', ownTransactionsRouter(context));
   router.use('/buy', buyRouter(context));
