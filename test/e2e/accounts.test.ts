@@ -21,7 +21,7 @@ describeInBrowser('accounts and money, in Chromium', () => {
   it('when the admin records a payment on a reseller, then the confirmation shows the new balance and the reseller finds the row in Transactions', async () => {
     const page = await browser.newPage();
     await logInThroughForm(page, people.admin.email);
-    await page.getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts', exact: true }).click();
     await page.getByLabel('Name or email contains').fill('wavelength');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/q=wavelength/);
@@ -47,7 +47,7 @@ describeInBrowser('accounts and money, in Chromium', () => {
 
     const own = await browser.newPage();
     await logInThroughForm(own, reseller.email);
-    await own.getByRole('link', { name: 'Transactions' }).click();
+    await own.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Transactions', exact: true }).click();
     await own.waitForURL('**/reseller/transactions');
     const row = own.locator('tr', { hasText: 'Bank transfer 2026-11' });
     expect(await row.locator('[data-amount]').textContent()).toBe('$25.5000');
@@ -58,16 +58,17 @@ describeInBrowser('accounts and money, in Chromium', () => {
   it('when a reseller creates a customer with a mistake, then the form points at it, and once fixed the customer is listed', async () => {
     const page = await browser.newPage();
     await logInThroughForm(page, people.reseller.email);
-    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers', exact: true }).click();
     await page.getByRole('link', { name: 'New customer' }).click();
+    await page.getByLabel('Password', { exact: true }).selectOption('typed');
     await page.getByLabel('Name').fill('Kestrel Cafe');
     await page.getByLabel('Email').fill('kestrel-cafe');
-    await page.getByLabel('Password').fill('a-secret-for-kestrel');
+    await page.getByLabel('Typed password').fill('a-secret-for-kestrel');
     await page.getByRole('button', { name: 'Create customer' }).click();
     await page.locator('#e-email').waitFor();
     expect(await page.locator('#e-email').textContent()).toBe('Enter an email address like name@example.com');
     await page.getByLabel('Email').fill('owner@kestrel.example');
-    await page.getByLabel('Password').fill('a-secret-for-kestrel');
+    await page.getByLabel('Typed password').fill('a-secret-for-kestrel');
     await page.getByRole('button', { name: 'Create customer' }).click();
     await page.waitForURL(/\/reseller\/customers\/\d+$/);
     expect(await page.locator('h1').textContent()).toContain('Kestrel Cafe');
