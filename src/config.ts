@@ -37,6 +37,8 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  PRORATE_FIRST_PERIOD: booleanText.default(true),
+  CREDIT_UNUSED_DAYS_ON_RELEASE: booleanText.default(false),
 });
 
 export interface Config {
@@ -72,6 +74,10 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
+  /** A calendar month's first period costs its days' part of the price (false: the whole price). */
+  prorateFirstPeriod: boolean;
+  /** Releasing a calendar-billed number mid-period credits the holder its unused days. */
+  creditUnusedDaysOnRelease: boolean;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -115,5 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
+    prorateFirstPeriod: settings.PRORATE_FIRST_PERIOD,
+    creditUnusedDaysOnRelease: settings.CREDIT_UNUSED_DAYS_ON_RELEASE,
   });
 }

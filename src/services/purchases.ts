@@ -6,13 +6,14 @@ import { inTransaction } from '../db/transaction.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { findOnShelf } from '../db/repos/did-holdings.ts';
 import type { DidRow } from '../db/repos/dids.ts';
-import { nextBillingAt } from '../domain/billing-period.ts';
+import type { TermStart } from '../domain/billing-calendar.ts';
 import { Money, toStored } from '../domain/money.ts';
 import type { PriceTerms } from '../domain/sell-terms.ts';
 import { NotFoundError } from '../errors.ts';
 import {
   NOT_FOR_SALE_MESSAGE,
   chargeFirstPeriod,
+  firstPeriodOf,
   purchaseKeyOf,
   recordAcquisition,
   replayingRaces,
@@ -43,7 +44,10 @@ export interface PurchaseQuote {
   /** What the buyer pays: setup, period price and the per-minute terms of its calls. */
   terms: PriceTerms;
   setupFee: string;
+  /** What the first period costs now: the price, or a calendar month's prorated part. */
   firstPeriod: string;
+  /** Calendar month: the days charged of the first period's days. */
+  proration: TermStart['proration'];
   total: string;
   /** Recurring: when the next period is charged; one-time: when the number is released (null: never). */
   nextBillingAt: Date | null;
@@ -53,7 +57,10 @@ export interface PurchaseQuote {
 }
 
 /** What buying this number would charge now and later; NotFound when it is not on the buyer's shelf. */
-export async function quotePurchase(db: Db, input: { buyerId: number; productId: number; now: Date }): Promise<PurchaseQuote> {
+export async function quotePurchase(
+  db: Db,
+  input: { buyerId: number; productId: number; now: Date; pricing?: Pick<PricingSettings, 'decimals' | 'prorateFirstPeriod'> | undefined },
+): Promise<PurchaseQuote> {
   const buyer = await findAccountById(db, input.buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
@@ -61,7 +68,9 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
   if (!product) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
   const terms = await sellTerms(db, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
-  const total = new Money(terms.setup_fee).plus(terms.monthly_fee);
+  if (product.billing_period === 'month' && !input.pricing) throw new Error('a calendar-month quote needs the pricing settings');
+  const first = firstPeriodOf({ buyer, product, terms }, input.now, input.pricing ?? { decimals: 6 });
+  const total = new Money(terms.setup_fee).plus(first.amount);
   const fundsBefore = availableFunds(buyer, await reservedForCalls(db, buyer.id, input.now));
   const fundsAfter = new Money(fundsBefore).minus(total);
   return {
@@ -70,9 +79,10 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
     product,
     terms,
     setupFee: terms.setup_fee,
-    firstPeriod: terms.monthly_fee,
+    firstPeriod: first.amount,
+    proration: first.proration,
     total: toStored(total),
-    nextBillingAt: nextBillingAt(input.now, product.billing_type, product.billing_days),
+    nextBillingAt: first.nextBillingAt,
     fundsBefore,
     fundsAfter: toStored(fundsAfter),
     enough: total.isZero() || !fundsAfter.isNegative(),
@@ -88,9 +98,9 @@ export async function purchaseDid(db: Db, input: PurchaseInput): Promise<Purchas
     inTransaction(db, async (trx) => {
       const taken = await takeForBuyer(trx, buyerId, productId, key, now);
       if (taken.kind === 'replayed') return taken.result;
-      await requireFunds(trx, taken, pricing.decimals, now);
+      await requireFunds(trx, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
       const subscription = await subscribe(trx, taken, key, now);
-      const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now });
+      const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now, pricing });
       await recordAcquisition(trx, taken, subscription, entries, { action: 'did.purchase', actorId, now, pricing });
       return { subscription, product: taken.product, entries, replayed: false };
     }),
@@ -122,9 +132,9 @@ export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseRes
     inTransaction(db, async (trx) => {
       const taken = await takeForBuyer(trx, accountId, productId, key, now);
       if (taken.kind === 'replayed') return taken.result;
-      if (input.charge) await requireFunds(trx, taken, pricing.decimals, now);
+      if (input.charge) await requireFunds(trx, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
       const subscription = await subscribe(trx, taken, key, now);
-      const entries = input.charge ? await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now }) : [];
+      const entries = input.charge ? await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now, pricing }) : [];
       await recordAcquisition(trx, taken, subscription, entries, { action: input.charge ? 'did.purchase' : 'did.assign', actorId, now, pricing });
       return { subscription, product: taken.product, entries, replayed: false };
     }),

@@ -16,6 +16,8 @@ export interface AccountRow {
   balance: string;
   credit_limit: string;
   max_concurrent_calls: number;
+  /** Day of the month (1..28) calendar-month numbers bought from now on renew. */
+  billing_day: number;
   last_login_at: Date | null;
   /** Moves on when the account's sessions must end (see repos/sessions.ts). */
   session_version: number;

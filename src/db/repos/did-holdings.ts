@@ -97,7 +97,7 @@ export async function setDestination(
 
 export type NewSubscription = Pick<
   SubscriptionRow,
-  'product_id' | 'account_id' | 'seller_id' | 'billing_type' | 'billing_days' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at'
+  'product_id' | 'account_id' | 'seller_id' | 'billing_type' | 'billing_days' | 'billing_period' | 'billing_day' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at'
 > & { purchase_key: string | null };
 
 export async function insertSubscription(db: Db, subscription: NewSubscription): Promise<SubscriptionRow> {

@@ -1,6 +1,7 @@
 // The lists of numbers the buyers and holders see: a buyer's offers (its seller's shelf, at the
 // seller's prices), a reseller's held numbers with buy and sell terms, a customer's numbers.
 import type { Knex } from 'knex';
+import type { BillingPeriod } from '../../domain/billing-calendar.ts';
 import type { Db } from '../knex.ts';
 import { whereOnShelf, type Shelf } from './did-holdings.ts';
 import { listSubscriptionLedger, type SubscriptionLedgerRow } from './subscription-details.ts';
@@ -40,6 +41,7 @@ export interface OfferRow {
   monthly_fee: string;
   billing_type: 'one_time' | 'recurring';
   billing_days: number;
+  billing_period: BillingPeriod;
   connection_cost: string;
   grace_seconds: number;
   cost_per_minute: string;
@@ -74,7 +76,7 @@ export async function listOffers(db: Db, shelf: Shelf, filters: OfferFilters, wi
     query
       .clone()
       .select(
-        'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.concurrent_calls',
+        'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.billing_period', 'p.concurrent_calls',
         `${terms}.setup_fee`, `${terms}.monthly_fee`, `${terms}.connection_cost`, `${terms}.grace_seconds`,
         `${terms}.cost_per_minute`, `${terms}.initial_increment`, `${terms}.increment`,
       )
@@ -107,6 +109,7 @@ export interface HeldRow {
   city: string | null;
   billing_type: 'one_time' | 'recurring';
   billing_days: number;
+  billing_period: BillingPeriod;
   concurrent_calls: number;
   customer_id: number | null;
   customer_name: string | null;
@@ -151,7 +154,7 @@ function heldBase(db: Db, resellerId: number): Knex.QueryBuilder {
 }
 
 const HELD_COLUMNS = [
-  'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.concurrent_calls', 'p.customer_id',
+  'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.billing_period', 'p.concurrent_calls', 'p.customer_id',
   'c.name as customer_name', 's.id as subscription_id', 's.status as subscription_status', 's.started_at', 's.next_billing_at',
   'p.connection_cost as buy_connection_cost', 'p.grace_seconds as buy_grace_seconds', 'p.cost_per_minute as buy_cost_per_minute',
   'p.initial_increment as buy_initial_increment', 'p.increment as buy_increment',
@@ -209,6 +212,8 @@ export interface OwnedRow {
   status: 'active' | 'suspended' | null;
   billing_type: 'one_time' | 'recurring';
   billing_days: number;
+  billing_period: BillingPeriod;
+  billing_day: number | null;
   setup_fee: string;
   price: string;
   started_at: Date | null;
@@ -241,6 +246,8 @@ function ownedSelect(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
     'seller.name as seller_name', 's.id as subscription_id', 's.status', 's.started_at', 's.next_billing_at',
     db.raw('coalesce(s.billing_type, p.billing_type) as billing_type'),
     db.raw('coalesce(s.billing_days, p.billing_days) as billing_days'),
+    db.raw('coalesce(s.billing_period, p.billing_period) as billing_period'),
+    's.billing_day',
     db.raw('coalesce(s.setup_fee, rp.setup_fee, p.setup_fee) as setup_fee'),
     db.raw('coalesce(s.price, rp.monthly_fee, p.monthly_fee) as price'),
     db.raw('coalesce(rp.connection_cost, p.connection_cost) as connection_cost'),
@@ -267,7 +274,7 @@ export async function findOwnedDid(db: Db, customerId: number, productId: number
 }
 
 export interface Receipt
-  extends Pick<SubscriptionRow, 'status' | 'billing_type' | 'billing_days' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at' | 'ended_at'> {
+  extends Pick<SubscriptionRow, 'status' | 'billing_type' | 'billing_days' | 'billing_period' | 'billing_day' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at' | 'ended_at'> {
   subscription_id: number;
   number: string;
   product_id: number;
@@ -282,7 +289,7 @@ export async function findReceipt(db: Db, accountId: number, subscriptionId: num
     .where({ 's.id': subscriptionId, 's.account_id': accountId })
     .first(
       's.id as subscription_id', 'p.number', 'p.id as product_id', 'seller.name as seller_name', 's.status', 's.billing_type',
-      's.billing_days', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at',
+      's.billing_days', 's.billing_period', 's.billing_day', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at',
     )) as Receipt | undefined;
   if (!receipt) return undefined;
   return { receipt, entries: await listSubscriptionLedger(db, { id: subscriptionId, account_id: accountId }) };

@@ -2,6 +2,7 @@
 // per-minute terms in words, margins. Money stays a decimal string for format.money.
 import countries from 'i18n-iso-countries';
 import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
+import { startTerm, type BillingPeriod } from '../../domain/billing-calendar.ts';
 import type { PriceTerms } from '../../domain/sell-terms.ts';
 import { marginOf } from '../../domain/sell-terms.ts';
 import type { HeldRow } from '../../db/repos/did-listings.ts';
@@ -18,9 +19,25 @@ export function locationLabel(row: { country: string | null; province: string | 
   return [row.city, row.province, countryLabel(row.country)].filter((part) => part).join(', ');
 }
 
-export function billingLabel(row: { billing_type: 'one_time' | 'recurring'; billing_days: number }): string {
+export function billingLabel(row: { billing_type: 'one_time' | 'recurring'; billing_days: number; billing_period?: BillingPeriod; billing_day?: number | null }): string {
+  if (row.billing_type === 'recurring' && row.billing_period === 'month') {
+    return row.billing_day ? `Recurring, monthly on day ${row.billing_day}` : 'Recurring, calendar month';
+  }
+  if (row.billing_type === 'recurring' && row.billing_period === 'year') return 'Recurring, annual';
   if (row.billing_type === 'recurring') return `Recurring, every ${row.billing_days} day${row.billing_days === 1 ? '' : 's'}`;
   return row.billing_days === 0 ? 'One-time, no end' : `One-time, held ${row.billing_days} days`;
+}
+
+/**
+ * For the offers list: what buying a calendar-month number charges today for its first period
+ * (prorated to the buyer's billing day), or null for the other terms, whose first charge is the price.
+ */
+export function firstChargeLabel(billingDay: number, now: Date, pricing: { decimals: number; prorateFirstPeriod?: boolean | undefined }) {
+  return (row: { billing_type: 'one_time' | 'recurring'; billing_days: number; billing_period: BillingPeriod; monthly_fee: string }) => {
+    if (row.billing_type !== 'recurring' || row.billing_period !== 'month') return null;
+    const first = startTerm(row, row.monthly_fee, billingDay, now, { prorate: pricing.prorateFirstPeriod ?? true, decimals: pricing.decimals });
+    return { amount: first.amount, days: first.proration!.days, daysInPeriod: first.proration!.daysInPeriod, prorated: first.proration!.prorated };
+  };
 }
 
 /** A stored rate without its noise: "0.008500" -> "0.0085", keeping at least 4 places. */

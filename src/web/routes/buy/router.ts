@@ -12,7 +12,7 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { billingLabel, countryOptions, incrementsLabel, locationLabel, rate } from '../../presenters/numbers.ts';
+import { billingLabel, countryOptions, firstChargeLabel, incrementsLabel, locationLabel, rate } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { offersQuerySchema, purchaseFormSchema } from './schema.ts';
@@ -20,7 +20,7 @@ import { offersQuerySchema, purchaseFormSchema } from './schema.ts';
 export const OFFERS_PAGE_SIZE = 25;
 
 export function pricingOf(context: AppContext): PricingSettings {
-  return { markupPercent: context.config.resellerDefaultMarkupPercent, decimals: context.config.moneyDecimals };
+  return { markupPercent: context.config.resellerDefaultMarkupPercent, decimals: context.config.moneyDecimals, prorateFirstPeriod: context.config.prorateFirstPeriod };
 }
 
 const helpers = { billingLabel, incrementsLabel, locationLabel, rate };
@@ -37,15 +37,16 @@ export function buyRouter(context: AppContext): Router {
     const offers = await loadOffers(db, currentAccount(res).id, filters, pageWindow(query.page, OFFERS_PAGE_SIZE));
     const current = { country: filters.country, province: filters.province, city: filters.city, contains: filters.contains, prefix: filters.prefix, max_monthly: filters.maxMonthly };
     const { status, ...state } = filterState(offersQuery.invalid(res), current);
+    const firstCharge = firstChargeLabel(currentAccount(res).billing_day, now(), pricingOf(context));
     await renderPage(res, 'purchases/offers', {
-      title: 'Buy DIDs', offers, base: req.baseUrl, countries: countryOptions(offers.countries), ...state,
+      title: 'Buy DIDs', offers, firstCharge, billingDay: currentAccount(res).billing_day, prorated: context.config.prorateFirstPeriod, base: req.baseUrl, countries: countryOptions(offers.countries), ...state,
       pager: pageLinks(req.baseUrl, current, offers.total, query.page, OFFERS_PAGE_SIZE),
       ...helpers,
     }, status);
   });
 
   async function showConfirmation(req: Request, res: Response, status = 200, error?: string): Promise<void> {
-    const quote = await quotePurchase(db, { buyerId: currentAccount(res).id, productId: productId(req), now: now() });
+    const quote = await quotePurchase(db, { buyerId: currentAccount(res).id, productId: productId(req), now: now(), pricing: pricingOf(context) });
     await renderPage(
       res,
       'purchases/confirm',

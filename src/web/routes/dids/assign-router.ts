@@ -46,7 +46,7 @@ export function assignRouter(context: AppContext): Router {
     const form = confirmQuery.data(res);
     let quote;
     try {
-      quote = await quotePurchase(db, { buyerId: form.account, productId: id, now: now() });
+      quote = await quotePurchase(db, { buyerId: form.account, productId: id, now: now(), pricing: pricingOf(context) });
     } catch (error) {
       if (!(error instanceof NotFoundError || error instanceof ValidationError)) throw error;
       const message = `${error.message} Only numbers in stock can be assigned, to resellers and direct customers.`;
