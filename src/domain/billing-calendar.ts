@@ -192,3 +192,27 @@ export function cycleOf(subscription: { billing_period: BillingPeriod; billing_d
   if (subscription.billing_period === 'year') return { period: 'year', anchor: subscription.started_at };
   return { period: 'days', days: subscription.billing_days };
 }
+
+/**
+ * What releasing a subscription at `releasedAt` credits its holder, or null: only a paid, live
+ * calendar period (month or year) is credited, for its unused days (BILLING.md), never more than
+ * `charged`, what that period cost (a prorated first period cost less than the price).
+ */
+export function creditOnRelease(
+  subscription: {
+    status: string; billing_type: 'one_time' | 'recurring'; billing_period: BillingPeriod; billing_day: number | null;
+    billing_days: number; started_at: Date; next_billing_at: Date | null; price: string;
+  },
+  charged: string | null,
+  releasedAt: Date,
+  decimals: number,
+): UnusedDays | null {
+  if (subscription.status !== 'active' || subscription.billing_type !== 'recurring' || subscription.billing_period === 'days') return null;
+  const end = subscription.next_billing_at;
+  if (end === null || end.getTime() <= releasedAt.getTime() || charged === null) return null;
+  const cycle = cycleOf(subscription) as Exclude<BillingCycle, { period: 'days' }>;
+  const unused = unusedDaysCredit(subscription.price, end, releasedAt, cycle, decimals);
+  const cap = new Money(charged).abs();
+  if (new Money(unused.amount).greaterThan(cap)) unused.amount = toStored(cap);
+  return new Money(unused.amount).isZero() ? null : unused;
+}

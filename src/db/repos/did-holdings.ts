@@ -111,6 +111,13 @@ export async function findSubscriptionByPurchaseKey(db: Db, accountId: number, p
   return db<SubscriptionRow>('subscriptions').where('account_id', accountId).where('purchase_key', purchaseKey).first();
 }
 
+/** The live subscriptions on a number (of one account, or of all), locked: read before they end. */
+export async function lockLiveSubscriptions(db: Db, productId: number, accountId?: number): Promise<SubscriptionRow[]> {
+  const query = db<SubscriptionRow>('subscriptions').where({ product_id: productId }).whereNot('status', 'ended');
+  if (accountId !== undefined) query.where({ account_id: accountId });
+  return query.orderBy('id').forUpdate();
+}
+
 /** Ends the live subscriptions on a number (of one account, or of all); returns their ids. */
 export async function endLiveSubscriptions(
   db: Db,

@@ -8,6 +8,7 @@ import { ConflictError, InsufficientFundsError, NotFoundError } from '../../../e
 import { loadOffers } from '../../../services/did-holdings.ts';
 import type { PricingSettings } from '../../../services/acquisition.ts';
 import { purchaseDid, quotePurchase } from '../../../services/purchases.ts';
+import type { ReleaseCreditSettings } from '../../../services/release-credits.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
@@ -21,6 +22,11 @@ export const OFFERS_PAGE_SIZE = 25;
 
 export function pricingOf(context: AppContext): PricingSettings {
   return { markupPercent: context.config.resellerDefaultMarkupPercent, decimals: context.config.moneyDecimals, prorateFirstPeriod: context.config.prorateFirstPeriod };
+}
+
+/** Whether a release mid-period credits the unused days (CREDIT_UNUSED_DAYS_ON_RELEASE), and their rounding. */
+export function releaseCreditOf(context: AppContext): ReleaseCreditSettings {
+  return { creditUnusedDays: context.config.creditUnusedDaysOnRelease, decimals: context.config.moneyDecimals };
 }
 
 const helpers = { billingLabel, incrementsLabel, locationLabel, rate };
