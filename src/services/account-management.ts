@@ -25,6 +25,8 @@ export interface AccountSettings {
   creditLimit: string;
   maxConcurrentCalls: number;
   status: AccountStatus;
+  /** The day (1..28) its calendar-month numbers renew; absent: 1 for a new account, unchanged on an edit. */
+  billingDay?: number | undefined;
 }
 
 export interface NewAccountInput extends AccountSettings {
@@ -56,6 +58,7 @@ export function auditedFields(account: AccountRow): Record<string, unknown> {
     billing_mode: account.billing_mode,
     credit_limit: account.credit_limit,
     max_concurrent_calls: account.max_concurrent_calls,
+    billing_day: account.billing_day,
   };
 }
 
@@ -95,6 +98,7 @@ export async function createManagedAccount(
         billing_mode: input.billingMode,
         credit_limit: creditLimitOf(input),
         max_concurrent_calls: input.maxConcurrentCalls,
+        ...(input.billingDay === undefined ? {} : { billing_day: input.billingDay }),
       },
       actor.bcryptCost,
     );
@@ -125,6 +129,7 @@ export async function updateManagedAccount(
       billing_mode: input.billingMode,
       credit_limit: creditLimitOf(input),
       max_concurrent_calls: input.maxConcurrentCalls,
+      ...(input.billingDay === undefined ? {} : { billing_day: input.billingDay }),
       ...(passwordHash ? { password_hash: passwordHash } : {}),
     };
     let after: AccountRow;

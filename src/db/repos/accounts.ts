@@ -26,7 +26,7 @@ export interface AccountRow {
 }
 
 export type NewAccount = Pick<AccountRow, 'role' | 'parent_id' | 'name' | 'email' | 'password_hash'> &
-  Partial<Pick<AccountRow, 'status' | 'billing_mode' | 'credit_limit' | 'max_concurrent_calls'>>;
+  Partial<Pick<AccountRow, 'status' | 'billing_mode' | 'credit_limit' | 'max_concurrent_calls' | 'billing_day'>>;
 
 export async function findAccountByEmail(db: Db, email: string): Promise<AccountRow | undefined> {
   return db<AccountRow>('accounts').whereRaw('lower(email) = lower(?)', [email.trim()]).first();
