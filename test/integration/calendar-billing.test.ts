@@ -11,7 +11,7 @@ import { creditUnusedDays } from '../../src/services/release-credits.ts';
 import { reclaimDid, releaseDid } from '../../src/services/releases.ts';
 import { runBilling } from '../../src/services/renewals.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeProvider } from '../helpers/factories.ts';
 import { createTestApp, testConfig, testPricing } from '../helpers/app.ts';
 import { loginAs, postForm } from '../helpers/login.ts';
 
@@ -218,5 +218,23 @@ describe('the pages', () => {
     await postForm(agent, `/admin/accounts/${buyer.id}/edit`, fields, `/admin/accounts/${buyer.id}/edit`);
     expect((await db('accounts').where({ id: buyer.id }).first()).billing_day).toBe(15);
     expect((await agent.get(`/admin/accounts/${buyer.id}`)).text).toContain('Day 15 of each month');
+  });
+
+  it('when the admin creates a DID billed per calendar month, then it is stored so; an annual one-time term is refused at its field', async () => {
+    const app = createTestApp(db);
+    const agent = await loginAs(app, admin.email);
+    const carrier = await makeProvider(db);
+    const form = {
+      category: 'did', provider: String(carrier.id), country: '', city: 'London', province: 'England', buy_cost: '0.90', status: 'active',
+      connection_cost: '0.10', grace_seconds: '10', cost_per_minute: '0.60', initial_increment: '60', increment: '6', setup_fee: '2.00',
+      monthly_fee: '2.50', call_timeout: '30', billing_type: 'recurring', billing_days: '30', concurrent_calls: '10',
+    };
+    const created = await postForm(agent, '/admin/dids', { ...form, number: '+44 20 7946 0111', billing_period: 'month' }, '/admin/dids/new');
+    expect(created.status).toBe(302);
+    expect(await db('products').where({ number: '+442079460111' }).first()).toMatchObject({ billing_period: 'month', billing_type: 'recurring' });
+    expect((await agent.get(created.headers.location!)).text).toContain('Calendar month, on the holder');
+    const refused = await postForm(agent, '/admin/dids', { ...form, number: '+44 20 7946 0112', billing_type: 'one_time', billing_period: 'year' }, '/admin/dids/new');
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Calendar-month and annual terms are recurring: choose recurring');
   });
 });

@@ -14,6 +14,7 @@ import {
   startTerm,
   unusedDaysCredit,
 } from '../../src/domain/billing-calendar.ts';
+import { parseDidTerms } from '../../src/domain/did-terms.ts';
 import { Money } from '../../src/domain/money.ts';
 import { planRenewal } from '../../src/domain/renewal.ts';
 
@@ -194,5 +195,23 @@ describe('properties', () => {
         expect(total.toFixed(6)).toBe(new Money(monthly).times(12).plus(first.amount).toFixed(6));
       }),
     );
+  });
+});
+
+describe('the billing period of a DID form or CSV row', () => {
+  const row = { number: '+442079460958', billing_type: 'recurring', billing_days: '30' };
+  it.each([
+    ['', 'days'], ['days', 'days'], ['Every N days', 'days'], ['month', 'month'], ['Monthly', 'month'], ['calendar month', 'month'],
+    ['year', 'year'], ['Annual', 'year'], ['yearly', 'year'],
+  ] as const)('when the billing period is "%s", then it is %s', (text, period) => {
+    const parsed = parseDidTerms({ ...row, billing_period: text }, { empty: 'default' });
+    expect(parsed.ok && parsed.terms.billing_period).toBe(period);
+  });
+
+  it('when it is unknown, or calendar on a one-time term, then it is a field error', () => {
+    const unknown = parseDidTerms({ ...row, billing_period: 'weekly' }, { empty: 'default' });
+    expect(!unknown.ok && unknown.errors.billing_period).toBe('"weekly" is not a billing period: use days, month or year');
+    const oneTime = parseDidTerms({ ...row, billing_type: 'one_time', billing_period: 'month' }, { empty: 'default' });
+    expect(!oneTime.ok && oneTime.errors.billing_period).toBe('Calendar-month and annual terms are recurring: choose recurring');
   });
 });
