@@ -40,6 +40,12 @@ describe('demo data', () => {
     expect(calls.filter((call) => Number(call.billsec) === 0)).toHaveLength(2);
     const charged = await db('ledger_entries').where({ kind: 'call_charge', account_id: customerOfReseller.id }).count({ c: '*' }).first();
     expect(Number(charged!.c)).toBe(4); // its 5 calls but the one that rang out, which costs nothing
+
+    // Calendar billing: numbers billed per calendar month and yearly, Acme billing on the 15th with a prorated first period.
+    expect((await db('products').whereIn('billing_period', ['month', 'year']).pluck('billing_period')).sort()).toEqual(['month', 'month', 'month', 'month', 'year']);
+    const calendar = await db('subscriptions').where({ billing_period: 'month' }).first();
+    expect(calendar).toMatchObject({ billing_day: 15, next_billing_at: new Date('2026-12-15T00:00:00Z') });
+    expect(await db('ledger_entries').where({ reference_id: calendar.id, kind: 'recurring_fee' }).pluck('amount')).toEqual(['-1.733300']);
   });
 
   it('when seeded, then every balance is explained by its ledger rows', async () => {
