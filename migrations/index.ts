@@ -21,6 +21,7 @@ import * as addAccountSessionVersion from './20261130100000_add_account_session_
 import * as createLoginAttempts from './20261130100100_create_login_attempts.ts';
 import * as reserveCreditForCalls from './20261130130000_reserve_credit_for_calls.ts';
 import * as createOutbox from './20261201050000_create_outbox.ts';
+import * as createNotificationPreferences from './20261201100000_create_notification_preferences.ts';
 import * as addCalendarBilling from './20261201150000_add_calendar_billing.ts';
 
 interface Migration {
@@ -49,6 +50,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261130100100_create_login_attempts', createLoginAttempts],
   ['20261130130000_reserve_credit_for_calls', reserveCreditForCalls],
   ['20261201050000_create_outbox', createOutbox],
+  ['20261201100000_create_notification_preferences', createNotificationPreferences],
   ['20261201150000_add_calendar_billing', addCalendarBilling],
 ];
 

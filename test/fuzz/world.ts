@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { makeAccount, makeDid, makeSwitch } from '../helpers/factories.ts';
+import { makeAccount, makeBillingRun, makeDid, makeDidImport, makeRatePlan, makeRejectedCdr, makeSwitch } from '../helpers/factories.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 
 export const NOW = new Date('2026-11-29T12:00:00Z');
@@ -36,23 +36,16 @@ export async function buildWorld(db: Knex): Promise<World> {
   // The reseller's forms edit this customer, not Globex, whose session is the customer agent's.
   const resellersVictim = await makeAccount(db, { role: 'customer', parent: reseller, balance: '50' });
   const sw = await makeSwitch(db, { admin });
-  const plan = async (ownerId: number | null, name: string) => {
-    const [row] = (await db('rate_plans').insert({ owner_id: ownerId, name, kind: 'absolute', created_by: admin.id, created_at: NOW, updated_at: NOW }).returning('id')) as Array<{ id: number }>;
-    await db('rate_plan_versions').insert({
-      rate_plan_id: row!.id, effective_from: new Date(NOW.getTime() - 86_400_000), connection_cost: '0', grace_seconds: 0, cost_per_minute: '0.01',
-      initial_increment: 60, increment: 6, created_by: admin.id,
-    });
-    return row!.id;
-  };
+  const plan = (ownerId: number | null, name: string) => makeRatePlan(db, { owner_id: ownerId, name, created_by: admin.id, at: NOW });
   const adminPlan = await plan(null, 'Operator standard');
   const resellerPlan = await plan(reseller.id, 'Northwind resale');
   const archivedAdminPlan = await plan(null, 'Operator archived');
   const archivedResellerPlan = await plan(reseller.id, 'Northwind archived');
   await db('rate_plans').whereIn('id', [archivedAdminPlan, archivedResellerPlan]).update({ archived_at: NOW });
   const removedDid = (await makeDid(db, { archived_at: NOW })).id;
-  const billingRun = ((await db('billing_runs').insert({ trigger: 'command', clock_at: NOW, started_at: NOW, finished_at: NOW, status: 'finished' }).returning('id')) as Array<{ id: number }>)[0]!.id;
-  const rejectedCdr = ((await db('rejected_cdrs').insert({ source: 'api', uuid: 'fuzz-rejected', reason: 'unknown number', payload: '{}', received_at: NOW }).returning('id')) as Array<{ id: number }>)[0]!.id;
-  const didImport = ((await db('did_imports').insert({ created_by: admin.id, filename: 'fuzz.csv', content: 'number,country\n+14155559999,US\n', created_at: NOW }).returning('id')) as Array<{ id: number }>)[0]!.id;
+  const billingRun = await makeBillingRun(db, NOW);
+  const rejectedCdr = await makeRejectedCdr(db, { uuid: 'fuzz-rejected', at: NOW });
+  const didImport = await makeDidImport(db, { created_by: admin.id, at: NOW });
   const globexProduct = await one(db('products').where({ customer_id: globex.id }).orderBy('id'));
   const acmeProduct = await one(db('products').where({ customer_id: acme.id }).orderBy('id'));
   const inStock = await one(db('products').whereNull('reseller_id').whereNull('customer_id').where({ status: 'active' }).orderBy('id'));

@@ -2,9 +2,9 @@
 import type { Knex } from 'knex';
 import type { AccountRow, Role } from '../../src/db/repos/accounts.ts';
 import type { LedgerKind } from '../../src/db/repos/ledger.ts';
-import { Money, toStored } from '../../src/domain/money.ts';
+import { Money } from '../../src/domain/money.ts';
 import { createAccount } from '../../src/services/accounts.ts';
-import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
+import { postLedgerBatch, postLedgerEntry, type BatchPosting } from '../../src/db/ledger-writer.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 let sequence = 0;
@@ -68,19 +68,20 @@ export interface BulkAccount {
 }
 
 /**
- * Hundreds of funded accounts for races and billing runs, in two bulk inserts: each account and
- * its opening payment, so balance = sum(ledger) as the ledger writer would leave it.
+ * Hundreds of funded accounts for races and billing runs: one bulk insert of the accounts, then
+ * their opening payments in one batch through the ledger writer (balance = sum(ledger)).
  */
 export async function makeFundedAccounts(db: Knex, accounts: BulkAccount[]): Promise<number[]> {
-  const rows = accounts.map(({ balance, ...account }) => {
+  const rows = accounts.map(({ balance: _balance, ...account }) => {
     const id = next();
-    return { name: `${account.role} ${id}`, email: `${account.role}-${id}@test.example`, password_hash: 'x', ...account, balance: toStored(balance) };
+    return { name: `${account.role} ${id}`, email: `${account.role}-${id}@test.example`, password_hash: 'x', ...account };
   });
   const ids = ((await db('accounts').insert(rows).returning('id')) as Array<{ id: number }>).map((r) => r.id);
-  await db('ledger_entries').insert(ids.map((id, i) => ({
-    account_id: id, amount: rows[i]!.balance, balance_after: rows[i]!.balance, kind: 'payment', description: 'Opening payment',
-    idempotency_key: `test:opening:${id}`,
-  })));
+  const openings: BatchPosting[] = ids.map((id, i) => ({
+    accountId: id, amount: accounts[i]!.balance, kind: 'payment', description: 'Opening payment', idempotencyKey: `test:opening:${id}`,
+    referenceType: null, referenceId: null,
+  }));
+  await db.transaction((trx) => postLedgerBatch(trx, openings.filter((posting) => !new Money(posting.amount).isZero()), { now: new Date(), billingRunId: null }));
   return ids;
 }
 
@@ -95,22 +96,27 @@ export interface HistoryEntry {
 }
 
 /**
- * A long ledger history (pages and exports over many rows) in bulk: dated entries with a
- * consistent balance_after chain, and the account's balance set to the last one.
+ * A long ledger history (pages and exports over many rows) through the ledger writer's batch: one
+ * batch per run of entries on the same day, so each row is dated that day and the balance_after
+ * chain and the account's balance are the writer's own.
  */
 export async function makeLedgerHistory(db: Knex, account: Pick<AccountRow, 'id'>, entries: HistoryEntry[]): Promise<void> {
-  let balance = new Money(0);
-  const records = entries.map((entry, i) => {
-    balance = balance.plus(entry.amount);
-    return {
-      account_id: account.id, amount: toStored(entry.amount), balance_after: toStored(balance), kind: entry.kind,
-      description: entry.description ?? `${entry.kind} ${i}`, idempotency_key: `test:history:${account.id}:${i}`,
-      created_at: new Date(`${entry.day}T10:00:00Z`),
-      reference_type: entry.reference_id ? 'subscription' : null, reference_id: entry.reference_id ?? null,
-    };
+  const key = next();
+  await db.transaction(async (trx) => {
+    let start = 0;
+    while (start < entries.length) {
+      const day = entries[start]!.day;
+      let end = start;
+      while (end < entries.length && entries[end]!.day === day) end += 1;
+      const postings: BatchPosting[] = entries.slice(start, end).map((entry, offset) => ({
+        accountId: account.id, amount: entry.amount, kind: entry.kind, description: entry.description ?? `${entry.kind} ${start + offset}`,
+        idempotencyKey: `test:history:${key}:${start + offset}`,
+        referenceType: entry.reference_id ? 'subscription' : null, referenceId: entry.reference_id ?? null,
+      }));
+      await postLedgerBatch(trx, postings, { now: new Date(`${day}T10:00:00Z`), billingRunId: null });
+      start = end;
+    }
   });
-  for (let i = 0; i < records.length; i += 500) await db('ledger_entries').insert(records.slice(i, i + 500));
-  await db('accounts').where({ id: account.id }).update({ balance: toStored(balance) });
 }
 
 /** An admin, a reseller under it, a customer of each. */
@@ -206,4 +212,105 @@ export async function makeOwnedDid(db: Knex, fields: OwnedDidFields): Promise<{ 
     }
   }
   return did;
+}
+
+/** Many numbers in one insert (pages, exports, races); each row as makeDid's defaults. */
+export async function makeDids(db: Knex, rows: DidFields[]): Promise<Array<{ id: number; number: string; customer_id: number | null }>> {
+  const full = rows.map((fields) => ({ category: 'did', number: fields.number ?? uniqueUsNumber(), country: 'US', status: 'active', ...fields }));
+  return (await db('products').insert(full).returning(['id', 'number', 'customer_id'])) as Array<{ id: number; number: string; customer_id: number | null }>;
+}
+
+export interface SubscriptionFields {
+  product_id: number;
+  account_id: number;
+  seller_id: number;
+  status?: 'active' | 'suspended' | 'ended';
+  price?: string;
+  setup_fee?: string;
+  billing_type?: 'recurring' | 'one_time';
+  billing_days?: number;
+  started_at?: Date;
+  next_billing_at?: Date | null;
+  ended_at?: Date | null;
+  end_reason?: string | null;
+}
+
+/** Subscriptions as a purchase leaves them (no ledger rows: charge through the services when a test needs money moved). */
+export async function makeSubscriptions(db: Knex, rows: SubscriptionFields[]): Promise<number[]> {
+  const now = new Date();
+  const full = rows.map((fields) => ({
+    status: 'active', billing_type: 'recurring', billing_days: 30, setup_fee: '0', price: '0', started_at: now,
+    next_billing_at: new Date(now.getTime() + 30 * 86_400_000), ...fields,
+  }));
+  return ((await db('subscriptions').insert(full).returning('id')) as Array<{ id: number }>).map((row) => row.id);
+}
+
+export async function makeSubscription(db: Knex, fields: SubscriptionFields): Promise<number> {
+  const [id] = await makeSubscriptions(db, [fields]);
+  return id!;
+}
+
+/** Many accounts in one insert, without money (list pages and paging). */
+export async function makeAccounts(db: Knex, rows: Array<{ role: Role; parent_id: number | null; name?: string; email?: string }>): Promise<number[]> {
+  const full = rows.map((fields) => {
+    const id = next();
+    return { name: `${fields.role} ${id}`, email: `${fields.role}-${id}@test.example`, password_hash: 'x', ...fields };
+  });
+  return ((await db('accounts').insert(full).returning('id')) as Array<{ id: number }>).map((row) => row.id);
+}
+
+export interface CallFields {
+  uuid?: string;
+  product: { id: number; number: string };
+  owner_id: number;
+  reseller_id?: number | null;
+  at: Date;
+  billsec?: number;
+  cost?: string;
+}
+
+/** A rated call record as CDR charging stores it (no charge moved: for list pages and tenancy). */
+export async function makeCall(db: Knex, fields: CallFields): Promise<number> {
+  const billsec = fields.billsec ?? 60;
+  const [row] = (await db('calls')
+    .insert({
+      uuid: fields.uuid ?? `call-${next()}`, source: 'api', product_id: fields.product.id, number: fields.product.number, caller: '+15555550000',
+      owner_id: fields.owner_id, reseller_id: fields.reseller_id ?? null, started_at: fields.at, answered_at: fields.at,
+      ended_at: new Date(fields.at.getTime() + billsec * 1000), duration_seconds: billsec, billsec, hangup_cause: 'NORMAL_CLEARING',
+      cost: fields.cost ?? '0.010000', billed_seconds: billsec, received_at: fields.at,
+    })
+    .returning('id')) as Array<{ id: number }>;
+  return row!.id;
+}
+
+/** A rate plan with one version in force since the day before `at` (absolute terms, 0.01/min). */
+export async function makeRatePlan(
+  db: Knex,
+  fields: { owner_id: number | null; name: string; kind?: 'absolute' | 'markup'; created_by: number; at: Date; versions?: boolean },
+): Promise<number> {
+  const [row] = (await db('rate_plans')
+    .insert({ owner_id: fields.owner_id, name: fields.name, kind: fields.kind ?? 'absolute', created_by: fields.created_by, created_at: fields.at, updated_at: fields.at })
+    .returning('id')) as Array<{ id: number }>;
+  if (fields.versions !== false) {
+    await db('rate_plan_versions').insert({
+      rate_plan_id: row!.id, effective_from: new Date(fields.at.getTime() - 86_400_000), connection_cost: '0', grace_seconds: 0, cost_per_minute: '0.01',
+      initial_increment: 60, increment: 6, created_by: fields.created_by,
+    });
+  }
+  return row!.id;
+}
+
+export async function makeBillingRun(db: Knex, at: Date): Promise<number> {
+  const [row] = (await db('billing_runs').insert({ trigger: 'command', clock_at: at, started_at: at, finished_at: at, status: 'finished' }).returning('id')) as Array<{ id: number }>;
+  return row!.id;
+}
+
+export async function makeRejectedCdr(db: Knex, fields: { uuid: string; at: Date }): Promise<number> {
+  const [row] = (await db('rejected_cdrs').insert({ source: 'api', uuid: fields.uuid, reason: 'unknown number', payload: '{}', received_at: fields.at }).returning('id')) as Array<{ id: number }>;
+  return row!.id;
+}
+
+export async function makeDidImport(db: Knex, fields: { created_by: number; at: Date }): Promise<number> {
+  const [row] = (await db('did_imports').insert({ created_by: fields.created_by, filename: 'test.csv', content: 'number,country\n+14155559999,US\n', created_at: fields.at }).returning('id')) as Array<{ id: number }>;
+  return row!.id;
 }

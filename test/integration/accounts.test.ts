@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeHierarchy } from '../helpers/factories.ts';
+import { makeAccount, makeAccounts, makeHierarchy } from '../helpers/factories.ts';
 import { loginAs, postForm, type Agent } from '../helpers/login.ts';
 
 const database = useTestDatabase();
@@ -167,9 +167,9 @@ describe('the accounts list', () => {
   it('when there are more accounts than a page, then pages link to each other and keep the filters', async () => {
     const reseller = await makeAccount(db, { role: 'reseller', parent: people.admin, name: 'Big Reseller' });
     const rows = Array.from({ length: 55 }, (_, i) => ({
-      role: 'customer', parent_id: reseller.id, name: `Bulk ${String(i).padStart(2, '0')}`, email: `bulk-${reseller.id}-${i}@test.example`, password_hash: 'x',
+      role: 'customer' as const, parent_id: reseller.id, name: `Bulk ${String(i).padStart(2, '0')}`, email: `bulk-${reseller.id}-${i}@test.example`,
     }));
-    await db('accounts').insert(rows);
+    await makeAccounts(db, rows);
     const first = await adminAgent.get(`/admin/accounts?parent=${reseller.id}`);
     expect(first.text).toContain('data-total="55"');
     expect(first.text).toContain('Bulk 49');

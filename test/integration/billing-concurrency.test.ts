@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { createDb } from '../../src/db/knex.ts';
 import { runBilling, type BillingRunSummary } from '../../src/services/renewals.ts';
 import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeFundedAccounts } from '../helpers/factories.ts';
+import { makeAccount, makeDids, makeFundedAccounts, makeSubscriptions } from '../helpers/factories.ts';
 
 const database = useTestDatabase();
 const NOW = new Date('2027-06-01T00:00:00Z');
@@ -40,13 +40,12 @@ describe.skipIf(!testServerUrl())('billing runs racing on real Postgres', () => 
 
     const suffix = randomUUID().replace(/\D/g, '').padEnd(6, '7').slice(0, 6);
     const products = accountIds.flatMap((id, a) => Array.from({ length: PER_ACCOUNT }, (_, n) => ({
-      category: 'did', number: `+1646${suffix.slice(0, 2)}${String(a * PER_ACCOUNT + n).padStart(5, '0')}`, country: 'US', status: 'active',
+      number: `+1646${suffix.slice(0, 2)}${String(a * PER_ACCOUNT + n).padStart(5, '0')}`, country: 'US',
       monthly_fee: '1.00', billing_type: 'recurring', billing_days: 30, customer_id: id,
     })));
-    const productIds = ((await db('products').insert(products).returning(['id', 'customer_id'])) as Array<{ id: number; customer_id: number }>);
-    await db('subscriptions').insert(productIds.map((p) => ({
-      product_id: p.id, account_id: p.customer_id, seller_id: admin.id, status: 'active', billing_type: 'recurring', billing_days: 30,
-      setup_fee: '0', price: '1.00', started_at: new Date('2027-05-01T23:00:00Z'), next_billing_at: DUE,
+    const productIds = await makeDids(db, products);
+    await makeSubscriptions(db, productIds.map((p) => ({
+      product_id: p.id, account_id: p.customer_id!, seller_id: admin.id, price: '1.00', started_at: new Date('2027-05-01T23:00:00Z'), next_billing_at: DUE,
     })));
     for (let i = 0; i < RUNNERS; i += 1) runners.push(createDb({ databaseUrl: database.current.url!, poolMax: 2 }));
   });

@@ -8,7 +8,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { createTestApp, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeDids } from '../helpers/factories.ts';
 import { loginAs, postForm, type Agent } from '../helpers/login.ts';
 
 const PRICING = testPricing();
@@ -102,9 +102,9 @@ describe('reseller Buy DIDs', () => {
 
   it('when there are more numbers than a page, then it pages with a total and keeps the filters', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => ({
-      category: 'did', number: `+6421000${String(i).padStart(4, '0')}`, country: 'NZ', city: 'Auckland', status: 'active', setup_fee: '1', monthly_fee: '2',
+      number: `+6421000${String(i).padStart(4, '0')}`, country: 'NZ', city: 'Auckland', setup_fee: '1', monthly_fee: '2',
     }));
-    await db('products').insert(rows);
+    await makeDids(db, rows);
     const first = await agent.get('/reseller/buy?country=NZ');
     expect(offeredNumbers(first.text)).toHaveLength(25);
     expect(first.text).toContain('data-total="30"');

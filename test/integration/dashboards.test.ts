@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeSubscription } from '../helpers/factories.ts';
 import { loginAs } from '../helpers/login.ts';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
@@ -57,9 +57,8 @@ describe('dashboards show figures from the database', () => {
     const customer = await makeAccount(db, { role: 'customer', parent: reseller });
     const held = await makeDid(db, { reseller_id: reseller.id });
     await makeDid(db, { reseller_id: reseller.id, customer_id: customer.id });
-    await db('subscriptions').insert({
-      product_id: held.id, account_id: reseller.id, seller_id: admin.id, billing_type: 'recurring', billing_days: 30,
-      setup_fee: '1', price: '2.5', started_at: NOW, next_billing_at: new Date('2026-12-20T10:00:00Z'),
+    await makeSubscription(db, {
+      product_id: held.id, account_id: reseller.id, seller_id: admin.id, setup_fee: '1', price: '2.5', started_at: NOW, next_billing_at: new Date('2026-12-20T10:00:00Z'),
     });
 
     const page = await (await loginAs(app, reseller.email)).get('/reseller');

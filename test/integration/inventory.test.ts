@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid, makeHierarchy, makeProvider } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeHierarchy, makeProvider, makeSubscription } from '../helpers/factories.ts';
 import { loginAs, postForm, type Agent } from '../helpers/login.ts';
 
 const database = useTestDatabase();
@@ -203,10 +203,7 @@ describe('the DID list', () => {
 describe("a DID's page and its changes", () => {
   it('when terms are edited, then new purchases get them, the locked subscription price stays, and the audit row has before and after', async () => {
     const did = await makeDid(db(), { number: londonNumber(), country: 'GB', provider_id: carrier.id, customer_id: people.customer.id });
-    const [subscription] = await db()('subscriptions').insert({
-      product_id: did.id, account_id: people.customer.id, seller_id: people.admin.id, billing_type: 'recurring', billing_days: 30,
-      setup_fee: '1.00', price: '2.00', started_at: new Date(), next_billing_at: new Date(Date.now() + 30 * 86400000),
-    }).returning('id');
+    const subscription = { id: await makeSubscription(db(), { product_id: did.id, account_id: people.customer.id, seller_id: people.admin.id, setup_fee: '1.00', price: '2.00' }) };
     const form = await admin.get(`/admin/dids/${did.id}/edit`);
     expect(form.text).toContain('New terms apply to new purchases only. The 1 current subscription keeps the price locked at purchase.');
     const response = await postForm(admin, `/admin/dids/${did.id}`, { ...FORM, provider: String(carrier.id), country: 'GB', monthly_fee: '5.00' }, `/admin/dids/${did.id}/edit`);
@@ -252,9 +249,9 @@ describe("a DID's page and its changes", () => {
 
   it('when a number was sold before, then removing it archives it: hidden from the list, history kept, restorable', async () => {
     const did = await makeDid(db(), { number: londonNumber(), country: 'GB' });
-    await db()('subscriptions').insert({
-      product_id: did.id, account_id: people.customer.id, seller_id: people.admin.id, billing_type: 'recurring', billing_days: 30, status: 'ended',
-      setup_fee: '1.00', price: '2.00', started_at: new Date(Date.now() - 86400000), ended_at: new Date(), end_reason: 'released',
+    await makeSubscription(db(), {
+      product_id: did.id, account_id: people.customer.id, seller_id: people.admin.id, status: 'ended',
+      setup_fee: '1.00', price: '2.00', started_at: new Date(Date.now() - 86400000), next_billing_at: null, ended_at: new Date(), end_reason: 'released',
     });
     const confirm = await admin.get(`/admin/dids/${did.id}/remove`);
     expect(confirm.text).toContain('cannot be deleted');

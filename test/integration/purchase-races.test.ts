@@ -7,7 +7,7 @@ import { ConflictError, InsufficientFundsError } from '../../src/errors.ts';
 import { JUST_SOLD_MESSAGE } from '../../src/services/acquisition.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid, makeFundedAccounts, uniqueUsNumber } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeDids, makeFundedAccounts, uniqueUsNumber } from '../helpers/factories.ts';
 import { testPricing } from '../helpers/app.ts';
 
 const PRICING = testPricing();
@@ -67,9 +67,9 @@ describe.skipIf(!testServerUrl())('purchases racing on real Postgres', () => {
   ] as const)('when one %s buyer with funds for 3 numbers races 20 purchases, then it gets exactly 3 and never goes below its limit', async (mode, payment, creditLimit, finalBalance) => {
     const buyer = await makeAccount(db, { role: 'reseller', parent: admin, billing_mode: mode, credit_limit: creditLimit, balance: payment });
     const numbers = Array.from({ length: 20 }, () => ({
-      category: 'did', number: uniqueUsNumber(), country: 'US', status: 'active', setup_fee: '1.00', monthly_fee: '2.00', billing_type: 'recurring', billing_days: 30,
+      number: uniqueUsNumber(), country: 'US', setup_fee: '1.00', monthly_fee: '2.00', billing_type: 'recurring', billing_days: 30,
     }));
-    const dids = (await db('products').insert(numbers).returning('id')) as Array<{ id: number }>;
+    const dids = await makeDids(db, numbers);
     const outcomes = await Promise.allSettled(
       dids.map(({ id }) => purchaseDid(db, { pricing: PRICING, buyerId: buyer.id, productId: id, idempotencyKey: randomUUID(), now: NOW, actorId: buyer.id })),
     );

@@ -7,7 +7,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { createTestApp, testConfig, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeDid } from '../helpers/factories.ts';
+import { makeAccount, makeDid, makeRatePlan } from '../helpers/factories.ts';
 import { loginAs, postForm, type Agent } from '../helpers/login.ts';
 
 const PRICING = testPricing();
@@ -117,8 +117,8 @@ describe('sell terms', () => {
   });
 
   it('when the number follows one of its rate plans, then the page says so and saving own terms takes it off the plan', async () => {
-    const [plan] = (await db('rate_plans').insert({ owner_id: reseller.id, name: 'Resale standard', kind: 'markup' }).returning('id')) as Array<{ id: number }>;
-    await db('reseller_prices').where({ product_id: unassigned.id, reseller_id: reseller.id }).update({ rate_plan_id: plan!.id });
+    const plan = await makeRatePlan(db, { owner_id: reseller.id, name: 'Resale standard', kind: 'markup', created_by: reseller.id, at: new Date(), versions: false });
+    await db('reseller_prices').where({ product_id: unassigned.id, reseller_id: reseller.id }).update({ rate_plan_id: plan });
     const page = await agent.get(`/reseller/dids/${unassigned.id}`);
     expect(page.text).toContain('follow your rate plan <strong>Resale standard</strong>');
     expect((await agent.get('/reseller/dids')).text).toContain('plan Resale standard');

@@ -11,6 +11,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
+import { makeAccount, makeBillingRun, makeCall, makeDidImport, makeRatePlan, makeRejectedCdr, makeSubscription } from '../helpers/factories.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 import { routesOf } from '../helpers/router-stack.ts';
 
@@ -261,17 +262,15 @@ const agents = {} as Record<Role, Agent>;
 
 async function seedSecondResellersCustomer(db: Knex, reseller: AccountRow): Promise<{ customer: AccountRow; subscriptionId: number; productId: number }> {
   return db.transaction(async (trx) => {
-    const [customer] = (await trx('accounts')
-      .insert({ role: 'customer', parent_id: reseller.id, name: 'Bluebird Client Oy', email: 'client-of-bluebird@example.com', password_hash: 'x' })
-      .returning('*')) as AccountRow[];
+    const customer = await makeAccount(trx as unknown as Knex, { role: 'customer', parent: reseller, name: 'Bluebird Client Oy', email: 'client-of-bluebird@example.com' });
     await postLedgerEntry(trx, { accountId: customer!.id, amount: '40', kind: 'payment', description: 'Bluebird client payment', idempotencyKey: 'tenancy:payment', now: NOW });
     const product = (await trx('products').where({ reseller_id: reseller.id }).whereNull('customer_id').orderBy('id').first()) as { id: number; number: string };
-    const [subscription] = (await trx('subscriptions')
-      .insert({
-        product_id: product.id, account_id: customer!.id, seller_id: reseller.id, status: 'active', billing_type: 'recurring', billing_days: 30,
-        setup_fee: '2', price: '3', started_at: NOW, next_billing_at: new Date(NOW.getTime() + 30 * 86_400_000),
-      })
-      .returning('id')) as Array<{ id: number }>;
+    const subscription = {
+      id: await makeSubscription(trx as unknown as Knex, {
+        product_id: product.id, account_id: customer.id, seller_id: reseller.id, setup_fee: '2', price: '3', started_at: NOW,
+        next_billing_at: new Date(NOW.getTime() + 30 * 86_400_000),
+      }),
+    };
     for (const [kind, amount] of [['setup_fee', '-2'], ['recurring_fee', '-3']] as const) {
       await postLedgerEntry(trx, {
         accountId: customer!.id, amount, kind, description: `${kind} for ${product.number}`, referenceType: 'subscription', referenceId: subscription!.id,
@@ -286,22 +285,9 @@ async function seedSecondResellersCustomer(db: Knex, reseller: AccountRow): Prom
 /** A call on each tenant's number, a rate plan of each owner, a billing run and a rejected CDR. */
 async function seedCallsAndPlans(db: Knex, who: Record<'admin' | 'reseller' | 'otherReseller' | 'customer' | 'directCustomer' | 'otherResellersCustomer', AccountRow>) {
   const numberOf = async (where: Record<string, number>) => (await db('products').where(where).orderBy('id').first('id', 'number')) as { id: number; number: string };
-  const call = async (uuid: string, product: { id: number; number: string }, ownerId: number, resellerId: number | null) =>
-    ((await db('calls')
-      .insert({
-        uuid, source: 'api', product_id: product.id, number: product.number, caller: '+15555550000', owner_id: ownerId, reseller_id: resellerId,
-        started_at: NOW, answered_at: NOW, ended_at: new Date(NOW.getTime() + 60_000), duration_seconds: 60, billsec: 60, hangup_cause: 'NORMAL_CLEARING',
-        cost: '0.010000', billed_seconds: 60, received_at: NOW,
-      })
-      .returning('id')) as Array<{ id: number }>)[0]!.id;
-  const plan = async (ownerId: number | null, name: string) => {
-    const [row] = (await db('rate_plans').insert({ owner_id: ownerId, name, kind: 'absolute', created_by: who.admin.id, created_at: NOW, updated_at: NOW }).returning('id')) as Array<{ id: number }>;
-    await db('rate_plan_versions').insert({
-      rate_plan_id: row!.id, effective_from: new Date(NOW.getTime() - 86_400_000), connection_cost: '0', grace_seconds: 0, cost_per_minute: '0.01',
-      initial_increment: 60, increment: 6, created_by: who.admin.id,
-    });
-    return row!.id;
-  };
+  const call = (uuid: string, product: { id: number; number: string }, ownerId: number, resellerId: number | null) =>
+    makeCall(db, { uuid, product, owner_id: ownerId, reseller_id: resellerId, at: NOW });
+  const plan = (ownerId: number | null, name: string) => makeRatePlan(db, { owner_id: ownerId, name, created_by: who.admin.id, at: NOW });
   return {
     call: {
       customer: await call('walk-customer', await numberOf({ customer_id: who.customer.id }), who.customer.id, who.reseller.id),
@@ -314,12 +300,8 @@ async function seedCallsAndPlans(db: Knex, who: Record<'admin' | 'reseller' | 'o
       reseller: await plan(who.reseller.id, 'Northwind resale'),
       otherReseller: await plan(who.otherReseller.id, 'Bluebird resale'),
     },
-    billingRun: ((await db('billing_runs')
-      .insert({ trigger: 'command', clock_at: NOW, started_at: NOW, finished_at: NOW, status: 'finished' })
-      .returning('id')) as Array<{ id: number }>)[0]!.id,
-    rejectedCdr: ((await db('rejected_cdrs')
-      .insert({ source: 'api', uuid: 'walk-rejected', reason: 'unknown number', payload: '{}', received_at: NOW })
-      .returning('id')) as Array<{ id: number }>)[0]!.id,
+    billingRun: await makeBillingRun(db, NOW),
+    rejectedCdr: await makeRejectedCdr(db, { uuid: 'walk-rejected', at: NOW }),
   };
 }
 
@@ -357,9 +339,7 @@ beforeAll(async () => {
       inStock: await productWhere((q) => q.whereNull('reseller_id').whereNull('customer_id').where({ status: 'active' })),
     },
     provider: ((await db('providers').orderBy('id').first('id')) as { id: number }).id,
-    didImport: ((await db('did_imports')
-      .insert({ created_by: admin!.id, filename: 'walk.csv', content: 'number,country\n+14155559999,US\n', created_at: NOW })
-      .returning('id')) as Array<{ id: number }>)[0]!.id,
+    didImport: await makeDidImport(db, { created_by: admin!.id, at: NOW }),
     ...(await seedCallsAndPlans(db, { admin: admin!, reseller: reseller!, otherReseller: otherReseller!, customer: customer!, directCustomer: directCustomer!, otherResellersCustomer: second.customer })),
   };
   app = createTestApp(db, { now: () => NOW });
