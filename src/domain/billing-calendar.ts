@@ -93,12 +93,16 @@ export function periodStartBefore(end: Date, cycle: Exclude<BillingCycle, { peri
   return cycle.period === 'month' ? previousBillingDay(justBefore, cycle.billingDay) : anniversaryIn(end.getUTCFullYear() - 1, cycle.anchor);
 }
 
-/** `price x days / daysInPeriod`, rounded HALF_UP once to `decimals`. */
+/**
+ * `price x days / daysInPeriod`, rounded HALF_UP once to `decimals`; never more than the price
+ * (a price with more decimals than the money has could otherwise round up past itself).
+ */
 export function prorate(price: string, days: number, daysInPeriod: number, decimals: number): string {
   if (!Number.isInteger(days) || !Number.isInteger(daysInPeriod) || daysInPeriod < 1 || days < 0 || days > daysInPeriod) {
     throw new RangeError(`cannot prorate ${days} of ${daysInPeriod} days`);
   }
-  return toStored(roundMoney(new Money(price).times(days).dividedBy(daysInPeriod), decimals));
+  const part = roundMoney(new Money(price).times(days).dividedBy(daysInPeriod), decimals);
+  return toStored(Money.min(part, price));
 }
 
 export interface FirstPeriod {

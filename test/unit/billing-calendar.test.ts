@@ -118,6 +118,12 @@ describe('firstMonthlyPeriod: proration over month lengths', () => {
   });
 });
 
+describe('prorate caps', () => {
+  it('when a price has more decimals than the money and would round up past itself, then the part costs the price', () => {
+    expect(prorate('0.06', 30, 31, 1)).toBe('0.060000');
+  });
+});
+
 describe('release credits', () => {
   const monthly = {
     status: 'active', billing_type: 'recurring' as const, billing_period: 'month' as const, billing_day: 1, billing_days: 30,
