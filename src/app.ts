@@ -20,6 +20,7 @@ import { undecodablePath } from './web/middleware/undecodable-path.ts';
 import { accountRouter } from './web/routes/account.ts';
 import { adminRouter } from './web/routes/admin/index.ts';
 import { authRouter } from './web/routes/auth.ts';
+import { passwordResetRouter } from './web/routes/password-reset/router.ts';
 import { customerRouter } from './web/routes/customer/index.ts';
 import { resellerRouter } from './web/routes/reseller/index.ts';
 import { apiRouter, freeswitchRouter } from './web/routes/switch/index.ts';
@@ -84,6 +85,7 @@ export function createApp(options: AppOptions): Express {
   app.use(csrfProtection());
 
   app.use(authRouter(context));
+  app.use(passwordResetRouter(context));
   app.use('/account', requireRole(), accountRouter(context));
   app.use('/admin', roleArea('admin'), adminRouter(context));
   app.use('/reseller', roleArea('reseller'), resellerRouter(context));

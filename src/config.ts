@@ -37,6 +37,12 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  PUBLIC_URL: z
+    .string()
+    .url('PUBLIC_URL is the address users open, such as https://portal.example.com')
+    .regex(/^https?:\/\//, 'PUBLIC_URL starts with http:// or https://')
+    .default('http://localhost:3000'),
+  PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
   PRORATE_FIRST_PERIOD: booleanText.default(true),
   CREDIT_UNUSED_DAYS_ON_RELEASE: booleanText.default(false),
 });
@@ -74,6 +80,10 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
+  /** Where users reach the portal (no trailing slash): the base of links in mails. */
+  publicUrl: string;
+  /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
+  passwordResetMaxRequests: number;
   /** A calendar month's first period costs its days' part of the price (false: the whole price). */
   prorateFirstPeriod: boolean;
   /** Releasing a calendar-billed number mid-period credits the holder its unused days. */
@@ -121,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
+    publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
+    passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
     prorateFirstPeriod: settings.PRORATE_FIRST_PERIOD,
     creditUnusedDaysOnRelease: settings.CREDIT_UNUSED_DAYS_ON_RELEASE,
   });

@@ -23,7 +23,7 @@ Exit codes: 0 done, 1 some renewals failed (see the list), 2 bad arguments.`;
 /** Lines of each kind printed in full; the rest are summed up. */
 const LISTED_PER_KIND = 50;
 
-function parseNow(text: string | undefined): Date {
+export function parseNow(text: string | undefined): Date {
   if (text === undefined) return new Date();
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text)) {
     throw new UsageError(`--now must be an ISO date or date-time with a zone, like 2027-01-31T00:00:00Z (got "${text}")`);

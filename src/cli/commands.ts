@@ -4,6 +4,7 @@ import { billingCommand } from './billing.ts';
 import { createAdminCommand } from './create-admin.ts';
 import { maxDurationCommand } from './max-duration.ts';
 import { migrateCommand } from './migrate.ts';
+import { noticesCommand } from './notices.ts';
 import { rateCdrsCommand } from './rate-cdrs.ts';
 import { rateCommand } from './rate.ts';
 import { seedCommand } from './seed.ts';
@@ -16,4 +17,5 @@ export const commands: Record<string, Command> = {
   'max-duration': maxDurationCommand,
   'rate-cdrs': rateCdrsCommand,
   billing: billingCommand,
+  notices: noticesCommand,
 };

@@ -1,5 +1,6 @@
 // The admin creates and edits resellers and customers; a reseller creates and edits its own
 // customers. Every change is written with its audit row in one transaction.
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/knex.ts';
 import { inTransaction, type Transaction } from '../db/transaction.ts';
 import type { AccountRow, AccountStatus, BillingMode } from '../db/repos/accounts.ts';
@@ -16,6 +17,7 @@ import { endAccountSessions } from '../db/repos/sessions.ts';
 import { toStored } from '../domain/money.ts';
 import { NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { createAccount, hashPassword } from './accounts.ts';
+import { issuePasswordLink } from './password-links.ts';
 
 export interface AccountSettings {
   name: string;
@@ -33,7 +35,8 @@ export interface NewAccountInput extends AccountSettings {
   role: 'reseller' | 'customer';
   /** The seller of a customer the admin creates: the admin or a reseller. Ignored otherwise. */
   parentId?: number | undefined;
-  password: string;
+  /** The password the creator typed; without one, the account gets a set-password link by mail. */
+  password?: string | undefined;
 }
 
 export interface AccountUpdateInput extends AccountSettings {
@@ -81,9 +84,12 @@ export async function createManagedAccount(
   db: Db,
   scope: AccountScope,
   input: NewAccountInput,
-  actor: Actor & { bcryptCost: number },
+  actor: Actor & { bcryptCost: number; publicUrl: string },
 ): Promise<AccountRow> {
   const role = scope.kind === 'reseller' ? 'customer' : input.role;
+  // Without a typed password the account starts with a random one nobody knows, until its holder
+  // sets one through the welcome link.
+  const password = input.password ?? randomBytes(24).toString('base64url');
   return inTransaction(db, async (trx) => {
     const parentId = await parentFor(trx, scope, { ...input, role });
     const account = await createAccount(
@@ -93,7 +99,7 @@ export async function createManagedAccount(
         parent_id: parentId,
         name: input.name,
         email: input.email,
-        password: input.password,
+        password,
         status: input.status,
         billing_mode: input.billingMode,
         credit_limit: creditLimitOf(input),
@@ -106,6 +112,7 @@ export async function createManagedAccount(
       actorId: actor.actorId, action: 'account.create', entityType: 'account', entityId: account.id,
       after: auditedFields(account), ip: actor.ip ?? null, at: actor.now,
     });
+    if (input.password === undefined) await issuePasswordLink(trx, account.id, 'welcome', actor.publicUrl, actor.now);
     return account;
   });
 }

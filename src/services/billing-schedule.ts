@@ -1,11 +1,13 @@
 // The server's billing schedule: the renewal job every BILLING_INTERVAL_MINUTES (0: off), once at
-// start-up too, so periods missed while the server was down are charged. One run at a time per
-// process; other processes running it at once are safe (SKIP LOCKED claims, per-period ledger keys).
+// start-up too, so periods missed while the server was down are charged; then the notice jobs
+// (services/notice-jobs.ts). One run at a time per process; other processes running it at once are
+// safe (SKIP LOCKED claims, per-period ledger keys, notice marks set by conditional updates).
 import type { Db } from '../db/knex.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { runBilling, type BillingRunSummary } from './renewals.ts';
 import { refreshPlanTerms } from '../db/repos/plan-numbers.ts';
+import { runNoticeJobs } from './notice-jobs.ts';
 
 export interface BillingSchedule {
   /** Resolves when the run in progress (if any) is over. */
@@ -16,7 +18,7 @@ export interface BillingSchedule {
 
 export function startBillingSchedule(
   db: Db,
-  config: Pick<Config, 'billingIntervalMinutes' | 'billingGraceDays'>,
+  config: Pick<Config, 'billingIntervalMinutes' | 'billingGraceDays' | 'renewalNoticeDays'>,
   logger: Pick<Logger, 'info' | 'error' | 'warn'>,
   clock: () => Date = () => new Date(),
 ): BillingSchedule {
@@ -38,6 +40,16 @@ export function startBillingSchedule(
       .catch((error: unknown) => {
         logger.error({ err: error }, 'billing run failed');
         return undefined;
+      })
+      // After the renewals, so the notices see the balances and due dates they left.
+      .then(async (summary) => {
+        try {
+          const notices = await runNoticeJobs(db, { now: clock(), noticeDays: config.renewalNoticeDays, graceDays: config.billingGraceDays });
+          logger.info(notices, 'notice jobs finished');
+        } catch (error) {
+          logger.error({ err: error }, 'notice jobs failed');
+        }
+        return summary;
       })
       .finally(() => {
         current = undefined;

@@ -26,7 +26,7 @@ describe('the billing schedule', () => {
     const did = await makeDid(db, { setup_fee: '0', monthly_fee: '1.00', billing_days: 30 });
     await purchaseDid(db, { pricing: PRICING, buyerId: customer.id, productId: did.id, idempotencyKey: randomUUID(), now: new Date('2027-01-01T00:00:00Z'), actorId: customer.id });
 
-    const schedule = startBillingSchedule(db, { billingIntervalMinutes: 0, billingGraceDays: 7 }, logger, () => new Date('2027-01-31T00:00:00Z'));
+    const schedule = startBillingSchedule(db, { billingIntervalMinutes: 0, billingGraceDays: 7, renewalNoticeDays: 3 }, logger, () => new Date('2027-01-31T00:00:00Z'));
     const [first, second] = await Promise.all([schedule.runNow(), schedule.runNow()]);
     expect(first?.renewed).toBe(1);
     expect(first?.run?.trigger).toBe('schedule');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedDemo, DEMO_LOGINS, DEMO_PASSWORD } from '../../seeds/demo.ts';
 import { authenticate } from '../../src/services/accounts.ts';
+import { sendLowBalanceNotices } from '../../src/services/notice-jobs.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 
 const database = useTestDatabase();
@@ -60,6 +61,15 @@ describe('demo data', () => {
     }>;
     for (const row of rows) expect(row.balance).toBe(row.ledger_sum);
     expect(rows.filter((row) => Number(row.entries) > 0).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('when seeded, then the first notice run warns Acme of its low balance, once, and Globex has a billing contact', async () => {
+    const { db } = database.current;
+    const acme = await db('accounts').where({ email: 'customer@example.com' }).first();
+    const globex = await db('accounts').where({ email: 'customer-of-reseller@example.com' }).first();
+    expect(await db('billing_contacts').where({ account_id: globex.id }).pluck('email')).toEqual(['accounts-payable@globex.example']);
+    expect(await sendLowBalanceNotices(db, new Date('2026-11-29T12:00:00Z'))).toBeGreaterThanOrEqual(1);
+    expect((await db('accounts').where({ id: acme.id }).first()).low_balance_notified_at).not.toBeNull();
   });
 
   it('when the database has accounts already, then seeding writes nothing', async () => {

@@ -77,7 +77,11 @@ const ROUTES: Record<string, RouteCase> = {
   '/': { area: 'public', anonymous: 302 },
   '/healthz': { area: 'public' },
   '/login': { area: 'public' },
+  '/password/forgot': { area: 'public' },
+  // An unknown link: the clear "no longer works" page.
+  '/password/reset/:token': { area: 'public', own: () => ({ token: 'x'.repeat(43) }), anonymous: 410 },
   '/account/password': { area: 'account' },
+  '/account/notifications': { area: 'account' },
 
   '/admin': { area: 'admin' },
   '/admin/accounts': { area: 'admin' },

@@ -23,3 +23,17 @@ export async function listRenewalsToNotice(db: Db, accountId: number, horizon: D
     .orderBy([{ column: 's.next_billing_at' }, { column: 's.id' }])
     .select('s.id as subscription_id', 'p.id as product_id', 'p.number', 's.status', 's.price', 's.next_billing_at', 's.suspended_at')) as NoticeRenewalRow[];
 }
+
+/** Accounts (not closed) with an active recurring subscription due by `horizon` whose owner was not warned of that renewal yet. */
+export async function listAccountsWithUnwarnedRenewals(db: Db, horizon: Date): Promise<number[]> {
+  const rows = (await db('subscriptions as s')
+    .join('accounts as a', 'a.id', 's.account_id')
+    .where('s.billing_type', 'recurring')
+    .where('s.status', 'active')
+    .where('s.next_billing_at', '<=', horizon)
+    .whereNot('a.status', 'closed')
+    .whereRaw('s.notified_due_at IS DISTINCT FROM s.next_billing_at')
+    .distinct('s.account_id')
+    .orderBy('s.account_id')) as Array<{ account_id: number | string }>;
+  return rows.map((row) => Number(row.account_id));
+}

@@ -12,7 +12,8 @@ import {
 import { formValues } from './validate.ts';
 import { renderPage } from '../render.ts';
 
-class PostgresLoginStore implements Store {
+/** express-rate-limit's count kept in login_attempts; callers give their keys a prefix of their own. */
+export class PostgresLoginStore implements Store {
   // Counts in one instance reach the others: express-rate-limit's double-count check must know.
   localKeys = false;
   private windowMs = 0;

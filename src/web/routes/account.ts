@@ -8,6 +8,7 @@ import { validate } from '../middleware/validate.ts';
 import { passwordSchema } from './accounts/schema.ts';
 import { flash, renderPage } from '../render.ts';
 import type { AppContext } from '../context.ts';
+import { notificationsRouter } from './notifications/router.ts';
 
 const passwordFormSchema = z
   .object({
@@ -18,8 +19,10 @@ const passwordFormSchema = z
   .refine((form) => form.next === form.confirm, { path: ['confirm'], message: 'The two new passwords differ' })
   .refine((form) => form.next !== form.current, { path: ['next'], message: 'Choose a password other than the current one' });
 
-export function accountRouter({ db, config, now }: AppContext): Router {
+export function accountRouter(context: AppContext): Router {
+  const { db, config, now } = context;
   const router = Router();
+  router.use('/notifications', notificationsRouter(context));
 
   router.get('/password', async (_req, res) => {
     await renderPage(res, 'account/password', { title: 'Change password' });

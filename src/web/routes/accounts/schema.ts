@@ -73,14 +73,28 @@ export function createSchema(config: Config, role: Role) {
   return z
     .object({
       ...settingsFields(config),
-      password: passwordSchema,
+      // "link" (the form's default) mails a set-password link; "typed" sets the password typed here.
+      // A post without the choice (a script) is "typed" when it carries a password.
+      password_mode: z.preprocess(emptyToUndefined, z.enum(PASSWORD_MODES, { message: 'Choose how the password is set' }).optional()),
+      password: z.preprocess(emptyToUndefined, passwordSchema.optional()),
       role: role === 'admin' ? z.enum(['reseller', 'customer'], { message: 'Choose reseller or customer' }) : z.unknown().optional().transform(() => 'customer' as const),
       parent_id: z.preprocess(emptyToUndefined, idText.optional()),
     })
     .refine((form) => form.role !== 'customer' || role === 'reseller' || form.parent_id !== undefined, {
       path: ['parent_id'],
       message: 'Choose who sells to this customer',
-    });
+    })
+    .refine((form) => passwordModeOf(form) === 'link' || form.password !== undefined, {
+      path: ['password'],
+      message: `Type a password of at least ${MIN_PASSWORD_LENGTH} characters, or choose to send a set-password link`,
+    })
+    .transform((form) => ({ ...form, password: passwordModeOf(form) === 'typed' ? form.password : undefined }));
+}
+
+export const PASSWORD_MODES = ['link', 'typed'] as const;
+
+function passwordModeOf(form: { password_mode?: (typeof PASSWORD_MODES)[number] | undefined; password?: string | undefined }) {
+  return form.password_mode ?? (form.password !== undefined ? 'typed' : 'link');
 }
 
 export function editSchema(config: Config) {

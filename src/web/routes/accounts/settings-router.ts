@@ -15,7 +15,9 @@ import { createSchema, editSchema, newQuerySchema } from './schema.ts';
 export function settingsRouter({ db, config, now }: AppContext): Router {
   const router = Router();
   const loadAccount = (req: Request, res: Response) => getManagedAccount(db, accountScope(res), idParam(req, 'id', 'No such account'));
-  const actor = (req: Request, res: Response) => ({ actorId: currentAccount(res).id, ip: req.ip, now: now(), bcryptCost: config.bcryptCost });
+  const actor = (req: Request, res: Response) => ({
+    actorId: currentAccount(res).id, ip: req.ip, now: now(), bcryptCost: config.bcryptCost, publicUrl: config.publicUrl,
+  });
 
   async function renderCreateForm(res: Response, extra: Record<string, unknown>, status = 200) {
     const audience = audienceOf(areaRole(res));
@@ -37,7 +39,7 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
     const parent = newQuery.data(res).parent ?? '';
     await renderCreateForm(res, {
       values: {
-        role: 'customer', parent_id: parent || (scope.kind === 'admin' ? String(scope.adminId) : ''),
+        role: 'customer', parent_id: parent || (scope.kind === 'admin' ? String(scope.adminId) : ''), password_mode: 'link',
         billing_mode: 'prepaid', credit_limit: '0', max_concurrent_calls: '0', status: 'active', billing_day: '1',
       },
     });
@@ -60,7 +62,9 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
       if (error instanceof ValidationError) return renderCreateForm(res, { values: formValues(req.body), fieldErrors: error.fields }, 400);
       throw error;
     }
-    flash(req, 'success', `${created.name} has been created.`);
+    flash(req, 'success', form.password === undefined
+      ? `${created.name} has been created; a link to set the password has been mailed to ${created.email} (valid 7 days).`
+      : `${created.name} has been created.`);
     res.redirect(`${audienceOf(areaRole(res)).base}/${created.id}`);
   });
 
