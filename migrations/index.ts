@@ -22,6 +22,7 @@ import * as createLoginAttempts from './20261130100100_create_login_attempts.ts'
 import * as reserveCreditForCalls from './20261130130000_reserve_credit_for_calls.ts';
 import * as createOutbox from './20261201050000_create_outbox.ts';
 import * as createNotificationPreferences from './20261201100000_create_notification_preferences.ts';
+import * as createMailTemplates from './20261201100100_create_mail_templates.ts';
 import * as createAccountTokens from './20261201110000_create_account_tokens.ts';
 import * as addNoticeMarks from './20261201110100_add_notice_marks.ts';
 import * as addCalendarBilling from './20261201150000_add_calendar_billing.ts';
@@ -53,6 +54,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261130130000_reserve_credit_for_calls', reserveCreditForCalls],
   ['20261201050000_create_outbox', createOutbox],
   ['20261201100000_create_notification_preferences', createNotificationPreferences],
+  ['20261201100100_create_mail_templates', createMailTemplates],
   ['20261201110000_create_account_tokens', createAccountTokens],
   ['20261201110100_add_notice_marks', addNoticeMarks],
   ['20261201150000_add_calendar_billing', addCalendarBilling],

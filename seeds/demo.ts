@@ -9,6 +9,7 @@ import { findHoldingsTakingSlots } from '../src/db/repos/call-holdings.ts';
 import { recordCdrs } from '../src/services/cdr-charging.ts';
 import { postLedgerEntry } from '../src/db/ledger-writer.ts';
 import { registerSwitch } from '../src/services/switches.ts';
+import { seedDemoMail } from './demo-mail.ts';
 import { seedNotificationsDemo } from './demo-notifications.ts';
 import { seedCalendarDemo } from './demo-calendar.ts';
 
@@ -199,6 +200,7 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
       number: '+14155550100', uuid: 'demo-call-in-progress', switchId: demoSwitch.id, now,
       capSeconds: 3600, marginSeconds: 300, decimals: options.moneyDecimals ?? 4,
     }]);
+    await seedDemoMail(trx, { reseller, customer, resellersCustomer }, now);
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     await seedCalendarDemo(trx, { now, decimals: options.moneyDecimals ?? 4 });
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };

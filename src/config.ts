@@ -7,6 +7,15 @@ const booleanText = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+// "Name <address>" or a bare address, on one line (it becomes a mail header).
+const MAIL_FROM_PATTERN = /^(?:([^<>"\r\n]*?)\s*<([^<>\s@]+@[^<>\s@]+)>|([^<>\s@]+@[^<>\s@]+))$/;
+
+function parseMailFrom(value: string): { name: string; address: string } {
+  const match = MAIL_FROM_PATTERN.exec(value.trim()) as RegExpExecArray;
+  const address = (match[2] ?? match[3]) as string;
+  return { name: (match[1] ?? '').trim() || 'didhub', address };
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -37,6 +46,14 @@ const schema = z.object({
   BILLING_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'SMTP_URL is smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS)')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(MAIL_FROM_PATTERN, 'MAIL_FROM is an address, or a name and an address: didhub <no-reply@example.com>')
+    .default('didhub <no-reply@didhub.local>'),
   PUBLIC_URL: z
     .string()
     .url('PUBLIC_URL is the address users open, such as https://portal.example.com')
@@ -80,6 +97,10 @@ export interface Config {
   billingGraceDays: number;
   /** Days before a renewal that the owner is warned its funds will not cover it. */
   renewalNoticeDays: number;
+  /** Where mail goes: smtp:// (STARTTLS when offered) or smtps:// (TLS); unset: mails are kept on the Outbox page, not sent. */
+  smtpUrl: string | undefined;
+  /** The sender: its address on every mail; its name is the operator's brand (a reseller's customers see the reseller's name instead). */
+  mailFrom: { name: string; address: string };
   /** Where users reach the portal (no trailing slash): the base of links in mails. */
   publicUrl: string;
   /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
@@ -131,6 +152,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     billingIntervalMinutes: settings.BILLING_INTERVAL_MINUTES,
     billingGraceDays: settings.BILLING_GRACE_DAYS,
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
+    smtpUrl: settings.SMTP_URL,
+    mailFrom: Object.freeze(parseMailFrom(settings.MAIL_FROM)),
     publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
     passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
     prorateFirstPeriod: settings.PRORATE_FIRST_PERIOD,

@@ -2,8 +2,9 @@
 // webhooks) adds its deliverer here.
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { mailDeliverer } from './mail-deliverer.ts';
 import type { OutboxDeliverer } from './outbox-worker.ts';
 
-export function outboxDeliverers(_config: Readonly<Config>, _logger: Logger): OutboxDeliverer[] {
-  return [];
+export function outboxDeliverers(config: Readonly<Config>, _logger: Logger): OutboxDeliverer[] {
+  return [mailDeliverer(config)];
 }

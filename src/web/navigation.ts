@@ -18,6 +18,8 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Rejected CDRs', href: '/admin/rejected-cdrs' },
     { label: 'Expired reservations', href: '/admin/expired-reservations' },
     { label: 'Billing runs', href: '/admin/billing-runs' },
+    { label: 'Outbox', href: '/admin/outbox' },
+    { label: 'Mail templates', href: '/admin/mail-templates' },
   ],
   reseller: [
     { label: 'Dashboard', href: '/reseller' },
@@ -27,6 +29,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { label: 'Customers', href: '/reseller/customers' },
     { label: 'Transactions', href: '/reseller/transactions' },
     { label: 'Calls', href: '/reseller/calls' },
+    { label: 'Mail templates', href: '/reseller/mail-templates' },
   ],
   customer: [
     { label: 'Dashboard', href: '/customer' },

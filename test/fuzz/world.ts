@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
+import { saveMailTemplateOverride } from '../../src/db/repos/mail-templates.ts';
 import { makeAccount, makeBillingRun, makeDid, makeDidImport, makeRatePlan, makeRejectedCdr, makeSwitch } from '../helpers/factories.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 
@@ -15,7 +16,7 @@ export const ROLES: readonly Role[] = ['admin', 'reseller', 'customer', 'anonymo
 
 export interface World {
   /** Values for the path parameters of each role's routes: pattern prefix → parameters. */
-  params: Array<{ prefix: string; values: Record<string, number> }>;
+  params: Array<{ prefix: string; values: Record<string, string | number> }>;
   /** Query strings that pages with a confirmation step need to show their form. */
   pageQueries: Record<string, string>;
   /** Pages, besides every GET route, whose forms are fuzzed: a removed row's restore form, a preview's confirm form (a POST's answer). */
@@ -44,6 +45,10 @@ export async function buildWorld(db: Knex): Promise<World> {
   await db('rate_plans').whereIn('id', [archivedAdminPlan, archivedResellerPlan]).update({ archived_at: NOW });
   const removedDid = (await makeDid(db, { archived_at: NOW })).id;
   const billingRun = await makeBillingRun(db, NOW);
+  // Edited templates, so their pages show the reset form.
+  const edited = { subject: 'Paid <%= amount %>', html: '<p><%= amount %></p>', text: '<%= amount %>' };
+  await saveMailTemplateOverride(db, null, 'payment.received', edited, NOW);
+  await saveMailTemplateOverride(db, reseller.id, 'payment.received', edited, NOW);
   const rejectedCdr = await makeRejectedCdr(db, { uuid: 'fuzz-rejected', at: NOW });
   const didImport = await makeDidImport(db, { created_by: admin.id, at: NOW });
   const globexProduct = await one(db('products').where({ customer_id: globex.id }).orderBy('id'));
@@ -69,6 +74,10 @@ export async function buildWorld(db: Knex): Promise<World> {
       { prefix: '/admin/rate-plans/', values: { id: adminPlan } },
       { prefix: '/admin/billing-runs/', values: { id: billingRun } },
       { prefix: '/admin/subscriptions/', values: { id: await subscriptionOf(acme.id) } },
+      // The demo's bounced mail: its page has the Retry form.
+      { prefix: '/admin/outbox/', values: { id: await one(db('outbox_messages').where({ status: 'failed' }).orderBy('id')) } },
+      { prefix: '/admin/mail-templates/', values: { event: 'payment.received' } },
+      { prefix: '/reseller/mail-templates/', values: { event: 'payment.received' } },
       { prefix: '/reseller/customers/', values: { id: resellersVictim.id } },
       { prefix: '/reseller/buy/', values: { productId: inStock } },
       { prefix: '/reseller/receipts/', values: { subscriptionId: await subscriptionOf(reseller.id) } },
@@ -97,7 +106,7 @@ export async function buildWorld(db: Knex): Promise<World> {
 }
 
 /** The path parameters for a route pattern, from the first matching prefix. */
-export function paramsFor(world: World, pattern: string): Record<string, number> {
+export function paramsFor(world: World, pattern: string): Record<string, string | number> {
   return world.params.find((entry) => pattern.startsWith(entry.prefix))?.values ?? {};
 }
 

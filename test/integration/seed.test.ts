@@ -63,6 +63,19 @@ describe('demo data', () => {
     expect(rows.filter((row) => Number(row.entries) > 0).length).toBeGreaterThanOrEqual(4);
   });
 
+  it("when seeded, then the Outbox holds the demo's mails: receipts and payments, Globex's from its reseller, one bounced", async () => {
+    const { db } = database.current;
+    const mails = (await db('outbox_messages').where({ channel: 'mail' }).orderBy('id')) as Array<{ event: string; recipient: string; status: string; payload: unknown }>;
+    const payloadOf = (row: { payload: unknown }) => (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as { subject: string; from: { name: string } };
+    const to = (address: string) => mails.filter((row) => row.recipient === address);
+    expect(to('customer@example.com').map((row) => row.event).sort()).toEqual(['number.purchased', 'number.purchased', 'number.purchased', 'payment.received']);
+    expect(to('accounts-payable@acme.example')).toHaveLength(4);
+    const globex = to('customer-of-reseller@example.com');
+    expect(globex.map((row) => row.event).sort()).toEqual(['number.purchased', 'number.purchased', 'payment.received', 'renewal.notice']);
+    for (const row of globex) expect(payloadOf(row).from.name).toBe('Northwind Telecom');
+    expect(mails.filter((row) => row.status === 'failed')).toHaveLength(1);
+  });
+
   it('when seeded, then the first notice run warns Acme of its low balance, once, and Globex has a billing contact', async () => {
     const { db } = database.current;
     const acme = await db('accounts').where({ email: 'customer@example.com' }).first();

@@ -50,6 +50,8 @@ interface World {
   call: { customer: number; directCustomer: number; otherResellersCustomer: number; reseller: number };
   ratePlan: { admin: number; reseller: number; otherReseller: number };
   billingRun: number;
+  /** A mail in the outbox (the demo's). */
+  outboxMessage: number;
   rejectedCdr: number;
 }
 
@@ -134,6 +136,10 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/billing-runs': { area: 'admin' },
   '/admin/billing-runs/:id': { area: 'admin', own: (w) => ({ id: w.billingRun }), foreign: () => [{ id: 999999 }] },
   '/admin/subscriptions/:id': { area: 'admin', own: (w) => ({ id: w.subscription.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
+  '/admin/outbox': { area: 'admin' },
+  '/admin/outbox/:id': { area: 'admin', own: (w) => ({ id: w.outboxMessage }), foreign: () => [{ id: 999999 }] },
+  '/admin/mail-templates': { area: 'admin' },
+  '/admin/mail-templates/:event': { area: 'admin', own: () => ({ event: 'number.purchased' }), foreign: () => [{ event: 'no.such' }] },
   '/admin/providers': { area: 'admin' },
   '/admin/providers/new': { area: 'admin' },
   '/admin/providers/:id': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
@@ -154,6 +160,8 @@ const ROUTES: Record<string, RouteCase> = {
     ]),
   ),
   '/reseller/transactions': { area: 'reseller' },
+  '/reseller/mail-templates': { area: 'reseller' },
+  '/reseller/mail-templates/:event': { area: 'reseller', own: () => ({ event: 'number.purchased' }), foreign: () => [{ event: 'no.such' }] },
   '/reseller/calls': { area: 'reseller' },
   '/reseller/calls/export.csv': { area: 'reseller' },
   // A call to its customer's number is the reseller's too (its margin); other tenants' calls are not.
@@ -305,6 +313,7 @@ async function seedCallsAndPlans(db: Knex, who: Record<'admin' | 'reseller' | 'o
       otherReseller: await plan(who.otherReseller.id, 'Bluebird resale'),
     },
     billingRun: await makeBillingRun(db, NOW),
+    outboxMessage: ((await db('outbox_messages').orderBy('id').first('id')) as { id: number }).id,
     rejectedCdr: await makeRejectedCdr(db, { uuid: 'walk-rejected', at: NOW }),
   };
 }

@@ -14,6 +14,8 @@ import { ratePlansRouter } from '../rate-plans/router.ts';
 import { ratePlanNumbersRouter } from '../rate-plans/numbers-router.ts';
 import { expiredReservationsRouter } from '../expired-reservations/router.ts';
 import { invalidDestinationsRouter } from './invalid-destinations.ts';
+import { outboxRouter } from '../outbox/router.ts';
+import { mailTemplatesRouter } from '../mail-templates/router.ts';
 
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
@@ -35,6 +37,8 @@ export function adminRouter(context: AppContext): Router {
   router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
+  router.use('/outbox', outboxRouter(context));
+  router.use('/mail-templates', mailTemplatesRouter(context, 'admin'));
 
   return router;
 }

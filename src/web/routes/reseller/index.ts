@@ -11,6 +11,7 @@ import { heldDidsRouter } from '../held-dids/router.ts';
 import { callsRouter } from '../calls/router.ts';
 import { ratePlansRouter } from '../rate-plans/router.ts';
 import { applyRouter } from '../rate-plans/apply-router.ts';
+import { mailTemplatesRouter } from '../mail-templates/router.ts';
 
 export function resellerRouter(context: AppContext): Router {
   const { db } = context;
@@ -28,6 +29,7 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
   router.use('/rate-plans', applyRouter(context), ratePlansRouter(context));
+  router.use('/mail-templates', mailTemplatesRouter(context, 'reseller'));
 
   return router;
 }
