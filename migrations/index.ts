@@ -25,6 +25,10 @@ import * as createNotificationPreferences from './20261201100000_create_notifica
 import * as createMailTemplates from './20261201100100_create_mail_templates.ts';
 import * as createAccountTokens from './20261201110000_create_account_tokens.ts';
 import * as addNoticeMarks from './20261201110100_add_notice_marks.ts';
+import * as createWebhookEndpoints from './20261201130000_create_webhook_endpoints.ts';
+import * as createStripePayments from './20261201160000_create_stripe_payments.ts';
+import * as createApiKeysAndHolds from './20261201120000_create_api_keys_and_holds.ts';
+import * as createInvoicesAndTaxes from './20261201140000_create_invoices_and_taxes.ts';
 import * as addCalendarBilling from './20261201150000_add_calendar_billing.ts';
 
 interface Migration {
@@ -57,6 +61,10 @@ const migrations: Array<[string, Migration]> = [
   ['20261201100100_create_mail_templates', createMailTemplates],
   ['20261201110000_create_account_tokens', createAccountTokens],
   ['20261201110100_add_notice_marks', addNoticeMarks],
+  ['20261201130000_create_webhook_endpoints', createWebhookEndpoints],
+  ['20261201160000_create_stripe_payments', createStripePayments],
+  ['20261201120000_create_api_keys_and_holds', createApiKeysAndHolds],
+  ['20261201140000_create_invoices_and_taxes', createInvoicesAndTaxes],
   ['20261201150000_add_calendar_billing', addCalendarBilling],
 ];
 

@@ -10,9 +10,13 @@ import { recordCdrs } from '../src/services/cdr-charging.ts';
 import { postLedgerEntry } from '../src/db/ledger-writer.ts';
 import { registerSwitch } from '../src/services/switches.ts';
 import { seedDemoMail } from './demo-mail.ts';
+import { seedDemoApi } from './demo-api.ts';
 import { seedNotificationsDemo } from './demo-notifications.ts';
+import { seedDemoWebhooks } from './demo-webhooks.ts';
+import { seedDemoPayments } from './demo-payments.ts';
 import { seedCalendarDemo } from './demo-calendar.ts';
 
+import { seedDemoInvoices } from './demo-invoices.ts';
 export const DEMO_PASSWORD = 'didhub-demo';
 
 export const DEMO_LOGINS = [
@@ -201,7 +205,11 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
       capSeconds: 3600, marginSeconds: 300, decimals: options.moneyDecimals ?? 4,
     }]);
     await seedDemoMail(trx, { reseller, customer, resellersCustomer }, now);
+    await seedDemoPayments(trx, now);
+    await seedDemoApi(trx, reseller, now);
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
+    await seedDemoWebhooks(trx, { resellerId: reseller.id, now });
+    await seedDemoInvoices(trx, { now, decimals: options.moneyDecimals ?? 4 });
     await seedCalendarDemo(trx, { now, decimals: options.moneyDecimals ?? 4 });
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });

@@ -25,7 +25,9 @@ import { customerRouter } from './web/routes/customer/index.ts';
 import { resellerRouter } from './web/routes/reseller/index.ts';
 import { apiRouter, freeswitchRouter } from './web/routes/switch/index.ts';
 import { refuseSwitchTokens } from './web/middleware/switch-auth.ts';
+import { accountApiRouter } from './web/api/index.ts';
 import type { AppContext } from './web/context.ts';
+import { stripeWebhookRouter } from './web/routes/stripe-webhooks/router.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,6 +52,9 @@ export function createApp(options: AppOptions): Express {
   // the page headers (CSP and the like mean nothing to a switch, and route requests are the hot path).
   app.use('/switch/freeswitch', freeswitchRouter(context));
   app.use('/api/v1', apiRouter(context));
+  // Signed over the raw body: before any parser, session or CSRF check.
+  app.use('/webhooks/stripe', stripeWebhookRouter(context));
+  app.use('/api/v1', accountApiRouter(context));
 
   app.use(
     helmet({
@@ -67,6 +72,7 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1h' : 0 }));
+  app.use('/static/swagger-ui', express.static(path.join(root, 'node_modules', 'swagger-ui-dist'), { maxAge: config.env === 'production' ? '1h' : 0, index: false }));
   app.get('/healthz', async (_req, res) => {
     await pingDatabase(db);
     res.json({ status: 'ok' });

@@ -54,6 +54,9 @@ const schema = z.object({
     .string()
     .regex(MAIL_FROM_PATTERN, 'MAIL_FROM is an address, or a name and an address: didhub <no-reply@example.com>')
     .default('didhub <no-reply@didhub.local>'),
+  API_RATE_LIMIT: z.coerce.number().positive().max(10_000).default(20),
+  API_RATE_BURST: z.coerce.number().int().min(1).max(100_000).optional(),
+  API_HOLD_MAX_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   PUBLIC_URL: z
     .string()
     .url('PUBLIC_URL is the address users open, such as https://portal.example.com')
@@ -62,6 +65,14 @@ const schema = z.object({
   PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
   PRORATE_FIRST_PERIOD: booleanText.default(true),
   CREDIT_UNUSED_DAYS_ON_RELEASE: booleanText.default(false),
+  WEBHOOK_ALLOW_HTTP: booleanText.default(false),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+  PAYMENT_MIN_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MIN_AMOUNT is an amount such as 5').default('5'),
+  PAYMENT_MAX_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MAX_AMOUNT is an amount such as 1000').default('1000'),
+  STRIPE_API_HOST: z.string().min(1).optional(),
+  STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
+  INVOICE_OVERDUE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
 });
 
 export interface Config {
@@ -101,6 +112,11 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The sender: its address on every mail; its name is the operator's brand (a reseller's customers see the reseller's name instead). */
   mailFrom: { name: string; address: string };
+  /** API requests a key may make per second (token bucket, counted in Postgres), and the burst above it. */
+  apiRateLimit: number;
+  apiRateBurst: number;
+  /** The longest an API number hold may last, in minutes (default hold: 10 minutes). */
+  apiHoldMaxMinutes: number;
   /** Where users reach the portal (no trailing slash): the base of links in mails. */
   publicUrl: string;
   /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
@@ -109,6 +125,17 @@ export interface Config {
   prorateFirstPeriod: boolean;
   /** Releasing a calendar-billed number mid-period credits the holder its unused days. */
   creditUnusedDaysOnRelease: boolean;
+  /** Webhook endpoints may use plain http:// (and https to private hosts), only to this machine or a private network: development and tests. */
+  webhookAllowHttp: boolean;
+  /** A webhook endpoint whose every delivery failed for this many hours (5 tries at least) is disabled; 410 Gone disables at once. */
+  webhookDisableAfterHours: number;
+  /** Bounds of an "Add funds" amount, in CURRENCY. */
+  paymentMinAmount: string;
+  paymentMaxAmount: string;
+  /** Only for tests and development: where the Stripe client sends its API calls (default api.stripe.com). */
+  stripeApi: { host?: string; port?: number; protocol?: 'http' | 'https' };
+  /** Days after an invoice's due date before its account's numbers are suspended for it. */
+  invoiceOverdueGraceDays: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -154,9 +181,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     renewalNoticeDays: settings.RENEWAL_NOTICE_DAYS,
     smtpUrl: settings.SMTP_URL,
     mailFrom: Object.freeze(parseMailFrom(settings.MAIL_FROM)),
+    apiRateLimit: settings.API_RATE_LIMIT,
+    apiRateBurst: settings.API_RATE_BURST ?? Math.max(1, Math.ceil(settings.API_RATE_LIMIT * 2)),
+    apiHoldMaxMinutes: settings.API_HOLD_MAX_MINUTES,
     publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
     passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
     prorateFirstPeriod: settings.PRORATE_FIRST_PERIOD,
     creditUnusedDaysOnRelease: settings.CREDIT_UNUSED_DAYS_ON_RELEASE,
+    webhookAllowHttp: settings.WEBHOOK_ALLOW_HTTP,
+    webhookDisableAfterHours: settings.WEBHOOK_DISABLE_AFTER_HOURS,
+    paymentMinAmount: settings.PAYMENT_MIN_AMOUNT,
+    paymentMaxAmount: settings.PAYMENT_MAX_AMOUNT,
+    stripeApi: Object.freeze({
+      ...(settings.STRIPE_API_HOST ? { host: settings.STRIPE_API_HOST } : {}),
+      ...(settings.STRIPE_API_PORT ? { port: settings.STRIPE_API_PORT } : {}),
+      ...(settings.STRIPE_API_PROTOCOL ? { protocol: settings.STRIPE_API_PROTOCOL } : {}),
+    }),
+    invoiceOverdueGraceDays: settings.INVOICE_OVERDUE_GRACE_DAYS,
   });
 }

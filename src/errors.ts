@@ -45,6 +45,13 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A well-formed request that cannot be done as sent (an Idempotency-Key reused with another body). */
+export class UnprocessableError extends AppError {
+  constructor(message: string) {
+    super(message, 422);
+  }
+}
+
 export class InsufficientFundsError extends AppError {
   constructor(message: string) {
     super(message, 402);

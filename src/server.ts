@@ -8,6 +8,7 @@ import { describeDatabase, migrateLatest, openDatabase } from './db/open.ts';
 import { createLogger } from './logger.ts';
 import { startBillingSchedule } from './services/billing-schedule.ts';
 import { startReservationExpiry } from './services/call-reservations.ts';
+import { startHoldExpiry } from './services/number-holds.ts';
 import { outboxDeliverers } from './services/outbox-deliverers.ts';
 import { startOutboxWorker } from './services/outbox-worker.ts';
 
@@ -31,6 +32,7 @@ async function start(): Promise<void> {
   });
   const billing = startBillingSchedule(db, config, logger);
   const expiry = startReservationExpiry(db, logger);
+  const holdExpiry = startHoldExpiry(db, logger);
   const outbox = startOutboxWorker(db, outboxDeliverers(config, logger), logger);
   if (config.billingIntervalMinutes > 0) console.log(`didhub: billing runs every ${config.billingIntervalMinutes} minute(s)`);
 
@@ -42,6 +44,7 @@ async function start(): Promise<void> {
     server.close(async () => {
       await billing.stop();
       await expiry.stop();
+      await holdExpiry.stop();
       await outbox.stop();
       await db.destroy();
       process.exit(0);

@@ -1,6 +1,7 @@
 // The table of `didhub` commands. Each command lives in its own file beside this one.
 import type { Command } from './command.ts';
 import { billingCommand } from './billing.ts';
+import { invoicesCommand } from './invoices.ts';
 import { createAdminCommand } from './create-admin.ts';
 import { maxDurationCommand } from './max-duration.ts';
 import { migrateCommand } from './migrate.ts';
@@ -18,4 +19,5 @@ export const commands: Record<string, Command> = {
   'rate-cdrs': rateCdrsCommand,
   billing: billingCommand,
   notices: noticesCommand,
+  invoices: invoicesCommand,
 };

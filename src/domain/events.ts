@@ -21,6 +21,7 @@ export const MAIL_ONLY_EVENT_TYPES = [
   'payment.received',
   'password.reset',
   'account.welcome',
+  'invoice.issued',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

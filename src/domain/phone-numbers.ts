@@ -17,15 +17,26 @@ export function countryCodeOf(input: string): string | undefined {
   return countries.getAlpha2Code(value, 'en') ?? undefined;
 }
 
+/** Short common names where the ISO list has a long official one ("United States", not "United States of America"). */
+const COMMON_NAMES: Readonly<Record<string, string>> = {
+  US: 'United States', RU: 'Russia', IR: 'Iran', TW: 'Taiwan', TZ: 'Tanzania', MK: 'North Macedonia', PS: 'Palestine',
+  MD: 'Moldova', CZ: 'Czechia', SY: 'Syria', LA: 'Laos', FM: 'Micronesia', VA: 'Vatican City', BN: 'Brunei',
+};
+
 export function countryName(code: string | null | undefined): string {
   if (!code) return '';
-  return countries.getName(code, 'en') ?? code;
+  return COMMON_NAMES[code.toUpperCase()] ?? countries.getName(code, 'en') ?? code;
+}
+
+/** Orders ISO codes by their English names, the way every country list and sort shows them. */
+export function byCountryName(codes: Iterable<string>): string[] {
+  return [...codes].sort((a, b) => countryName(a).localeCompare(countryName(b), 'en'));
 }
 
 /** Every country, by English name: the options of the country select. */
 export function countryOptions(): Array<{ code: string; name: string }> {
-  return Object.entries(countries.getNames('en', { select: 'official' }))
-    .map(([code, name]) => ({ code, name }))
+  return Object.keys(countries.getNames('en', { select: 'official' }))
+    .map((code) => ({ code, name: countryName(code) }))
     .sort((a, b) => a.name.localeCompare(b.name, 'en'));
 }
 

@@ -12,7 +12,7 @@ import { findPurchaseEntries, type LedgerEntryRow } from '../db/repos/ledger.ts'
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { startTerm, type TermStart } from '../domain/billing-calendar.ts';
-import { Money, toPlain, toStored } from '../domain/money.ts';
+import { Money, sumMoney, toPlain, toStored } from '../domain/money.ts';
 import { defaultSellTerms, type PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
 import { postLedgerEntry } from '../db/ledger-writer.ts';
@@ -142,9 +142,23 @@ export async function takeForBuyer(trx: Transaction, buyerId: number, productId:
 export type Acquisition = Extract<Taken, { kind: 'taken' }>;
 
 export async function requireFunds(trx: Transaction, acquisition: Acquisition, decimals: number, now: Date, prorateFirstPeriod = true): Promise<void> {
-  const { buyer, terms } = acquisition;
-  const setup = new Money(terms.setup_fee);
-  const period = new Money(firstPeriodOf(acquisition, now, { decimals, prorateFirstPeriod }).amount);
+  await requireFundsForAll(trx, acquisition.buyer, [acquisition], decimals, now, prorateFirstPeriod);
+}
+
+/**
+ * The buyer's available funds cover the setup fees and first periods of every number it takes at
+ * once: each first period as its own purchase would charge it (a calendar month's prorated part).
+ */
+export async function requireFundsForAll(
+  trx: Transaction,
+  buyer: AccountRow,
+  acquisitions: Array<Pick<Acquisition, 'product' | 'terms'>>,
+  decimals: number,
+  now: Date,
+  prorateFirstPeriod = true,
+): Promise<void> {
+  const setup = sumMoney(acquisitions.map(({ terms }) => terms.setup_fee));
+  const period = sumMoney(acquisitions.map(({ product, terms }) => firstPeriodOf({ buyer, product, terms }, now, { decimals, prorateFirstPeriod }).amount));
   const total = setup.plus(period);
   if (total.isZero()) return;
   // Money reserved for the buyer's calls in progress is not spent here (locked until commit).
@@ -152,8 +166,9 @@ export async function requireFunds(trx: Transaction, acquisition: Acquisition, d
   const funds = new Money(availableFunds(buyer, reserved));
   if (funds.lessThan(total)) {
     const plain = (amount: Money) => toPlain(amount, decimals);
+    const periods = acquisitions.length === 1 ? 'first period' : 'first periods';
     throw new InsufficientFundsError(
-      `Available funds ${plain(funds)} do not cover ${plain(total)} (setup ${plain(setup)} + first period ${plain(period)}); nothing was charged.`,
+      `Available funds ${plain(funds)} do not cover ${plain(total)} (setup ${plain(setup)} + ${periods} ${plain(period)}): ${plain(total.minus(funds))} missing; nothing was charged.`,
     );
   }
 }

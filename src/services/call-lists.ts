@@ -14,6 +14,7 @@ export interface CallQuery {
   from?: string | undefined;
   to?: string | undefined;
   number?: string | undefined;
+  afterId?: number | undefined;
 }
 
 export function callFiltersOf(query: CallQuery): CallFilters {
@@ -21,6 +22,7 @@ export function callFiltersOf(query: CallQuery): CallFilters {
     from: query.from ? new Date(`${query.from}T00:00:00Z`) : undefined,
     before: query.to ? new Date(new Date(`${query.to}T00:00:00Z`).getTime() + DAY_MS) : undefined,
     number: query.number?.replace(/[^0-9+]/g, '') || undefined,
+    afterId: query.afterId,
   };
 }
 

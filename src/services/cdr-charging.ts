@@ -20,6 +20,7 @@ import { RatingInputError, describeBreakdown, rateCall, type RatingBreakdown } f
 import { ValidationError } from '../errors.ts';
 import { compiledTermsOf } from './call-authorization.ts';
 import { callChain, type CallLevel, type TermsSnapshot } from './call-terms.ts';
+import { chargeWithCallEvents } from './call-events.ts';
 
 export type CdrSource = 'freeswitch' | 'api';
 
@@ -128,7 +129,10 @@ export async function recordCdrs(db: Db, incoming: IncomingCdr[], options: Recor
   // locks only for its own time in Postgres (see src/db/sql/charge_cdr_batch.sql). Every CDR ends
   // its call: its slot goes and the credit it reserved is released in the same statement.
   const ended = candidates.map((c) => c.cdr.uuid);
-  const stored = await chargeCdrBatch(db, callRows(pending, options), chargeRows(pending), ended, options.now);
+  const charged = pending.map(({ cdr, holding, levels }) => ({
+    cdr, number: holding?.number ?? cdr.number, ownerId: levels[0]?.level.accountId, cost: levels[0]?.cost, billedSeconds: levels[0]?.billedSeconds,
+  }));
+  const stored = await chargeWithCallEvents(db, charged, options.now, (handle) => chargeCdrBatch(handle, callRows(pending, options), chargeRows(pending), ended, options.now));
   for (const call of pending) {
     const callId = stored.get(call.cdr.uuid);
     outcomes[call.index] = callId === undefined

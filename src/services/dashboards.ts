@@ -7,6 +7,7 @@ import { countDidsByHolder, type HolderCounts } from '../db/repos/products.ts';
 import { listUpcomingRenewals, type UpcomingRenewal } from '../db/repos/subscriptions.ts';
 import { NotFoundError } from '../errors.ts';
 import { countExpiredReservations } from '../db/repos/call-slots.ts';
+import { listFailedEndpoints } from '../db/repos/webhook-endpoints.ts';
 import { availableFunds, reservedForCalls } from './ledger.ts';
 import { loadBillingNotices, type BillingNoticeSettings, type BillingNotices } from './billing-notices.ts';
 
@@ -30,6 +31,8 @@ export interface AccountDashboard {
   renewals: UpcomingRenewal[];
   /** Suspended numbers and renewals the funds will not cover; given when the billing settings are. */
   notices?: BillingNotices;
+  /** Webhook endpoints disabled because their deliveries kept failing. */
+  failedWebhooks: Array<{ id: number; url: string; disabled_reason: string | null; disabled_at: Date | null }>;
 }
 
 export function startOfMonth(now: Date): Date {
@@ -50,11 +53,12 @@ export async function loadAdminDashboard(db: Db, now: Date): Promise<AdminDashbo
 export async function loadAccountDashboard(db: Db, accountId: number, billing?: BillingNoticeSettings): Promise<AccountDashboard> {
   const account = await findAccountById(db, accountId);
   if (!account) throw new NotFoundError();
-  const [numbers, accounts, renewals, reserved] = await Promise.all([
+  const [numbers, accounts, renewals, reserved, failedWebhooks] = await Promise.all([
     countHeldNumbers(db, account),
     countAccountsByRole(db, accountId),
     listUpcomingRenewals(db, accountId, 5),
     reservedForCalls(db, accountId, billing?.now ?? new Date()),
+    listFailedEndpoints(db, accountId),
   ]);
   return {
     account,
@@ -64,6 +68,7 @@ export async function loadAccountDashboard(db: Db, accountId: number, billing?: 
     numbersAssigned: account.role === 'reseller' ? numbers.assigned : 0,
     customers: accounts.customer,
     renewals,
+    failedWebhooks,
     ...(billing ? { notices: await loadBillingNotices(db, accountId, billing) } : {}),
   };
 }

@@ -1,20 +1,14 @@
 // What buyers and holders do with numbers besides buying them: see what is on offer, set a
 // reseller's sell terms (one number, or a markup over many), set a customer's forwarding.
+import { findCompanyName } from '../db/repos/company-profiles.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/knex.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findDestination, setDestination } from '../db/repos/did-holdings.ts';
-import {
-  findHeldDid,
-  findHeldDids,
-  listOfferCountries,
-  listOffers,
-  type HeldRow,
-  type OfferFilters,
-  type OfferRow,
-  type Window,
-} from '../db/repos/did-listings.ts';
+import { findHeldDid, findHeldDids, type HeldRow, type Window } from '../db/repos/did-listings.ts';
+import { listOfferCountries, listOffers, type OfferFilters, type OfferOrder, type OfferQuery, type OfferRow } from '../db/queries/offers.ts';
+import { byCountryName } from '../domain/phone-numbers.ts';
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import { validateDestination } from '../domain/destination.ts';
 import { applyMarkup, type PriceTerms } from '../domain/sell-terms.ts';
@@ -25,16 +19,29 @@ export interface OfferPage {
   seller: AccountRow;
   rows: OfferRow[];
   total: number;
+  /** The shelf's country codes, in the order of their English names. */
   countries: string[];
 }
 
-/** The numbers this buyer may buy, at the prices it would pay. */
-export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters, window: Window): Promise<OfferPage> {
+/** The numbers this buyer may buy, at the prices it would pay (numbers another account holds left out), in the order asked (countries by name). */
+export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters, window: Window, now: Date, order: OfferOrder = 'number'): Promise<OfferPage> {
   const buyer = await findAccountById(db, buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
-  const [{ rows, total }, countries] = await Promise.all([listOffers(db, shelf, filters, window), listOfferCountries(db, shelf)]);
-  return { seller, rows, total, countries };
+  const viewer = { accountId: buyer.id, now };
+  const countries = byCountryName(await listOfferCountries(db, shelf, viewer));
+  const { rows, total } = await listOffers(db, shelf, viewer, { filters, window, order, countryOrder: countries });
+  const companyName = await findCompanyName(db, seller.id);
+  // The seller is shown by its company name (its profile), not its login's name.
+  return { seller: companyName ? { ...seller, name: companyName } : seller, rows, total, countries };
+}
+
+/** One page of the API's offer search (cursor and sort in `request`). */
+export async function loadOfferPage(db: Db, buyerId: number, request: OfferQuery, now: Date): Promise<OfferRow[]> {
+  const buyer = await findAccountById(db, buyerId);
+  if (!buyer) throw new NotFoundError('Account not found');
+  const { shelf } = await sellerOf(db, buyer);
+  return (await listOffers(db, shelf, { accountId: buyer.id, now }, request)).rows;
 }
 
 /** Buy terms of a held number: the reseller's locked setup and price, the admin's per-minute terms. */

@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from
 import { postLedgerEntry } from '../db/ledger-writer.ts';
 import { availableFunds } from './ledger.ts';
 import { retryAccountRenewals } from './renewals.ts';
+import { settleAccountInvoices } from './invoice-settlement.ts';
 import { recordEvent } from './events.ts';
 
 export const MANUAL_KINDS = ['payment', 'refill', 'adjustment'] as const;
@@ -158,6 +159,7 @@ export async function recordManualEntry(
     // payment stands whatever happens there: the scheduled billing run retries them too.
     if (!result.duplicate && new Money(result.entry.amount).greaterThan(0)) {
       await retryAccountRenewals(db, result.account.id, actor.now).catch(() => undefined);
+      await settleAccountInvoices(db, result.account.id, { now: actor.now }).catch(() => undefined);
     }
     return result;
   } catch (error) {

@@ -19,8 +19,10 @@ export type DeliveryOutcome =
 
 export interface OutboxDeliverer {
   channel: OutboxChannel;
-  /** Must settle well within the lease (LEASE_SECONDS): a hung receiver is a failed try. */
-  deliver(message: OutboxMessageRow): Promise<DeliveryOutcome>;
+  /** Must settle well within the lease (LEASE_SECONDS): a hung receiver is a failed try. `db` reads what the message refers to (a webhook's endpoint and secret). */
+  deliver(message: OutboxMessageRow, context: { db: Db }): Promise<DeliveryOutcome>;
+  /** How many messages one claim takes (default 50): their deliveries, one after another, must fit in the lease. */
+  batchSize?: number;
   /** Called after the outcome is stored (an endpoint counting its failures, say); errors are logged, not fatal. */
   afterOutcome?(db: Db, message: OutboxMessageRow, outcome: DeliveryOutcome, now: Date): Promise<void>;
 }
@@ -41,12 +43,12 @@ export async function deliverDueMessages(
   options: { now: () => Date; limit?: number; logger?: Pick<Logger, 'warn' | 'error'> },
 ): Promise<DeliveryRunSummary> {
   const summary: DeliveryRunSummary = { delivered: 0, retrying: 0, failed: 0 };
-  const claimed = await claimOutboxMessages(db, deliverer.channel, { limit: options.limit ?? 50, leaseSeconds: LEASE_SECONDS, now: options.now() });
+  const claimed = await claimOutboxMessages(db, deliverer.channel, { limit: options.limit ?? deliverer.batchSize ?? 50, leaseSeconds: LEASE_SECONDS, now: options.now() });
   for (const message of claimed) {
     const started = Date.now();
     let outcome: DeliveryOutcome;
     try {
-      outcome = await deliverer.deliver(message);
+      outcome = await deliverer.deliver(message, { db });
     } catch (error) {
       outcome = { ok: false, permanent: false, detail: error instanceof Error ? error.message : String(error) };
     }

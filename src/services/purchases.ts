@@ -7,9 +7,9 @@ import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { findOnShelf } from '../db/repos/did-holdings.ts';
 import type { DidRow } from '../db/repos/dids.ts';
 import type { TermStart } from '../domain/billing-calendar.ts';
-import { Money, toStored } from '../domain/money.ts';
+import { Money, sumMoney, toStored } from '../domain/money.ts';
 import type { PriceTerms } from '../domain/sell-terms.ts';
-import { NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, isUniqueViolation } from '../errors.ts';
 import {
   NOT_FOR_SALE_MESSAGE,
   chargeFirstPeriod,
@@ -18,6 +18,7 @@ import {
   recordAcquisition,
   replayingRaces,
   requireFunds,
+  requireFundsForAll,
   sellTerms,
   sellerOf,
   subscribe,
@@ -54,6 +55,8 @@ export interface PurchaseQuote {
   fundsBefore: string;
   fundsAfter: string;
   enough: boolean;
+  /** What is missing to buy it (0 when enough). */
+  shortBy: string;
 }
 
 /** What buying this number would charge now and later; NotFound when it is not on the buyer's shelf. */
@@ -64,7 +67,7 @@ export async function quotePurchase(
   const buyer = await findAccountById(db, input.buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
-  const product = await findOnShelf(db, input.productId, shelf);
+  const product = await findOnShelf(db, input.productId, shelf, { accountId: buyer.id, now: input.now });
   if (!product) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
   const terms = await sellTerms(db, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
@@ -86,6 +89,7 @@ export async function quotePurchase(
     fundsBefore,
     fundsAfter: toStored(fundsAfter),
     enough: total.isZero() || !fundsAfter.isNegative(),
+    shortBy: toStored(fundsAfter.isNegative() ? fundsAfter.negated() : 0),
   };
 }
 
@@ -139,4 +143,105 @@ export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseRes
       return { subscription, product: taken.product, entries, replayed: false };
     }),
   );
+}
+
+export interface MultiQuote {
+  buyer: AccountRow;
+  seller: AccountRow;
+  /** Each number's setup fee, first period (a calendar month's prorated part) and their total, as its own purchase would charge. */
+  lines: Array<{ product: DidRow; terms: PriceTerms; firstPeriod: string; proration: TermStart['proration']; total: string; nextBillingAt: Date | null }>;
+  setupFees: string;
+  firstPeriods: string;
+  total: string;
+  fundsBefore: string;
+  fundsAfter: string;
+  enough: boolean;
+  shortBy: string;
+}
+
+/** What buying several numbers at once would charge now; NotFound names the first that is not on the buyer's shelf. */
+export async function quotePurchases(
+  db: Db,
+  input: { buyerId: number; productIds: number[]; now: Date; pricing?: Pick<PricingSettings, 'decimals' | 'prorateFirstPeriod'> | undefined },
+): Promise<MultiQuote> {
+  const buyer = await findAccountById(db, input.buyerId);
+  if (!buyer) throw new NotFoundError('Account not found');
+  const { seller, shelf } = await sellerOf(db, buyer);
+  const lines: MultiQuote['lines'] = [];
+  for (const productId of [...new Set(input.productIds)]) {
+    const product = await findOnShelf(db, productId, shelf, { accountId: buyer.id, now: input.now });
+    const terms = product ? await sellTerms(db, shelf, product) : undefined;
+    if (!product || !terms) throw new NotFoundError('One of the ticked numbers is no longer for sale; nothing was charged.');
+    if (product.billing_period === 'month' && !input.pricing) throw new Error('a calendar-month quote needs the pricing settings');
+    const first = firstPeriodOf({ buyer, product, terms }, input.now, input.pricing ?? { decimals: 6 });
+    const total = toStored(new Money(terms.setup_fee).plus(first.amount));
+    lines.push({ product, terms, firstPeriod: first.amount, proration: first.proration, total, nextBillingAt: first.nextBillingAt });
+  }
+  const setupFees = sumMoney(lines.map((line) => line.terms.setup_fee));
+  const firstPeriods = sumMoney(lines.map((line) => line.firstPeriod));
+  const total = setupFees.plus(firstPeriods);
+  const fundsBefore = availableFunds(buyer, await reservedForCalls(db, buyer.id, input.now));
+  const fundsAfter = new Money(fundsBefore).minus(total);
+  return {
+    buyer,
+    seller,
+    lines,
+    setupFees: toStored(setupFees),
+    firstPeriods: toStored(firstPeriods),
+    total: toStored(total),
+    fundsBefore,
+    fundsAfter: toStored(fundsAfter),
+    enough: total.isZero() || !fundsAfter.isNegative(),
+    shortBy: toStored(fundsAfter.isNegative() ? fundsAfter.negated() : 0),
+  };
+}
+
+export interface MultiPurchaseInput extends Omit<PurchaseInput, 'productId'> {
+  productIds: number[];
+}
+
+/** Each number's own purchase key: the form's key and the product id, so each subscription replays alone too. */
+function lineKey(key: string, productId: number): string {
+  return purchaseKeyOf(`${key.slice(0, 80)}-${productId}`);
+}
+
+/**
+ * Several numbers bought in one confirmation: all or none, in ONE transaction, the funds checked
+ * once for the whole total. The same form key never buys twice: sent again, it returns the first
+ * purchases and charges nothing.
+ */
+export async function purchaseDids(db: Db, input: MultiPurchaseInput): Promise<{ results: PurchaseResult[]; replayed: boolean }> {
+  const { buyerId, now, actorId, pricing } = input;
+  const key = purchaseKeyOf(input.idempotencyKey);
+  const productIds = [...new Set(input.productIds)].sort((a, b) => a - b);
+  if (productIds.length === 0) throw new NotFoundError('Tick at least one number.');
+  const work = () =>
+    inTransaction(db, async (trx) => {
+      const taken = [];
+      const replays: PurchaseResult[] = [];
+      for (const productId of productIds) {
+        const one = await takeForBuyer(trx, buyerId, productId, lineKey(key, productId), now);
+        if (one.kind === 'replayed') replays.push(one.result);
+        else taken.push(one);
+      }
+      if (replays.length > 0 && taken.length > 0) throw new ConflictError('This purchase form was already used for other numbers. Reload the page and try again.');
+      if (replays.length > 0) return { results: replays, replayed: true };
+      await requireFundsForAll(trx, taken[0]!.buyer, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
+      const results: PurchaseResult[] = [];
+      for (const one of taken) {
+        const lineKeyText = lineKey(key, one.product.id);
+        const subscription = await subscribe(trx, one, lineKeyText, now);
+        const entries = await chargeFirstPeriod(trx, one, subscription, { key: lineKeyText, actorId, now, pricing });
+        await recordAcquisition(trx, one, subscription, entries, { action: 'did.purchase', actorId, now, pricing });
+        results.push({ subscription, product: one.product, entries, replayed: false });
+      }
+      return { results, replayed: false };
+    });
+  try {
+    return await work();
+  } catch (error) {
+    // The same form sent twice at once: the loser finds the winner's purchases.
+    if (isUniqueViolation(error, 'subscriptions_purchase_key_unique') || isUniqueViolation(error, 'ledger_entries_idempotency_key_unique')) return work();
+    throw error;
+  }
 }

@@ -17,7 +17,7 @@ import { NotFoundError } from '../errors.ts';
 import { availableFunds, reservedForCalls } from './ledger.ts';
 import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
 
-export const LEDGER_KINDS: LedgerKind[] = ['payment', 'refill', 'adjustment', 'refund', 'setup_fee', 'recurring_fee', 'call_charge'];
+export const LEDGER_KINDS: LedgerKind[] = ['payment', 'refill', 'adjustment', 'refund', 'setup_fee', 'recurring_fee', 'call_charge', 'tax'];
 
 export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
   payment: 'Payment',
@@ -27,6 +27,7 @@ export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
   setup_fee: 'Setup fee',
   recurring_fee: 'Recurring fee',
   call_charge: 'Call charge',
+  tax: 'Tax',
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -37,6 +38,7 @@ export interface TransactionFilters {
   from?: string | undefined;
   /** YYYY-MM-DD, UTC, inclusive. */
   to?: string | undefined;
+  belowId?: number | undefined;
 }
 
 export function ledgerFiltersOf(filters: TransactionFilters): LedgerFilters {
@@ -44,6 +46,7 @@ export function ledgerFiltersOf(filters: TransactionFilters): LedgerFilters {
     kind: filters.kind,
     from: filters.from ? new Date(`${filters.from}T00:00:00Z`) : undefined,
     before: filters.to ? new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + DAY_MS) : undefined,
+    belowId: filters.belowId,
   };
 }
 
@@ -53,6 +56,14 @@ export interface TransactionsPage {
   reservedForCalls: string;
   rows: LedgerHistoryRow[];
   total: number;
+}
+
+/** The account's funds now: balance, what calls in progress hold, what is available. */
+export async function loadBalance(db: Db, accountId: number, now: Date): Promise<{ account: AccountRow; reserved: string; available: string }> {
+  const account = await findAccountById(db, accountId);
+  if (!account) throw new NotFoundError('No such account');
+  const reserved = await reservedForCalls(db, accountId, now);
+  return { account, reserved, available: availableFunds(account, reserved) };
 }
 
 export async function loadTransactions(

@@ -5,6 +5,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid } from '../helpers/factories.ts';
 import { describeInBrowser, logInThroughForm, useBrowser } from '../helpers/browser.ts';
+import { formatPhone } from '../../src/web/presenters/format.ts';
 
 const database = useTestDatabase();
 // Each journey loads a dozen pages: on a busy CI machine that takes longer than one request's test.
@@ -38,13 +39,13 @@ describeInBrowser('buying numbers, in Chromium', () => {
     await logInThroughForm(page, reseller.email);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Buy DIDs' }).click();
     await page.getByLabel('Country').selectOption({ label: 'United Kingdom' });
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/\/reseller\/buy\?country=GB/);
     const rows = page.locator('tr[data-number]');
     expect(await rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-number')).toBe(london.number);
 
-    await page.getByRole('link', { name: `Purchase ${london.number}` }).click();
+    await page.getByRole('link', { name: `Purchase ${formatPhone(london.number)}` }).click();
     await page.waitForURL(`**/reseller/buy/${london.id}`);
     expect(await page.locator('[data-charge="total"]').textContent()).toBe('$4.5000');
     expect(await page.locator('[data-funds="before"]').textContent()).toBe('$50.0000');
@@ -53,7 +54,7 @@ describeInBrowser('buying numbers, in Chromium', () => {
 
     await page.getByRole('button', { name: /Confirm purchase/ }).click();
     await page.waitForURL('**/reseller/receipts/*');
-    expect(await page.getByRole('status').textContent()).toContain(`You bought ${london.number}.`);
+    expect(await page.getByRole('status').textContent()).toContain(`You bought ${formatPhone(london.number)}.`);
     expect(await page.locator('tr[data-entry]').count()).toBe(2);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My DIDs' }).click();
@@ -64,8 +65,8 @@ describeInBrowser('buying numbers, in Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Transactions' }).click();
     await page.waitForURL('**/reseller/transactions');
     const ledger = await page.locator('main').textContent();
-    expect(ledger).toContain(`Setup fee for ${london.number}`);
-    expect(ledger).toContain(`First period (30 days) for ${london.number}`);
+    expect(ledger).toContain(`Setup fee for ${formatPhone(london.number)}`);
+    expect(ledger).toContain(`First period (30 days) for ${formatPhone(london.number)}`);
     expect(ledger).toContain('-$2.5000');
     await page.context().close();
   }, JOURNEY_TIMEOUT);
@@ -74,7 +75,7 @@ describeInBrowser('buying numbers, in Chromium', () => {
     const resellerPage = await open();
     await logInThroughForm(resellerPage, reseller.email);
     await resellerPage.goto('/reseller/dids');
-    await resellerPage.getByRole('link', { name: london.number }).click();
+    await resellerPage.getByRole('link', { name: formatPhone(london.number) }).click();
     await resellerPage.getByLabel('Monthly fee').fill('3.10');
     await resellerPage.getByLabel('Setup fee').fill('2.50');
     await resellerPage.getByRole('button', { name: 'Save sell terms' }).click();
@@ -88,7 +89,7 @@ describeInBrowser('buying numbers, in Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Buy DIDs' }).click();
     const offer = page.locator(`tr[data-number="${london.number}"]`);
     expect(await offer.textContent()).toContain('$3.1000');
-    await page.getByRole('link', { name: `Purchase ${london.number}` }).click();
+    await page.getByRole('link', { name: `Purchase ${formatPhone(london.number)}` }).click();
     expect(await page.locator('[data-charge="total"]').textContent()).toBe('$5.6000');
     await page.getByRole('button', { name: /Confirm purchase/ }).click();
     await page.waitForURL('**/customer/receipts/*');

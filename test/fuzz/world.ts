@@ -7,7 +7,7 @@ import request from 'supertest';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { saveMailTemplateOverride } from '../../src/db/repos/mail-templates.ts';
-import { makeAccount, makeBillingRun, makeDid, makeDidImport, makeRatePlan, makeRejectedCdr, makeSwitch } from '../helpers/factories.ts';
+import { makeAccount, makeBillingRun, makeDid, makeDidImport, makePayment, makeRatePlan, makeRejectedCdr, makeSwitch } from '../helpers/factories.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 
 export const NOW = new Date('2026-11-29T12:00:00Z');
@@ -57,6 +57,11 @@ export async function buildWorld(db: Knex): Promise<World> {
   const resellerUnassigned = await one(db('products').where({ reseller_id: reseller.id }).whereNull('customer_id').orderBy('id'));
   const callOf = (ownerId: number) => one(db('calls').where({ owner_id: ownerId }).orderBy('id'));
   const subscriptionOf = (accountId: number) => one(db('subscriptions').where({ account_id: accountId }).orderBy('id'));
+  // Card payments: the demo's (Acme's, paid and partly refunded: refundable), and one each for the walkers.
+  const acmePayment = await one(db('payments').where({ account_id: acme.id, status: 'partially_refunded' }).orderBy('id'));
+  const resellerPayment = (await makePayment(db, { account: reseller, amount: '10' })).id;
+  const globexPayment = (await makePayment(db, { account: globex, amount: '10', payeeResellerId: reseller.id })).id;
+  const invoiceOf = async (number: string) => ({ id: await one(db('invoices').where({ number })), file: `invoice-${number}.pdf` });
   const numberOf = async (id: number) => ((await db('products').where({ id }).first('number')) as { number: string }).number;
   return {
     params: [
@@ -88,10 +93,24 @@ export async function buildWorld(db: Knex): Promise<World> {
       { prefix: '/customer/receipts/', values: { subscriptionId: await subscriptionOf(globex.id) } },
       { prefix: '/customer/numbers/', values: { productId: globexProduct } },
       { prefix: '/customer/calls/', values: { id: await callOf(globex.id) } },
+      { prefix: '/admin/payments/', values: { id: acmePayment } },
+      { prefix: '/webhooks/stripe/reseller/', values: { id: reseller.id } },
+      { prefix: '/reseller/payments/', values: { id: resellerPayment } },
+      { prefix: '/customer/payments/', values: { id: globexPayment } },
+      { prefix: '/admin/invoices/', values: await invoiceOf('DH-00001') },
+      { prefix: '/reseller/invoices/', values: await invoiceOf('NW-00001') },
+      { prefix: '/customer/invoices/', values: await invoiceOf('NW-00001') },
+      { prefix: '/admin/company/accounts/', values: { id: acme.id } },
+      { prefix: '/admin/company/taxes/', values: { id: await one(db('tax_rates').orderBy('id')) } },
+      { prefix: '/reseller/company/accounts/', values: { id: globex.id } },
     ],
     pageQueries: {
       '/admin/dids/:id/assign/confirm': `account=${acme.id}&charge=no`,
       '/reseller/rate-plans/apply-one': `product_id=${resellerUnassigned}&plan=${resellerPlan}`,
+      '/reseller/buy/confirm': `ids=${inStock}`,
+      '/customer/buy/confirm': `ids=${resellerUnassigned}`,
+      '/reseller/receipts': `ids=${await subscriptionOf(reseller.id)}`,
+      '/customer/receipts': `ids=${await subscriptionOf(globex.id)}`,
     },
     formPages: [
       { role: 'admin', path: `/admin/dids/${removedDid}` },
@@ -99,6 +118,7 @@ export async function buildWorld(db: Knex): Promise<World> {
       { role: 'reseller', path: `/reseller/rate-plans/${archivedResellerPlan}` },
       { role: 'admin', path: `/admin/accounts/${acme.id}/money`, post: { kind: 'payment', amount: '1.00' } },
       { role: 'reseller', path: `/reseller/customers/${resellersVictim.id}/money`, post: { kind: 'payment', amount: '1.00' } },
+      { role: 'admin', path: `/admin/payments/${acmePayment}/refund`, post: { amount: '1.00', idempotency_key: '5b0c2a4e-3f7d-4e43-9d2a-1c7e2b9f0a11' } },
     ],
     numbers: { customer: await numberOf(globexProduct), directCustomer: await numberOf(acmeProduct) },
     switchToken: sw.token,

@@ -5,9 +5,9 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { PricingSettings } from '../../src/services/acquisition.ts';
 
-/** Settings for tests: cheap bcrypt, no logs, no demo data. */
+/** Settings for tests: cheap bcrypt, no logs, no demo data, webhook receivers on localhost. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', BCRYPT_COST: '4', LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', BCRYPT_COST: '4', LOG_LEVEL: 'silent', SEED_DEMO: 'false', WEBHOOK_ALLOW_HTTP: 'true', ...overrides });
 }
 
 /** The pricing the test config gives purchases (RESELLER_DEFAULT_MARKUP_PERCENT, MONEY_DECIMALS). */

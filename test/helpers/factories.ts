@@ -2,9 +2,12 @@
 import type { Knex } from 'knex';
 import type { AccountRow, Role } from '../../src/db/repos/accounts.ts';
 import type { LedgerKind } from '../../src/db/repos/ledger.ts';
-import { Money } from '../../src/domain/money.ts';
+import { Money, toStored } from '../../src/domain/money.ts';
 import { createAccount } from '../../src/services/accounts.ts';
 import { postLedgerBatch, postLedgerEntry, type BatchPosting } from '../../src/db/ledger-writer.ts';
+import type { Config } from '../../src/config.ts';
+import { insertPayment, updatePayment, type PaymentKind, type PaymentRow } from '../../src/db/repos/payments.ts';
+import { updateStripeSettings } from '../../src/services/stripe-settings.ts';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 let sequence = 0;
@@ -214,6 +217,25 @@ export async function makeOwnedDid(db: Knex, fields: OwnedDidFields): Promise<{ 
   return did;
 }
 
+/** An API key of the account (all scopes unless given) and its secret. */
+export async function makeApiKey(
+  db: Knex,
+  account: Pick<AccountRow, 'id'>,
+  fields: { scopes?: string[]; allowedIps?: string[]; expiresAt?: Date | null; name?: string } = {},
+): Promise<{ id: number; secret: string }> {
+  const { createApiKey } = await import('../../src/services/api-keys.ts');
+  const { API_SCOPES } = await import('../../src/domain/api-keys.ts');
+  const { key, secret } = await createApiKey(db, {
+    accountId: account.id,
+    name: fields.name ?? `key ${next()}`,
+    scopes: (fields.scopes ?? [...API_SCOPES]) as (typeof API_SCOPES)[number][],
+    allowedIps: fields.allowedIps ?? [],
+    expiresAt: fields.expiresAt ?? null,
+    now: new Date(),
+  });
+  return { id: key.id, secret };
+}
+
 /** Many numbers in one insert (pages, exports, races); each row as makeDid's defaults. */
 export async function makeDids(db: Knex, rows: DidFields[]): Promise<Array<{ id: number; number: string; customer_id: number | null }>> {
   const full = rows.map((fields) => ({ category: 'did', number: fields.number ?? uniqueUsNumber(), country: 'US', status: 'active', ...fields }));
@@ -313,4 +335,53 @@ export async function makeRejectedCdr(db: Knex, fields: { uuid: string; at: Date
 export async function makeDidImport(db: Knex, fields: { created_by: number; at: Date }): Promise<number> {
   const [row] = (await db('did_imports').insert({ created_by: fields.created_by, filename: 'test.csv', content: 'number,country\n+14155559999,US\n', created_at: fields.at }).returning('id')) as Array<{ id: number }>;
   return row!.id;
+}
+
+/** A webhook endpoint of `account`, as its owner adds it (a local receiver's URL is allowed in tests). */
+export async function makeWebhookEndpoint(db: Knex, account: Pick<AccountRow, 'id'>, fields: { url: string; events?: string[]; description?: string }) {
+  const { createWebhookEndpoint } = await import('../../src/services/webhooks.ts');
+  return createWebhookEndpoint(db, account.id, { url: fields.url, events: fields.events ?? ['number.purchased'], description: fields.description ?? '' }, { allowHttp: true, actorId: account.id, now: new Date() });
+}
+
+/** Stripe keys for the operator (resellerId null) or a reseller, stored as the settings page does. */
+export async function makeStripeSettings(
+  db: Knex,
+  config: Pick<Config, 'sessionSecret' | 'stripeApi'>,
+  resellerId: number | null,
+  keys: { secretKey?: string; webhookSecret?: string } = {},
+): Promise<{ secretKey: string; webhookSecret: string }> {
+  const secretKey = keys.secretKey ?? `sk_test_${resellerId ?? 'operator'}${next().replace(/\W/g, '')}abcdefgh`;
+  const webhookSecret = keys.webhookSecret ?? `whsec_${resellerId ?? 'operator'}${next().replace(/\W/g, '')}abcdefgh`;
+  await updateStripeSettings(db, config, resellerId, { secretKey, webhookSecret, publishableKey: '', clear: false }, new Date());
+  return { secretKey, webhookSecret };
+}
+
+/** A pending card payment row (as "Add funds" writes before sending to Checkout). */
+export async function makePayment(
+  db: Knex,
+  fields: { account: Pick<AccountRow, 'id'>; amount: string; payeeResellerId?: number | null; kind?: PaymentKind; currency?: string; checkoutSessionId?: string },
+): Promise<PaymentRow> {
+  const payment = await insertPayment(db, {
+    account_id: fields.account.id, payee_reseller_id: fields.payeeResellerId ?? null, kind: fields.kind ?? 'topup',
+    amount: toStored(fields.amount), currency: fields.currency ?? 'USD', created_at: new Date(),
+  });
+  if (fields.checkoutSessionId) await updatePayment(db, payment.id, { checkout_session_id: fields.checkoutSessionId, updated_at: new Date() });
+  return { ...payment, checkout_session_id: fields.checkoutSessionId ?? null };
+}
+
+/** A tax rate kept by the admin (through the service, as the Taxes page makes it). */
+export async function makeTaxRate(db: Knex, fields: { name?: string; rate?: string; position?: number; compound?: boolean } = {}) {
+  const { createTaxRate } = await import('../../src/services/company-profiles.ts');
+  return createTaxRate(db, {
+    name: fields.name ?? `Tax ${next()}`, rate: fields.rate ?? '20', position: fields.position ?? 1, compound: fields.compound ?? false, active: true,
+  }, { actorId: null, now: new Date() });
+}
+
+/** A seller's company profile (or a buyer's billing details). */
+export async function makeCompanyProfile(db: Knex, account: Pick<AccountRow, 'id'>, fields: Partial<{ legal_name: string; address: string; tax_id: string; invoice_prefix: string; payment_terms_days: number; footer: string }> = {}) {
+  const { updateCompanyProfile } = await import('../../src/services/company-profiles.ts');
+  await updateCompanyProfile(db, account.id, {
+    legal_name: fields.legal_name ?? `Company ${next()} Ltd`, address: fields.address ?? '1 Main Street\nSpringfield', tax_id: fields.tax_id ?? 'GB123456789',
+    email: '', invoice_prefix: fields.invoice_prefix ?? 'INV-', payment_terms_days: fields.payment_terms_days ?? 14, footer: fields.footer ?? 'Thank you for your business.',
+  }, { actorId: account.id, now: new Date() });
 }

@@ -13,7 +13,7 @@ function joinPath(prefix: string, path: string): string {
 }
 
 /** Every path with a handler for `method`, read from the app's router stack, nested routers included. */
-export function routesOf(app: Express, method: 'get' | 'post'): string[] {
+export function routesOf(app: Express, method: 'get' | 'post' | 'patch' | 'delete'): string[] {
   const found = new Set<string>();
   const walk = (stack: RouterLayer[], prefix: string) => {
     for (const layer of stack) {

@@ -10,6 +10,7 @@ import { createTestApp, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeDids } from '../helpers/factories.ts';
 import { loginAs, postForm, type Agent } from '../helpers/login.ts';
+import { formatPhone } from '../../src/web/presenters/format.ts';
 
 const PRICING = testPricing();
 
@@ -74,7 +75,7 @@ describe('reseller Buy DIDs', () => {
     expect(shown).toEqual(expect.arrayContaining([numbers.london, numbers.manchester, numbers.berlin]));
     expect(shown).not.toContain(numbers.inactive);
     expect(shown).not.toContain(numbers.held);
-    for (const text of ['United Kingdom', 'England', 'Manchester', '$2.2500', '$1.0000', 'Recurring, 30 days', '0.6000/min', 'connection 0.1000', 'grace 10s', 'Purchase']) {
+    for (const text of ['United Kingdom', 'England', 'Manchester', '$2.2500', '$1.0000', 'Recurring, 30 days', '0.6000/min', 'connection $0.1000', 'grace 10s', 'Purchase']) {
       expect(page.text).toContain(text);
     }
     expect(page.text).toMatch(/data-total="\d+"/);
@@ -136,9 +137,9 @@ describe('reseller Buy DIDs', () => {
     expect(response.headers.location).toBe(`/reseller/receipts/${subscription.id}`);
     const receipt = await agent.get(response.headers.location!);
     expect(receipt.status).toBe(200);
-    expect(receipt.text).toContain(`You bought ${did.number}.`);
-    expect(receipt.text).toContain(`Setup fee for ${did.number}`);
-    expect(receipt.text).toContain(`First period (30 days) for ${did.number}`);
+    expect(receipt.text).toContain(`You bought ${formatPhone(did.number)}.`);
+    expect(receipt.text).toContain(`Setup fee for ${formatPhone(did.number)}`);
+    expect(receipt.text).toContain(`First period (30 days) for ${formatPhone(did.number)}`);
     expect(receipt.text).toContain('-$2.5000');
     expect(Number(await balanceOf(reseller.id))).toBe(Number(before) - 3.5);
     const dids = await agent.get('/reseller/dids');

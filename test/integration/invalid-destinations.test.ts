@@ -8,6 +8,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { setForwarding } from '../../src/services/did-holdings.ts';
 import { findInvalidDestinations } from '../../src/services/invalid-destinations.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
+import { formatPhoneHtml } from '../../src/web/presenters/format.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeOwnedDid, makeSwitch } from '../helpers/factories.ts';
 import { loginAs, type Agent } from '../helpers/login.ts';
@@ -42,7 +43,7 @@ describe('invalid destinations (admin)', () => {
     const page = await adminAgent.get('/admin/invalid-destinations');
     expect(page.status).toBe(200);
     const row = new RegExp(`<tr data-invalid-destination="${attacked.id}">([\\s\\S]*?)</tr>`).exec(page.text)?.[1] ?? '';
-    expect(row).toContain(`href="/admin/dids/${attacked.id}">${attacked.number}</a>`);
+    expect(row).toContain(`href="/admin/dids/${attacked.id}">${formatPhoneHtml(attacked.number)}</a>`);
     expect(row).toContain(`href="/admin/accounts/${customer.id}">Mallory &lt;Fraud&gt; Ltd</a>`);
     expect(row).toContain(customer.email);
     expect(row).toContain('sip_uri');

@@ -216,7 +216,7 @@ describe("a DID's page and its changes", () => {
     expect(audit.after.monthly_fee).toBe('5.000000');
     const page = await admin.get(`/admin/dids/${did.id}`);
     expect(page.text).toContain('Terms edited');
-    expect(page.text).toMatch(/Monthly Fee<\/strong>: <span class="was">2.000000<\/span> → 5.000000/);
+    expect(page.text).toMatch(/Monthly Fee<\/strong>: <span class="was">\$2.0000<\/span> → \$5.0000/);
     expect(page.text).toContain(people.customer.name);
   });
 
@@ -259,7 +259,7 @@ describe("a DID's page and its changes", () => {
     expect((await db()('products').where({ id: did.id }).first()).archived_at).not.toBeNull();
     expect((await admin.get('/admin/dids')).text).not.toContain(`data-number="${did.number}"`);
     const page = await admin.get(`/admin/dids/${did.id}`);
-    expect(page.text).toContain('archived');
+    expect(page.text).toContain('Archived');
     expect(page.text).toContain('released');
     await postForm(admin, `/admin/dids/${did.id}/restore`, {}, `/admin/dids/${did.id}`);
     expect((await db()('products').where({ id: did.id }).first()).archived_at).toBeNull();

@@ -270,7 +270,7 @@ describe('reseller plans', () => {
 
     const preview = await agent.get(`/reseller/rate-plans/${planId}/apply`);
     expect(preview.status).toBe(200);
-    expect(preview.text).toMatch(new RegExp(`data-number="\\${did.number}"[\\s\\S]*?data-sell-per-minute>0.010563<`));
+    expect(preview.text).toMatch(new RegExp(`data-number="\\${did.number}"[\\s\\S]*?data-sell-per-minute>\\$0.0106<`));
     const applied = await postForm(agent, `/reseller/rate-plans/${planId}/apply`, { ids: String(did.id), scope: 'selected' }, `/reseller/rate-plans/${planId}/apply`);
     expect(applied.status).toBe(303);
 
@@ -295,7 +295,7 @@ describe('reseller plans', () => {
     const confirm = await agent.get(`/reseller/rate-plans/apply-one?product_id=${did.id}&plan=${plan.plan.id}`);
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('On this plan the number sells below cost');
-    expect(confirm.text).toMatch(/class="num negative">-0.005000</);
+    expect(confirm.text).toMatch(/class="num negative">-\$0.0050</);
     const applied = await postForm(agent, '/reseller/rate-plans/apply-one', { product_id: String(did.id), plan: String(plan.plan.id), back: `/reseller/dids/${did.id}` }, `/reseller/rate-plans/apply-one?product_id=${did.id}&plan=${plan.plan.id}`);
     expect(applied.status).toBe(303);
     expect(applied.headers.location).toBe(`/reseller/dids/${did.id}`);

@@ -3,6 +3,7 @@ import { seedDemo, DEMO_LOGINS, DEMO_PASSWORD } from '../../seeds/demo.ts';
 import { authenticate } from '../../src/services/accounts.ts';
 import { sendLowBalanceNotices } from '../../src/services/notice-jobs.ts';
 import { useTestDatabase } from '../helpers/database.ts';
+import { loadCharts } from '../../src/services/dashboard-charts.ts';
 
 const database = useTestDatabase();
 
@@ -39,9 +40,27 @@ describe('demo data', () => {
     expect(calls).toHaveLength(11);
     expect(calls.some((call) => call.owner_id === customerOfReseller.id && call.reseller_id === reseller.id)).toBe(true);
     expect(calls.filter((call) => Number(call.billsec) === 0)).toHaveLength(2);
+
+    // Card payments for the Payments pages: one paid (Visa 4242) and partly refunded, one pending.
+    const payments = await db('payments').orderBy('id').select('status', 'amount', 'amount_refunded', 'card_brand', 'card_last4');
+    expect(payments).toEqual([
+      { status: 'partially_refunded', amount: '50.000000', amount_refunded: '10.000000', card_brand: 'visa', card_last4: '4242' },
+      { status: 'pending', amount: '20.000000', amount_refunded: '0.000000', card_brand: null, card_last4: null },
+    ]);
+    expect(await db('ledger_entries').whereIn('kind', ['payment', 'refund']).where('idempotency_key', 'like', 'stripe%').orderBy('id').pluck('amount')).toEqual(['50.000000', '-10.000000']);
     const charged = await db('ledger_entries').where({ kind: 'call_charge', account_id: customerOfReseller.id }).count({ c: '*' }).first();
     expect(Number(charged!.c)).toBe(4); // its 5 calls but the one that rang out, which costs nothing
 
+    // A webhook endpoint of the reseller's, disabled (nothing listens there), with a delivery log.
+    const endpoints = await db('webhook_endpoints').select('account_id', 'enabled', 'secret');
+    expect(endpoints).toMatchObject([{ account_id: reseller.id, enabled: false }]);
+    expect(endpoints[0].secret).toMatch(/^whsec_/);
+    const log = (await db('outbox_messages').where({ channel: 'webhook' }).orderBy('id').select('event', 'status')) as Array<{ event: string; status: string }>;
+    expect(log).toEqual([{ event: 'webhook.test', status: 'delivered' }, { event: 'number.purchased', status: 'failed' }, { event: 'number.purchased', status: 'failed' }]);
+    // Demo invoices a newcomer can open: one from the operator, one from a reseller, both taxed.
+    const invoices = (await db('invoices').orderBy('number').select('number', 'issuer_id', 'tax_total', 'total')) as Array<{ number: string; issuer_id: number; tax_total: string }>;
+    expect(invoices.map((invoice) => invoice.number)).toEqual(['DH-00001', 'NW-00001']);
+    expect(invoices.every((invoice) => Number(invoice.tax_total) > 0)).toBe(true);
     // Calendar billing: numbers billed per calendar month and yearly, Acme billing on the 15th with a prorated first period.
     expect((await db('products').whereIn('billing_period', ['month', 'year']).pluck('billing_period')).sort()).toEqual(['month', 'month', 'month', 'month', 'year']);
     const calendar = await db('subscriptions').where({ billing_period: 'month' }).first();
@@ -68,8 +87,9 @@ describe('demo data', () => {
     const mails = (await db('outbox_messages').where({ channel: 'mail' }).orderBy('id')) as Array<{ event: string; recipient: string; status: string; payload: unknown }>;
     const payloadOf = (row: { payload: unknown }) => (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as { subject: string; from: { name: string } };
     const to = (address: string) => mails.filter((row) => row.recipient === address);
-    expect(to('customer@example.com').map((row) => row.event).sort()).toEqual(['number.purchased', 'number.purchased', 'number.purchased', 'payment.received']);
-    expect(to('accounts-payable@acme.example')).toHaveLength(4);
+    // Acme's card payment (the Stripe demo) is a second payment mail.
+    expect(to('customer@example.com').map((row) => row.event).sort()).toEqual(['number.purchased', 'number.purchased', 'number.purchased', 'payment.received', 'payment.received']);
+    expect(to('accounts-payable@acme.example')).toHaveLength(5);
     const globex = to('customer-of-reseller@example.com');
     expect(globex.map((row) => row.event).sort()).toEqual(['number.purchased', 'number.purchased', 'payment.received', 'renewal.notice']);
     for (const row of globex) expect(payloadOf(row).from.name).toBe('Northwind Telecom');
@@ -83,6 +103,21 @@ describe('demo data', () => {
     expect(await db('billing_contacts').where({ account_id: globex.id }).pluck('email')).toEqual(['accounts-payable@globex.example']);
     expect(await sendLowBalanceNotices(db, new Date('2026-11-29T12:00:00Z'))).toBeGreaterThanOrEqual(1);
     expect((await db('accounts').where({ id: acme.id }).first()).low_balance_notified_at).not.toBeNull();
+  });
+
+  it('when seeded, then every dashboard chart of the admin, Northwind and its customer, and Acme has figures in its 30 days', async () => {
+    const { db } = database.current;
+    const now = new Date('2026-11-29T12:00:00Z');
+    // Bluebird (reseller2) has no customers, so no calls: its calls chart is empty, as it should be.
+    const emails = ['admin@example.com', 'reseller@example.com', 'customer@example.com', 'customer-of-reseller@example.com'];
+    const accounts = (await db('accounts').whereIn('email', emails).select('id', 'role', 'email')) as Array<{ id: number; role: 'admin' | 'reseller' | 'customer'; email: string }>;
+    for (const account of accounts) {
+      const scope = account.role === 'admin' ? { kind: 'all' as const } : { kind: account.role, id: Number(account.id) };
+      for (const chart of await loadCharts(db, scope, now, 4)) {
+        const figures = chart.series[0]!.values.filter((value) => Number(value) !== 0);
+        expect(figures.length, `${account.email} ${chart.name}`).toBeGreaterThan(0);
+      }
+    }
   });
 
   it('when the database has accounts already, then seeding writes nothing', async () => {

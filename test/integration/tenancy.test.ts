@@ -11,7 +11,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeBillingRun, makeCall, makeDidImport, makeRatePlan, makeRejectedCdr, makeSubscription } from '../helpers/factories.ts';
+import { makeAccount, makeBillingRun, makeCall, makeDidImport, makePayment, makeRatePlan, makeRejectedCdr, makeSubscription, makeWebhookEndpoint } from '../helpers/factories.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 import { routesOf } from '../helpers/router-stack.ts';
 
@@ -53,6 +53,11 @@ interface World {
   /** A mail in the outbox (the demo's). */
   outboxMessage: number;
   rejectedCdr: number;
+  /** A webhook endpoint of each walking role, and one of another reseller. */
+  webhook: Record<Role | 'otherReseller', number>;
+  payment: { reseller: number; customer: number; directCustomer: number };
+  /** The demo invoices: the operator's to Acme, Northwind's to Globex. */
+  invoice: { operator: { id: number; number: string }; reseller: { id: number; number: string } };
 }
 
 interface RouteCase {
@@ -83,6 +88,8 @@ const ROUTES: Record<string, RouteCase> = {
   // An unknown link: the clear "no longer works" page.
   '/password/reset/:token': { area: 'public', own: () => ({ token: 'x'.repeat(43) }), anonymous: 410 },
   '/account/password': { area: 'account' },
+  '/account/api-keys': { area: 'account' },
+  '/account/api-reference': { area: 'account' },
   '/account/notifications': { area: 'account' },
 
   '/admin': { area: 'admin' },
@@ -134,18 +141,26 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/rate-plans/:id/edit': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.otherReseller }, { id: 999999 }] },
   '/admin/rate-plans/:id/numbers': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.reseller }, { id: 999999 }] },
   '/admin/billing-runs': { area: 'admin' },
+  '/admin/audit': { area: 'admin' },
+  '/admin/audit/export.csv': { area: 'admin' },
+  '/admin/dashboard/chart.csv': { area: 'admin', query: () => 'chart=money' },
   '/admin/billing-runs/:id': { area: 'admin', own: (w) => ({ id: w.billingRun }), foreign: () => [{ id: 999999 }] },
   '/admin/subscriptions/:id': { area: 'admin', own: (w) => ({ id: w.subscription.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
   '/admin/outbox': { area: 'admin' },
   '/admin/outbox/:id': { area: 'admin', own: (w) => ({ id: w.outboxMessage }), foreign: () => [{ id: 999999 }] },
   '/admin/mail-templates': { area: 'admin' },
   '/admin/mail-templates/:event': { area: 'admin', own: () => ({ event: 'number.purchased' }), foreign: () => [{ event: 'no.such' }] },
+  '/admin/payments': { area: 'admin' },
+  '/admin/payments/export.csv': { area: 'admin' },
+  '/admin/payments/:id': { area: 'admin', own: (w) => ({ id: w.payment.customer }), foreign: () => [{ id: 999999 }, { id: 'x1' }] },
+  '/admin/payment-settings': { area: 'admin' },
   '/admin/providers': { area: 'admin' },
   '/admin/providers/new': { area: 'admin' },
   '/admin/providers/:id': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
   '/admin/providers/:id/edit': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
 
   '/reseller': { area: 'reseller' },
+  '/reseller/dashboard/chart.csv': { area: 'reseller', query: () => 'chart=margin' },
   '/reseller/customers': { area: 'reseller' },
   '/reseller/customers/export.csv': { area: 'reseller' },
   '/reseller/customers/new': { area: 'reseller' },
@@ -192,10 +207,21 @@ const ROUTES: Record<string, RouteCase> = {
     ],
   },
   '/reseller/buy': { area: 'reseller' },
+  '/reseller/holds': { area: 'reseller' },
   '/reseller/buy/:productId': {
     area: 'reseller',
     own: (w) => ({ productId: w.product.inStock }),
     foreign: (w) => [{ productId: w.product.otherResellerHeld }, { productId: w.product.directCustomerOwned }, { productId: w.product.otherResellersCustomerOwned }],
+  },
+  '/reseller/buy/confirm': {
+    area: 'reseller',
+    query: (w) => `ids=${w.product.inStock}`,
+    foreignQueries: (w) => [w.product.otherResellerHeld, w.product.directCustomerOwned, w.product.otherResellersCustomerOwned].map((id) => `ids=${w.product.inStock}&ids=${id}`),
+  },
+  '/reseller/receipts': {
+    area: 'reseller',
+    query: (w) => `ids=${w.subscription.reseller}`,
+    foreignQueries: (w) => [w.subscription.otherReseller, w.subscription.customer, w.subscription.directCustomer].map((id) => `ids=${id}`),
   },
   '/reseller/dids': { area: 'reseller' },
   ...Object.fromEntries(
@@ -220,11 +246,36 @@ const ROUTES: Record<string, RouteCase> = {
     ],
   },
   '/reseller/transactions/export.csv': { area: 'reseller' },
+  '/reseller/payments': { area: 'reseller' },
+  '/reseller/payments/add': { area: 'reseller' },
+  '/reseller/payments/:id': { area: 'reseller', own: (w) => ({ id: w.payment.reseller }), foreign: (w) => [{ id: w.payment.customer }, { id: w.payment.directCustomer }] },
+  '/reseller/refill': { area: 'reseller' },
+  '/reseller/payment-settings': { area: 'reseller' },
+
+  ...Object.fromEntries(
+    (['admin', 'reseller', 'customer'] as const).flatMap((role) => [
+      [`/${role}/webhooks`, { area: role } satisfies RouteCase],
+      [`/${role}/webhooks/new`, { area: role } satisfies RouteCase],
+      ...['', '/edit', '/delete'].map((suffix) => [
+        `/${role}/webhooks/:id${suffix}`,
+        {
+          area: role,
+          own: (w: World) => ({ id: w.webhook[role] }),
+          foreign: (w: World) => Object.entries(w.webhook).filter(([who]) => who !== role).map(([, id]) => ({ id })),
+        } satisfies RouteCase,
+      ]),
+    ]),
+  ),
 
   '/customer': { area: 'customer' },
+  '/customer/dashboard/chart.csv': { area: 'customer', query: () => 'chart=balance' },
   '/customer/transactions': { area: 'customer' },
   '/customer/transactions/export.csv': { area: 'customer' },
   '/customer/calls': { area: 'customer' },
+  '/customer/payments': { area: 'customer' },
+  '/customer/payments/add': { area: 'customer' },
+  '/customer/payments/:id': { area: 'customer', own: (w) => ({ id: w.payment.customer }), foreign: (w) => [{ id: w.payment.reseller }, { id: w.payment.directCustomer }] },
+  '/customer/refill': { area: 'customer' },
   '/customer/calls/export.csv': { area: 'customer' },
   '/customer/calls/:id': {
     area: 'customer',
@@ -232,11 +283,22 @@ const ROUTES: Record<string, RouteCase> = {
     foreign: (w) => [{ id: w.call.directCustomer }, { id: w.call.otherResellersCustomer }, { id: w.call.reseller }],
   },
   '/customer/buy': { area: 'customer' },
+  '/customer/holds': { area: 'customer' },
   // Globex buys from Northwind: Northwind's unassigned numbers, never the admin's stock or another reseller's.
   '/customer/buy/:productId': {
     area: 'customer',
     own: (w) => ({ productId: w.product.resellerUnassigned }),
     foreign: (w) => [{ productId: w.product.inStock }, { productId: w.product.otherResellerHeld }, { productId: w.product.directCustomerOwned }],
+  },
+  '/customer/buy/confirm': {
+    area: 'customer',
+    query: (w) => `ids=${w.product.resellerUnassigned}`,
+    foreignQueries: (w) => [w.product.inStock, w.product.otherResellerHeld, w.product.directCustomerOwned].map((id) => `ids=${id}`),
+  },
+  '/customer/receipts': {
+    area: 'customer',
+    query: (w) => `ids=${w.subscription.customer}`,
+    foreignQueries: (w) => [w.subscription.directCustomer, w.subscription.reseller, w.subscription.otherResellersCustomer].map((id) => `ids=${id}`),
   },
   '/customer/numbers': { area: 'customer' },
   ...Object.fromEntries(
@@ -257,6 +319,28 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ subscriptionId: w.subscription.customer }),
     foreign: (w) => [{ subscriptionId: w.subscription.directCustomer }, { subscriptionId: w.subscription.reseller }, { subscriptionId: w.subscription.otherResellersCustomer }],
   },
+  // Invoices (the demo's: DH-00001 from the operator to Acme, NW-00001 from Northwind to Globex).
+  // The demo has no logos: their routes answer 404 for every role.
+  ...Object.fromEntries((['admin', 'reseller', 'customer'] as const).flatMap((role) => {
+    const own = (w: World) => (role === 'admin' ? w.invoice.operator : w.invoice.reseller);
+    const foreign = (w: World) => (role === 'admin' ? [{ id: 999999, file: 'invoice-X.pdf' }] : [{ id: w.invoice.operator.id, file: `invoice-${w.invoice.operator.number}.pdf` }, { id: 999999, file: 'invoice-X.pdf' }]);
+    return [
+      [`/${role}/invoices`, { area: role }],
+      [`/${role}/invoices/export.csv`, { area: role }],
+      [`/${role}/invoices/:id`, { area: role, own: (w) => ({ id: own(w).id }), foreign }],
+      [`/${role}/invoices/:id/logo`, { area: role, own: (w) => ({ id: own(w).id }), foreign, status: 404 }],
+      [`/${role}/invoices/:id/:file`, { area: role, own: (w) => ({ id: own(w).id, file: `invoice-${own(w).number}.pdf` }), foreign }],
+      [`/${role}/company`, { area: role }],
+      // A customer keeps billing details only (no logo, no accounts to bill).
+      ...(role === 'customer' ? [] : [
+        [`/${role}/company/logo`, { area: role, status: 404 }],
+        [`/${role}/company/accounts/:id`, {
+          area: role, own: (w: World) => ({ id: role === 'admin' ? w.directCustomer.id : w.customer.id }),
+          foreign: (w: World) => (role === 'admin' ? [{ id: 999999 }] : [{ id: w.directCustomer.id }, { id: w.otherResellersCustomer.id }]),
+        }],
+      ] satisfies Array<[string, RouteCase]>),
+    ] satisfies Array<[string, RouteCase]>;
+  })),
 };
 
 function fill(pattern: string, params: Params = {}, query = ''): string {
@@ -315,6 +399,10 @@ async function seedCallsAndPlans(db: Knex, who: Record<'admin' | 'reseller' | 'o
     billingRun: await makeBillingRun(db, NOW),
     outboxMessage: ((await db('outbox_messages').orderBy('id').first('id')) as { id: number }).id,
     rejectedCdr: await makeRejectedCdr(db, { uuid: 'walk-rejected', at: NOW }),
+    invoice: {
+      operator: (await db('invoices').where({ number: 'DH-00001' }).first('id', 'number')) as { id: number; number: string },
+      reseller: (await db('invoices').where({ number: 'NW-00001' }).first('id', 'number')) as { id: number; number: string },
+    },
   };
 }
 
@@ -353,7 +441,19 @@ beforeAll(async () => {
     },
     provider: ((await db('providers').orderBy('id').first('id')) as { id: number }).id,
     didImport: await makeDidImport(db, { created_by: admin!.id, at: NOW }),
+    payment: {
+      reseller: (await makePayment(db, { account: reseller!, amount: '10' })).id,
+      customer: (await makePayment(db, { account: customer!, amount: '10', payeeResellerId: reseller!.id })).id,
+      directCustomer: ((await db('payments').where({ account_id: directCustomer!.id }).orderBy('id').first('id')) as { id: number }).id,
+    },
     ...(await seedCallsAndPlans(db, { admin: admin!, reseller: reseller!, otherReseller: otherReseller!, customer: customer!, directCustomer: directCustomer!, otherResellersCustomer: second.customer })),
+    webhook: {
+      // The reseller's is the demo's endpoint.
+      reseller: ((await db('webhook_endpoints').where({ account_id: reseller!.id }).first('id')) as { id: number }).id,
+      admin: (await makeWebhookEndpoint(db, admin!, { url: 'https://hooks.example.com/operator' })).id,
+      customer: (await makeWebhookEndpoint(db, customer!, { url: 'https://hooks.example.com/globex' })).id,
+      otherReseller: (await makeWebhookEndpoint(db, otherReseller!, { url: 'https://hooks.example.com/bluebird' })).id,
+    },
   };
   app = createTestApp(db, { now: () => NOW });
   agents.admin = await loginAs(app, world.admin.email, DEMO_PASSWORD);
@@ -361,16 +461,19 @@ beforeAll(async () => {
   agents.customer = await loginAs(app, world.customer.email, DEMO_PASSWORD);
 });
 
+/** The pages' GET routes; the account API (/api/v1, API keys) has its own tenancy tests in api.test.ts. */
+const pageRoutes = () => routesOf(app, 'get').filter((path) => !path.startsWith('/api/v1/'));
+
 describe('tenancy walk over every route', () => {
   it('when the routes are listed, then every GET route is classified', () => {
-    const unclassified = routesOf(app, 'get').filter((path) => !(path in ROUTES));
+    const unclassified = pageRoutes().filter((path) => !(path in ROUTES));
     expect(unclassified, 'add these GET routes to ROUTES in test/integration/tenancy.test.ts').toEqual([]);
-    const stale = Object.keys(ROUTES).filter((path) => !routesOf(app, 'get').includes(path));
+    const stale = Object.keys(ROUTES).filter((path) => !pageRoutes().includes(path));
     expect(stale, 'these classified routes no longer exist').toEqual([]);
   });
 
   it('when a visitor opens any page, then public pages answer and every other page sends it to the login page', async () => {
-    for (const pattern of routesOf(app, 'get')) {
+    for (const pattern of pageRoutes()) {
       const route = ROUTES[pattern];
       if (!route) continue;
       const path = fill(pattern, route.own?.(world), route.query?.(world));
@@ -387,7 +490,7 @@ describe('tenancy walk over every route', () => {
   it.each(['admin', 'reseller', 'customer'] as const)('when the %s walks every page, then its own pages answer 200, other areas 403, and other tenants\' ids 404', async (role) => {
     const agent = agents[role];
     const seen: string[] = [];
-    for (const pattern of routesOf(app, 'get')) {
+    for (const pattern of pageRoutes()) {
       const route = ROUTES[pattern];
       if (!route || route.area === 'public') continue;
       const own = fill(pattern, route.own?.(world), route.query?.(world));

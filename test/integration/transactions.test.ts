@@ -45,7 +45,7 @@ describe('an account’s own transactions', () => {
     expect(response.text).toContain('data-balance-after="116.237500"');
     expect(response.text).toContain('$116.2375');
     expect(response.text).toContain('-$0.0125');
-    expect(response.text).toContain('Setup fee for +14155550100');
+    expect(response.text).toContain('Setup fee for +1 415 555 0100');
     expect(response.text).toContain('Recurring fee');
     expect(response.text).not.toContain('Customer secret payment');
     // An account cannot correct its own ledger: only its seller records adjustments.

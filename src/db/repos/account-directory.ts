@@ -61,6 +61,13 @@ export async function listAccounts(
     .offset(page.offset);
 }
 
+/** The scope's accounts by id, after the cursor id (the API's pages). */
+export async function listAccountsAfter(db: Db, scope: AccountScope, afterId: number | undefined, limit: number): Promise<AccountListRow[]> {
+  const query = scopedAccounts(db, scope).select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role').orderBy('a.id').limit(limit);
+  if (afterId !== undefined) query.where('a.id', '>', afterId);
+  return query;
+}
+
 /** One account the scope may manage, or undefined (the caller answers 404). */
 export async function findScopedAccount(db: Db, scope: AccountScope, id: number): Promise<AccountListRow | undefined> {
   return scopedAccounts(db, scope).where('a.id', id).select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role').first();

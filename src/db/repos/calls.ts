@@ -12,6 +12,8 @@ export interface CallFilters {
   before?: Date | undefined;
   /** Digits the number contains. */
   number?: string | undefined;
+  /** Cursor: calls listed after this one (older, newest first). */
+  afterId?: number | undefined;
 }
 
 export interface CallListRow {
@@ -57,6 +59,9 @@ function filtered(query: Knex.QueryBuilder, filters: CallFilters): Knex.QueryBui
   if (filters.from) query.where('c.started_at', '>=', filters.from);
   if (filters.before) query.where('c.started_at', '<', filters.before);
   if (filters.number) query.where('c.number', 'like', `%${filters.number.replace(/[^0-9+]/g, '')}%`);
+  if (filters.afterId !== undefined) {
+    query.whereRaw('(c.started_at, c.id) < (SELECT started_at, id FROM calls WHERE id = ?)', [filters.afterId]);
+  }
   return query;
 }
 

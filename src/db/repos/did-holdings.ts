@@ -8,9 +8,21 @@ import type { SubscriptionRow } from './subscriptions.ts';
 /** Where a number must be for a buyer to take it: the admin's stock, or one reseller's unassigned numbers. */
 export type Shelf = { kind: 'admin_stock' } | { kind: 'reseller'; resellerId: number };
 
-/** Narrows a query on products (as `alias`) to the numbers on a shelf, ready to be bought. */
-export function whereOnShelf(query: Knex.QueryBuilder, shelf: Shelf, alias = 'products'): Knex.QueryBuilder {
+/** Who looks at the shelf, and when: a number another account holds (number_holds) is not on it for them until the hold ends. */
+export interface ShelfViewer {
+  accountId: number;
+  now: Date;
+}
+
+/** Narrows a query on products (as `alias`) to the numbers on a shelf, ready to be bought by `viewer`. */
+export function whereOnShelf(query: Knex.QueryBuilder, shelf: Shelf, viewer: ShelfViewer, alias = 'products'): Knex.QueryBuilder {
   query
+    .where((free) =>
+      free
+        .whereNull(`${alias}.held_until`)
+        .orWhere(`${alias}.held_until`, '<=', viewer.now)
+        .orWhere(`${alias}.hold_account_id`, viewer.accountId),
+    )
     .where(`${alias}.category`, 'did')
     .where(`${alias}.status`, 'active')
     .whereNull(`${alias}.archived_at`)
@@ -25,8 +37,8 @@ export async function findDid(db: Db, id: number): Promise<DidRow | undefined> {
 }
 
 /** The number, if it is on the shelf (ready to be bought from it). */
-export async function findOnShelf(db: Db, productId: number, shelf: Shelf): Promise<DidRow | undefined> {
-  return (await whereOnShelf(db('products').where('products.id', productId), shelf).first()) as DidRow | undefined;
+export async function findOnShelf(db: Db, productId: number, shelf: Shelf, viewer: ShelfViewer): Promise<DidRow | undefined> {
+  return (await whereOnShelf(db('products').where('products.id', productId), shelf, viewer).first()) as DidRow | undefined;
 }
 
 export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
@@ -34,8 +46,10 @@ export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
 }
 
 /**
- * Moves a number off a shelf to its new holder, only if it is still on that shelf. Returns the
- * updated row, or undefined when someone else took it (or it was never there).
+ * Moves a number off a shelf to its new holder, only if it is still on that shelf and no other
+ * account holds it. Returns the updated row, or undefined when someone else took or holds it (or it
+ * was never there). The hold is evaluated on the row under its lock, so a hold committed while this
+ * waited is seen.
  */
 export async function takeFromShelf(
   db: Db,
@@ -44,9 +58,11 @@ export async function takeFromShelf(
   holder: { reseller_id: number | null; customer_id: number | null },
   now: Date,
 ): Promise<DidRow | undefined> {
-  const query = whereOnShelf(db('products').where('products.id', productId), shelf);
+  const buyerId = holder.customer_id ?? holder.reseller_id;
+  if (buyerId === null) return undefined;
+  const query = whereOnShelf(db('products').where('products.id', productId), shelf, { accountId: buyerId, now });
   const [row] = (await query
-    .update({ ...holder, destination_type: null, destination: null, updated_at: now })
+    .update({ ...holder, destination_type: null, destination: null, hold_id: null, hold_account_id: null, held_until: null, updated_at: now })
     .returning('*')) as DidRow[];
   return row;
 }

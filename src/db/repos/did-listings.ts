@@ -1,9 +1,8 @@
-// The lists of numbers the buyers and holders see: a buyer's offers (its seller's shelf, at the
-// seller's prices), a reseller's held numbers with buy and sell terms, a customer's numbers.
+// The lists of numbers the holders see: a reseller's held numbers with buy and sell terms, a
+// customer's numbers, a receipt. A buyer's offers (the number search) are in db/queries/offers.ts.
 import type { Knex } from 'knex';
 import type { BillingPeriod } from '../../domain/billing-calendar.ts';
 import type { Db } from '../knex.ts';
-import { whereOnShelf, type Shelf } from './did-holdings.ts';
 import { listSubscriptionLedger, type SubscriptionLedgerRow } from './subscription-details.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
 
@@ -12,93 +11,22 @@ export interface Window {
   offset: number;
 }
 
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function countOf(row: unknown): number {
+export function countOf(row: unknown): number {
   return Number((row as { count?: unknown } | undefined)?.count ?? 0);
-}
-
-export interface OfferFilters {
-  country?: string | undefined;
-  province?: string | undefined;
-  city?: string | undefined;
-  /** Digits the number contains anywhere. */
-  contains?: string | undefined;
-  /** Digits the number starts with, after the +. */
-  prefix?: string | undefined;
-  maxMonthly?: string | undefined;
-}
-
-export interface OfferRow {
-  id: number;
-  number: string;
-  country: string | null;
-  province: string | null;
-  city: string | null;
-  setup_fee: string;
-  monthly_fee: string;
-  billing_type: 'one_time' | 'recurring';
-  billing_days: number;
-  billing_period: BillingPeriod;
-  connection_cost: string;
-  grace_seconds: number;
-  cost_per_minute: string;
-  initial_increment: number;
-  increment: number;
-  concurrent_calls: number;
-}
-
-/** The shelf's numbers joined to the terms the buyer pays: a reseller's customer only sees numbers with sell terms. */
-function offersBase(db: Db, shelf: Shelf): { query: Knex.QueryBuilder; terms: string } {
-  const query = whereOnShelf(db('products as p'), shelf, 'p');
-  if (shelf.kind === 'admin_stock') return { query, terms: 'p' };
-  query.join('reseller_prices as rp', (join) => {
-    join.on('rp.product_id', '=', 'p.id').andOn('rp.reseller_id', '=', db.raw('?', [shelf.resellerId]));
-  });
-  return { query, terms: 'rp' };
-}
-
-function filterOffers(query: Knex.QueryBuilder, terms: string, filters: OfferFilters): void {
-  if (filters.country) query.where('p.country', filters.country);
-  if (filters.province) query.whereILike('p.province', `%${escapeLike(filters.province)}%`);
-  if (filters.city) query.whereILike('p.city', `%${escapeLike(filters.city)}%`);
-  if (filters.contains) query.where('p.number', 'like', `%${escapeLike(filters.contains)}%`);
-  if (filters.prefix) query.where('p.number', 'like', `+${escapeLike(filters.prefix)}%`);
-  if (filters.maxMonthly) query.where(`${terms}.monthly_fee`, '<=', filters.maxMonthly);
-}
-
-export async function listOffers(db: Db, shelf: Shelf, filters: OfferFilters, window: Window): Promise<{ rows: OfferRow[]; total: number }> {
-  const { query, terms } = offersBase(db, shelf);
-  filterOffers(query, terms, filters);
-  const [rows, total] = await Promise.all([
-    query
-      .clone()
-      .select(
-        'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.billing_period', 'p.concurrent_calls',
-        `${terms}.setup_fee`, `${terms}.monthly_fee`, `${terms}.connection_cost`, `${terms}.grace_seconds`,
-        `${terms}.cost_per_minute`, `${terms}.initial_increment`, `${terms}.increment`,
-      )
-      .orderBy([{ column: 'p.country' }, { column: 'p.number' }])
-      .limit(window.limit)
-      .offset(window.offset) as Promise<OfferRow[]>,
-    query.clone().count({ count: '*' }).first(),
-  ]);
-  return { rows, total: countOf(total) };
-}
-
-/** The countries on the shelf, for the country filter. */
-export async function listOfferCountries(db: Db, shelf: Shelf): Promise<string[]> {
-  const { query } = offersBase(db, shelf);
-  const rows = (await query.whereNotNull('p.country').distinct('p.country').orderBy('p.country')) as Array<{ country: string }>;
-  return rows.map((row) => row.country);
 }
 
 export interface HeldFilters {
   contains?: string | undefined;
   country?: string | undefined;
   assignment?: 'assigned' | 'unassigned' | undefined;
+  /** This number exactly (E.164). */
+  number?: string | undefined;
+  /** Cursor: numbers after this one. */
+  after?: string | undefined;
 }
 
 export interface HeldRow {
@@ -178,6 +106,8 @@ export async function listHeldDids(db: Db, resellerId: number, filters: HeldFilt
   if (filters.country) query.where('p.country', filters.country);
   if (filters.assignment === 'assigned') query.whereNotNull('p.customer_id');
   if (filters.assignment === 'unassigned') query.whereNull('p.customer_id');
+  if (filters.number) query.where('p.number', filters.number);
+  if (filters.after) query.where('p.number', '>', filters.after);
   const [rows, total] = await Promise.all([
     heldSelect(db, query.clone()).orderBy('p.number').limit(window.limit).offset(window.offset) as Promise<HeldRow[]>,
     query.clone().count({ count: '*' }).first(),
@@ -196,6 +126,8 @@ export async function findHeldDids(db: Db, resellerId: number, productIds: numbe
 export interface OwnedFilters {
   contains?: string | undefined;
   status?: 'active' | 'suspended' | undefined;
+  number?: string | undefined;
+  after?: string | undefined;
 }
 
 export interface OwnedRow {
@@ -262,6 +194,8 @@ export async function listOwnedDids(db: Db, customerId: number, filters: OwnedFi
   const query = ownedBase(db, customerId);
   if (filters.contains) query.where('p.number', 'like', `%${escapeLike(filters.contains)}%`);
   if (filters.status) query.where('s.status', filters.status);
+  if (filters.number) query.where('p.number', filters.number);
+  if (filters.after) query.where('p.number', '>', filters.after);
   const [rows, total] = await Promise.all([
     ownedSelect(db, query.clone()).orderBy('p.number').limit(window.limit).offset(window.offset) as Promise<OwnedRow[]>,
     query.clone().count({ count: '*' }).first(),

@@ -8,6 +8,8 @@ export interface LedgerFilters {
   from?: Date | undefined;
   /** Exclusive upper bound. */
   before?: Date | undefined;
+  /** Cursor: entries older than this one. */
+  belowId?: number | undefined;
 }
 
 export interface LedgerHistoryRow extends LedgerEntryRow {
@@ -19,6 +21,7 @@ function accountLedger(db: Db, accountId: number, filters: LedgerFilters) {
   if (filters.kind) query.where('l.kind', filters.kind);
   if (filters.from) query.where('l.created_at', '>=', filters.from);
   if (filters.before) query.where('l.created_at', '<', filters.before);
+  if (filters.belowId !== undefined) query.where('l.id', '<', filters.belowId);
   return query;
 }
 

@@ -7,7 +7,8 @@ export type LedgerKind =
   | 'refund'
   | 'setup_fee'
   | 'recurring_fee'
-  | 'call_charge';
+  | 'call_charge'
+  | 'tax';
 
 export interface LedgerEntryRow {
   id: number;

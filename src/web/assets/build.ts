@@ -10,6 +10,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 export const ASSETS = [
   { entry: 'src/web/assets/cost-preview.ts', output: 'public/js/cost-preview.js' },
   { entry: 'src/web/assets/did-import.ts', output: 'public/js/did-import.js' },
+  { entry: 'src/web/assets/ui.ts', output: 'public/js/ui.js' },
+  { entry: 'src/web/assets/logo-upload.ts', output: 'public/js/logo-upload.js' },
+  { entry: 'src/web/assets/charts.ts', output: 'public/js/charts.js' },
 ] as const;
 
 /** The bundle of one entry, as text. */

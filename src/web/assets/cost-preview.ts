@@ -14,6 +14,7 @@ function cell(text: string, className?: string): HTMLTableCellElement {
 function attach(form: HTMLFormElement, panel: HTMLElement): void {
   const rows = panel.querySelector<HTMLElement>('[data-preview-rows]');
   const message = panel.querySelector<HTMLElement>('[data-preview-message]');
+  const summary = panel.querySelector<HTMLElement>('[data-preview-summary]');
   // The page gives MONEY_DECIMALS; without it there is no rounding to preview, so no preview.
   const decimals = Number(panel.dataset.decimals);
   if (!rows || !message || !Number.isInteger(decimals)) return;
@@ -29,6 +30,7 @@ function attach(form: HTMLFormElement, panel: HTMLElement): void {
     if (!preview.ok) {
       message.textContent = preview.message;
       message.hidden = false;
+      if (summary) summary.textContent = '';
       return;
     }
     message.hidden = true;
@@ -41,6 +43,9 @@ function attach(form: HTMLFormElement, panel: HTMLElement): void {
       tr.append(cell(row.duration), cell(`${row.billedSeconds} s`, 'num'), cost, cell(row.breakdown, 'breakdown'));
       rows.append(tr);
     }
+    // The live region reads one short line (a 125 s call), not the whole table on every key.
+    const sample = preview.rows.find((row) => row.durationSeconds === 125) ?? preview.rows[0];
+    if (summary) summary.textContent = sample ? `A ${sample.duration} call costs ${sample.cost}` : '';
   };
   form.addEventListener('input', (event) => {
     const target = event.target;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Config } from '../../config.ts';
 import { navigation } from '../navigation.ts';
-import { createFormatters } from '../presenters/format.ts';
+import { createFormatters, FIELD_LABELS } from '../presenters/format.ts';
 
 /**
  * What every template may use, the error pages included: set before the body parsers and the
@@ -15,6 +15,7 @@ export function requestLocals(config: Config): RequestHandler {
     res.locals.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
     res.locals.format = format;
+    res.locals.labels = FIELD_LABELS;
     res.locals.currentPath = req.path;
     res.locals.fieldErrors = {};
     res.locals.values = {};

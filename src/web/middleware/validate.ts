@@ -18,7 +18,7 @@ export interface ValidateOptions<T> {
   from?: 'body' | 'query';
   /** Renders the route's page again with the errors, at status 400. */
   onInvalid?: (req: Request, res: Response, invalid: Invalid) => Promise<unknown> | unknown;
-  /** A list's filters: the list still shows, unfiltered (these values), with the errors and 400. */
+  /** A list's filters: the list still shows, filtered by the valid ones (else by these values), with the errors and 400. */
   fallback?: T;
   /** A route that answers no page: a failed parse answers `{ error, fields }` (json) or one line per field (text, for a CSV export), status 400. */
   answer?: 'json' | 'text';
@@ -53,6 +53,15 @@ export function formValues(body: unknown): Record<string, string> {
   return values;
 }
 
+/** A list's filters with the failed ones left out, parsed again: one bad filter does not throw the valid ones away. */
+function withoutInvalid<S extends z.ZodType>(schema: S, input: unknown, errors: FieldErrors): z.infer<S> | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const failedKeys = new Set(Object.keys(errors).map((key) => key.split('.')[0]));
+  const rest = Object.fromEntries(Object.entries(input).filter(([key]) => !failedKeys.has(key)));
+  const again = schema.safeParse(rest);
+  return again.success ? (again.data as z.infer<S>) : undefined;
+}
+
 export function validate<S extends z.ZodType>(schemaOf: SchemaOf<S>, options: ValidateOptions<z.infer<S>> = {}): Validated<z.infer<S>> {
   const parsed = new WeakMap<Response, z.infer<S>>();
   const failed = new WeakMap<Response, Invalid>();
@@ -67,7 +76,7 @@ export function validate<S extends z.ZodType>(schemaOf: SchemaOf<S>, options: Va
     }
     const invalid: Invalid = { errors: fieldErrorsOf(result.error), values: formValues(input) };
     if (options.fallback !== undefined) {
-      parsed.set(res, options.fallback);
+      parsed.set(res, withoutInvalid(schema, input, invalid.errors) ?? options.fallback);
       failed.set(res, invalid);
       return next();
     }

@@ -1,19 +1,15 @@
 // Number rows as the buy, My DIDs and My numbers pages show them: country names, billing and
 // per-minute terms in words, margins. Money stays a decimal string for format.money.
-import countries from 'i18n-iso-countries';
-import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
 import { startTerm, type BillingPeriod } from '../../domain/billing-calendar.ts';
+import { countryName } from '../../domain/phone-numbers.ts';
 import type { PriceTerms } from '../../domain/sell-terms.ts';
 import { marginOf } from '../../domain/sell-terms.ts';
 import { Money, toPlain } from '../../domain/money.ts';
 import type { HeldRow } from '../../db/repos/did-listings.ts';
 import { buyTermsOf, sellTermsOf } from '../../services/did-holdings.ts';
 
-countries.registerLocale(en);
-
 export function countryLabel(code: string | null | undefined): string {
-  if (!code) return '';
-  return countries.getName(code, 'en') ?? code;
+  return countryName(code);
 }
 
 export function locationLabel(row: { country: string | null; province: string | null; city: string | null }): string {

@@ -8,6 +8,7 @@ import { validate } from '../middleware/validate.ts';
 import { passwordSchema } from './accounts/schema.ts';
 import { flash, renderPage } from '../render.ts';
 import type { AppContext } from '../context.ts';
+import { apiKeysRouter, apiReferenceRouter } from './api-keys/router.ts';
 import { notificationsRouter } from './notifications/router.ts';
 
 const passwordFormSchema = z
@@ -22,6 +23,8 @@ const passwordFormSchema = z
 export function accountRouter(context: AppContext): Router {
   const { db, config, now } = context;
   const router = Router();
+  router.use('/api-keys', apiKeysRouter(context));
+  router.use('/api-reference', apiReferenceRouter());
   router.use('/notifications', notificationsRouter(context));
 
   router.get('/password', async (_req, res) => {

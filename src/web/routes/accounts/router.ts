@@ -18,6 +18,7 @@ import { moneyRouter } from './money-router.ts';
 import { accountScope, audienceOf, presentAccount, subscriptionLinks } from './presenter.ts';
 import { listQuerySchema, type ListQuery } from './schema.ts';
 import { settingsRouter } from './settings-router.ts';
+import { countAccountDisputes } from '../../../db/queries/payments.ts';
 
 export const ACCOUNTS_PAGE_SIZE = 50;
 
@@ -65,7 +66,10 @@ export function managedAccountsRouter(context: AppContext): Router {
     const audience = audienceOf(areaRole(res));
     const account = await loadAccount(req, res);
     const recent = await listLedgerEntries(db, account.id, {}, { limit: 5, offset: 0 });
+    // Card disputes flag the account for the admin (its Stripe account was charged back).
+    const disputes = areaRole(res) === 'admin' ? await countAccountDisputes(db, account.id) : 0;
     await renderPage(res, 'accounts/show', {
+      disputes,
       title: account.name, ...audience, account, availableFunds: availableFunds(account), recent, kindLabels: LEDGER_KIND_LABELS,
       manage: { moneyHref: `${audience.base}/${account.id}/money` },
       ...subscriptionLinks(audience),

@@ -5,6 +5,8 @@ import { renderPage } from '../../render.ts';
 import { didsRouter } from '../dids/router.ts';
 import { providersRouter } from '../providers/router.ts';
 import type { AppContext } from '../../context.ts';
+import { dashboardChartLocals, dashboardChartsRouter } from '../dashboard-charts/router.ts';
+import { auditRouter } from '../audit/router.ts';
 import { managedAccountsRouter } from '../accounts/router.ts';
 import { billingRunsRouter, subscriptionsRouter } from '../billing-runs/router.ts';
 import { callsRouter } from '../calls/router.ts';
@@ -16,16 +18,22 @@ import { expiredReservationsRouter } from '../expired-reservations/router.ts';
 import { invalidDestinationsRouter } from './invalid-destinations.ts';
 import { outboxRouter } from '../outbox/router.ts';
 import { mailTemplatesRouter } from '../mail-templates/router.ts';
+import { adminPaymentsRouter } from '../payments/admin-router.ts';
+import { paymentSettingsRouter } from '../payments/settings-router.ts';
 
+import { webhooksRouter } from '../webhooks/router.ts';
+import { invoicesRouter } from '../invoices/router.ts';
+import { companyRouter } from '../company/router.ts';
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
   const router = Router();
 
   router.get('/', async (_req, res) => {
     const dashboard = await loadAdminDashboard(db, now());
-    await renderPage(res, 'admin/dashboard', { title: 'Dashboard', dashboard });
+    await renderPage(res, 'admin/dashboard', { title: 'Dashboard', dashboard, ...(await dashboardChartLocals(context, res)) });
   });
 
+  router.use('/dashboard', dashboardChartsRouter(context));
   router.use('/accounts', managedAccountsRouter(context));
   router.use('/dids', didsRouter(context));
   router.use('/providers', providersRouter(context));
@@ -37,8 +45,14 @@ export function adminRouter(context: AppContext): Router {
   router.use('/rate-plans', ratePlanNumbersRouter(context), ratePlansRouter(context));
   router.use('/billing-runs', billingRunsRouter(context));
   router.use('/subscriptions', subscriptionsRouter(context));
+  router.use('/audit', auditRouter(context));
   router.use('/outbox', outboxRouter(context));
   router.use('/mail-templates', mailTemplatesRouter(context, 'admin'));
+  router.use('/webhooks', webhooksRouter(context));
+  router.use('/payments', adminPaymentsRouter(context));
+  router.use('/payment-settings', paymentSettingsRouter(context));
+  router.use('/invoices', invoicesRouter(context, 'admin'));
+  router.use('/company', companyRouter(context, 'admin'));
 
   return router;
 }

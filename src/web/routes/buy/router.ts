@@ -1,64 +1,65 @@
-// "Buy DIDs" for resellers and customers: the seller's shelf at the seller's prices, a
-// confirmation that shows every charge, the purchase, and the receipt. Mounted at /buy and
-// /receipts of each buyer's area; links are built from the area's role.
+// "Buy DIDs" for resellers and customers: the number search over the seller's shelf at the
+// seller's prices, a confirmation that shows every charge, the purchase, and the receipt. Mounted
+// at /buy and /receipts of each buyer's area; links are built from the area's role. Several ticked
+// numbers are confirmed and bought together by multi-router.ts.
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { findReceipt } from '../../../db/repos/did-listings.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError } from '../../../errors.ts';
 import { loadOffers } from '../../../services/did-holdings.ts';
-import type { PricingSettings } from '../../../services/acquisition.ts';
 import { purchaseDid, quotePurchase } from '../../../services/purchases.ts';
-import type { ReleaseCreditSettings } from '../../../services/release-credits.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
+import { formatPhone } from '../../presenters/format.ts';
 import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { billingLabel, countryOptions, firstChargeLabel, incrementsLabel, locationLabel, rate } from '../../presenters/numbers.ts';
+import { billingLabel, firstChargeLabel, incrementsLabel, locationLabel } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { pricingOf, releaseCreditOf } from './pricing.ts';
+import { multiPurchaseRoutes, multiReceiptRoute } from './multi-router.ts';
+import { BILLING_OPTIONS, SORT_OPTIONS, countrySelect, presentOffer, sortHeader } from './presenter.ts';
 import { offersQuerySchema, purchaseFormSchema } from './schema.ts';
 
 export const OFFERS_PAGE_SIZE = 25;
+export { pricingOf, releaseCreditOf };
 
-export function pricingOf(context: AppContext): PricingSettings {
-  return { markupPercent: context.config.resellerDefaultMarkupPercent, decimals: context.config.moneyDecimals, prorateFirstPeriod: context.config.prorateFirstPeriod };
-}
-
-/** Whether a release mid-period credits the unused days (CREDIT_UNUSED_DAYS_ON_RELEASE), and their rounding. */
-export function releaseCreditOf(context: AppContext): ReleaseCreditSettings {
-  return { creditUnusedDays: context.config.creditUnusedDaysOnRelease, decimals: context.config.moneyDecimals };
-}
-
-const helpers = { billingLabel, incrementsLabel, locationLabel, rate };
+const helpers = { billingLabel, incrementsLabel, locationLabel };
 
 export function buyRouter(context: AppContext): Router {
   const { db, now } = context;
   const router = Router();
-  const offersQuery = validate(offersQuerySchema, { from: 'query', fallback: { page: 1 } });
+  const offersQuery = validate(offersQuerySchema, { from: 'query', fallback: { page: 1, sort: 'number' } });
   const productId = (req: Request) => idParam(req, 'productId', 'Not found');
 
   router.get('/', offersQuery, async (req, res) => {
     const query = offersQuery.data(res);
-    const filters = { country: query.country, province: query.province, city: query.city, contains: query.contains, prefix: query.prefix, maxMonthly: query.max_monthly };
-    const offers = await loadOffers(db, currentAccount(res).id, filters, pageWindow(query.page, OFFERS_PAGE_SIZE));
-    const current = { country: filters.country, province: filters.province, city: filters.city, contains: filters.contains, prefix: filters.prefix, max_monthly: filters.maxMonthly };
+    const filters = {
+      country: query.country, province: query.province, city: query.city, contains: query.contains, prefix: query.prefix,
+      maxMonthly: query.max_monthly, maxSetup: query.max_setup, billingType: query.billing_type,
+    };
+    const offers = await loadOffers(db, currentAccount(res).id, filters, pageWindow(query.page, OFFERS_PAGE_SIZE), now(), query.sort);
+    const current = {
+      country: query.country, province: query.province, city: query.city, prefix: query.prefix, contains: query.contains,
+      max_monthly: query.max_monthly, max_setup: query.max_setup, billing_type: query.billing_type, sort: query.sort === 'number' ? undefined : query.sort,
+    };
     const { status, ...state } = filterState(offersQuery.invalid(res), current);
     const firstCharge = firstChargeLabel(currentAccount(res).billing_day, now(), pricingOf(context));
     await renderPage(res, 'purchases/offers', {
-      title: 'Buy DIDs', offers, firstCharge, billingDay: currentAccount(res).billing_day, prorated: context.config.prorateFirstPeriod, base: req.baseUrl, countries: countryOptions(offers.countries), ...state,
+      title: status === 400 ? 'Error: Buy DIDs' : 'Buy DIDs',
+      offers: { ...offers, rows: offers.rows.map((row) => presentOffer(row, firstCharge)) }, base: req.baseUrl, current, sort: query.sort,
+      billingDay: currentAccount(res).billing_day, prorated: context.config.prorateFirstPeriod,
+      countries: countrySelect(offers.countries), ...helpers, billingOptions: BILLING_OPTIONS, sortOptions: SORT_OPTIONS, sortHeader, ...state,
       pager: pageLinks(req.baseUrl, current, offers.total, query.page, OFFERS_PAGE_SIZE),
-      ...helpers,
     }, status);
   });
 
+  multiPurchaseRoutes(router, context);
+
   async function showConfirmation(req: Request, res: Response, status = 200, error?: string): Promise<void> {
     const quote = await quotePurchase(db, { buyerId: currentAccount(res).id, productId: productId(req), now: now(), pricing: pricingOf(context) });
-    await renderPage(
-      res,
-      'purchases/confirm',
-      { title: `Buy ${quote.product.number}`, quote, base: req.baseUrl, purchaseKey: randomUUID(), formError: error, ...helpers },
-      status,
-    );
+    const title = `${error ? 'Error: ' : ''}Buy ${formatPhone(quote.product.number)}`;
+    await renderPage(res, 'purchases/confirm', { title, quote, base: req.baseUrl, purchaseKey: randomUUID(), formError: error, ...helpers }, status);
   }
 
   router.get('/:productId', async (req, res) => {
@@ -80,13 +81,8 @@ export function buyRouter(context: AppContext): Router {
         actorId: account.id,
         pricing: pricingOf(context),
       });
-      flash(
-        req,
-        result.replayed ? 'info' : 'success',
-        result.replayed
-          ? `You had already bought ${result.product.number} with this form; nothing more was charged.`
-          : `You bought ${result.product.number}.`,
-      );
+      const number = formatPhone(result.product.number);
+      flash(req, result.replayed ? 'info' : 'success', result.replayed ? `You had already bought ${number} with this form; nothing more was charged.` : `You bought ${number}.`);
       res.redirect(303, `/${areaRole(res)}/receipts/${result.subscription.id}`);
     } catch (error) {
       if (error instanceof InsufficientFundsError) return showConfirmation(req, res, 402, error.message);
@@ -101,13 +97,15 @@ export function buyRouter(context: AppContext): Router {
   return router;
 }
 
-export function receiptsRouter({ db }: AppContext): Router {
+export function receiptsRouter(context: AppContext): Router {
+  const { db } = context;
   const router = Router();
+  multiReceiptRoute(router, context);
 
   router.get('/:subscriptionId', async (req, res) => {
     const found = await findReceipt(db, currentAccount(res).id, idParam(req, 'subscriptionId', 'Not found'));
     if (!found) throw new NotFoundError('Receipt not found');
-    await renderPage(res, 'purchases/receipt', { title: `Receipt for ${found.receipt.number}`, ...found, base: `/${areaRole(res)}`, billingLabel });
+    await renderPage(res, 'purchases/receipt', { title: `Receipt for ${formatPhone(found.receipt.number)}`, ...found, base: `/${areaRole(res)}`, billingLabel });
   });
 
   return router;

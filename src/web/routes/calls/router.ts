@@ -6,6 +6,7 @@ import { loadCall, loadCalls, writeCallsCsv } from '../../../services/call-lists
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
+import { formatPhone } from '../../presenters/format.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
@@ -47,7 +48,7 @@ export function callsRouter({ db, config }: AppContext): Router {
   router.get('/:id', async (req, res) => {
     const scope = scopeOf(res);
     const detail = await loadCall(db, scope, idParam(req, 'id', `There is no page at ${req.baseUrl}${req.path}`), config.moneyDecimals);
-    await renderPage(res, 'calls/show', { title: `Call to ${detail.call.number}`, role: scope.role, back: req.baseUrl, detail });
+    await renderPage(res, 'calls/show', { title: `Call to ${formatPhone(detail.call.number)}`, role: scope.role, back: req.baseUrl, detail });
   });
 
   return router;

@@ -12,6 +12,7 @@ import { exportDids } from '../../../services/did-export.ts';
 import { createDid, listDidPage, loadDidDetail, updateDidTerms } from '../../../services/inventory.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
+import { auditNames } from '../../../db/queries/audit-trail.ts';
 import { presentAudit, presentDid } from '../../presenters/dids.ts';
 import { pageLinks } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
@@ -83,9 +84,10 @@ export function didsRouter(context: AppContext): Router {
   router.get('/:id', async (req, res) => {
     const detail = await loadDidDetail(db, didId(req));
     const did = presentDid(detail.did);
+    const names = await auditNames(db, detail.audit);
     await renderPage(res, 'admin/dids/show', {
       title: did.display_number, did, fields: fieldInfo(), subscriptions: detail.subscriptions,
-      audit: detail.audit.map(presentAudit), removal: detail.removal,
+      audit: detail.audit.map((row) => presentAudit(row, names)), removal: detail.removal,
       preview: previewCosts(detail.did, previewOptions), previewOptions, canAssign: true,
       ratePlan: detail.did.rate_plan_id ? await findRatePlan(db, null, detail.did.rate_plan_id) : undefined,
     });

@@ -10,6 +10,7 @@ import { releaseDid } from '../../../services/releases.ts';
 import { listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
+import { formatPhone } from '../../presenters/format.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { billingLabel, countryLabel, incrementsLabel, presentHeld, rate, releaseCreditNote } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
@@ -112,7 +113,7 @@ export function heldDidsRouter(context: AppContext): Router {
     const id = productId(req);
     const held = presentHeld(await loadHeldDid(db, account.id, id));
     await renderPage(res, 'purchases/release', {
-      title: `Release ${held.number}`,
+      title: `Release ${formatPhone(held.number)}`,
       number: held.number,
       action: `/reseller/dids/${id}/release`,
       cancel: `/reseller/dids/${id}`,
@@ -129,7 +130,7 @@ export function heldDidsRouter(context: AppContext): Router {
     const id = productId(req);
     try {
       const { product, credits } = await releaseDid(db, { accountId: account.id, productId: id, now: now(), actorId: account.id, credit: releaseCreditOf(context) });
-      flash(req, 'success', `${product.number} was released to the admin's stock. ${releaseCreditNote(credits, config.moneyDecimals)}`);
+      flash(req, 'success', `${formatPhone(product.number)} was released to the admin's stock. ${releaseCreditNote(credits, config.moneyDecimals)}`);
       res.redirect(303, '/reseller/dids');
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;

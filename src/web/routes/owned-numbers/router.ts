@@ -8,6 +8,7 @@ import { setForwarding } from '../../../services/did-holdings.ts';
 import { releaseDid } from '../../../services/releases.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, formValues, idParam, validate } from '../../middleware/validate.ts';
+import { formatPhone } from '../../presenters/format.ts';
 import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { billingLabel, incrementsLabel, locationLabel, rate, releaseCreditNote } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
@@ -85,7 +86,7 @@ export function ownedNumbersRouter(context: AppContext): Router {
     const owned = await findOwnedDid(db, currentAccount(res).id, id);
     if (!owned) throw new NotFoundError('Number not found');
     await renderPage(res, 'purchases/release', {
-      title: `Release ${owned.number}`,
+      title: `Release ${formatPhone(owned.number)}`,
       number: owned.number,
       action: `/customer/numbers/${id}/release`,
       cancel: `/customer/numbers/${id}`,
@@ -99,7 +100,7 @@ export function ownedNumbersRouter(context: AppContext): Router {
   router.post('/:productId/release', async (req, res) => {
     const account = currentAccount(res);
     const { product, credits } = await releaseDid(db, { accountId: account.id, productId: productId(req), now: now(), actorId: account.id, credit: releaseCreditOf(context) });
-    flash(req, 'success', `${product.number} was released. ${releaseCreditNote(credits, context.config.moneyDecimals)}`);
+    flash(req, 'success', `${formatPhone(product.number)} was released. ${releaseCreditNote(credits, context.config.moneyDecimals)}`);
     res.redirect(303, '/customer/numbers');
   });
 

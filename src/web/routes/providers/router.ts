@@ -2,7 +2,7 @@
 // Mounted at /admin/providers.
 import { Router, type Request, type Response } from 'express';
 import { countDids, listDids } from '../../../db/repos/dids.ts';
-import { listAuditTrail } from '../../../db/queries/audit-trail.ts';
+import { auditNames, listAuditTrail } from '../../../db/queries/audit-trail.ts';
 import { countProviders, findProvider, listProviders, type ProviderRow } from '../../../db/repos/providers.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { createProvider, editProvider } from '../../../services/providers.ts';
@@ -67,7 +67,8 @@ export function providersRouter({ db, now }: AppContext): Router {
       countDids(db, filters),
       listAuditTrail(db, ['provider'], provider.id, 50),
     ]);
-    await renderPage(res, 'admin/providers/show', { title: provider.name, provider, dids: dids.map(presentDid), didCount: counted.count, audit: audit.map(presentAudit) });
+    const names = await auditNames(db, audit);
+    await renderPage(res, 'admin/providers/show', { title: provider.name, provider, dids: dids.map(presentDid), didCount: counted.count, audit: audit.map((row) => presentAudit(row, names)) });
   });
 
   router.get('/:id/edit', async (req, res) => {

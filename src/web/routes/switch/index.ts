@@ -25,12 +25,13 @@ export function freeswitchRouter(context: AppContext): Router {
   return router;
 }
 
+/** The switches' paths under /api/v1: only these take a switch token; the rest of /api/v1 is the account API (API keys). */
+export const SWITCH_API_PATHS = ['/calls/authorize', '/cdrs'];
+
 export function apiRouter(context: AppContext): Router {
   const { db, now } = context;
   const router = Router();
-  router.use(noSniff);
-  router.use(requireSwitch(db, now));
-  router.use(express.json({ limit: BODY_LIMIT, verify: keepRawBody }));
+  router.use(SWITCH_API_PATHS, noSniff, requireSwitch(db, now), express.json({ limit: BODY_LIMIT, verify: keepRawBody }));
   router.use(authorizeRouter(context), apiCdrRouter(context));
   router.use(keepUnreadableCdrs(context));
   return router;

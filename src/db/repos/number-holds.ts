@@ -1,0 +1,81 @@
+// Number holds: a hold row with its numbers, and the hold written onto each product row (hold_id,
+// hold_account_id, held_until) by a conditional update, so a purchase's own conditional update
+// (takeFromShelf) sees it under the row lock.
+import type { Db } from '../knex.ts';
+import { whereOnShelf, type Shelf } from './did-holdings.ts';
+
+export interface HoldRow {
+  id: number;
+  account_id: number;
+  created_at: Date;
+  expires_at: Date;
+  released_at: Date | null;
+  expired_at: Date | null;
+  ordered_at: Date | null;
+}
+
+export interface HoldItemRow {
+  hold_id: number;
+  product_id: number;
+  number: string;
+}
+
+export async function insertHold(db: Db, accountId: number, now: Date, expiresAt: Date): Promise<HoldRow> {
+  const [row] = (await db('number_holds').insert({ account_id: accountId, created_at: now, expires_at: expiresAt }).returning('*')) as HoldRow[];
+  return row!;
+}
+
+/**
+ * Puts the hold on those of `numbers` that are on the shelf and free (or held by this account
+ * already, whose older hold they leave); returns the products taken.
+ */
+export async function holdProducts(db: Db, hold: HoldRow, shelf: Shelf, numbers: string[]): Promise<Array<{ id: number; number: string }>> {
+  const query = whereOnShelf(db('products').whereIn('products.number', numbers), shelf, { accountId: hold.account_id, now: hold.created_at });
+  return query
+    .update({ hold_id: hold.id, hold_account_id: hold.account_id, held_until: hold.expires_at })
+    .returning(['id', 'number']) as Promise<Array<{ id: number; number: string }>>;
+}
+
+export async function insertHoldItems(db: Db, items: HoldItemRow[]): Promise<void> {
+  if (items.length > 0) await db('number_hold_items').insert(items);
+}
+
+export async function findHold(db: Db, accountId: number, id: number): Promise<HoldRow | undefined> {
+  return db('number_holds').where({ id, account_id: accountId }).first();
+}
+
+export async function lockHold(db: Db, accountId: number, id: number): Promise<HoldRow | undefined> {
+  return db('number_holds').where({ id, account_id: accountId }).forUpdate().first();
+}
+
+export async function listHoldItems(db: Db, holdIds: number[]): Promise<HoldItemRow[]> {
+  if (holdIds.length === 0) return [];
+  return db('number_hold_items').whereIn('hold_id', holdIds).orderBy(['hold_id', 'number']).select('hold_id', 'product_id', 'number');
+}
+
+/** The account's holds, newest first, from below the cursor id. */
+export async function listHolds(db: Db, accountId: number, options: { limit: number; belowId?: number | undefined; activeAt?: Date | undefined }): Promise<HoldRow[]> {
+  const query = db('number_holds').where({ account_id: accountId }).orderBy('id', 'desc').limit(options.limit);
+  if (options.belowId !== undefined) query.where('id', '<', options.belowId);
+  if (options.activeAt) query.where('expires_at', '>', options.activeAt).whereNull('released_at').whereNull('ordered_at').whereNull('expired_at');
+  return query;
+}
+
+/** Ends a hold (released, ordered or expired): the products it still holds are free again. */
+export async function endHold(db: Db, holdId: number, column: 'released_at' | 'expired_at' | 'ordered_at', now: Date): Promise<void> {
+  await db('number_holds').where({ id: holdId }).update({ [column]: now });
+  await db('products').where({ hold_id: holdId }).update({ hold_id: null, hold_account_id: null, held_until: null });
+}
+
+/** Holds past their end that nothing ended yet, locked (skipping those another run has). */
+export async function lockDueHolds(db: Db, now: Date, limit: number): Promise<HoldRow[]> {
+  return db('number_holds')
+    .where('expires_at', '<=', now)
+    .whereNull('released_at')
+    .whereNull('expired_at')
+    .whereNull('ordered_at')
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+}

@@ -1,0 +1,128 @@
+// Delivers the outbox's webhook channel: an HTTP POST of the Standard Webhooks body, signed with
+// the endpoint's secret (webhook-id, webhook-timestamp, webhook-signature). A 2xx answer is
+// delivered; 410 Gone fails the message and disables the endpoint; anything else (another status,
+// a refused connection, no answer within the timeout) is tried again on the retry schedule.
+// After each outcome the endpoint's failure count moves: a success clears it, and an endpoint
+// failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled with its reason shown to the owner.
+import { Webhook } from 'standardwebhooks';
+import type { Db } from '../db/knex.ts';
+import { inTransaction } from '../db/transaction.ts';
+import type { OutboxMessageRow } from '../db/outbox.ts';
+import { insertAuditEntry } from '../db/repos/audit-log.ts';
+import { findWebhookEndpointById, lockWebhookEndpoint, updateWebhookEndpoint } from '../db/repos/webhook-endpoints.ts';
+import { disableReason, webhookBodyText } from '../domain/webhooks.ts';
+import { LEASE_SECONDS, type DeliveryOutcome, type OutboxDeliverer } from './outbox-worker.ts';
+
+/** How long a receiver has to answer. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+/** How much of a receiver's answer the delivery log keeps. */
+const KEPT_RESPONSE_CHARS = 500;
+
+const ENDPOINT_GONE = 'The endpoint was deleted';
+const ENDPOINT_DISABLED = 'The endpoint is disabled';
+
+export interface WebhookDelivererOptions {
+  /** WEBHOOK_DISABLE_AFTER_HOURS. */
+  disableAfterHours: number;
+  timeoutMs?: number;
+  /** The signature's timestamp: the real time of the try (receivers refuse one more than 5 minutes off). */
+  clock?: () => Date;
+}
+
+async function responseStart(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < KEPT_RESPONSE_CHARS) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return text.length > KEPT_RESPONSE_CHARS ? `${text.slice(0, KEPT_RESPONSE_CHARS)}…` : text;
+}
+
+function failureText(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'No answer within the timeout';
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error instanceof Error ? error.message : String(error)}${cause}`;
+}
+
+/** Signs and POSTs one message to its endpoint's current URL with its current secret. */
+export async function postWebhook(message: OutboxMessageRow, endpoint: { url: string; secret: string }, options: WebhookDelivererOptions): Promise<DeliveryOutcome> {
+  const body = webhookBodyText(message.payload);
+  const webhookId = typeof message.payload.webhook_id === 'string' ? message.payload.webhook_id : `msg_${message.id}`;
+  const timestamp = (options.clock ?? (() => new Date()))();
+  const signature = new Webhook(endpoint.secret).sign(webhookId, timestamp, body);
+  let response: Response;
+  try {
+    response = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'didhub-webhooks/1',
+        'webhook-id': webhookId,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      body,
+      // A redirect is the receiver's answer, not an invitation to send the signed body elsewhere.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
+    });
+  } catch (error) {
+    return { ok: false, permanent: false, detail: failureText(error) };
+  }
+  const text = await responseStart(response).catch(() => '');
+  const detail = `HTTP ${response.status}${text ? `: ${text}` : ''}`;
+  if (response.status >= 200 && response.status < 300) return { ok: true, responseCode: response.status, detail };
+  return { ok: false, permanent: response.status === 410, responseCode: response.status, detail };
+}
+
+export function webhookDeliverer(options: WebhookDelivererOptions): OutboxDeliverer {
+  const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  return {
+    channel: 'webhook',
+    // Receivers that all hang still finish a claimed batch in half its lease: no other worker takes a message twice.
+    batchSize: Math.max(1, Math.floor((LEASE_SECONDS * 1000) / (2 * timeoutMs))),
+    async deliver(message, { db }) {
+      const endpoint = message.endpoint_id === null ? undefined : await findWebhookEndpointById(db, message.endpoint_id);
+      if (!endpoint) return { ok: false, permanent: true, detail: ENDPOINT_GONE };
+      if (!endpoint.enabled) return { ok: false, permanent: true, detail: ENDPOINT_DISABLED };
+      return postWebhook(message, endpoint, options);
+    },
+    afterOutcome: (db, message, outcome, now) => countOutcome(db, message, outcome, now, options.disableAfterHours),
+  };
+}
+
+/** A success clears the endpoint's failure count; a failure adds to it and may disable the endpoint. */
+export async function countOutcome(db: Db, message: OutboxMessageRow, outcome: DeliveryOutcome, now: Date, disableAfterHours: number): Promise<void> {
+  if (message.endpoint_id === null || (!outcome.ok && (outcome.detail === ENDPOINT_GONE || outcome.detail === ENDPOINT_DISABLED))) return;
+  const endpointId = message.endpoint_id;
+  await inTransaction(db, async (trx) => {
+    const endpoint = await lockWebhookEndpoint(trx, endpointId);
+    if (!endpoint || !endpoint.enabled) return;
+    if (outcome.ok) {
+      await updateWebhookEndpoint(trx, endpoint.id, { consecutive_failures: 0, failing_since: null, last_success_at: now, updated_at: now });
+      return;
+    }
+    const state = { consecutiveFailures: endpoint.consecutive_failures + 1, failingSince: endpoint.failing_since ?? now };
+    const reason = disableReason(state, now, { disableAfterHours, responseCode: outcome.responseCode });
+    await updateWebhookEndpoint(trx, endpoint.id, {
+      consecutive_failures: state.consecutiveFailures,
+      failing_since: state.failingSince,
+      ...(reason ? { enabled: false, disabled_reason: reason, disabled_at: now } : {}),
+      updated_at: now,
+    });
+    if (reason) {
+      await insertAuditEntry(trx, {
+        actorId: null, action: 'webhook_endpoint.auto_disable', entityType: 'webhook_endpoint', entityId: endpoint.id,
+        before: { enabled: true }, after: { enabled: false, reason, last_message_id: message.id }, at: now,
+      });
+    }
+  });
+}

@@ -1,0 +1,48 @@
+// Invoice rows -> what the invoice pages show.
+import { LINE_GROUP_LABELS, type LineGroup } from '../../../domain/invoices.ts';
+import type { InvoiceListRow } from '../../../db/queries/invoices.ts';
+import type { InvoiceRow } from '../../../db/repos/invoices.ts';
+
+export const STATUS_LABELS = { open: 'Open', paid: 'Paid', credited: 'Credited' } as const;
+export const KIND_LABELS = { invoice: 'Invoice', credit_note: 'Credit note' } as const;
+
+const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : '');
+
+export function presentListRow(row: InvoiceListRow, base: string) {
+  return {
+    id: row.id, href: `${base}/${row.id}`, number: row.number, kind: KIND_LABELS[row.kind], issuer: row.issuer_name, account: row.account_name,
+    period: row.kind === 'invoice' ? `${day(row.period_start)} to ${day(row.period_end)}` : '', issued: row.issued_at, due: row.due_at,
+    status: row.status, statusLabel: STATUS_LABELS[row.status], total: row.total, taxTotal: row.tax_total, amountDue: row.amount_due,
+  };
+}
+
+export function presentInvoice(invoice: InvoiceRow, options: { base: string; creditNotes: InvoiceRow[]; corrects: InvoiceRow | undefined; canCredit: boolean; creditable: string }) {
+  const groups = [...new Set(invoice.lines.map((line) => line.group))].map((group: LineGroup) => ({
+    label: LINE_GROUP_LABELS[group],
+    lines: invoice.lines.filter((line) => line.group === group).map((line) => ({
+      description: line.description,
+      detail: line.group === 'calls' ? `${line.calls ?? 0} calls, ${line.minutes ?? '0'} min` : line.period_start ? `${line.period_start} to ${line.period_end ?? ''}` : '',
+      amount: line.amount,
+    })),
+  }));
+  return {
+    id: invoice.id,
+    title: `${KIND_LABELS[invoice.kind]} ${invoice.number}`,
+    kind: invoice.kind,
+    number: invoice.number,
+    pdfHref: `${options.base}/${invoice.id}/invoice-${invoice.number}.pdf`,
+    logoHref: invoice.issuer_snapshot.has_logo ? `${options.base}/${invoice.id}/logo` : null,
+    issuer: { ...invoice.issuer_snapshot, addressLines: invoice.issuer_snapshot.address.split(/\r?\n/) },
+    customer: { ...invoice.customer_snapshot, addressLines: invoice.customer_snapshot.address.split(/\r?\n/) },
+    period: invoice.kind === 'invoice' ? `${day(invoice.period_start)} to ${day(invoice.period_end)}` : '',
+    issued: invoice.issued_at, due: invoice.status === 'open' ? invoice.due_at : null,
+    status: invoice.status, statusLabel: STATUS_LABELS[invoice.status], billingMode: invoice.billing_mode,
+    note: invoice.note, groups, payments: invoice.payments, taxes: invoice.taxes,
+    subtotal: invoice.subtotal, taxTotal: invoice.tax_total, total: invoice.total, paymentsTotal: invoice.payments_total,
+    openingBalance: invoice.opening_balance, closingBalance: invoice.closing_balance, amountDue: invoice.amount_due,
+    footer: invoice.issuer_snapshot.footer ?? '',
+    creditNotes: options.creditNotes.map((note) => ({ href: `${options.base}/${note.id}`, number: note.number, total: note.total, issued: note.issued_at, reason: note.note })),
+    corrects: options.corrects ? { href: `${options.base}/${options.corrects.id}`, number: options.corrects.number } : null,
+    canCredit: options.canCredit, creditable: options.creditable,
+  };
+}
