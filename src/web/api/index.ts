@@ -14,6 +14,7 @@ import { customersRoutes } from './customers.ts';
 import { numberHoldsRoutes } from './number-holds.ts';
 import { numberOrdersRoutes } from './number-orders.ts';
 import { numbersRoutes } from './numbers.ts';
+import { webhookEndpointsRoutes } from './webhook-endpoints.ts';
 import { newApiRegistry, openApiDocument } from './openapi.ts';
 import { problemHandler } from './problem.ts';
 import { resourceRouter, type ApiRoute } from './registry.ts';
@@ -27,6 +28,7 @@ export const RESOURCES: Array<(context: AppContext) => ApiRoute[]> = [
   callsRoutes,
   billingRoutes,
   customersRoutes,
+  webhookEndpointsRoutes,
 ];
 
 export function accountApiRouter(context: AppContext): Router {

@@ -6,6 +6,7 @@ import { auditNames, listAuditTrail } from '../../../db/queries/audit-trail.ts';
 import { countProviders, findProvider, listProviders, type ProviderRow } from '../../../db/repos/providers.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { createProvider, editProvider } from '../../../services/providers.ts';
+import { presentProvider } from './presenter.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { formValues, idParam, validate, type Invalid } from '../../middleware/validate.ts';
 import { presentAudit, presentDid } from '../../presenters/dids.ts';
@@ -25,7 +26,7 @@ export function providersRouter({ db, now }: AppContext): Router {
     return provider;
   };
   const renderForm = (res: Response, provider: ProviderRow | undefined, { values, errors }: Invalid) =>
-    renderPage(res, 'admin/providers/form', { title: provider ? `Edit ${provider.name}` : 'New provider', provider, values, fieldErrors: errors }, 400);
+    renderPage(res, 'admin/providers/form', { title: provider ? `Edit ${provider.name}` : 'New provider', provider: provider && presentProvider(provider), values, fieldErrors: errors }, 400);
   const listQuery = validate(listQuerySchema, { from: 'query' });
   const newForm = validate(providerSchema, { onInvalid: (_req, res, invalid) => renderForm(res, undefined, invalid) });
   const editForm = validate(providerSchema, { onInvalid: async (req, res, invalid) => renderForm(res, await loadProvider(req), invalid) });
@@ -38,7 +39,7 @@ export function providersRouter({ db, now }: AppContext): Router {
       countProviders(db, query.q),
     ]);
     await renderPage(res, 'admin/providers/index', {
-      title: 'Providers', providers, values: { q: query.q ?? '' },
+      title: 'Providers', providers: providers.map(presentProvider), values: { q: query.q ?? '' },
       pager: pageLinks('/admin/providers', { q: query.q }, total, page, PER_PAGE),
     });
   });
@@ -68,13 +69,13 @@ export function providersRouter({ db, now }: AppContext): Router {
       listAuditTrail(db, ['provider'], provider.id, 50),
     ]);
     const names = await auditNames(db, audit);
-    await renderPage(res, 'admin/providers/show', { title: provider.name, provider, dids: dids.map(presentDid), didCount: counted.count, audit: audit.map((row) => presentAudit(row, names)) });
+    await renderPage(res, 'admin/providers/show', { title: provider.name, provider: presentProvider(provider), dids: dids.map(presentDid), didCount: counted.count, audit: audit.map((row) => presentAudit(row, names)) });
   });
 
   router.get('/:id/edit', async (req, res) => {
     const provider = await loadProvider(req);
     const values = Object.fromEntries(['name', 'contact_name', 'email', 'phone', 'notes'].map((key) => [key, String(provider[key as keyof typeof provider] ?? '')]));
-    await renderPage(res, 'admin/providers/form', { title: `Edit ${provider.name}`, provider, values });
+    await renderPage(res, 'admin/providers/form', { title: `Edit ${provider.name}`, provider: presentProvider(provider), values });
   });
 
   router.post('/:id', editForm, async (req, res) => {

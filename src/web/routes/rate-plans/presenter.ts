@@ -3,7 +3,7 @@ import type { Config } from '../../../config.ts';
 import { DID_FIELDS, RATE_TERM_FIELDS } from '../../../domain/did-terms.ts';
 import { formatMoney } from '../../../domain/money.ts';
 import { MARKUP_FIELDS, describeMarkup, type PlanKind } from '../../../domain/rate-plans.ts';
-import type { RatePlanVersionRow } from '../../../db/repos/rate-plans.ts';
+import type { RatePlanListRow, RatePlanVersionRow } from '../../../db/repos/rate-plans.ts';
 import type { Role } from '../../../db/repos/accounts.ts';
 import { markupOfVersion, termsOfVersion } from '../../../services/rate-plans.ts';
 
@@ -55,4 +55,12 @@ export function summarise(version: RatePlanVersionRow | undefined, money: (amoun
   }
   const markup = markupOfVersion(version)!;
   return `connection ${describeMarkup(markup.connection_markup_percent, markup.connection_markup_amount)}, per minute ${describeMarkup(markup.per_minute_markup_percent, markup.per_minute_markup_amount)}`;
+}
+
+/** A plan's line in the list: what the list shows, nothing of the row besides. */
+export function presentPlanListRow(plan: RatePlanListRow, summary: string, scheduled: number) {
+  return {
+    id: plan.id, name: plan.name, description: plan.description, kind: plan.kind, archived_at: plan.archived_at,
+    number_count: Number(plan.number_count), summary, scheduled,
+  };
 }

@@ -15,7 +15,7 @@ import { pageLinks } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { planFormPage } from './form-page.ts';
-import { FIELD_INFO, kindOfNew, newPlanValues, rateMoney, summarise, versionValues } from './presenter.ts';
+import { FIELD_INFO, kindOfNew, newPlanValues, presentPlanListRow, rateMoney, summarise, versionValues } from './presenter.ts';
 import { listQuerySchema, parsePlanForm, planFormSchema } from './schema.ts';
 
 const PER_PAGE = 50;
@@ -44,7 +44,7 @@ export function ratePlansRouter(context: AppContext): Router {
     const rows = plans.map((plan) => {
       const list = versions.get(plan.id) ?? [];
       const scheduled = list.filter((version) => version.effective_from.getTime() > at.getTime()).length;
-      return { ...plan, summary: summarise(versionInForce(list, at), money), scheduled };
+      return presentPlanListRow(plan, summarise(versionInForce(list, at), money), scheduled);
     });
     await renderPage(res, 'rate-plans/index', {
       title: 'Rate plans', role: areaRole(res), base: baseOf(res), rows,
