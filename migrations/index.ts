@@ -29,6 +29,7 @@ import * as createWebhookEndpoints from './20261201130000_create_webhook_endpoin
 import * as createStripePayments from './20261201160000_create_stripe_payments.ts';
 import * as createApiKeysAndHolds from './20261201120000_create_api_keys_and_holds.ts';
 import * as createInvoicesAndTaxes from './20261201140000_create_invoices_and_taxes.ts';
+import * as addCalendarBilling from './20261201150000_add_calendar_billing.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -64,6 +65,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261201160000_create_stripe_payments', createStripePayments],
   ['20261201120000_create_api_keys_and_holds', createApiKeysAndHolds],
   ['20261201140000_create_invoices_and_taxes', createInvoicesAndTaxes],
+  ['20261201150000_add_calendar_billing', addCalendarBilling],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -30,7 +30,8 @@ export async function seedDemoInvoices(trx: Knex.Transaction, options: { now: Da
 
   // The account's cycle ends today (its billing day is today's date), so the month up to today
   // midnight, with the demo's purchases, is a closed period that can be invoiced now.
-  const billingDay = options.now.getUTCDate();
+  // A billing day is 1..28 (calendar-month numbers renew on it), so on the 29th-31st it is the 28th.
+  const billingDay = Math.min(options.now.getUTCDate(), 28);
   await updateAccountBilling(trx, { kind: 'admin', adminId: admin!.id }, acme!.id, { taxRateIds: [vat.id], exemptReason: null, billingDay }, actor);
   await updateAccountBilling(trx, { kind: 'reseller', resellerId: reseller!.id }, globex!.id, { taxRateIds: [sales.id], exemptReason: null, billingDay }, { actorId: reseller!.id, now: options.now });
   const period = monthBefore(options.now, 1);

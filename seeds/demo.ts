@@ -14,6 +14,7 @@ import { seedDemoApi } from './demo-api.ts';
 import { seedNotificationsDemo } from './demo-notifications.ts';
 import { seedDemoWebhooks } from './demo-webhooks.ts';
 import { seedDemoPayments } from './demo-payments.ts';
+import { seedCalendarDemo } from './demo-calendar.ts';
 
 import { seedDemoInvoices } from './demo-invoices.ts';
 export const DEMO_PASSWORD = 'didhub-demo';
@@ -209,6 +210,7 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     await seedDemoWebhooks(trx, { resellerId: reseller.id, now });
     await seedDemoInvoices(trx, { now, decimals: options.moneyDecimals ?? 4 });
+    await seedCalendarDemo(trx, { now, decimals: options.moneyDecimals ?? 4 });
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });
 }

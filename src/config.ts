@@ -63,6 +63,8 @@ const schema = z.object({
     .regex(/^https?:\/\//, 'PUBLIC_URL starts with http:// or https://')
     .default('http://localhost:3000'),
   PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(5),
+  PRORATE_FIRST_PERIOD: booleanText.default(true),
+  CREDIT_UNUSED_DAYS_ON_RELEASE: booleanText.default(false),
   WEBHOOK_ALLOW_HTTP: booleanText.default(false),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   PAYMENT_MIN_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MIN_AMOUNT is an amount such as 5').default('5'),
@@ -119,6 +121,10 @@ export interface Config {
   publicUrl: string;
   /** Password reset requests per client address, and per email, in each LOGIN_WINDOW_MINUTES window. */
   passwordResetMaxRequests: number;
+  /** A calendar month's first period costs its days' part of the price (false: the whole price). */
+  prorateFirstPeriod: boolean;
+  /** Releasing a calendar-billed number mid-period credits the holder its unused days. */
+  creditUnusedDaysOnRelease: boolean;
   /** Webhook endpoints may use plain http:// (and https to private hosts), only to this machine or a private network: development and tests. */
   webhookAllowHttp: boolean;
   /** A webhook endpoint whose every delivery failed for this many hours (5 tries at least) is disabled; 410 Gone disables at once. */
@@ -180,6 +186,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiHoldMaxMinutes: settings.API_HOLD_MAX_MINUTES,
     publicUrl: settings.PUBLIC_URL.replace(/\/+$/, ''),
     passwordResetMaxRequests: settings.PASSWORD_RESET_MAX_REQUESTS,
+    prorateFirstPeriod: settings.PRORATE_FIRST_PERIOD,
+    creditUnusedDaysOnRelease: settings.CREDIT_UNUSED_DAYS_ON_RELEASE,
     webhookAllowHttp: settings.WEBHOOK_ALLOW_HTTP,
     webhookDisableAfterHours: settings.WEBHOOK_DISABLE_AFTER_HOURS,
     paymentMinAmount: settings.PAYMENT_MIN_AMOUNT,

@@ -1,6 +1,7 @@
 // A DID's terms as typed by the admin, in the Create DID form or a CSV row: one validation for
 // both, so a number the form refuses is refused by an import for the same reason and in the same
 // words. Pure code: the caller resolves the provider and checks that the number is new.
+import { BILLING_PERIODS, type BillingPeriod } from './billing-calendar.ts';
 import { toStored } from './money.ts';
 import { countryCodeOf, countryName, parseDidNumber } from './phone-numbers.ts';
 
@@ -28,6 +29,8 @@ export interface DidTerms {
   call_timeout: number;
   billing_type: BillingType;
   billing_days: number;
+  /** 'days': every `billing_days` days; 'month': on the holder's billing day; 'year': on the purchase's date each year. */
+  billing_period: BillingPeriod;
   concurrent_calls: number;
 }
 
@@ -60,7 +63,12 @@ export const DID_FIELDS: readonly DidFieldInfo[] = [
   { name: 'monthly_fee', label: 'Monthly Fee', help: 'The price of each billing period.' },
   { name: 'call_timeout', label: 'Call Timeout (Sec.)', help: 'Ring time before the forwarded call gives up.' },
   { name: 'billing_type', label: 'Billing Type', help: 'One time: charged once; recurring: charged every billing period.' },
-  { name: 'billing_days', label: 'Billing Days', help: 'Days in a billing period (one time: days the number is held, 0 = no end).' },
+  { name: 'billing_days', label: 'Billing Days', help: 'Days in a billing period (one time: days the number is held, 0 = no end); unused by calendar terms.' },
+  {
+    name: 'billing_period',
+    label: 'Billing Period',
+    help: "Every N billing days; a calendar month, renewed on the holder's billing day (the first period prorated); or annual, renewed on the purchase date.",
+  },
   { name: 'concurrent_calls', label: 'Concurrent Calls', help: 'Calls at once on this number (0 = unlimited).' },
 ];
 
@@ -78,6 +86,7 @@ export const DID_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   call_timeout: '30',
   billing_type: 'recurring',
   billing_days: '30',
+  billing_period: 'days',
   concurrent_calls: '0',
 });
 
@@ -129,6 +138,10 @@ function parseChoice<T extends string>(value: string, choices: Record<string, T>
 
 const STATUSES: Record<string, DidStatus> = { active: 'active', inactive: 'inactive' };
 const BILLING_TYPES: Record<string, BillingType> = { one_time: 'one_time', onetime: 'one_time', recurring: 'recurring' };
+const PERIOD_NAMES: Record<string, BillingPeriod> = {
+  ...Object.fromEntries(BILLING_PERIODS.map((period) => [period, period])),
+  every_n_days: 'days', monthly: 'month', calendar_month: 'month', annual: 'year', yearly: 'year',
+};
 
 /** Validates one DID's terms; on failure, one message per field. */
 export function parseDidTerms(input: DidInput, options: ParseDidOptions): DidTermsResult {
@@ -217,6 +230,15 @@ export function parseDidTerms(input: DidInput, options: ParseDidOptions): DidTer
     else if (billingType === 'recurring' && parsed.value < 1) errors.billing_days = 'A recurring number needs at least 1 billing day';
     else billingDays = parsed.value;
   }
+  // A column older files and forms do not have: empty is the day-based term they always meant.
+  let billingPeriod: BillingPeriod = 'days';
+  const billingPeriodText = text(input.billing_period);
+  if (billingPeriodText !== '') {
+    const parsed = parseChoice(billingPeriodText, PERIOD_NAMES);
+    if (!parsed) errors.billing_period = `"${billingPeriodText}" is not a billing period: use days, month or year`;
+    else if (parsed !== 'days' && billingType !== 'recurring') errors.billing_period = 'Calendar-month and annual terms are recurring: choose recurring';
+    else billingPeriod = parsed;
+  }
 
   const place = (field: 'province' | 'city'): string | null => {
     const value = text(input[field]);
@@ -241,6 +263,7 @@ export function parseDidTerms(input: DidInput, options: ParseDidOptions): DidTer
       ...seconds,
       billing_type: billingType,
       billing_days: billingDays,
+      billing_period: billingPeriod,
       concurrent_calls: concurrentCalls,
     },
   };

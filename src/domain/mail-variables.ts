@@ -67,7 +67,8 @@ export function mailVariables(
         ...common, number,
         setup_fee: money(data.setup_fee || '0'), first_period: money(data.first_period || '0'), total: money(total.toFixed()),
         price: money(data.price || '0'),
-        billing: data.billing_type === 'one_time' ? `once, for ${days} days` : `every ${days} days`,
+        billing: data.billing_type === 'one_time' ? `once, for ${days} days`
+          : data.billing_period === 'month' ? 'each calendar month' : data.billing_period === 'year' ? 'each year' : `every ${days} days`,
         next_renewal: date(data.next_billing_at) || 'no renewal',
       };
     }

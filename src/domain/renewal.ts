@@ -1,7 +1,8 @@
 // What a billing run does to one subscription, decided without a database or a clock: given the
 // subscription, the funds its owner has and the time, the periods to charge, in order, and where
 // the subscription ends up (BILLING.md "Who pays for a DID").
-import { nextBillingAt, type BillingType } from './billing-period.ts';
+import { periodEndAfter, type BillingCycle } from './billing-calendar.ts';
+import type { BillingType } from './billing-period.ts';
 import { Money } from './money.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -17,6 +18,8 @@ export interface RenewalSubject {
   /** Recurring: when the next period is due; one-time: when the number is released (null: never). */
   nextBillingAt: Date | null;
   suspendedAt: Date | null;
+  /** When a period ends; absent: every `billingDays` days. */
+  cycle?: BillingCycle;
 }
 
 export interface RenewalPolicy {
@@ -70,6 +73,7 @@ export function planRenewal(subject: RenewalSubject, funds: string, policy: Rene
   let available = new Money(funds);
   let charged = new Money(0);
   const price = new Money(subject.price);
+  const cycle: BillingCycle = subject.cycle ?? { period: 'days', days: subject.billingDays };
 
   for (let periods = 0; next !== null && next.getTime() <= now.getTime(); periods += 1) {
     if (periods >= MAX_PERIODS) throw new RangeError(`more than ${MAX_PERIODS} periods are due: check the clock`);
@@ -79,7 +83,7 @@ export function planRenewal(subject: RenewalSubject, funds: string, policy: Rene
       break;
     }
     if (price.isZero() || available.greaterThanOrEqualTo(price)) {
-      const periodEnd = nextBillingAt(next, 'recurring', subject.billingDays)!;
+      const periodEnd = periodEndAfter(next, cycle);
       if (status === 'suspended') steps.push({ kind: 'reactivated', periodStart: next });
       steps.push({ kind: 'renewed', periodStart: next, periodEnd, amount: price.toFixed() });
       available = available.minus(price);

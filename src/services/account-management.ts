@@ -27,6 +27,8 @@ export interface AccountSettings {
   creditLimit: string;
   maxConcurrentCalls: number;
   status: AccountStatus;
+  /** The day (1..28) its calendar-month numbers renew; absent: 1 for a new account, unchanged on an edit. */
+  billingDay?: number | undefined;
 }
 
 export interface NewAccountInput extends AccountSettings {
@@ -59,6 +61,7 @@ export function auditedFields(account: AccountRow): Record<string, unknown> {
     billing_mode: account.billing_mode,
     credit_limit: account.credit_limit,
     max_concurrent_calls: account.max_concurrent_calls,
+    billing_day: account.billing_day,
   };
 }
 
@@ -101,6 +104,7 @@ export async function createManagedAccount(
         billing_mode: input.billingMode,
         credit_limit: creditLimitOf(input),
         max_concurrent_calls: input.maxConcurrentCalls,
+        ...(input.billingDay === undefined ? {} : { billing_day: input.billingDay }),
       },
       actor.bcryptCost,
     );
@@ -132,6 +136,7 @@ export async function updateManagedAccount(
       billing_mode: input.billingMode,
       credit_limit: creditLimitOf(input),
       max_concurrent_calls: input.maxConcurrentCalls,
+      ...(input.billingDay === undefined ? {} : { billing_day: input.billingDay }),
       ...(passwordHash ? { password_hash: passwordHash } : {}),
     };
     let after: AccountRow;

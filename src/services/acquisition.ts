@@ -11,7 +11,7 @@ import type { DidRow } from '../db/repos/dids.ts';
 import { findPurchaseEntries, type LedgerEntryRow } from '../db/repos/ledger.ts';
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
-import { nextBillingAt } from '../domain/billing-period.ts';
+import { startTerm, type TermStart } from '../domain/billing-calendar.ts';
 import { Money, sumMoney, toPlain, toStored } from '../domain/money.ts';
 import { defaultSellTerms, type PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, InsufficientFundsError, NotFoundError, ValidationError, isUniqueViolation } from '../errors.ts';
@@ -26,6 +26,17 @@ export const NOT_FOR_SALE_MESSAGE = 'This number is not for sale.';
 export interface PricingSettings {
   markupPercent: string;
   decimals: number;
+  /** PRORATE_FIRST_PERIOD: a calendar month's first period is prorated (absent: prorated). */
+  prorateFirstPeriod?: boolean | undefined;
+}
+
+/** What the first period of this number costs the buyer bought at `now`, and when it ends. */
+export function firstPeriodOf(
+  { buyer, product, terms }: Pick<Acquisition, 'buyer' | 'product' | 'terms'>,
+  now: Date,
+  pricing: Pick<PricingSettings, 'decimals' | 'prorateFirstPeriod'>,
+): TermStart {
+  return startTerm(product, terms.monthly_fee, buyer.billing_day, now, { prorate: pricing.prorateFirstPeriod ?? true, decimals: pricing.decimals });
 }
 
 export interface PurchaseResult {
@@ -84,7 +95,14 @@ async function unavailable(db: Db, productId: number, shelf: Shelf): Promise<Err
   return new NotFoundError(NOT_FOR_SALE_MESSAGE);
 }
 
-function describePeriod(product: DidRow): string {
+function describePeriod(product: DidRow, first: TermStart): string {
+  if (first.proration) {
+    const end = first.nextBillingAt!.toISOString().slice(0, 10);
+    return first.proration.prorated
+      ? `first period to ${end} (${first.proration.days} of ${first.proration.daysInPeriod} days, prorated)`
+      : `first period to ${end} (full month)`;
+  }
+  if (product.billing_period === 'year') return `first year (to ${first.nextBillingAt!.toISOString().slice(0, 10)})`;
   if (product.billing_type === 'one_time') {
     return product.billing_days === 0 ? 'one-time fee' : `one-time fee (${product.billing_days} days)`;
   }
@@ -123,14 +141,24 @@ export async function takeForBuyer(trx: Transaction, buyerId: number, productId:
 
 export type Acquisition = Extract<Taken, { kind: 'taken' }>;
 
-export async function requireFunds(trx: Transaction, acquisition: Acquisition, decimals: number, now: Date): Promise<void> {
-  await requireFundsForAll(trx, acquisition.buyer, [acquisition.terms], decimals, now);
+export async function requireFunds(trx: Transaction, acquisition: Acquisition, decimals: number, now: Date, prorateFirstPeriod = true): Promise<void> {
+  await requireFundsForAll(trx, acquisition.buyer, [acquisition], decimals, now, prorateFirstPeriod);
 }
 
-/** The buyer's available funds cover the setup fees and first periods of every number it takes at once. */
-export async function requireFundsForAll(trx: Transaction, buyer: AccountRow, termsList: PriceTerms[], decimals: number, now: Date): Promise<void> {
-  const setup = sumMoney(termsList.map((terms) => terms.setup_fee));
-  const period = sumMoney(termsList.map((terms) => terms.monthly_fee));
+/**
+ * The buyer's available funds cover the setup fees and first periods of every number it takes at
+ * once: each first period as its own purchase would charge it (a calendar month's prorated part).
+ */
+export async function requireFundsForAll(
+  trx: Transaction,
+  buyer: AccountRow,
+  acquisitions: Array<Pick<Acquisition, 'product' | 'terms'>>,
+  decimals: number,
+  now: Date,
+  prorateFirstPeriod = true,
+): Promise<void> {
+  const setup = sumMoney(acquisitions.map(({ terms }) => terms.setup_fee));
+  const period = sumMoney(acquisitions.map(({ product, terms }) => firstPeriodOf({ buyer, product, terms }, now, { decimals, prorateFirstPeriod }).amount));
   const total = setup.plus(period);
   if (total.isZero()) return;
   // Money reserved for the buyer's calls in progress is not spent here (locked until commit).
@@ -138,35 +166,46 @@ export async function requireFundsForAll(trx: Transaction, buyer: AccountRow, te
   const funds = new Money(availableFunds(buyer, reserved));
   if (funds.lessThan(total)) {
     const plain = (amount: Money) => toPlain(amount, decimals);
-    const periods = termsList.length === 1 ? 'first period' : 'first periods';
+    const periods = acquisitions.length === 1 ? 'first period' : 'first periods';
     throw new InsufficientFundsError(
       `Available funds ${plain(funds)} do not cover ${plain(total)} (setup ${plain(setup)} + ${periods} ${plain(period)}): ${plain(total.minus(funds))} missing; nothing was charged.`,
     );
   }
 }
 
-export async function subscribe(trx: Transaction, { buyer, seller, product, terms }: Acquisition, key: string, now: Date): Promise<SubscriptionRow> {
+export async function subscribe(trx: Transaction, acquisition: Acquisition, key: string, now: Date): Promise<SubscriptionRow> {
+  const { buyer, seller, product, terms } = acquisition;
+  // Where the first period ends does not depend on proration or rounding.
+  const first = firstPeriodOf(acquisition, now, { decimals: 0 });
   return insertSubscription(trx, {
     product_id: product.id,
     account_id: buyer.id,
     seller_id: seller.id,
     billing_type: product.billing_type,
     billing_days: product.billing_days,
+    billing_period: product.billing_period,
+    billing_day: first.billingDay,
     setup_fee: terms.setup_fee,
     price: terms.monthly_fee,
     started_at: now,
-    next_billing_at: nextBillingAt(now, product.billing_type, product.billing_days),
+    next_billing_at: first.nextBillingAt,
     purchase_key: key,
   });
 }
 
-/** The setup fee and the first period, each a ledger row (none for a zero amount). */
+/**
+ * The setup fee and the first period, each a ledger row (none for a zero amount). A calendar
+ * month's first period needs `pricing` (its proration and rounding).
+ */
 export async function chargeFirstPeriod(
   trx: Transaction,
-  { buyer, product, terms }: Acquisition,
+  acquisition: Acquisition,
   subscription: SubscriptionRow,
-  context: { key: string; actorId: number; now: Date },
+  context: { key: string; actorId: number; now: Date; pricing?: Pick<PricingSettings, 'decimals' | 'prorateFirstPeriod'> | undefined },
 ): Promise<LedgerEntryRow[]> {
+  const { buyer, product, terms } = acquisition;
+  if (product.billing_period === 'month' && !context.pricing) throw new Error('a calendar-month first period needs the pricing settings');
+  const first = firstPeriodOf(acquisition, context.now, context.pricing ?? { decimals: 6 });
   const entries: LedgerEntryRow[] = [];
   const charge = async (amount: Money, kind: 'setup_fee' | 'recurring_fee', description: string) => {
     if (amount.isZero()) return;
@@ -184,7 +223,7 @@ export async function chargeFirstPeriod(
     entries.push(entry);
   };
   await charge(new Money(terms.setup_fee), 'setup_fee', `Setup fee for ${product.number}`);
-  await charge(new Money(terms.monthly_fee), 'recurring_fee', `${describePeriod(product).replace(/^./, (c) => c.toUpperCase())} for ${product.number}`);
+  await charge(new Money(first.amount), 'recurring_fee', `${describePeriod(product, first).replace(/^./, (c) => c.toUpperCase())} for ${product.number}`);
   return entries;
 }
 
@@ -222,6 +261,7 @@ export async function recordAcquisition(
       price: subscription.price,
       billing_type: subscription.billing_type,
       billing_days: product.billing_days,
+      billing_period: subscription.billing_period,
       next_billing_at: subscription.next_billing_at?.toISOString() ?? null,
     },
   });

@@ -68,7 +68,7 @@ export function sampleCsv(): string {
   const header = DID_FIELDS.map((field) => field.name).join(',');
   return [
     header,
-    '+44 20 7946 0958,Atlas Carrier,GB,London,England,0.90,active,0.01,5,0.0120,60,60,2.00,2.50,30,recurring,30,10',
-    '+1 (415) 555-0123,Atlas Carrier,US,San Francisco,CA,0.40,active,0,0,0.0085,6,6,1.00,1.50,30,recurring,30,4',
+    '+44 20 7946 0958,Atlas Carrier,GB,London,England,0.90,active,0.01,5,0.0120,60,60,2.00,2.50,30,recurring,30,days,10',
+    '+1 (415) 555-0123,Atlas Carrier,US,San Francisco,CA,0.40,active,0,0,0.0085,6,6,1.00,1.50,30,recurring,30,month,4',
   ].join('\n') + '\n';
 }

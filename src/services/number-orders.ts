@@ -59,13 +59,14 @@ export async function orderNumbers(db: Db, input: OrderInput): Promise<OrderView
       const key = `order-${order.id}-${offer.id}`;
       const taken = await takeForBuyer(trx, accountId, offer.id, key, now);
       if (taken.kind === 'replayed') throw new ConflictError('This order was placed already');
-      await requireFunds(trx, taken, pricing.decimals, now);
+      await requireFunds(trx, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
       const subscription = await subscribe(trx, taken, key, now);
-      const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now });
+      const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now, pricing });
       await recordAcquisition(trx, taken, subscription, entries, { action: 'did.purchase', actorId, now, pricing });
       const item = {
         order_id: order.id, product_id: offer.id, subscription_id: subscription.id, number: offer.number,
-        setup_fee: taken.terms.setup_fee, first_period: taken.terms.monthly_fee,
+        // What was charged: a calendar month's first period is its prorated part.
+        setup_fee: taken.terms.setup_fee, first_period: entries.find((e) => e.kind === 'recurring_fee')?.amount.replace(/^-/, '') ?? '0',
       };
       total = total.plus(item.setup_fee).plus(item.first_period);
       items.push({ ...item, subscription, entries });

@@ -6,13 +6,14 @@ import { inTransaction } from '../db/transaction.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { findOnShelf } from '../db/repos/did-holdings.ts';
 import type { DidRow } from '../db/repos/dids.ts';
-import { nextBillingAt } from '../domain/billing-period.ts';
+import type { TermStart } from '../domain/billing-calendar.ts';
 import { Money, sumMoney, toStored } from '../domain/money.ts';
 import type { PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, NotFoundError, isUniqueViolation } from '../errors.ts';
 import {
   NOT_FOR_SALE_MESSAGE,
   chargeFirstPeriod,
+  firstPeriodOf,
   purchaseKeyOf,
   recordAcquisition,
   replayingRaces,
@@ -44,7 +45,10 @@ export interface PurchaseQuote {
   /** What the buyer pays: setup, period price and the per-minute terms of its calls. */
   terms: PriceTerms;
   setupFee: string;
+  /** What the first period costs now: the price, or a calendar month's prorated part. */
   firstPeriod: string;
+  /** Calendar month: the days charged of the first period's days. */
+  proration: TermStart['proration'];
   total: string;
   /** Recurring: when the next period is charged; one-time: when the number is released (null: never). */
   nextBillingAt: Date | null;
@@ -56,7 +60,10 @@ export interface PurchaseQuote {
 }
 
 /** What buying this number would charge now and later; NotFound when it is not on the buyer's shelf. */
-export async function quotePurchase(db: Db, input: { buyerId: number; productId: number; now: Date }): Promise<PurchaseQuote> {
+export async function quotePurchase(
+  db: Db,
+  input: { buyerId: number; productId: number; now: Date; pricing?: Pick<PricingSettings, 'decimals' | 'prorateFirstPeriod'> | undefined },
+): Promise<PurchaseQuote> {
   const buyer = await findAccountById(db, input.buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
@@ -64,7 +71,9 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
   if (!product) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
   const terms = await sellTerms(db, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
-  const total = new Money(terms.setup_fee).plus(terms.monthly_fee);
+  if (product.billing_period === 'month' && !input.pricing) throw new Error('a calendar-month quote needs the pricing settings');
+  const first = firstPeriodOf({ buyer, product, terms }, input.now, input.pricing ?? { decimals: 6 });
+  const total = new Money(terms.setup_fee).plus(first.amount);
   const fundsBefore = availableFunds(buyer, await reservedForCalls(db, buyer.id, input.now));
   const fundsAfter = new Money(fundsBefore).minus(total);
   return {
@@ -73,9 +82,10 @@ export async function quotePurchase(db: Db, input: { buyerId: number; productId:
     product,
     terms,
     setupFee: terms.setup_fee,
-    firstPeriod: terms.monthly_fee,
+    firstPeriod: first.amount,
+    proration: first.proration,
     total: toStored(total),
-    nextBillingAt: nextBillingAt(input.now, product.billing_type, product.billing_days),
+    nextBillingAt: first.nextBillingAt,
     fundsBefore,
     fundsAfter: toStored(fundsAfter),
     enough: total.isZero() || !fundsAfter.isNegative(),
@@ -92,9 +102,9 @@ export async function purchaseDid(db: Db, input: PurchaseInput): Promise<Purchas
     inTransaction(db, async (trx) => {
       const taken = await takeForBuyer(trx, buyerId, productId, key, now);
       if (taken.kind === 'replayed') return taken.result;
-      await requireFunds(trx, taken, pricing.decimals, now);
+      await requireFunds(trx, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
       const subscription = await subscribe(trx, taken, key, now);
-      const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now });
+      const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now, pricing });
       await recordAcquisition(trx, taken, subscription, entries, { action: 'did.purchase', actorId, now, pricing });
       return { subscription, product: taken.product, entries, replayed: false };
     }),
@@ -126,9 +136,9 @@ export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseRes
     inTransaction(db, async (trx) => {
       const taken = await takeForBuyer(trx, accountId, productId, key, now);
       if (taken.kind === 'replayed') return taken.result;
-      if (input.charge) await requireFunds(trx, taken, pricing.decimals, now);
+      if (input.charge) await requireFunds(trx, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
       const subscription = await subscribe(trx, taken, key, now);
-      const entries = input.charge ? await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now }) : [];
+      const entries = input.charge ? await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now, pricing }) : [];
       await recordAcquisition(trx, taken, subscription, entries, { action: input.charge ? 'did.purchase' : 'did.assign', actorId, now, pricing });
       return { subscription, product: taken.product, entries, replayed: false };
     }),
@@ -138,7 +148,8 @@ export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseRes
 export interface MultiQuote {
   buyer: AccountRow;
   seller: AccountRow;
-  lines: Array<{ product: DidRow; terms: PriceTerms; total: string; nextBillingAt: Date | null }>;
+  /** Each number's setup fee, first period (a calendar month's prorated part) and their total, as its own purchase would charge. */
+  lines: Array<{ product: DidRow; terms: PriceTerms; firstPeriod: string; proration: TermStart['proration']; total: string; nextBillingAt: Date | null }>;
   setupFees: string;
   firstPeriods: string;
   total: string;
@@ -149,7 +160,10 @@ export interface MultiQuote {
 }
 
 /** What buying several numbers at once would charge now; NotFound names the first that is not on the buyer's shelf. */
-export async function quotePurchases(db: Db, input: { buyerId: number; productIds: number[]; now: Date }): Promise<MultiQuote> {
+export async function quotePurchases(
+  db: Db,
+  input: { buyerId: number; productIds: number[]; now: Date; pricing?: Pick<PricingSettings, 'decimals' | 'prorateFirstPeriod'> | undefined },
+): Promise<MultiQuote> {
   const buyer = await findAccountById(db, input.buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
   const { seller, shelf } = await sellerOf(db, buyer);
@@ -158,11 +172,13 @@ export async function quotePurchases(db: Db, input: { buyerId: number; productId
     const product = await findOnShelf(db, productId, shelf, { accountId: buyer.id, now: input.now });
     const terms = product ? await sellTerms(db, shelf, product) : undefined;
     if (!product || !terms) throw new NotFoundError('One of the ticked numbers is no longer for sale; nothing was charged.');
-    const total = toStored(new Money(terms.setup_fee).plus(terms.monthly_fee));
-    lines.push({ product, terms, total, nextBillingAt: nextBillingAt(input.now, product.billing_type, product.billing_days) });
+    if (product.billing_period === 'month' && !input.pricing) throw new Error('a calendar-month quote needs the pricing settings');
+    const first = firstPeriodOf({ buyer, product, terms }, input.now, input.pricing ?? { decimals: 6 });
+    const total = toStored(new Money(terms.setup_fee).plus(first.amount));
+    lines.push({ product, terms, firstPeriod: first.amount, proration: first.proration, total, nextBillingAt: first.nextBillingAt });
   }
   const setupFees = sumMoney(lines.map((line) => line.terms.setup_fee));
-  const firstPeriods = sumMoney(lines.map((line) => line.terms.monthly_fee));
+  const firstPeriods = sumMoney(lines.map((line) => line.firstPeriod));
   const total = setupFees.plus(firstPeriods);
   const fundsBefore = availableFunds(buyer, await reservedForCalls(db, buyer.id, input.now));
   const fundsAfter = new Money(fundsBefore).minus(total);
@@ -210,12 +226,12 @@ export async function purchaseDids(db: Db, input: MultiPurchaseInput): Promise<{
       }
       if (replays.length > 0 && taken.length > 0) throw new ConflictError('This purchase form was already used for other numbers. Reload the page and try again.');
       if (replays.length > 0) return { results: replays, replayed: true };
-      await requireFundsForAll(trx, taken[0]!.buyer, taken.map((one) => one.terms), pricing.decimals, now);
+      await requireFundsForAll(trx, taken[0]!.buyer, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
       const results: PurchaseResult[] = [];
       for (const one of taken) {
         const lineKeyText = lineKey(key, one.product.id);
         const subscription = await subscribe(trx, one, lineKeyText, now);
-        const entries = await chargeFirstPeriod(trx, one, subscription, { key: lineKeyText, actorId, now });
+        const entries = await chargeFirstPeriod(trx, one, subscription, { key: lineKeyText, actorId, now, pricing });
         await recordAcquisition(trx, one, subscription, entries, { action: 'did.purchase', actorId, now, pricing });
         results.push({ subscription, product: one.product, entries, replayed: false });
       }

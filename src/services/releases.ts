@@ -1,24 +1,29 @@
 // Numbers going back: the holder releases one to its seller, or the admin reclaims one to stock.
-// Each is one transaction that ends the live subscriptions with the change of hands (no refund).
+// Each is one transaction that ends the live subscriptions with the change of hands; a calendar
+// period's unused days are credited when CREDIT_UNUSED_DAYS_ON_RELEASE is on (release-credits.ts).
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
-import { clearHolders, endLiveSubscriptions, findDid, lockDid, returnFromCustomer, returnFromReseller } from '../db/repos/did-holdings.ts';
+import { clearHolders, endLiveSubscriptions, findDid, lockDid, lockLiveSubscriptions, returnFromCustomer, returnFromReseller } from '../db/repos/did-holdings.ts';
 import type { DidRow } from '../db/repos/dids.ts';
+import type { LedgerEntryRow } from '../db/repos/ledger.ts';
 import { deleteResellerPrices } from '../db/repos/reseller-prices.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { recordEvents } from './events.ts';
+import { creditUnusedDays, type ReleaseCreditSettings } from './release-credits.ts';
 
 export interface ReleaseResult {
   product: DidRow;
   endedSubscriptionIds: number[];
+  /** The unused days credited (CREDIT_UNUSED_DAYS_ON_RELEASE): one positive ledger row per holder credited. */
+  credits: LedgerEntryRow[];
 }
 
-/** The holder gives the number back to its seller, with no refund. A reseller cannot release a number a customer owns. */
+/** The holder gives the number back to its seller (see `credit` for a refund). A reseller cannot release a number a customer owns. */
 export async function releaseDid(
   db: Db,
-  input: { accountId: number; productId: number; now: Date; actorId: number },
+  input: { accountId: number; productId: number; now: Date; actorId: number; credit?: ReleaseCreditSettings | undefined },
 ): Promise<ReleaseResult> {
   const { accountId, productId, now, actorId } = input;
   return inTransaction(db, async (trx) => {
@@ -39,7 +44,9 @@ export async function releaseDid(
       product = await returnFromCustomer(trx, productId, accountId, now);
       if (!product) throw new NotFoundError('Number not found');
     }
+    const live = await lockLiveSubscriptions(trx, productId, accountId);
     const endedSubscriptionIds = await endLiveSubscriptions(trx, productId, { accountId, reason: 'released', now });
+    const credits = await creditUnusedDays(trx, live, { number: product.number, now, actorId, settings: input.credit });
     await insertAuditEntry(trx, {
       actorId,
       action: 'did.release',
@@ -50,18 +57,23 @@ export async function releaseDid(
       at: now,
     });
     await recordEvents(trx, [{ type: 'number.released', accountId, occurredAt: now, data: { number: product.number, product_id: productId, reason: 'released_by_holder' } }]);
-    return { product, endedSubscriptionIds };
+    return { product, endedSubscriptionIds, credits };
   });
 }
 
-/** The admin takes a number back into stock, ending every live subscription on it (no refund). */
-export async function reclaimDid(db: Db, input: { productId: number; now: Date; actorId: number }): Promise<ReleaseResult> {
+/** The admin takes a number back into stock, ending every live subscription on it (see `credit` for refunds). */
+export async function reclaimDid(
+  db: Db,
+  input: { productId: number; now: Date; actorId: number; credit?: ReleaseCreditSettings | undefined },
+): Promise<ReleaseResult> {
   const { productId, now, actorId } = input;
   return inTransaction(db, async (trx) => {
     const before = await lockDid(trx, productId);
     if (!before) throw new NotFoundError('Number not found');
     await clearHolders(trx, productId, now);
+    const live = await lockLiveSubscriptions(trx, productId);
     const endedSubscriptionIds = await endLiveSubscriptions(trx, productId, { reason: 'reclaimed', now });
+    const credits = await creditUnusedDays(trx, live, { number: before.number, now, actorId, settings: input.credit });
     await deleteResellerPrices(trx, productId);
     await insertAuditEntry(trx, {
       actorId,
@@ -79,6 +91,6 @@ export async function reclaimDid(db: Db, input: { productId: number; now: Date; 
       holders.map((holderId) => ({ type: 'number.released' as const, accountId: holderId, occurredAt: now, data: { number: before.number, product_id: productId, reason: 'reclaimed_by_operator' } })),
     );
     const product = (await findDid(trx, productId))!;
-    return { product, endedSubscriptionIds };
+    return { product, endedSubscriptionIds, credits };
   });
 }

@@ -5,6 +5,7 @@ import { postLedgerBatch, type BatchPosting } from '../db/ledger-writer.ts';
 import { addRunCounts, insertSubscriptionEvents, type NewSubscriptionEvent, type RunCounts } from '../db/repos/billing-runs.ts';
 import { applySubscriptionChanges, lockAccountFunds, type ClaimedRow } from '../db/repos/renewal-claims.ts';
 import type { Transaction } from '../db/transaction.ts';
+import { cycleOf } from '../domain/billing-calendar.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { planRenewal, type RenewalPlan, type RenewalStep } from '../domain/renewal.ts';
 import { availableFunds, lockReservedForCalls } from './ledger.ts';
@@ -71,7 +72,7 @@ export async function processBatch(
     const plan = planRenewal(
       {
         status: row.status, billingType: row.billing_type, billingDays: row.billing_days, price: row.price,
-        nextBillingAt: row.next_billing_at, suspendedAt: row.suspended_at,
+        nextBillingAt: row.next_billing_at, suspendedAt: row.suspended_at, cycle: cycleOf(row),
       },
       availableFunds(account, reserved.get(row.account_id)),
       { now, graceDays: options.graceDays, mode: options.mode },

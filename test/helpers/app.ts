@@ -12,7 +12,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 /** The pricing the test config gives purchases (RESELLER_DEFAULT_MARKUP_PERCENT, MONEY_DECIMALS). */
 export function testPricing(config: Config = testConfig()): PricingSettings {
-  return { markupPercent: config.resellerDefaultMarkupPercent, decimals: config.moneyDecimals };
+  return { markupPercent: config.resellerDefaultMarkupPercent, decimals: config.moneyDecimals, prorateFirstPeriod: config.prorateFirstPeriod };
 }
 
 export function createTestApp(db: Knex, options: { config?: Config; now?: () => Date } = {}): Express {

@@ -22,6 +22,8 @@ export interface AccountFields {
   billing_mode?: AccountRow['billing_mode'];
   credit_limit?: string;
   max_concurrent_calls?: number;
+  /** Day of the month its calendar-month numbers renew (default 1). */
+  billing_day?: number;
   /** Money put on the account through a ledger payment, so balance = sum(ledger). */
   balance?: string;
 }
@@ -41,6 +43,7 @@ export async function makeAccount(db: Knex, fields: AccountFields = {}): Promise
       billing_mode: fields.billing_mode ?? 'prepaid',
       credit_limit: fields.credit_limit ?? '0',
       max_concurrent_calls: fields.max_concurrent_calls ?? 0,
+      ...(fields.billing_day === undefined ? {} : { billing_day: fields.billing_day }),
     },
     4,
   );

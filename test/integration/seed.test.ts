@@ -61,6 +61,11 @@ describe('demo data', () => {
     const invoices = (await db('invoices').orderBy('number').select('number', 'issuer_id', 'tax_total', 'total')) as Array<{ number: string; issuer_id: number; tax_total: string }>;
     expect(invoices.map((invoice) => invoice.number)).toEqual(['DH-00001', 'NW-00001']);
     expect(invoices.every((invoice) => Number(invoice.tax_total) > 0)).toBe(true);
+    // Calendar billing: numbers billed per calendar month and yearly, Acme billing on the 15th with a prorated first period.
+    expect((await db('products').whereIn('billing_period', ['month', 'year']).pluck('billing_period')).sort()).toEqual(['month', 'month', 'month', 'month', 'year']);
+    const calendar = await db('subscriptions').where({ billing_period: 'month' }).first();
+    expect(calendar).toMatchObject({ billing_day: 15, next_billing_at: new Date('2026-12-15T00:00:00Z') });
+    expect(await db('ledger_entries').where({ reference_id: calendar.id, kind: 'recurring_fee' }).pluck('amount')).toEqual(['-1.733300']);
   });
 
   it('when seeded, then every balance is explained by its ledger rows', async () => {

@@ -2,6 +2,7 @@
 // less the numbers another account holds) with filters and a sort, and the countries on the shelf
 // for the filter. The Buy DIDs page pages them by offset; the API by a cursor (the last number seen).
 import type { Knex } from 'knex';
+import type { BillingPeriod } from '../../domain/billing-calendar.ts';
 import type { Db } from '../knex.ts';
 import { whereOnShelf, type Shelf, type ShelfViewer } from '../repos/did-holdings.ts';
 import { countOf, escapeLike, type Window } from '../repos/did-listings.ts';
@@ -33,6 +34,8 @@ export interface OfferRow {
   city: string | null;
   billing_type: 'one_time' | 'recurring';
   billing_days: number;
+  /** Calendar billing: 'month' charges a prorated first period (billing-calendar.ts). */
+  billing_period: BillingPeriod;
   concurrent_calls: number;
   setup_fee: string;
   monthly_fee: string;
@@ -44,7 +47,7 @@ export interface OfferRow {
 }
 
 const OFFER_COLUMNS = (terms: string) => [
-  'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.concurrent_calls',
+  'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.billing_period', 'p.concurrent_calls',
   `${terms}.setup_fee`, `${terms}.monthly_fee`, `${terms}.connection_cost`, `${terms}.grace_seconds`,
   `${terms}.cost_per_minute`, `${terms}.initial_increment`, `${terms}.increment`,
 ];

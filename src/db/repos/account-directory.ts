@@ -21,7 +21,7 @@ export interface AccountListRow extends Omit<AccountRow, 'password_hash' | 'sess
 
 const LISTED_COLUMNS = [
   'a.id', 'a.role', 'a.parent_id', 'a.name', 'a.email', 'a.status', 'a.billing_mode', 'a.balance', 'a.credit_limit',
-  'a.max_concurrent_calls', 'a.last_login_at', 'a.created_at', 'a.updated_at',
+  'a.max_concurrent_calls', 'a.billing_day', 'a.last_login_at', 'a.created_at', 'a.updated_at',
 ];
 
 function escapeLike(text: string): string {
@@ -104,6 +104,7 @@ export interface AccountChanges {
   billing_mode?: BillingMode;
   credit_limit?: string;
   max_concurrent_calls?: number;
+  billing_day?: number;
   password_hash?: string;
 }
 

@@ -16,6 +16,8 @@ export interface AccountRow {
   balance: string;
   credit_limit: string;
   max_concurrent_calls: number;
+  /** Day of the month (1..28) calendar-month numbers bought from now on renew. */
+  billing_day: number;
   last_login_at: Date | null;
   /** Moves on when the account's sessions must end (see repos/sessions.ts). */
   session_version: number;
@@ -24,7 +26,7 @@ export interface AccountRow {
 }
 
 export type NewAccount = Pick<AccountRow, 'role' | 'parent_id' | 'name' | 'email' | 'password_hash'> &
-  Partial<Pick<AccountRow, 'status' | 'billing_mode' | 'credit_limit' | 'max_concurrent_calls'>>;
+  Partial<Pick<AccountRow, 'status' | 'billing_mode' | 'credit_limit' | 'max_concurrent_calls' | 'billing_day'>>;
 
 export async function findAccountByEmail(db: Db, email: string): Promise<AccountRow | undefined> {
   return db<AccountRow>('accounts').whereRaw('lower(email) = lower(?)', [email.trim()]).first();

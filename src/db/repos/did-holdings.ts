@@ -113,7 +113,7 @@ export async function setDestination(
 
 export type NewSubscription = Pick<
   SubscriptionRow,
-  'product_id' | 'account_id' | 'seller_id' | 'billing_type' | 'billing_days' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at'
+  'product_id' | 'account_id' | 'seller_id' | 'billing_type' | 'billing_days' | 'billing_period' | 'billing_day' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at'
 > & { purchase_key: string | null };
 
 export async function insertSubscription(db: Db, subscription: NewSubscription): Promise<SubscriptionRow> {
@@ -125,6 +125,13 @@ export async function insertSubscription(db: Db, subscription: NewSubscription):
 
 export async function findSubscriptionByPurchaseKey(db: Db, accountId: number, purchaseKey: string): Promise<SubscriptionRow | undefined> {
   return db<SubscriptionRow>('subscriptions').where('account_id', accountId).where('purchase_key', purchaseKey).first();
+}
+
+/** The live subscriptions on a number (of one account, or of all), locked: read before they end. */
+export async function lockLiveSubscriptions(db: Db, productId: number, accountId?: number): Promise<SubscriptionRow[]> {
+  const query = db<SubscriptionRow>('subscriptions').where({ product_id: productId }).whereNot('status', 'ended');
+  if (accountId !== undefined) query.where({ account_id: accountId });
+  return query.orderBy('id').forUpdate();
 }
 
 /** Ends the live subscriptions on a number (of one account, or of all); returns their ids. */

@@ -50,7 +50,7 @@ export async function setImportedRatePlans(trx: Transaction, dids: NewDid[]): Pr
 const IMPORTED_COLUMNS = [
   'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
   'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
-  'rate_plan_id',
+  'billing_period', 'rate_plan_id',
 ] as const;
 const AMOUNT_COLUMNS = new Set(['buy_cost', 'connection_cost', 'cost_per_minute', 'setup_fee', 'monthly_fee']);
 

@@ -1,6 +1,7 @@
 // The lists of numbers the holders see: a reseller's held numbers with buy and sell terms, a
 // customer's numbers, a receipt. A buyer's offers (the number search) are in db/queries/offers.ts.
 import type { Knex } from 'knex';
+import type { BillingPeriod } from '../../domain/billing-calendar.ts';
 import type { Db } from '../knex.ts';
 import { listSubscriptionLedger, type SubscriptionLedgerRow } from './subscription-details.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
@@ -36,6 +37,7 @@ export interface HeldRow {
   city: string | null;
   billing_type: 'one_time' | 'recurring';
   billing_days: number;
+  billing_period: BillingPeriod;
   concurrent_calls: number;
   customer_id: number | null;
   customer_name: string | null;
@@ -80,7 +82,7 @@ function heldBase(db: Db, resellerId: number): Knex.QueryBuilder {
 }
 
 const HELD_COLUMNS = [
-  'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.concurrent_calls', 'p.customer_id',
+  'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.billing_type', 'p.billing_days', 'p.billing_period', 'p.concurrent_calls', 'p.customer_id',
   'c.name as customer_name', 's.id as subscription_id', 's.status as subscription_status', 's.started_at', 's.next_billing_at',
   'p.connection_cost as buy_connection_cost', 'p.grace_seconds as buy_grace_seconds', 'p.cost_per_minute as buy_cost_per_minute',
   'p.initial_increment as buy_initial_increment', 'p.increment as buy_increment',
@@ -142,6 +144,8 @@ export interface OwnedRow {
   status: 'active' | 'suspended' | null;
   billing_type: 'one_time' | 'recurring';
   billing_days: number;
+  billing_period: BillingPeriod;
+  billing_day: number | null;
   setup_fee: string;
   price: string;
   started_at: Date | null;
@@ -174,6 +178,8 @@ function ownedSelect(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
     'seller.name as seller_name', 's.id as subscription_id', 's.status', 's.started_at', 's.next_billing_at',
     db.raw('coalesce(s.billing_type, p.billing_type) as billing_type'),
     db.raw('coalesce(s.billing_days, p.billing_days) as billing_days'),
+    db.raw('coalesce(s.billing_period, p.billing_period) as billing_period'),
+    's.billing_day',
     db.raw('coalesce(s.setup_fee, rp.setup_fee, p.setup_fee) as setup_fee'),
     db.raw('coalesce(s.price, rp.monthly_fee, p.monthly_fee) as price'),
     db.raw('coalesce(rp.connection_cost, p.connection_cost) as connection_cost'),
@@ -202,7 +208,7 @@ export async function findOwnedDid(db: Db, customerId: number, productId: number
 }
 
 export interface Receipt
-  extends Pick<SubscriptionRow, 'status' | 'billing_type' | 'billing_days' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at' | 'ended_at'> {
+  extends Pick<SubscriptionRow, 'status' | 'billing_type' | 'billing_days' | 'billing_period' | 'billing_day' | 'setup_fee' | 'price' | 'started_at' | 'next_billing_at' | 'ended_at'> {
   subscription_id: number;
   number: string;
   product_id: number;
@@ -217,7 +223,7 @@ export async function findReceipt(db: Db, accountId: number, subscriptionId: num
     .where({ 's.id': subscriptionId, 's.account_id': accountId })
     .first(
       's.id as subscription_id', 'p.number', 'p.id as product_id', 'seller.name as seller_name', 's.status', 's.billing_type',
-      's.billing_days', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at',
+      's.billing_days', 's.billing_period', 's.billing_day', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at',
     )) as Receipt | undefined;
   if (!receipt) return undefined;
   return { receipt, entries: await listSubscriptionLedger(db, { id: subscriptionId, account_id: accountId }) };

@@ -8,7 +8,7 @@ import type { BillingType, DidStatus, DidTerms } from '../../domain/did-terms.ts
 export const AUDITED_COLUMNS = [
   'number', 'provider_id', 'country', 'province', 'city', 'status', 'buy_cost', 'connection_cost', 'grace_seconds', 'cost_per_minute',
   'initial_increment', 'increment', 'setup_fee', 'monthly_fee', 'call_timeout', 'billing_type', 'billing_days', 'concurrent_calls',
-  'reseller_id', 'customer_id', 'archived_at',
+  'billing_period', 'reseller_id', 'customer_id', 'archived_at',
 ] as const;
 
 /** Same expression as the index products_holder_number_idx, so the planner can use it. */
@@ -240,6 +240,8 @@ export interface DidSubscriptionRow {
   status: string;
   billing_type: string;
   billing_days: number;
+  billing_period: string;
+  billing_day: number | null;
   setup_fee: string;
   price: string;
   started_at: Date;
@@ -257,7 +259,7 @@ export async function listDidSubscriptions(db: Db, productId: number): Promise<D
     .orderBy([{ column: 's.started_at', order: 'desc' }, { column: 's.id', order: 'desc' }])
     .select(
       's.id', 's.account_id', 'a.name as account_name', 'a.role as account_role', 's.seller_id', 'sel.name as seller_name',
-      's.status', 's.billing_type', 's.billing_days', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at', 's.end_reason',
+      's.status', 's.billing_type', 's.billing_days', 's.billing_period', 's.billing_day', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at', 's.end_reason',
     );
 }
 

@@ -56,3 +56,11 @@ export async function sumCharges(db: Db, from: Date, to: Date, accountIds?: numb
   const row = (await query.first()) as { total: string } | undefined;
   return row?.total ?? '0';
 }
+
+/** The newest period charge (first period or renewal) of a subscription: what a release credit refunds part of. */
+export async function findLatestPeriodCharge(db: Db, subscriptionId: number): Promise<LedgerEntryRow | undefined> {
+  return db<LedgerEntryRow>('ledger_entries')
+    .where({ reference_type: 'subscription', reference_id: subscriptionId, kind: 'recurring_fee' })
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .first();
+}

@@ -1,6 +1,7 @@
 // The billing run's reads and writes of subscriptions: claiming due rows and applying a batch's
 // decisions, each one set-based statement.
 import type { Knex } from 'knex';
+import type { BillingPeriod } from '../../domain/billing-calendar.ts';
 import type { Transaction } from '../transaction.ts';
 
 export interface ClaimedRow {
@@ -11,6 +12,9 @@ export interface ClaimedRow {
   status: 'active' | 'suspended';
   billing_type: 'one_time' | 'recurring';
   billing_days: number;
+  billing_period: BillingPeriod;
+  billing_day: number | null;
+  started_at: Date;
   price: string;
   next_billing_at: Date;
   suspended_at: Date | null;
@@ -64,7 +68,8 @@ export async function claimDueSubscriptions(
   );
   const result = (await trx.raw(
     `WITH claimed AS (
-       SELECT s.id, s.account_id, s.seller_id, s.product_id, s.status, s.billing_type, s.billing_days, s.price, s.next_billing_at, s.suspended_at
+       SELECT s.id, s.account_id, s.seller_id, s.product_id, s.status, s.billing_type, s.billing_days, s.billing_period, s.billing_day, s.started_at,
+         s.price, s.next_billing_at, s.suspended_at
        FROM subscriptions s
        WHERE s.status <> 'ended' AND s.next_billing_at <= ? AND (s.next_billing_at, s.id) > (?, ?) ${filters.join(' ')}
        ORDER BY s.next_billing_at, s.id

@@ -1,3 +1,4 @@
+import type { BillingPeriod } from '../../domain/billing-calendar.ts';
 import type { Db } from '../knex.ts';
 
 export interface SubscriptionRow {
@@ -8,6 +9,9 @@ export interface SubscriptionRow {
   status: 'active' | 'suspended' | 'ended';
   billing_type: 'one_time' | 'recurring';
   billing_days: number;
+  /** The product's term at purchase; 'month' keeps the holder's billing day of then. */
+  billing_period: BillingPeriod;
+  billing_day: number | null;
   setup_fee: string;
   price: string;
   started_at: Date;

@@ -23,7 +23,7 @@ export function presentDid(row: DidListRow) {
     display_number: formatDidNumber(row.number),
     country_name: countryName(row.country),
     holder_label: holderLabel(row),
-    billing_label: row.billing_type === 'one_time' ? 'One time' : 'Recurring',
+    billing_label: row.billing_type === 'one_time' ? 'One time' : row.billing_period === 'month' ? 'Calendar month' : row.billing_period === 'year' ? 'Annual' : 'Recurring',
     rate_label: plainRate(row.cost_per_minute),
   };
 }

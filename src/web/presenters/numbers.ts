@@ -1,8 +1,10 @@
 // Number rows as the buy, My DIDs and My numbers pages show them: country names, billing and
 // per-minute terms in words, margins. Money stays a decimal string for format.money.
+import { startTerm, type BillingPeriod } from '../../domain/billing-calendar.ts';
 import { countryName } from '../../domain/phone-numbers.ts';
 import type { PriceTerms } from '../../domain/sell-terms.ts';
 import { marginOf } from '../../domain/sell-terms.ts';
+import { Money, toPlain } from '../../domain/money.ts';
 import type { HeldRow } from '../../db/repos/did-listings.ts';
 import { buyTermsOf, sellTermsOf } from '../../services/did-holdings.ts';
 
@@ -14,9 +16,25 @@ export function locationLabel(row: { country: string | null; province: string | 
   return [row.city, row.province, countryLabel(row.country)].filter((part) => part).join(', ');
 }
 
-export function billingLabel(row: { billing_type: 'one_time' | 'recurring'; billing_days: number }): string {
+export function billingLabel(row: { billing_type: 'one_time' | 'recurring'; billing_days: number; billing_period?: BillingPeriod; billing_day?: number | null }): string {
+  if (row.billing_type === 'recurring' && row.billing_period === 'month') {
+    return row.billing_day ? `Recurring, monthly on day ${row.billing_day}` : 'Recurring, calendar month';
+  }
+  if (row.billing_type === 'recurring' && row.billing_period === 'year') return 'Recurring, annual';
   if (row.billing_type === 'recurring') return `Recurring, every ${row.billing_days} day${row.billing_days === 1 ? '' : 's'}`;
   return row.billing_days === 0 ? 'One-time, no end' : `One-time, held ${row.billing_days} days`;
+}
+
+/**
+ * For the offers list: what buying a calendar-month number charges today for its first period
+ * (prorated to the buyer's billing day), or null for the other terms, whose first charge is the price.
+ */
+export function firstChargeLabel(billingDay: number, now: Date, pricing: { decimals: number; prorateFirstPeriod?: boolean | undefined }) {
+  return (row: { billing_type: 'one_time' | 'recurring'; billing_days: number; billing_period: BillingPeriod; monthly_fee: string }) => {
+    if (row.billing_type !== 'recurring' || row.billing_period !== 'month') return null;
+    const first = startTerm(row, row.monthly_fee, billingDay, now, { prorate: pricing.prorateFirstPeriod ?? true, decimals: pricing.decimals });
+    return { amount: first.amount, days: first.proration!.days, daysInPeriod: first.proration!.daysInPeriod, prorated: first.proration!.prorated };
+  };
 }
 
 /** A stored rate without its noise: "0.008500" -> "0.0085", keeping at least 4 places. */
@@ -41,3 +59,10 @@ export function presentHeld(row: HeldRow) {
 }
 
 export type PresentedHeld = ReturnType<typeof presentHeld>;
+
+/** The end of a release's flash message: what was credited for the unused days, or that nothing was refunded. */
+export function releaseCreditNote(credits: Array<{ amount: string }>, decimals: number): string {
+  if (credits.length === 0) return 'Nothing was refunded.';
+  const total = credits.reduce((sum, credit) => sum.plus(credit.amount), new Money(0));
+  return `${toPlain(total, decimals)} was credited for the unused days of the period.`;
+}

@@ -40,7 +40,7 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
     await renderCreateForm(res, {
       values: {
         role: 'customer', parent_id: parent || (scope.kind === 'admin' ? String(scope.adminId) : ''), password_mode: 'link',
-        billing_mode: 'prepaid', credit_limit: '0', max_concurrent_calls: '0', status: 'active',
+        billing_mode: 'prepaid', credit_limit: '0', max_concurrent_calls: '0', status: 'active', billing_day: '1',
       },
     });
   });
@@ -56,6 +56,7 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
       created = await createManagedAccount(db, accountScope(res), {
         role: form.role, parentId: form.parent_id, name: form.name, email: form.email, password: form.password,
         billingMode: form.billing_mode, creditLimit: form.credit_limit, maxConcurrentCalls: form.max_concurrent_calls, status: form.status,
+        billingDay: form.billing_day,
       }, actor(req, res));
     } catch (error) {
       if (error instanceof ValidationError) return renderCreateForm(res, { values: formValues(req.body), fieldErrors: error.fields }, 400);
@@ -82,7 +83,7 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
     try {
       await updateManagedAccount(db, accountScope(res), account.id, {
         name: form.name, email: form.email, billingMode: form.billing_mode, creditLimit: form.credit_limit,
-        maxConcurrentCalls: form.max_concurrent_calls, status: form.status, password: form.password,
+        maxConcurrentCalls: form.max_concurrent_calls, status: form.status, password: form.password, billingDay: form.billing_day,
       }, actor(req, res));
     } catch (error) {
       if (error instanceof ValidationError) return renderEditForm(res, account, { values: formValues(req.body), fieldErrors: error.fields }, 400);

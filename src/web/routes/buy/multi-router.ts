@@ -27,7 +27,7 @@ export function multiPurchaseRoutes(router: Router, context: AppContext): void {
 
   /** A ticked number no longer on the buyer's shelf (or never on it) is a 404 that says so. */
   async function showConfirmation(req: Request, res: Response, ids: number[], status = 200, error?: string): Promise<void> {
-    const quote = await quotePurchases(db, { buyerId: currentAccount(res).id, productIds: ids, now: now() });
+    const quote = await quotePurchases(db, { buyerId: currentAccount(res).id, productIds: ids, now: now(), pricing: pricingOf(context) });
     const count = quote.lines.length;
     const title = `${error ? 'Error: ' : ''}Buy ${count} number${count === 1 ? '' : 's'}`;
     await renderPage(res, 'purchases/confirm-many', { title, quote, base: req.baseUrl, purchaseKey: randomUUID(), formError: error, billingLabel }, status);

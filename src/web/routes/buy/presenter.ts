@@ -3,13 +3,19 @@
 import { Money, toStored } from '../../../domain/money.ts';
 import { countryName } from '../../../domain/phone-numbers.ts';
 import type { OfferRow } from '../../../db/queries/offers.ts';
-import { billingLabel, locationLabel } from '../../presenters/numbers.ts';
+import { billingLabel, firstChargeLabel, locationLabel } from '../../presenters/numbers.ts';
 import { SORT_OPTIONS } from './schema.ts';
 
-export function presentOffer(row: OfferRow) {
+/** What a calendar-month number's first period costs the buyer today (null for the other terms): see firstChargeLabel. */
+type FirstCharge = ReturnType<typeof firstChargeLabel>;
+
+export function presentOffer(row: OfferRow, firstCharge?: FirstCharge) {
+  const first = firstCharge ? firstCharge(row) : null;
   return {
     ...row,
-    cost_now: toStored(new Money(row.setup_fee).plus(row.monthly_fee)),
+    // Setup + the first period as a purchase now would charge it: a calendar month's prorated part.
+    cost_now: toStored(new Money(row.setup_fee).plus(first ? first.amount : row.monthly_fee)),
+    first_charge: first,
     country_name: countryName(row.country),
     billing: billingLabel(row).replace(', every ', ', '),
     region: [row.city, row.province].filter((part) => part).join(', '),

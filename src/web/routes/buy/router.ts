@@ -13,16 +13,16 @@ import { areaRole } from '../../middleware/role-area.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { formatPhone } from '../../presenters/format.ts';
 import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { billingLabel, incrementsLabel, locationLabel } from '../../presenters/numbers.ts';
+import { billingLabel, firstChargeLabel, incrementsLabel, locationLabel } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { pricingOf } from './pricing.ts';
+import { pricingOf, releaseCreditOf } from './pricing.ts';
 import { multiPurchaseRoutes, multiReceiptRoute } from './multi-router.ts';
 import { BILLING_OPTIONS, SORT_OPTIONS, countrySelect, presentOffer, sortHeader } from './presenter.ts';
 import { offersQuerySchema, purchaseFormSchema } from './schema.ts';
 
 export const OFFERS_PAGE_SIZE = 25;
-export { pricingOf };
+export { pricingOf, releaseCreditOf };
 
 const helpers = { billingLabel, incrementsLabel, locationLabel };
 
@@ -44,9 +44,11 @@ export function buyRouter(context: AppContext): Router {
       max_monthly: query.max_monthly, max_setup: query.max_setup, billing_type: query.billing_type, sort: query.sort === 'number' ? undefined : query.sort,
     };
     const { status, ...state } = filterState(offersQuery.invalid(res), current);
+    const firstCharge = firstChargeLabel(currentAccount(res).billing_day, now(), pricingOf(context));
     await renderPage(res, 'purchases/offers', {
       title: status === 400 ? 'Error: Buy DIDs' : 'Buy DIDs',
-      offers: { ...offers, rows: offers.rows.map(presentOffer) }, base: req.baseUrl, current, sort: query.sort,
+      offers: { ...offers, rows: offers.rows.map((row) => presentOffer(row, firstCharge)) }, base: req.baseUrl, current, sort: query.sort,
+      billingDay: currentAccount(res).billing_day, prorated: context.config.prorateFirstPeriod,
       countries: countrySelect(offers.countries), ...helpers, billingOptions: BILLING_OPTIONS, sortOptions: SORT_OPTIONS, sortHeader, ...state,
       pager: pageLinks(req.baseUrl, current, offers.total, query.page, OFFERS_PAGE_SIZE),
     }, status);
@@ -55,7 +57,7 @@ export function buyRouter(context: AppContext): Router {
   multiPurchaseRoutes(router, context);
 
   async function showConfirmation(req: Request, res: Response, status = 200, error?: string): Promise<void> {
-    const quote = await quotePurchase(db, { buyerId: currentAccount(res).id, productId: productId(req), now: now() });
+    const quote = await quotePurchase(db, { buyerId: currentAccount(res).id, productId: productId(req), now: now(), pricing: pricingOf(context) });
     const title = `${error ? 'Error: ' : ''}Buy ${formatPhone(quote.product.number)}`;
     await renderPage(res, 'purchases/confirm', { title, quote, base: req.baseUrl, purchaseKey: randomUUID(), formError: error, ...helpers }, status);
   }

@@ -31,5 +31,5 @@ export const accountBillingSchema = z.object({
     z.array(z.coerce.number({ message: 'Choose taxes from the list' }).int().min(1).max(1e15)).max(20)),
   exempt_reason: z.string().trim().max(200, 'Use at most 200 characters').default('').transform((value) => (value === '' ? null : value)),
   billing_day: z.preprocess((value) => (value === '' || value === undefined ? '1' : value),
-    z.coerce.number({ message: 'Enter a day of the month' }).int('Enter a day of the month').min(1, 'A day from 1 to 31').max(31, 'A day from 1 to 31')),
+    z.coerce.number({ message: 'Enter a day of the month' }).int('Enter a day of the month').min(1, 'A day from 1 to 28').max(28, 'A day from 1 to 28')),
 });

@@ -14,7 +14,7 @@ import { formValues, idParam, validate } from '../../middleware/validate.ts';
 import { presentDid } from '../../presenters/dids.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { pricingOf } from '../buy/router.ts';
+import { pricingOf, releaseCreditOf } from '../buy/router.ts';
 import { assignFormSchema } from './schema.ts';
 
 const NO_SUCH_DID = 'There is no such DID';
@@ -46,7 +46,7 @@ export function assignRouter(context: AppContext): Router {
     const form = confirmQuery.data(res);
     let quote;
     try {
-      quote = await quotePurchase(db, { buyerId: form.account, productId: id, now: now() });
+      quote = await quotePurchase(db, { buyerId: form.account, productId: id, now: now(), pricing: pricingOf(context) });
     } catch (error) {
       if (!(error instanceof NotFoundError || error instanceof ValidationError)) throw error;
       const message = `${error.message} Only numbers in stock can be assigned, to resellers and direct customers.`;
@@ -90,14 +90,15 @@ export function assignRouter(context: AppContext): Router {
       title: `Reclaim ${formatDidNumber(detail.did.number)}`,
       did: presentDid(detail.did),
       live: detail.subscriptions.filter((s) => s.status !== 'ended'),
+      creditsUnusedDays: context.config.creditUnusedDaysOnRelease && detail.subscriptions.some((s) => s.status !== 'ended' && s.billing_period !== 'days'),
     });
   });
 
   router.post('/:id/reclaim', async (req, res) => {
     const id = didId(req);
-    const result = await reclaimDid(db, { productId: id, now: now(), actorId: currentAccount(res).id });
+    const result = await reclaimDid(db, { productId: id, now: now(), actorId: currentAccount(res).id, credit: releaseCreditOf(context) });
     const ended = result.endedSubscriptionIds.length;
-    flash(req, 'success', `${formatDidNumber(result.product.number)} is back in stock; ${ended} ${ended === 1 ? 'subscription' : 'subscriptions'} ended, with no refund.`);
+    flash(req, 'success', `${formatDidNumber(result.product.number)} is back in stock; ${ended} ${ended === 1 ? 'subscription' : 'subscriptions'} ended; ${result.credits.length === 0 ? 'no refund' : `unused days credited to ${result.credits.length} ${result.credits.length === 1 ? 'holder' : 'holders'}`}.`);
     res.redirect(303, `/admin/dids/${id}`);
   });
 

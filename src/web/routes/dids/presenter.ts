@@ -8,7 +8,7 @@ import type { ListQuery } from './schema.ts';
 export const DEFAULT_FORM_VALUES: Record<string, string> = {
   category: 'did', status: 'active', buy_cost: '0', connection_cost: '0', grace_seconds: '0', cost_per_minute: '0',
   initial_increment: '60', increment: '60', setup_fee: '0', monthly_fee: '0', call_timeout: '30', billing_type: 'recurring',
-  billing_days: '30', concurrent_calls: '0',
+  billing_days: '30', billing_period: 'days', concurrent_calls: '0',
 };
 
 export function fieldInfo(): Record<string, { label: string; help: string }> {

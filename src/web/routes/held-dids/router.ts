@@ -12,11 +12,12 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { formatPhone } from '../../presenters/format.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { billingLabel, countryLabel, incrementsLabel, presentHeld, rate } from '../../presenters/numbers.ts';
+import { billingLabel, countryLabel, incrementsLabel, presentHeld, rate, releaseCreditNote } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import { loadBillingNotices } from '../../../services/billing-notices.ts';
 import type { AppContext } from '../../context.ts';
 import { heldQuerySchema, markupFormSchema, sellTermsSchema } from './schema.ts';
+import { releaseCreditOf } from '../buy/router.ts';
 
 export const HELD_PAGE_SIZE = 25;
 const helpers = { billingLabel, countryLabel, incrementsLabel, rate };
@@ -120,6 +121,7 @@ export function heldDidsRouter(context: AppContext): Router {
       goesTo: "the admin's stock",
       nextBillingAt: held.next_billing_at,
       price: held.buy.monthly_fee,
+      creditsUnusedDays: config.creditUnusedDaysOnRelease && held.billing_period !== 'days',
     });
   });
 
@@ -127,8 +129,8 @@ export function heldDidsRouter(context: AppContext): Router {
     const account = currentAccount(res);
     const id = productId(req);
     try {
-      const { product } = await releaseDid(db, { accountId: account.id, productId: id, now: now(), actorId: account.id });
-      flash(req, 'success', `${formatPhone(product.number)} was released to the admin's stock. Nothing was refunded.`);
+      const { product, credits } = await releaseDid(db, { accountId: account.id, productId: id, now: now(), actorId: account.id, credit: releaseCreditOf(context) });
+      flash(req, 'success', `${formatPhone(product.number)} was released to the admin's stock. ${releaseCreditNote(credits, config.moneyDecimals)}`);
       res.redirect(303, '/reseller/dids');
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;

@@ -10,11 +10,12 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, formValues, idParam, validate } from '../../middleware/validate.ts';
 import { formatPhone } from '../../presenters/format.ts';
 import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { billingLabel, incrementsLabel, locationLabel, rate } from '../../presenters/numbers.ts';
+import { billingLabel, incrementsLabel, locationLabel, rate, releaseCreditNote } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import { loadBillingNotices } from '../../../services/billing-notices.ts';
 import type { AppContext } from '../../context.ts';
 import { forwardingFormSchema, ownedQuerySchema } from './schema.ts';
+import { releaseCreditOf } from '../buy/router.ts';
 
 export const OWNED_PAGE_SIZE = 25;
 const DESTINATION_LABELS = Object.fromEntries(DESTINATION_TYPES.map((t) => [t.value, t.label]));
@@ -92,13 +93,14 @@ export function ownedNumbersRouter(context: AppContext): Router {
       goesTo: owned.seller_name ? `its seller, ${owned.seller_name}` : 'its seller',
       nextBillingAt: owned.billing_type === 'recurring' ? owned.next_billing_at : null,
       price: owned.price,
+      creditsUnusedDays: context.config.creditUnusedDaysOnRelease && owned.billing_period !== 'days',
     });
   });
 
   router.post('/:productId/release', async (req, res) => {
     const account = currentAccount(res);
-    const { product } = await releaseDid(db, { accountId: account.id, productId: productId(req), now: now(), actorId: account.id });
-    flash(req, 'success', `${formatPhone(product.number)} was released. Nothing was refunded.`);
+    const { product, credits } = await releaseDid(db, { accountId: account.id, productId: productId(req), now: now(), actorId: account.id, credit: releaseCreditOf(context) });
+    flash(req, 'success', `${formatPhone(product.number)} was released. ${releaseCreditNote(credits, context.config.moneyDecimals)}`);
     res.redirect(303, '/customer/numbers');
   });
 
