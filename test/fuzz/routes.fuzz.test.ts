@@ -27,6 +27,7 @@ const SWITCH_ROUTES = /^\/(switch|api)\//;
 const POSTS_WITHOUT_FORM: Record<string, string> = {
   '/webhooks/stripe': 'Stripe posts signed events; stripe-webhooks.test.ts covers it (unsigned input is a 400)',
   '/webhooks/stripe/reseller/:id': 'as /webhooks/stripe, for a reseller\'s own Stripe account',
+  '/password/reset/:token': 'the form shows only for a live link; password-reset.test.ts drives it (an unknown link is a 410 page)',
   // Their forms show only with Stripe keys, and a valid form then calls Stripe: stripe-payments.test.ts
   // drives them against a local Stripe.
   '/customer/payments/add': 'shown only when the account can pay online (Stripe keys set)',

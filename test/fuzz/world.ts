@@ -7,7 +7,8 @@ import request from 'supertest';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { saveMailTemplateOverride } from '../../src/db/repos/mail-templates.ts';
-import { makeAccount, makeBillingRun, makeDid, makeDidImport, makePayment, makeRatePlan, makeRejectedCdr, makeSwitch } from '../helpers/factories.ts';
+import { makeAccount, makeBillingRun, makeDid, makeDidImport, makePayment, makeRatePlan, makeRejectedCdr, makeSwitch, makeWebhookEndpoint } from '../helpers/factories.ts';
+import { sendTestWebhook } from '../../src/services/webhooks.ts';
 import { csrfToken, loginAs, type Agent } from '../helpers/login.ts';
 
 export const NOW = new Date('2026-11-29T12:00:00Z');
@@ -61,6 +62,11 @@ export async function buildWorld(db: Knex): Promise<World> {
   const acmePayment = await one(db('payments').where({ account_id: acme.id, status: 'partially_refunded' }).orderBy('id'));
   const resellerPayment = (await makePayment(db, { account: reseller, amount: '10' })).id;
   const globexPayment = (await makePayment(db, { account: globex, amount: '10', payeeResellerId: reseller.id })).id;
+  // A webhook endpoint of each walker, with one delivery in its log (a test event) for the Resend form.
+  const endpointOf = async (account: { id: number }) => {
+    const endpoint = await makeWebhookEndpoint(db, account, { url: 'http://127.0.0.1:9/fuzz' });
+    return { id: endpoint.id, messageId: await sendTestWebhook(db, account.id, endpoint.id, NOW) };
+  };
   const invoiceOf = async (number: string) => ({ id: await one(db('invoices').where({ number })), file: `invoice-${number}.pdf` });
   const numberOf = async (id: number) => ((await db('products').where({ id }).first('number')) as { number: string }).number;
   return {
@@ -94,6 +100,11 @@ export async function buildWorld(db: Knex): Promise<World> {
       { prefix: '/customer/numbers/', values: { productId: globexProduct } },
       { prefix: '/customer/calls/', values: { id: await callOf(globex.id) } },
       { prefix: '/admin/payments/', values: { id: acmePayment } },
+      { prefix: '/admin/webhooks/', values: await endpointOf(admin) },
+      // A link that was never issued: the page says so (410), whatever is sent to it.
+      { prefix: '/password/reset/', values: { token: 'fuzz-link-never-issued' } },
+      { prefix: '/reseller/webhooks/', values: await endpointOf(reseller) },
+      { prefix: '/customer/webhooks/', values: await endpointOf(globex) },
       { prefix: '/webhooks/stripe/reseller/', values: { id: reseller.id } },
       { prefix: '/reseller/payments/', values: { id: resellerPayment } },
       { prefix: '/customer/payments/', values: { id: globexPayment } },
