@@ -24,7 +24,7 @@ describeInBrowser('the admin creates a DID, in Chromium', () => {
     await page.locator('[data-cost-preview][data-live="true"]').waitFor();
 
     expect(await page.getByLabel('Product Category').inputValue()).toBe('did');
-    await page.getByLabel(/^DID\b/).fill('+44 20 7946 0958');
+    await page.locator('#f-number').fill('+44 20 7946 0958');
     await page.getByLabel('Provider').selectOption({ label: 'Atlas Carrier' });
     await page.getByLabel('City').fill('London');
     await page.getByLabel('Province').fill('England');
