@@ -4,7 +4,7 @@
 // data, so the pages show what a newcomer sees. The phone menu is checked by keyboard.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { describeInBrowser, logInThroughForm, useBrowser } from '../helpers/browser.ts';
@@ -42,13 +42,7 @@ async function auditPagesOfRole(page: Page, extra: string[]): Promise<string[]> 
   return found;
 }
 
-// The audit reads HTML, which is the same whichever Postgres serves it: CI runs it in its
-// real-Postgres pass and sets A11Y_AUDIT=skip for the embedded pass, to keep the run under 20 minutes.
-const auditSkipped = process.env.A11Y_AUDIT === 'skip';
-if (auditSkipped) console.warn('\n[accessibility audit SKIPPED] A11Y_AUDIT=skip: this run leaves the axe-core audit to the real-Postgres pass\n');
-const describeAudit = auditSkipped ? (name: string, body: () => void) => describe.skip(`${name} [SKIPPED: A11Y_AUDIT=skip]`, body) : describeInBrowser;
-
-describeAudit('accessibility (axe-core, WCAG 2.1 A/AA), in Chromium', () => {
+describeInBrowser('accessibility (axe-core, WCAG 2.1 A/AA), in Chromium', () => {
   const browser = useBrowser(() => database.current.db);
 
   beforeAll(async () => {
