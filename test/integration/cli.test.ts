@@ -67,7 +67,8 @@ describe('didhub command', () => {
     expect(first.code).toBe(0);
     const second = await didhub('migrate');
     expect(second.stdout).toContain('Already up to date.');
-  });
+    // Two processes, each starting node and (embedded) a database: slow on a loaded machine.
+  }, 120_000);
 
   it('when seed runs without --demo, then it explains and exits 2', async () => {
     const result = await didhub('seed');

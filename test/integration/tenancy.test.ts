@@ -515,7 +515,7 @@ describe('tenancy walk over every route', () => {
       }
     }
     expect(seen.length).toBeGreaterThan(2);
-  });
+  }, 120_000);
 
   it('when a role sends a form to another role\'s area, then it is refused with 403 and a visitor is sent to log in', async () => {
     const areaOf = (path: string): Role | undefined => (['admin', 'reseller', 'customer'] as const).find((r) => path === `/${r}` || path.startsWith(`/${r}/`));
@@ -536,5 +536,5 @@ describe('tenancy walk over every route', () => {
       expect(response.status, `visitor POST ${path}`).toBe(302);
       expect(response.headers.location).toBe('/login');
     }
-  });
+  }, 120_000);
 });
