@@ -5,6 +5,7 @@
 import type { Db } from '../db/knex.ts';
 import { releaseCallSlots } from '../db/repos/call-slots.ts';
 import type { Logger } from '../logger.ts';
+import { startRecurringJob, type RecurringJob } from './recurring-job.ts';
 
 const BATCH = 1000;
 
@@ -18,9 +19,7 @@ export async function releaseExpiredReservations(db: Db, now: Date): Promise<num
   }
 }
 
-export interface ReservationExpiry {
-  stop(): Promise<void>;
-}
+export type ReservationExpiry = RecurringJob;
 
 /** Every `intervalMs` (a minute by default), in each app process; concurrent runs are safe (row locks). */
 export function startReservationExpiry(
@@ -29,24 +28,7 @@ export function startReservationExpiry(
   intervalMs = 60_000,
   clock: () => Date = () => new Date(),
 ): ReservationExpiry {
-  let current: Promise<void> | undefined;
-  const run = () => {
-    if (current) return;
-    current = releaseExpiredReservations(db, clock())
-      .then((released) => {
-        if (released > 0) logger.info({ released }, 'expired call reservations released');
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'releasing expired call reservations failed'))
-      .finally(() => {
-        current = undefined;
-      });
-  };
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await current;
-    },
-  };
+  return startRecurringJob(() => releaseExpiredReservations(db, clock()), intervalMs, logger, {
+    done: 'expired call reservations released', failed: 'releasing expired call reservations failed', count: 'released',
+  });
 }

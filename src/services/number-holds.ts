@@ -3,6 +3,7 @@
 // by anyone else is refused until the hold ends). Ended by the holder, by an order, or by time:
 // the expiry job records `hold.expired`.
 import type { Db } from '../db/knex.ts';
+import { startRecurringJob, type RecurringJob } from './recurring-job.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
 import {
@@ -123,30 +124,9 @@ export async function expireHolds(db: Db, now: Date): Promise<number> {
   }
 }
 
-export interface HoldExpiry {
-  stop(): Promise<void>;
-}
+export type HoldExpiry = RecurringJob;
 
 /** Every `intervalMs` (30 s by default), in each app process. */
 export function startHoldExpiry(db: Db, logger: Pick<Logger, 'info' | 'error'>, intervalMs = 30_000, clock: () => Date = () => new Date()): HoldExpiry {
-  let current: Promise<void> | undefined;
-  const run = () => {
-    if (current) return;
-    current = expireHolds(db, clock())
-      .then((expired) => {
-        if (expired > 0) logger.info({ expired }, 'number holds expired');
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'expiring number holds failed'))
-      .finally(() => {
-        current = undefined;
-      });
-  };
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await current;
-    },
-  };
+  return startRecurringJob(() => expireHolds(db, clock()), intervalMs, logger, { done: 'number holds expired', failed: 'expiring number holds failed', count: 'expired' });
 }
