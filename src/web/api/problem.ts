@@ -35,6 +35,11 @@ export function problemOf(status: number, detail: string, errors?: FieldErrors):
   return { type: `/problems/${kind.type}`, title: kind.title, status, detail, ...(errors && Object.keys(errors).length > 0 ? { errors } : {}) };
 }
 
+/** A refusal as the answer an Idempotency-Key saves and replays (no request id: a replay answers the same body). */
+export function problemAnswer(error: AppError): { status: number; body: Problem } {
+  return { status: error.status, body: problemOf(error.status, error.message, error instanceof ValidationError ? error.fields : undefined) };
+}
+
 export function sendProblem(res: Response, status: number, detail: string, errors?: FieldErrors): void {
   const problem = { ...problemOf(status, detail, errors), ...(res.locals.requestId ? { request_id: String(res.locals.requestId) } : {}) };
   res.status(status).type('application/problem+json').send(JSON.stringify(problem));
