@@ -40,6 +40,9 @@ export interface DidRow extends DidTerms {
   destination_type: 'sip_uri' | 'pstn' | 'extension' | null;
   destination: string | null;
   archived_at: Date | null;
+  /** A live or lapsed hold on the number (number-holds.ts); absent from rows read with a column list. */
+  hold_account_id?: number | string | null;
+  held_until?: Date | null;
   /** The admin's rate plan its per-minute terms come from; null = its own terms. */
   rate_plan_id?: number | null;
   created_at: Date;
