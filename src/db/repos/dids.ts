@@ -196,6 +196,12 @@ export async function findDid(db: Db, id: number): Promise<DidListRow | undefine
   return rows[0];
 }
 
+/** The DID with this number (archived ones too), as the list shows it. */
+export async function findDidByNumber(db: Db, number: string): Promise<DidListRow | undefined> {
+  const rows = (await withHolderColumns(db, db('products as p').where({ 'p.number': number, 'p.category': 'did' }))) as DidListRow[];
+  return rows[0];
+}
+
 /** The row under a lock, for a change decided on what it holds. */
 export async function lockDid(db: Db, id: number): Promise<DidRow | undefined> {
   return db<DidRow>('products').where({ id, category: 'did' }).forUpdate().first();
