@@ -210,6 +210,8 @@ export async function chargeFirstPeriod(
   const charge = async (amount: Money, kind: 'setup_fee' | 'recurring_fee', description: string) => {
     if (amount.isZero()) return;
     const { entry } = await postLedgerEntry(trx, {
+      // The first period runs from the purchase to the first renewal (a calendar month's billing day).
+      period: kind === 'recurring_fee' ? { start: context.now, end: first.nextBillingAt } : undefined,
       accountId: buyer.id,
       amount: toStored(amount.negated()),
       kind,
