@@ -21,7 +21,7 @@ async function start(): Promise<void> {
   const applied = await migrateLatest(db);
   if (applied.length > 0) console.log(`didhub: applied ${applied.length} migration(s)`);
   if (config.seedDemo) {
-    const seeded = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost, moneyDecimals: config.moneyDecimals });
+    const seeded = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost, moneyDecimals: config.moneyDecimals, currency: config.currency });
     if (seeded.seeded) console.log(`didhub: demo data written (${seeded.dids} DIDs, ${seeded.calls} calls)`);
   }
 
