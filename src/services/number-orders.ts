@@ -1,12 +1,12 @@
 // Buying several numbers at once (the API's number orders): all of them or none, in one
 // transaction, each through the same acquisition steps as a purchase on the Buy DIDs page; an order
 // of a hold's numbers ends the hold. A number under the buyer's live hold (ordered by hold_id or by
-// number) is charged the setup and monthly fee locked when it was held.
+// number) is charged the setup and monthly fee locked when it was held, as on the pages.
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
 import { findOffersByNumber } from '../db/queries/offers.ts';
-import { endHold, findLockedPrices, listHoldItems, lockHold } from '../db/repos/number-holds.ts';
+import { endHold, listHoldItems, lockHold } from '../db/repos/number-holds.ts';
 import { findOrder, insertOrder, insertOrderItems, listOrderItems, setOrderTotal, type OrderItemRow, type OrderRow } from '../db/repos/number-orders.ts';
 import type { LedgerEntryRow } from '../db/repos/ledger.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
@@ -53,17 +53,14 @@ export async function orderNumbers(db: Db, input: OrderInput): Promise<OrderView
       const found = new Set(offers.map((offer) => offer.number));
       throw new ConflictError(`Not available (sold, held by someone else, or not for sale): ${numbers.filter((n) => !found.has(n)).join(', ')}; nothing was charged.`);
     }
-    const locked = await findLockedPrices(trx, accountId, offers.map((offer) => offer.id), now);
     const order = await insertOrder(trx, { account_id: accountId, hold_id: input.holdId ?? null, total: '0', created_at: now });
     const items: OrderView['items'] = [];
     let total = new Money(0);
     for (const offer of offers.sort((a, b) => a.number.localeCompare(b.number))) {
       const key = `order-${order.id}-${offer.id}`;
-      const took = await takeForBuyer(trx, accountId, offer.id, key, now);
-      if (took.kind === 'replayed') throw new ConflictError('This order was placed already');
-      const prices = locked.get(offer.id);
-      // A number under the buyer's live hold costs what it cost when it was held.
-      const taken = prices ? { ...took, terms: { ...took.terms, ...prices } } : took;
+      // A number under the buyer's live hold is charged the prices of hold time (takeForBuyer).
+      const taken = await takeForBuyer(trx, accountId, offer.id, key, now);
+      if (taken.kind === 'replayed') throw new ConflictError('This order was placed already');
       await requireFunds(trx, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
       const subscription = await subscribe(trx, taken, key, now);
       const entries = await chargeFirstPeriod(trx, taken, subscription, { key, actorId, now, pricing });

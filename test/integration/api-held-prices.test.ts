@@ -1,12 +1,15 @@
 // A hold locks the prices: an order of held numbers (by hold_id, or by number under the buyer's
-// live hold) charges the setup and monthly fee of hold time, whatever the seller changed since;
-// once the hold has expired, the current prices apply.
+// live hold) charges the setup and monthly fee of hold time, whatever the seller changed since, as
+// does a purchase on the Buy DIDs page and its quote; once the hold has expired, the current prices apply.
+import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { createTestApp, testConfig } from '../helpers/app.ts';
+import { holdNumbers } from '../../src/services/number-holds.ts';
+import { purchaseDid, quotePurchase } from '../../src/services/purchases.ts';
+import { createTestApp, testConfig, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeApiKey, makeDid, makeOwnedDid } from '../helpers/factories.ts';
 
@@ -76,5 +79,17 @@ describe('prices locked by a hold', () => {
     const expired = await call('post', '/number-orders', key, { numbers: [later.number] }, 'held-price-order-3');
     expect(expired.status).toBe(201);
     expect(expired.body.total).toBe('12.000000');
+  });
+
+  it('when the holder buys on the Buy DIDs page, then the quote and the purchase use the held price', async () => {
+    const buyer = await makeAccount(db, { role: 'customer', parent: admin, balance: '100' });
+    const did = await makeDid(db, { setup_fee: '1.00', monthly_fee: '2.00' });
+    await holdNumbers(db, { accountId: buyer.id, numbers: [did.number], minutes: 5, maxMinutes: 60, now: clock });
+    await db('products').where({ id: did.id }).update({ setup_fee: '7.00', monthly_fee: '8.00' });
+    const quote = await quotePurchase(db, { buyerId: buyer.id, productId: did.id, now: clock, pricing: testPricing() });
+    expect([quote.setupFee, quote.total]).toEqual(['1.000000', '3.000000']);
+    const bought = await purchaseDid(db, { pricing: testPricing(), buyerId: buyer.id, productId: did.id, idempotencyKey: randomUUID(), now: clock, actorId: buyer.id });
+    expect(bought.subscription.price).toBe('2.000000');
+    expect(bought.entries.map((entry) => entry.amount)).toEqual(['-1.000000', '-2.000000']);
   });
 });
