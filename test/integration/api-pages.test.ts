@@ -79,6 +79,7 @@ describe('API pages', () => {
     expect(held.status).toBe(303);
     const holds = await agent.get('/customer/holds');
     expect(holds.text).toContain(did.number);
+    expect(holds.text).toContain('$1.0000 setup · $2.0000 a period');
     const other = await loginAs(app, reseller.email);
     expect((await other.get(`/reseller/buy?contains=${did.number.slice(-7)}`)).text).not.toContain(did.number);
     expect((await other.get(`/reseller/buy/${did.id}`)).status).toBe(404);
