@@ -57,9 +57,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
         if (decline) {
           decline = false;
+          // Stripe's documented error for a declined off-session confirm: the failed PaymentIntent rides along.
           return send(402, { error: {
             type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.',
-            payment_intent: { id: `pi_test_${n}`, object: 'payment_intent', status: 'requires_payment_method' },
+            charge: `ch_declined_${n}`, doc_url: 'https://stripe.com/docs/error-codes/card-declined', param: '',
+            payment_intent: {
+              id: `pi_test_${n}`, object: 'payment_intent', amount: Number(params.amount), currency: params.currency, status: 'requires_payment_method',
+              last_payment_error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' }, metadata,
+            },
           } });
         }
         const amount = Number(params.amount);
