@@ -9,6 +9,8 @@ import request from 'supertest';
 import type { Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { runAutomaticRefills } from '../../src/services/automatic-refills.ts';
+import { expireAbandonedPayments } from '../../src/services/payment-expiry.ts';
+import { startTopUp } from '../../src/services/stripe-checkout.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { fund, makeAccount, makeDid, makeHierarchy, makePayment } from '../helpers/factories.ts';
@@ -122,6 +124,18 @@ describe('Add funds', () => {
     expect(list.text).toContain('visa •••• 4242');
     expect(list.text).toContain('https://pay.stripe.com/receipts/page');
     expect(list.text).toContain('data-status="succeeded"');
+  });
+
+  it('when CHECKOUT_EXPIRY_HOURS is under 24, then the Checkout Session closes then and the expiry job uses the same lifetime', async () => {
+    expect(lastRequest('/v1/checkout/sessions')!.params.expires_at).toBeUndefined();
+    const short = stripeTestConfig(fake, { CHECKOUT_EXPIRY_HOURS: '2' });
+    const now = new Date('2027-06-01T10:00:00Z');
+    const { payment } = await startTopUp(db, short, people.customer, '10', '/customer/payments', now);
+    expect(lastRequest('/v1/checkout/sessions')!.params.expires_at).toBe(String(now.getTime() / 1000 + 7200));
+    await expireAbandonedPayments(db, short, new Date('2027-06-01T11:59:00Z'));
+    expect((await db('payments').where({ id: payment.id }).first()).status).toBe('pending');
+    await expireAbandonedPayments(db, short, new Date('2027-06-01T12:00:01Z'));
+    expect((await db('payments').where({ id: payment.id }).first()).status).toBe('expired');
   });
 
   it('when another account asks for a payment that is not its own, then it is 404', async () => {
