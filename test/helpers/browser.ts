@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import http, { type Server } from 'node:http';
-import type { Express } from 'express';
 import type { Config } from '../../src/config.ts';
 import type { Knex } from 'knex';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -57,12 +56,11 @@ export function useBrowser(getDb: () => Knex, options: { config?: (baseUrl: stri
   let baseUrl = '';
   beforeAll(async () => {
     // Listen first, build the app once the address is known.
-    let app: Express | undefined;
     server = await new Promise<Server>((resolve) => {
-      const listening = http.createServer((req, res) => app!(req, res)).listen(0, '127.0.0.1', () => resolve(listening));
+      const listening = http.createServer().listen(0, '127.0.0.1', () => resolve(listening));
     });
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    app = createTestApp(getDb(), options.config ? { config: options.config(baseUrl) } : {});
+    server.on('request', createTestApp(getDb(), options.config ? { config: options.config(baseUrl) } : {}));
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS });
   });
   afterAll(async () => {
