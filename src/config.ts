@@ -74,6 +74,7 @@ const schema = z.object({
   STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
   INVOICE_OVERDUE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
 });
 
 export interface Config {
@@ -139,6 +140,8 @@ export interface Config {
   stripeApi: { host?: string; port?: number; protocol?: 'http' | 'https' };
   /** Days after an invoice's due date before its account's numbers are suspended for it. */
   invoiceOverdueGraceDays: number;
+  /** Days a delivered or failed outbox message (and its delivery log) is kept; 0 keeps them forever. */
+  outboxRetentionDays: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -202,5 +205,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(settings.STRIPE_API_PROTOCOL ? { protocol: settings.STRIPE_API_PROTOCOL } : {}),
     }),
     invoiceOverdueGraceDays: settings.INVOICE_OVERDUE_GRACE_DAYS,
+    outboxRetentionDays: settings.OUTBOX_RETENTION_DAYS,
   });
 }

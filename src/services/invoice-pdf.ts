@@ -2,7 +2,7 @@
 // address and tax id, the grouped lines, taxes, totals and balances, the issuer's footer. It
 // renders the document frozen at issue (InvoiceRow), so a PDF made later shows the same.
 import PDFDocument from 'pdfkit';
-import { LINE_GROUP_LABELS, type InvoiceLine, type LineGroup } from '../domain/invoices.ts';
+import { LINE_GROUP_LABELS, coveredDays, type InvoiceLine, type LineGroup } from '../domain/invoices.ts';
 import { formatMoney } from '../domain/money.ts';
 import type { InvoiceRow, PartySnapshot } from '../db/repos/invoices.ts';
 
@@ -26,8 +26,9 @@ function partyLines(party: PartySnapshot): string[] {
 
 function lineDetail(line: InvoiceLine): string {
   if (line.group === 'calls') return `${line.calls ?? 0} calls, ${line.minutes ?? '0'} min`;
-  if (line.period_start) return line.period_end ? `${line.period_start} to ${line.period_end}` : `from ${line.period_start}`;
-  return '';
+  const period = coveredDays(line);
+  if (!period) return '';
+  return period.to ? `${period.from} - ${period.to}` : `from ${period.from}`;
 }
 
 export function renderInvoicePdf(invoice: InvoiceRow, options: PdfOptions): Promise<Buffer> {

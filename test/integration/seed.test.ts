@@ -10,7 +10,7 @@ const database = useTestDatabase();
 describe('demo data', () => {
   it('when seeded into an empty database, then every demo login works and the data is realistic', async () => {
     const { db } = database.current;
-    const result = await seedDemo(db, { now: new Date('2026-11-29T12:00:00Z'), bcryptCost: 4 });
+    const result = await seedDemo(db, { now: new Date('2026-11-29T12:00:00Z'), bcryptCost: 4, currency: 'EUR' });
     expect(result.seeded).toBe(true);
 
     for (const login of DEMO_LOGINS) {
@@ -59,8 +59,10 @@ describe('demo data', () => {
     const log = (await db('outbox_messages').where({ channel: 'webhook' }).orderBy('id').select('event', 'status')) as Array<{ event: string; status: string }>;
     expect(log).toEqual([{ event: 'webhook.test', status: 'delivered' }, { event: 'number.purchased', status: 'failed' }, { event: 'number.purchased', status: 'failed' }]);
     // Demo invoices a newcomer can open: one from the operator, one from a reseller, both taxed.
-    const invoices = (await db('invoices').orderBy('number').select('number', 'issuer_id', 'tax_total', 'total')) as Array<{ number: string; issuer_id: number; tax_total: string }>;
+    const invoices = (await db('invoices').orderBy('number').select('number', 'issuer_id', 'tax_total', 'total', 'currency')) as Array<{ number: string; issuer_id: number; tax_total: string; currency: string }>;
     expect(invoices.map((invoice) => invoice.number)).toEqual(['DH-00001', 'NW-00001']);
+    // In the configured currency (CURRENCY), not always USD.
+    expect(invoices.map((invoice) => invoice.currency)).toEqual(['EUR', 'EUR']);
     expect(invoices.every((invoice) => Number(invoice.tax_total) > 0)).toBe(true);
     // Calendar billing: numbers billed per calendar month and yearly, Acme billing on the 15th with a prorated first period.
     expect((await db('products').whereIn('billing_period', ['month', 'year']).pluck('billing_period')).sort()).toEqual(['month', 'month', 'month', 'month', 'year']);

@@ -1,7 +1,8 @@
 // Invoice rows -> what the invoice pages show.
-import { LINE_GROUP_LABELS, type LineGroup } from '../../../domain/invoices.ts';
+import { LINE_GROUP_LABELS, coveredDays, type LineGroup } from '../../../domain/invoices.ts';
 import type { InvoiceListRow } from '../../../db/queries/invoices.ts';
 import type { InvoiceRow } from '../../../db/repos/invoices.ts';
+import type { CreditNoteQuote } from '../../../services/credit-notes.ts';
 
 export const STATUS_LABELS = { open: 'Open', paid: 'Paid', credited: 'Credited' } as const;
 export const KIND_LABELS = { invoice: 'Invoice', credit_note: 'Credit note' } as const;
@@ -21,7 +22,9 @@ export function presentInvoice(invoice: InvoiceRow, options: { base: string; cre
     label: LINE_GROUP_LABELS[group],
     lines: invoice.lines.filter((line) => line.group === group).map((line) => ({
       description: line.description,
-      detail: line.group === 'calls' ? `${line.calls ?? 0} calls, ${line.minutes ?? '0'} min` : line.period_start ? `${line.period_start} to ${line.period_end ?? ''}` : '',
+      usage: line.group === 'calls' ? `${line.calls ?? 0} calls, ${line.minutes ?? '0'} min` : '',
+      /** The days the charge covers, both included (a prorated first month: purchase day to the day before the billing day). */
+      period: coveredDays(line),
       amount: line.amount,
     })),
   }));
@@ -31,6 +34,8 @@ export function presentInvoice(invoice: InvoiceRow, options: { base: string; cre
     kind: invoice.kind,
     number: invoice.number,
     pdfHref: `${options.base}/${invoice.id}/invoice-${invoice.number}.pdf`,
+    csvHref: `${options.base}/${invoice.id}/invoice-${invoice.number}.csv`,
+    creditHref: `${options.base}/${invoice.id}/credit-notes`,
     logoHref: invoice.issuer_snapshot.has_logo ? `${options.base}/${invoice.id}/logo` : null,
     issuer: { ...invoice.issuer_snapshot, addressLines: invoice.issuer_snapshot.address.split(/\r?\n/) },
     customer: { ...invoice.customer_snapshot, addressLines: invoice.customer_snapshot.address.split(/\r?\n/) },
@@ -44,5 +49,14 @@ export function presentInvoice(invoice: InvoiceRow, options: { base: string; cre
     creditNotes: options.creditNotes.map((note) => ({ href: `${options.base}/${note.id}`, number: note.number, total: note.total, issued: note.issued_at, reason: note.note })),
     corrects: options.corrects ? { href: `${options.base}/${options.corrects.id}`, number: options.corrects.number } : null,
     canCredit: options.canCredit, creditable: options.creditable,
+  };
+}
+
+/** The review of a credit note before it is issued: what it credits, the taxes on it, the invoice it corrects. */
+export function presentCreditNoteQuote(quote: CreditNoteQuote, base: string, reason: string) {
+  return {
+    invoice: { id: quote.invoice.id, number: quote.invoice.number, href: `${base}/${quote.invoice.id}`, customer: quote.invoice.customer_snapshot.name, total: quote.invoice.total },
+    action: `${base}/${quote.invoice.id}/credit-notes/confirm`,
+    amount: quote.amount, taxes: quote.taxes, taxTotal: quote.taxTotal, total: quote.total, left: quote.left, reason,
   };
 }
