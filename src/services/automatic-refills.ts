@@ -2,7 +2,8 @@
 // refill on, when its available funds are below its threshold and the refill is armed, charge the
 // card off-session once and disarm; it is armed again only when the funds are back at or above the
 // threshold. So one refill per crossing, and a declined card is not charged again and again: the
-// decline is shown on the dashboard until the owner changes the card or the funds recover.
+// decline is shown on the dashboard until the owner changes the card or the funds recover, and
+// mailed once (refill.failed), in the transaction that records it.
 import type { Config } from '../config.ts';
 import type { Db } from '../db/knex.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
@@ -12,12 +13,13 @@ import { inTransaction } from '../db/transaction.ts';
 import { Money } from '../domain/money.ts';
 import { toMinorUnits } from '../domain/stripe-amounts.ts';
 import type { Logger } from '../logger.ts';
+import { recordEvent } from './events.ts';
 import { availableFunds, reservedForCalls } from './ledger.ts';
 import { retryAccountRenewals } from './renewals.ts';
 import { creditPayment, markPaymentFailed } from './stripe-payments.ts';
 import { payeeOf, stripeClient } from './stripe-settings.ts';
 
-export type RefillConfig = Pick<Config, 'sessionSecret' | 'stripeApi' | 'currency'>;
+export type RefillConfig = Pick<Config, 'sessionSecret' | 'stripeApi' | 'currency' | 'publicUrl'>;
 
 export interface RefillSummary {
   charged: number;
@@ -40,7 +42,7 @@ async function claimRefill(db: Db, config: RefillConfig, settings: RefillSetting
     if (!payee.keys) return undefined;
     await saveRefillSettings(trx, locked.account_id, { armed: false }, now);
     const payment = await insertPayment(trx, { account_id: locked.account_id, payee_reseller_id: payee.resellerId, kind: 'refill', amount: locked.amount, currency: config.currency, created_at: now });
-    return { payment, keys: payee.keys, settings: locked };
+    return { payment, keys: payee.keys, settings: locked, role: account.role };
   });
 }
 
@@ -70,7 +72,16 @@ async function chargeRefill(db: Db, config: RefillConfig, settings: RefillSettin
   const credited = await inTransaction(db, async (trx) => {
     const locked = (await lockPaymentOfPayee(trx, payment.payee_reseller_id, { id: payment.id }))!;
     if (!outcome.ok) {
-      await markPaymentFailed(trx, locked, outcome.message, now);
+      if (await markPaymentFailed(trx, locked, outcome.message, now)) {
+        await recordEvent(trx, {
+          type: 'refill.failed', accountId: payment.account_id, occurredAt: now,
+          data: {
+            payment_id: payment.id, amount: payment.amount, reason: outcome.message,
+            card_brand: claim.settings.card_brand, card_last4: claim.settings.card_last4,
+            add_funds_url: `${config.publicUrl}/${claim.role}/payments/add`,
+          },
+        });
+      }
       return false;
     }
     const result = await creditPayment(trx, locked, { paymentIntentId: outcome.intentId, amountMinor: outcome.amount, currency: outcome.currency, chargeId: outcome.chargeId }, now);

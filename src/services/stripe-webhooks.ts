@@ -3,7 +3,8 @@
 // payments the event may touch, so one payee's events can never credit another's payments. Each
 // event id is stored once in the transaction that applies it: a replay (or 20 at once) is a no-op.
 // Events may come in any order: whichever of checkout.session.completed and
-// payment_intent.succeeded comes first credits the payment, the other finds it credited.
+// payment_intent.succeeded comes first credits the payment, the other finds it credited; a success
+// after checkout.session.expired (or after the local expiry job) still credits, once.
 import type Stripe from 'stripe';
 import type { Db } from '../db/knex.ts';
 import { claimStripeEvent, lockPaymentOfPayee, type PaymentRow } from '../db/repos/payments.ts';
@@ -12,7 +13,7 @@ import { inTransaction, type Transaction } from '../db/transaction.ts';
 import type { Logger } from '../logger.ts';
 import { retryAccountRenewals } from './renewals.ts';
 import { loadStripeKeys, stripeClient, type StripeSettingsConfig } from './stripe-settings.ts';
-import { applyRefundedTotal, creditPayment, markPaymentFailed, recordCardFacts, recordDispute } from './stripe-payments.ts';
+import { applyRefundedTotal, creditPayment, markPaymentExpired, markPaymentFailed, recordCardFacts, recordDispute } from './stripe-payments.ts';
 
 export interface StripeWebhookInput {
   payeeResellerId: number | null;
@@ -56,6 +57,13 @@ async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.
       if (!payment || !intent) return { result: 'ignored: no such payment' };
       if (session.payment_status !== 'paid' || session.amount_total === null || !session.currency) return { result: 'pending' };
       return credited(await creditPayment(trx, payment, { paymentIntentId: intent, amountMinor: session.amount_total, currency: session.currency }, now), payment);
+    }
+    case 'checkout.session.expired': {
+      const session = object as SessionObject;
+      if (session.mode === 'setup') return { result: 'ignored: card not saved' };
+      const payment = await lock({ id: paymentIdOf(session.metadata), checkoutSessionId: session.id });
+      if (!payment) return { result: 'ignored: no such payment' };
+      return { result: (await markPaymentExpired(trx, payment, now)) ? 'expired' : 'ignored: not pending' };
     }
     case 'payment_intent.succeeded': {
       const intent = object as IntentObject;
