@@ -169,6 +169,24 @@ describe('Stripe webhooks', () => {
     expect(await db('payments').where({ id: payment.id }).first()).toMatchObject({ status: 'failed', failure_message: 'Your card was declined.', ledger_entry_id: null });
   });
 
+  it('when a refill\'s decline arrives only as a payment_intent.payment_failed webhook, then the refill.failed mail is written once; a top-up\'s is not', async () => {
+    const refill = await makePayment(db, { account: people.customer, amount: '30', kind: 'refill' });
+    const topup = await newPayment('12');
+    const failedEvent = (payment: { id: number }, intent: string) => signedEvent(operatorSecret, 'payment_intent.payment_failed', {
+      id: intent, object: 'payment_intent', amount: 3000, amount_received: 0, currency: 'usd', status: 'requires_payment_method',
+      latest_charge: null, metadata: { payment_id: String(payment.id) }, last_payment_error: { type: 'card_error', code: 'card_declined', message: 'Do not honor.' },
+    });
+    const event = failedEvent(refill, 'pi_refill_late');
+    expect((await post(event)).body.result).toBe('failed');
+    expect((await post(event)).body.result).toBe('duplicate');
+    expect((await post(failedEvent(topup.payment, topup.intent))).body.result).toBe('failed');
+    const mails = await db('outbox_messages').where({ account_id: people.customer.id, event: 'refill.failed' });
+    expect(mails).toHaveLength(1);
+    expect(mails[0].payload.text).toContain('Do not honor.');
+    expect(mails[0].payload.text).toContain('$30.0000');
+    expect(mails[0].payload.text).toContain('/customer/payments/add');
+  });
+
   it('when charge.refunded says part and then all was refunded, then each posts a negative refund row once', async () => {
     const { payment, intent } = await newPayment('40');
     await post(signedEvent(operatorSecret, 'checkout.session.completed', sessionCompleted(payment, intent, 4000)));
