@@ -32,6 +32,7 @@ import * as createInvoicesAndTaxes from './20261201140000_create_invoices_and_ta
 import * as addCalendarBilling from './20261201150000_add_calendar_billing.ts';
 import * as addHoldPrices from './20261202100000_add_hold_prices.ts';
 import * as addLedgerEntryPeriods from './20261202110000_add_ledger_entry_periods.ts';
+import * as allowExpiredPayments from './20261202120000_allow_expired_payments.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -70,6 +71,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261201150000_add_calendar_billing', addCalendarBilling],
   ['20261202100000_add_hold_prices', addHoldPrices],
   ['20261202110000_add_ledger_entry_periods', addLedgerEntryPeriods],
+  ['20261202120000_allow_expired_payments', allowExpiredPayments],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

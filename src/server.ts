@@ -9,6 +9,7 @@ import { createLogger } from './logger.ts';
 import { startBillingSchedule } from './services/billing-schedule.ts';
 import { startReservationExpiry } from './services/call-reservations.ts';
 import { startHoldExpiry } from './services/number-holds.ts';
+import { startPaymentExpiry } from './services/payment-expiry.ts';
 import { outboxDeliverers } from './services/outbox-deliverers.ts';
 import { startOutboxWorker } from './services/outbox-worker.ts';
 import { startOutboxPruning } from './services/outbox-retention.ts';
@@ -34,6 +35,7 @@ async function start(): Promise<void> {
   const billing = startBillingSchedule(db, config, logger);
   const expiry = startReservationExpiry(db, logger);
   const holdExpiry = startHoldExpiry(db, logger);
+  const paymentExpiry = startPaymentExpiry(db, config, logger);
   const outbox = startOutboxWorker(db, outboxDeliverers(config, logger), logger);
   const outboxPruning = startOutboxPruning(db, config.outboxRetentionDays, logger);
   if (config.billingIntervalMinutes > 0) console.log(`didhub: billing runs every ${config.billingIntervalMinutes} minute(s)`);
@@ -47,6 +49,7 @@ async function start(): Promise<void> {
       await billing.stop();
       await expiry.stop();
       await holdExpiry.stop();
+      await paymentExpiry.stop();
       await outbox.stop();
       await outboxPruning.stop();
       await db.destroy();

@@ -24,7 +24,7 @@ function partyLines(party: PartySnapshot): string[] {
     .filter((line) => line !== '');
 }
 
-function lineDetail(line: InvoiceLine): string {
+function lineDetail(line: Pick<InvoiceLine, 'group' | 'calls' | 'minutes' | 'period_start' | 'period_end'>): string {
   if (line.group === 'calls') return `${line.calls ?? 0} calls, ${line.minutes ?? '0'} min`;
   const period = coveredDays(line);
   if (!period) return '';
@@ -58,7 +58,7 @@ export function renderInvoicePdf(invoice: InvoiceRow, options: PdfOptions): Prom
   const facts: Array<[string, string]> = [
     ['Number', invoice.number],
     ['Issued', day(invoice.issued_at)],
-    ...(invoice.kind === 'invoice' ? [['Period', `${day(invoice.period_start)} to ${day(invoice.period_end)}`] as [string, string]] : []),
+    ...(invoice.kind === 'invoice' ? [['Period', lineDetail({ group: 'recurring_fees', calls: null, minutes: null, period_start: day(invoice.period_start), period_end: day(invoice.period_end) })] as [string, string]] : []),
     ...(options.corrects ? [['Corrects invoice', options.corrects] as [string, string]] : []),
     ...(invoice.due_at && invoice.status === 'open' ? [['Due', day(invoice.due_at)] as [string, string]] : []),
     ['Status', invoice.status === 'paid' ? 'PAID' : invoice.status === 'credited' ? 'CREDITED' : 'OPEN'],

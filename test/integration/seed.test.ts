@@ -41,10 +41,11 @@ describe('demo data', () => {
     expect(calls.some((call) => call.owner_id === customerOfReseller.id && call.reseller_id === reseller.id)).toBe(true);
     expect(calls.filter((call) => Number(call.billsec) === 0)).toHaveLength(2);
 
-    // Card payments for the Payments pages: one paid (Visa 4242) and partly refunded, one pending.
+    // Card payments for the Payments pages: one paid (Visa 4242) and partly refunded, one expired unpaid, one pending.
     const payments = await db('payments').orderBy('id').select('status', 'amount', 'amount_refunded', 'card_brand', 'card_last4');
     expect(payments).toEqual([
       { status: 'partially_refunded', amount: '50.000000', amount_refunded: '10.000000', card_brand: 'visa', card_last4: '4242' },
+      { status: 'expired', amount: '15.000000', amount_refunded: '0.000000', card_brand: null, card_last4: null },
       { status: 'pending', amount: '20.000000', amount_refunded: '0.000000', card_brand: null, card_last4: null },
     ]);
     expect(await db('ledger_entries').whereIn('kind', ['payment', 'refund']).where('idempotency_key', 'like', 'stripe%').orderBy('id').pluck('amount')).toEqual(['50.000000', '-10.000000']);

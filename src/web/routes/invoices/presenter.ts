@@ -7,12 +7,15 @@ import type { CreditNoteQuote } from '../../../services/credit-notes.ts';
 export const STATUS_LABELS = { open: 'Open', paid: 'Paid', credited: 'Credited' } as const;
 export const KIND_LABELS = { invoice: 'Invoice', credit_note: 'Credit note' } as const;
 
-const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : '');
+const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
+/** An invoice's period as the days it covers, both included, like its lines (the stored end is the next period's first day). */
+const periodOf = (row: { kind: string; period_start: Date | null; period_end: Date | null }) =>
+  (row.kind === 'invoice' ? coveredDays({ period_start: day(row.period_start), period_end: day(row.period_end) }) : null);
 
 export function presentListRow(row: InvoiceListRow, base: string) {
   return {
     id: row.id, href: `${base}/${row.id}`, number: row.number, kind: KIND_LABELS[row.kind], issuer: row.issuer_name, account: row.account_name,
-    period: row.kind === 'invoice' ? `${day(row.period_start)} to ${day(row.period_end)}` : '', issued: row.issued_at, due: row.due_at,
+    period: periodOf(row), issued: row.issued_at, due: row.due_at,
     status: row.status, statusLabel: STATUS_LABELS[row.status], total: row.total, taxTotal: row.tax_total, amountDue: row.amount_due,
   };
 }
@@ -39,7 +42,7 @@ export function presentInvoice(invoice: InvoiceRow, options: { base: string; cre
     logoHref: invoice.issuer_snapshot.has_logo ? `${options.base}/${invoice.id}/logo` : null,
     issuer: { ...invoice.issuer_snapshot, addressLines: invoice.issuer_snapshot.address.split(/\r?\n/) },
     customer: { ...invoice.customer_snapshot, addressLines: invoice.customer_snapshot.address.split(/\r?\n/) },
-    period: invoice.kind === 'invoice' ? `${day(invoice.period_start)} to ${day(invoice.period_end)}` : '',
+    period: periodOf(invoice),
     issued: invoice.issued_at, due: invoice.status === 'open' ? invoice.due_at : null,
     status: invoice.status, statusLabel: STATUS_LABELS[invoice.status], billingMode: invoice.billing_mode,
     note: invoice.note, groups, payments: invoice.payments, taxes: invoice.taxes,
