@@ -121,6 +121,13 @@ export async function listBillingRuns(db: Db, filters: RunFilters, window: { lim
   return { rows, total: Number(total?.count ?? 0) };
 }
 
+/** The filtered runs, newest first, before the run `beforeId`: how the CSV export streams. */
+export async function listBillingRunBatch(db: Db, filters: RunFilters, beforeId: number | undefined, limit: number): Promise<BillingRunRow[]> {
+  const query = filteredRuns(db, filters).orderBy('id', 'desc').limit(limit);
+  if (beforeId !== undefined) query.where('id', '<', beforeId);
+  return query as Promise<BillingRunRow[]>;
+}
+
 /** Many events in one statement, its columns given as arrays. */
 export async function insertSubscriptionEvents(db: Db, events: NewSubscriptionEvent[]): Promise<void> {
   if (events.length === 0) return;

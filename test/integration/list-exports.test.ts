@@ -1,0 +1,166 @@
+// Every list exports CSV with the list's filters (issue 19, item 6): for each list that gained an
+// export, the page links to it with its current filters, the file has its header and rows, a
+// filter leaves rows out, and another tenant's rows never appear.
+import { parse } from 'csv-parse/sync';
+import type { Express } from 'express';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AccountRow } from '../../src/db/repos/accounts.ts';
+import { createTestApp } from '../helpers/app.ts';
+import { useTestDatabase } from '../helpers/database.ts';
+import { makeAccount, makeBillingRun, makeDid, makeOwnedDid, makeProvider, makeRejectedCdr } from '../helpers/factories.ts';
+import { loginAs, type Agent } from '../helpers/login.ts';
+
+const database = useTestDatabase();
+let app: Express;
+const agents = new Map<string, Agent>();
+const accounts: Record<'admin' | 'reseller' | 'otherReseller' | 'customer' | 'otherCustomer', AccountRow> = {} as never;
+/** Values the cases look for, by name. */
+const seen: Record<string, string> = {};
+
+async function agentOf(account: AccountRow): Promise<Agent> {
+  let agent = agents.get(account.email);
+  if (!agent) {
+    agent = await loginAs(app, account.email);
+    agents.set(account.email, agent);
+  }
+  return agent;
+}
+
+interface ExportCase {
+  list: string;
+  as: keyof typeof accounts;
+  path: string;
+  /** One filter of the page, as its query string. */
+  filter: string;
+  /** The first columns of the header. */
+  header: string[];
+  /** The column that names a row, and the rows (keys of `seen`) the filter keeps and drops. */
+  key: string;
+  kept: string;
+  dropped: string;
+  /** A row of another tenant, never in this account's file (absent for the admin's lists). */
+  foreign?: string;
+  /** For the admin's lists: a reseller asking for the file gets no file. */
+  adminOnly?: boolean;
+  /** Checks of the kept row's cells: raw E.164, plain decimals. */
+  cells?: Record<string, string>;
+}
+
+const CASES: ExportCase[] = [
+  {
+    list: 'My DIDs', as: 'reseller', path: '/reseller/dids', filter: 'country=GB', header: ['number', 'country', 'province', 'city'],
+    key: 'number', kept: 'heldGb', dropped: 'heldUs', foreign: 'otherHeld', cells: { country: 'GB', buy_monthly_fee: '2.5000', buy_cost_per_minute: '0.600000' },
+  },
+  {
+    list: 'My numbers', as: 'customer', path: '/customer/numbers', filter: 'status=suspended', header: ['number', 'country', 'province', 'city', 'seller', 'status'],
+    key: 'number', kept: 'ownedSuspended', dropped: 'ownedActive', foreign: 'otherOwned', cells: { status: 'suspended', price: '3.5000' },
+  },
+  {
+    list: 'Buy DIDs (customer)', as: 'customer', path: '/customer/buy', filter: 'country=GB', header: ['number', 'country', 'province', 'city', 'billing_type'],
+    key: 'number', kept: 'heldGb', dropped: 'heldUs', foreign: 'otherHeld', cells: { monthly_fee: '4.0000', setup_fee: '0.5000' },
+  },
+  {
+    list: 'Buy DIDs (reseller)', as: 'reseller', path: '/reseller/buy', filter: 'billing_type=one_time', header: ['number', 'country', 'province', 'city', 'billing_type'],
+    key: 'number', kept: 'stockOneTime', dropped: 'stockRecurring', foreign: 'otherHeld', cells: { billing_type: 'one_time', cost_now: '3.0000' },
+  },
+  {
+    list: 'Providers', as: 'admin', path: '/admin/providers', filter: 'q=alpha', header: ['id', 'name', 'contact_name', 'email'],
+    key: 'name', kept: 'providerAlpha', dropped: 'providerBeta', adminOnly: true,
+  },
+  {
+    list: 'Billing runs', as: 'admin', path: '/admin/billing-runs', filter: 'status=failed', header: ['id', 'trigger', 'status', 'clock_at'],
+    key: 'id', kept: 'runFailed', dropped: 'runFinished', adminOnly: true, cells: { status: 'failed' },
+  },
+  {
+    list: 'Rejected CDRs', as: 'admin', path: '/admin/rejected-cdrs', filter: 'source=freeswitch', header: ['id', 'received_at', 'source', 'switch', 'uuid'],
+    key: 'uuid', kept: 'rejectedSwitch', dropped: 'rejectedApi', adminOnly: true, cells: { source: 'freeswitch' },
+  },
+];
+
+beforeAll(async () => {
+  const db = database.current.db;
+  app = createTestApp(db);
+  accounts.admin = await makeAccount(db, { role: 'admin' });
+  accounts.reseller = await makeAccount(db, { role: 'reseller', parent: accounts.admin });
+  accounts.otherReseller = await makeAccount(db, { role: 'reseller', parent: accounts.admin });
+  accounts.customer = await makeAccount(db, { role: 'customer', parent: accounts.reseller });
+  accounts.otherCustomer = await makeAccount(db, { role: 'customer', parent: accounts.reseller });
+
+  // The reseller's numbers, offered to its customers at 0.50 setup and 4.00 a month.
+  const heldUs = await makeOwnedDid(db, { owner: accounts.reseller });
+  const heldGb = await makeOwnedDid(db, { owner: accounts.reseller, number: '+442079460958', country: 'GB', province: 'England', city: 'London', price: '2.50' });
+  for (const held of [heldUs, heldGb]) {
+    await db('reseller_prices').insert({
+      product_id: held.id, reseller_id: accounts.reseller.id, setup_fee: '0.50', monthly_fee: '4.00',
+      connection_cost: '0', grace_seconds: 0, cost_per_minute: '0.02', initial_increment: 60, increment: 60,
+    });
+  }
+  const otherHeld = await makeOwnedDid(db, { owner: accounts.otherReseller, number: '+442079460959', country: 'GB' });
+  const ownedActive = await makeOwnedDid(db, { owner: accounts.customer, reseller: accounts.reseller });
+  const ownedSuspended = await makeOwnedDid(db, { owner: accounts.customer, reseller: accounts.reseller, subscription: 'suspended', price: '3.50' });
+  const otherOwned = await makeOwnedDid(db, { owner: accounts.otherCustomer, reseller: accounts.reseller, subscription: 'suspended' });
+  // The admin's stock: 1.00 setup + 2.00 for the period.
+  const stockRecurring = await makeDid(db);
+  const stockOneTime = await makeDid(db, { billing_type: 'one_time' });
+  Object.assign(seen, {
+    heldUs: heldUs.number, heldGb: heldGb.number, otherHeld: otherHeld.number, ownedActive: ownedActive.number,
+    ownedSuspended: ownedSuspended.number, otherOwned: otherOwned.number, stockRecurring: stockRecurring.number, stockOneTime: stockOneTime.number,
+    providerAlpha: (await makeProvider(db, 'Alpha Carrier')).name, providerBeta: (await makeProvider(db, 'Beta Carrier')).name,
+    runFinished: String(await makeBillingRun(db, new Date('2026-11-01T00:00:00Z'))),
+    rejectedApi: 'rejected-api', rejectedSwitch: 'rejected-switch',
+  });
+  const failed = await makeBillingRun(db, new Date('2026-11-02T00:00:00Z'));
+  await db('billing_runs').where({ id: failed }).update({ status: 'failed', error: '=cmd|boom' });
+  seen.runFailed = String(failed);
+  await makeRejectedCdr(db, { uuid: 'rejected-api', at: new Date('2026-11-03T00:00:00Z') });
+  const rejected = await makeRejectedCdr(db, { uuid: 'rejected-switch', at: new Date('2026-11-03T00:00:00Z') });
+  await db('rejected_cdrs').where({ id: rejected }).update({ source: 'freeswitch' });
+});
+
+async function csvOf(agent: Agent, path: string): Promise<Array<Record<string, string>>> {
+  const response = await agent.get(path);
+  expect(response.status).toBe(200);
+  expect(response.headers['content-type']).toContain('text/csv');
+  expect(response.headers['content-disposition']).toContain('attachment');
+  return parse(response.text, { columns: true }) as Array<Record<string, string>>;
+}
+
+describe('list exports', () => {
+  it.each(CASES)('when $list is exported, then the page links to it with its filters and the file keeps to them and to the account', async (c) => {
+    const agent = await agentOf(accounts[c.as]);
+    const page = await agent.get(`${c.path}?${c.filter}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`href="${c.path}/export.csv?${c.filter}"`);
+
+    const all = await agent.get(`${c.path}/export.csv`);
+    expect(all.text.split('\n')[0]!.split(',').slice(0, c.header.length)).toEqual(c.header);
+    const allKeys = (parse(all.text, { columns: true }) as Array<Record<string, string>>).map((row) => row[c.key]);
+    expect(allKeys).toEqual(expect.arrayContaining([seen[c.kept], seen[c.dropped]]));
+    if (c.foreign) expect(allKeys).not.toContain(seen[c.foreign]);
+
+    const filtered = await csvOf(agent, `${c.path}/export.csv?${c.filter}`);
+    const keys = filtered.map((row) => row[c.key]);
+    expect(keys).toContain(seen[c.kept]);
+    expect(keys).not.toContain(seen[c.dropped]);
+    if (c.cells) expect(filtered.find((row) => row[c.key] === seen[c.kept])).toMatchObject(c.cells);
+
+    if (c.adminOnly) {
+      const reseller = await agentOf(accounts.reseller);
+      const refused = await reseller.get(`${c.path}/export.csv`);
+      expect(refused.status).not.toBe(200);
+      expect(refused.headers['content-type']).not.toContain('text/csv');
+    }
+  });
+
+  it('when a filter is bad, then the export answers 400 with the field and no file', async () => {
+    const agent = await agentOf(accounts.customer);
+    const response = await agent.get('/customer/buy/export.csv?max_monthly=abc');
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).not.toContain('text/csv');
+  });
+
+  it('when a billing run failed with a formula-like error, then the error cell is neutralised', async () => {
+    const rows = await csvOf(await agentOf(accounts.admin), '/admin/billing-runs/export.csv?status=failed');
+    expect(rows[0]).toMatchObject({ error: `'=cmd|boom` });
+  });
+});
