@@ -130,6 +130,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/calls/:id': { area: 'admin', own: (w) => ({ id: w.call.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
   '/admin/switches': { area: 'admin' },
   '/admin/rejected-cdrs': { area: 'admin' },
+  '/admin/rejected-cdrs/export.csv': { area: 'admin' },
   '/admin/rejected-cdrs/:id': { area: 'admin', own: (w) => ({ id: w.rejectedCdr }), foreign: () => [{ id: 999999 }] },
   '/admin/invalid-destinations': { area: 'admin' },
   '/admin/expired-reservations': { area: 'admin' },
@@ -141,6 +142,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/rate-plans/:id/edit': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.otherReseller }, { id: 999999 }] },
   '/admin/rate-plans/:id/numbers': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.reseller }, { id: 999999 }] },
   '/admin/billing-runs': { area: 'admin' },
+  '/admin/billing-runs/export.csv': { area: 'admin' },
   '/admin/audit': { area: 'admin' },
   '/admin/audit/export.csv': { area: 'admin' },
   '/admin/dashboard/chart.csv': { area: 'admin', query: () => 'chart=money' },
@@ -155,6 +157,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/payments/:id': { area: 'admin', own: (w) => ({ id: w.payment.customer }), foreign: () => [{ id: 999999 }, { id: 'x1' }] },
   '/admin/payment-settings': { area: 'admin' },
   '/admin/providers': { area: 'admin' },
+  '/admin/providers/export.csv': { area: 'admin' },
   '/admin/providers/new': { area: 'admin' },
   '/admin/providers/:id': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
   '/admin/providers/:id/edit': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
@@ -207,6 +210,7 @@ const ROUTES: Record<string, RouteCase> = {
     ],
   },
   '/reseller/buy': { area: 'reseller' },
+  '/reseller/buy/export.csv': { area: 'reseller' },
   '/reseller/holds': { area: 'reseller' },
   '/reseller/buy/:productId': {
     area: 'reseller',
@@ -224,6 +228,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreignQueries: (w) => [w.subscription.otherReseller, w.subscription.customer, w.subscription.directCustomer].map((id) => `ids=${id}`),
   },
   '/reseller/dids': { area: 'reseller' },
+  '/reseller/dids/export.csv': { area: 'reseller' },
   ...Object.fromEntries(
     ['', '/release'].map((suffix) => [
       `/reseller/dids/:productId${suffix}`,
@@ -283,6 +288,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreign: (w) => [{ id: w.call.directCustomer }, { id: w.call.otherResellersCustomer }, { id: w.call.reseller }],
   },
   '/customer/buy': { area: 'customer' },
+  '/customer/buy/export.csv': { area: 'customer' },
   '/customer/holds': { area: 'customer' },
   // Globex buys from Northwind: Northwind's unassigned numbers, never the admin's stock or another reseller's.
   '/customer/buy/:productId': {
@@ -301,6 +307,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreignQueries: (w) => [w.subscription.directCustomer, w.subscription.reseller, w.subscription.otherResellersCustomer].map((id) => `ids=${id}`),
   },
   '/customer/numbers': { area: 'customer' },
+  '/customer/numbers/export.csv': { area: 'customer' },
   ...Object.fromEntries(
     ['', '/release'].map((suffix) => [
       `/customer/numbers/:productId${suffix}`,
