@@ -30,9 +30,23 @@ export async function* keysetBatches<Row, Key>(
   }
 }
 
-export async function writeCsv<Row>(table: CsvTable<Row>, batches: AsyncIterable<readonly Row[]>, out: Writable): Promise<void> {
+/**
+ * Writes the batches as CSV into `out` and ends it; the number of rows written. A reader that goes
+ * away (a closed browser tab) stops the reads: the pipeline ends the generator, which asks for no
+ * further batch, and the early close is not an error of ours.
+ */
+export async function writeCsv<Row>(table: CsvTable<Row>, batches: AsyncIterable<readonly Row[]>, out: Writable): Promise<number> {
+  let count = 0;
   async function* records() {
-    for await (const rows of batches) for (const row of rows) yield table.record(row);
+    for await (const rows of batches) {
+      for (const row of rows) yield table.record(row);
+      count += rows.length;
+    }
   }
-  await pipeline(Readable.from(records()), csvWriter(csvColumns(table.columns, table.numeric)), out);
+  try {
+    await pipeline(Readable.from(records()), csvWriter(csvColumns(table.columns, table.numeric)), out);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+  }
+  return count;
 }
