@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeBillingRun, makeDid, makeOwnedDid, makePayment, makeProvider, makeRatePlan, makeRejectedCdr } from '../helpers/factories.ts';
+import { makeAccount, makeBillingRun, makeDid, makeOwnedDid, makePayment, makeProvider, makeRatePlan, makeRejectedCdr, makeWebhookEndpoint } from '../helpers/factories.ts';
 import { loginAs, type Agent } from '../helpers/login.ts';
 
 const database = useTestDatabase();
@@ -29,7 +29,7 @@ async function agentOf(account: AccountRow): Promise<Agent> {
 interface ExportCase {
   list: string;
   as: keyof typeof accounts;
-  /** The list page; `{plan}` stands for the rate plan of the data. */
+  /** The list page; `{name}` stands for `seen[name]` (an id of the data). */
   path: string;
   /** One filter of the page, as its query string (absent for lists without filters). */
   filter?: string;
@@ -92,6 +92,10 @@ const CASES: ExportCase[] = [
     list: 'Payments (own)', as: 'customer', path: '/customer/payments', header: ['id', 'created_at', 'account_id', 'account'],
     key: 'id', kept: 'ownPayment', foreign: 'otherPayment', cells: { amount: '25.0000', status: 'pending' },
   },
+  {
+    list: 'Webhook delivery log', as: 'customer', path: '/customer/webhooks/{endpoint}', filter: 'status=failed', header: ['id', 'created_at', 'channel', 'event'],
+    key: 'id', kept: 'deliveryFailed', dropped: 'deliveryPending', foreign: 'otherDelivery', cells: { status: 'failed', last_error: 'HTTP 500' },
+  },
 ];
 
 beforeAll(async () => {
@@ -148,6 +152,20 @@ beforeAll(async () => {
   seen.offPlan = stockRecurring.number;
   seen.ownPayment = String((await makePayment(db, { account: accounts.customer, amount: '25' })).id);
   seen.otherPayment = String((await makePayment(db, { account: accounts.otherCustomer, amount: '30' })).id);
+  const endpoint = await makeWebhookEndpoint(db, accounts.customer, { url: 'https://hooks.example.com/mine' });
+  const otherEndpoint = await makeWebhookEndpoint(db, accounts.otherCustomer, { url: 'https://hooks.example.com/theirs' });
+  const delivery = async (endpointId: number, accountId: number, status: string) => {
+    const [row] = (await db('outbox_messages')
+      .insert({ channel: 'webhook', event: 'did.purchased', account_id: accountId, endpoint_id: endpointId, recipient: 'https://hooks.example.com', payload: '{}', status, last_error: status === 'failed' ? 'HTTP 500' : null })
+      .returning('id')) as Array<{ id: number }>;
+    return String(row!.id);
+  };
+  Object.assign(seen, {
+    endpoint: String(endpoint.id),
+    deliveryFailed: await delivery(endpoint.id, accounts.customer.id, 'failed'),
+    deliveryPending: await delivery(endpoint.id, accounts.customer.id, 'pending'),
+    otherDelivery: await delivery(otherEndpoint.id, accounts.otherCustomer.id, 'failed'),
+  });
 });
 
 async function csvOf(agent: Agent, path: string): Promise<Array<Record<string, string>>> {
@@ -161,7 +179,7 @@ async function csvOf(agent: Agent, path: string): Promise<Array<Record<string, s
 describe('list exports', () => {
   it.each(CASES)('when $list is exported, then the page links to it with its filters and the file keeps to them and to the account', async (c) => {
     const agent = await agentOf(accounts[c.as]);
-    const path = c.path.replace('{plan}', seen.plan!);
+    const path = c.path.replace(/\{(\w+)\}/g, (_match, name: string) => seen[name]!);
     const query = c.filter ? `?${c.filter}` : '';
     const page = await agent.get(`${path}${query}`);
     expect(page.status).toBe(200);

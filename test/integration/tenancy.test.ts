@@ -265,7 +265,7 @@ const ROUTES: Record<string, RouteCase> = {
     (['admin', 'reseller', 'customer'] as const).flatMap((role) => [
       [`/${role}/webhooks`, { area: role } satisfies RouteCase],
       [`/${role}/webhooks/new`, { area: role } satisfies RouteCase],
-      ...['', '/edit', '/delete'].map((suffix) => [
+      ...['', '/edit', '/delete', '/export.csv'].map((suffix) => [
         `/${role}/webhooks/:id${suffix}`,
         {
           area: role,

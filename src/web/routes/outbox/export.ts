@@ -9,7 +9,8 @@ import { sendCsv } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { outboxQuerySchema } from './schema.ts';
 
-const OUTBOX_CSV: CsvTable<OutboxListRow> = {
+/** Also an endpoint's delivery log (webhooks/export.ts): the same messages, fewer of them. */
+export const OUTBOX_CSV: CsvTable<OutboxListRow> = {
   columns: ['id', 'created_at', 'channel', 'event', 'account_id', 'account', 'recipient', 'status', 'attempts', 'next_attempt_at', 'delivered_at', 'failed_at', 'last_error'],
   numeric: ['id', 'account_id', 'attempts'],
   record: (row) => [
