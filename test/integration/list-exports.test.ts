@@ -93,6 +93,10 @@ const CASES: ExportCase[] = [
     key: 'id', kept: 'ownPayment', foreign: 'otherPayment', cells: { amount: '25.0000', status: 'pending' },
   },
   {
+    list: 'What a billing run did', as: 'admin', path: '/admin/billing-runs/{runFailed}', filter: 'kind=suspended', header: ['kind', 'number', 'account_id', 'account'],
+    key: 'kind', kept: 'eventSuspended', dropped: 'eventReleased', adminOnly: true, cells: { amount: '3.5000', note: "'=not covered" },
+  },
+  {
     list: 'Webhook delivery log', as: 'customer', path: '/customer/webhooks/{endpoint}', filter: 'status=failed', header: ['id', 'created_at', 'channel', 'event'],
     key: 'id', kept: 'deliveryFailed', dropped: 'deliveryPending', foreign: 'otherDelivery', cells: { status: 'failed', last_error: 'HTTP 500' },
   },
@@ -152,6 +156,12 @@ beforeAll(async () => {
   seen.offPlan = stockRecurring.number;
   seen.ownPayment = String((await makePayment(db, { account: accounts.customer, amount: '25' })).id);
   seen.otherPayment = String((await makePayment(db, { account: accounts.otherCustomer, amount: '30' })).id);
+  const subscription = (await db('subscriptions').where({ product_id: ownedSuspended.id, account_id: accounts.customer.id }).first('id')) as { id: number };
+  await db('subscription_events').insert([
+    { subscription_id: subscription.id, billing_run_id: failed, kind: 'suspended', amount: '3.50', note: '=not covered', created_at: at },
+    { subscription_id: subscription.id, billing_run_id: failed, kind: 'released', created_at: at },
+  ]);
+  Object.assign(seen, { eventSuspended: 'suspended', eventReleased: 'released' });
   const endpoint = await makeWebhookEndpoint(db, accounts.customer, { url: 'https://hooks.example.com/mine' });
   const otherEndpoint = await makeWebhookEndpoint(db, accounts.otherCustomer, { url: 'https://hooks.example.com/theirs' });
   const delivery = async (endpointId: number, accountId: number, status: string) => {

@@ -149,6 +149,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/audit/export.csv': { area: 'admin' },
   '/admin/dashboard/chart.csv': { area: 'admin', query: () => 'chart=money' },
   '/admin/billing-runs/:id': { area: 'admin', own: (w) => ({ id: w.billingRun }), foreign: () => [{ id: 999999 }] },
+  '/admin/billing-runs/:id/export.csv': { area: 'admin', own: (w) => ({ id: w.billingRun }), foreign: () => [{ id: 999999 }] },
   '/admin/subscriptions/:id': { area: 'admin', own: (w) => ({ id: w.subscription.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
   '/admin/outbox': { area: 'admin' },
   '/admin/outbox/export.csv': { area: 'admin' },

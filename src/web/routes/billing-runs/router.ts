@@ -11,7 +11,7 @@ import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { presentRun } from './presenter.ts';
 import { eventsQuerySchema, runsQuerySchema } from './schema.ts';
-import { runFiltersOf, runsExportRoute } from './export.ts';
+import { runEventsExportRoute, runFiltersOf, runsExportRoute } from './export.ts';
 
 const RUNS_PAGE_SIZE = 50;
 const EVENTS_PAGE_SIZE = 100;
@@ -34,6 +34,7 @@ export function billingRunsRouter(context: AppContext): Router {
   });
 
   runsExportRoute(router, context);
+  runEventsExportRoute(router, context);
 
   router.get('/:id', eventsQuery, async (req, res) => {
     const run = await findBillingRun(db, idParam(req, 'id', 'There is no such billing run'));
@@ -44,6 +45,7 @@ export function billingRunsRouter(context: AppContext): Router {
     await renderPage(res, 'admin/billing-runs/show', {
       title: `Billing run #${run.id}`, run: presentRun(run), events: rows, ...state,
       pager: pageLinks(`/admin/billing-runs/${run.id}`, { kind: query.kind }, total, query.page, EVENTS_PAGE_SIZE),
+      exportHref: hrefWith(`/admin/billing-runs/${run.id}/export.csv`, { kind: query.kind }),
     }, status);
   });
 
