@@ -97,6 +97,10 @@ const CASES: ExportCase[] = [
     key: 'kind', kept: 'eventSuspended', dropped: 'eventReleased', adminOnly: true, cells: { amount: '3.5000', note: "'=not covered" },
   },
   {
+    list: 'Rate plans (reseller)', as: 'reseller', path: '/reseller/rate-plans', filter: 'q=resale', header: ['id', 'name', 'kind', 'description'],
+    key: 'name', kept: 'planResale', dropped: 'planPremium', foreign: 'planForeign', cells: { cost_per_minute: '0.010000', number_count: '0', scheduled_versions: '0' },
+  },
+  {
     list: 'Webhook delivery log', as: 'customer', path: '/customer/webhooks/{endpoint}', filter: 'status=failed', header: ['id', 'created_at', 'channel', 'event'],
     key: 'id', kept: 'deliveryFailed', dropped: 'deliveryPending', foreign: 'otherDelivery', cells: { status: 'failed', last_error: 'HTTP 500' },
   },
@@ -156,6 +160,10 @@ beforeAll(async () => {
   seen.offPlan = stockRecurring.number;
   seen.ownPayment = String((await makePayment(db, { account: accounts.customer, amount: '25' })).id);
   seen.otherPayment = String((await makePayment(db, { account: accounts.otherCustomer, amount: '30' })).id);
+  for (const [owner, name] of [[accounts.reseller, 'Resale cheap'], [accounts.reseller, 'Premium'], [accounts.otherReseller, 'Resale theirs']] as const) {
+    await makeRatePlan(db, { owner_id: owner.id, name, created_by: owner.id, at });
+  }
+  Object.assign(seen, { planResale: 'Resale cheap', planPremium: 'Premium', planForeign: 'Resale theirs' });
   const subscription = (await db('subscriptions').where({ product_id: ownedSuspended.id, account_id: accounts.customer.id }).first('id')) as { id: number };
   await db('subscription_events').insert([
     { subscription_id: subscription.id, billing_run_id: failed, kind: 'suspended', amount: '3.50', note: '=not covered', created_at: at },

@@ -136,6 +136,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/expired-reservations': { area: 'admin' },
   '/admin/expired-reservations/export.csv': { area: 'admin' },
   '/admin/rate-plans': { area: 'admin' },
+  '/admin/rate-plans/export.csv': { area: 'admin' },
   '/admin/rate-plans/new': { area: 'admin' },
   '/admin/rate-plans/assign': { area: 'admin' },
   // A reseller's resale plan is its own, not one of the operator's plans.
@@ -193,6 +194,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreign: (w) => [{ id: w.call.directCustomer }, { id: w.call.otherResellersCustomer }],
   },
   '/reseller/rate-plans': { area: 'reseller' },
+  '/reseller/rate-plans/export.csv': { area: 'reseller' },
   '/reseller/rate-plans/new': { area: 'reseller' },
   ...Object.fromEntries(
     ['', '/edit', '/apply'].map((suffix) => [
