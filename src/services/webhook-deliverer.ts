@@ -4,13 +4,18 @@
 // a refused connection, no answer within the timeout) is tried again on the retry schedule.
 // After each outcome the endpoint's failure count moves: a success clears it, and an endpoint
 // failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled with its reason shown to the owner.
+// Before each try the endpoint's host is resolved: a name that resolves to this machine or a
+// private network (an address a public URL was made to point at after it was checked) is refused
+// for good, unless WEBHOOK_ALLOW_HTTP allows receivers on the operator's own network. The request
+// itself resolves the name again, so a DNS answer that changes within that moment is not caught.
+import { lookup } from 'node:dns/promises';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { OutboxMessageRow } from '../db/outbox.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findWebhookEndpointById, lockWebhookEndpoint, updateWebhookEndpoint } from '../db/repos/webhook-endpoints.ts';
-import { disableReason, webhookBodyText } from '../domain/webhooks.ts';
+import { disableReason, isPrivateAddress, webhookBodyText } from '../domain/webhooks.ts';
 import { LEASE_SECONDS, type DeliveryOutcome, type OutboxDeliverer } from './outbox-worker.ts';
 
 /** How long a receiver has to answer. */
@@ -27,6 +32,24 @@ export interface WebhookDelivererOptions {
   timeoutMs?: number;
   /** The signature's timestamp: the real time of the try (receivers refuse one more than 5 minutes off). */
   clock?: () => Date;
+  /** WEBHOOK_ALLOW_HTTP: receivers on this machine or a private network may be reached. */
+  allowPrivateTargets: boolean;
+  /** The addresses a host name resolves to (DNS by default). */
+  resolve?: (hostname: string) => Promise<string[]>;
+}
+
+async function resolveAll(hostname: string): Promise<string[]> {
+  return (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+}
+
+/** Why this URL may not be reached now (a private address behind its name), or undefined. A name that does not resolve is a failure to retry. */
+export async function privateTargetRefusal(url: string, options: Pick<WebhookDelivererOptions, 'allowPrivateTargets' | 'resolve'>): Promise<string | undefined> {
+  if (options.allowPrivateTargets) return undefined;
+  const hostname = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses = await (options.resolve ?? resolveAll)(hostname);
+  const inside = addresses.find(isPrivateAddress);
+  if (inside === undefined) return undefined;
+  return `Refused: ${hostname} resolves to ${inside}, an address on this machine or a private, loopback or link-local network; webhooks go to public addresses only (WEBHOOK_ALLOW_HTTP is off)`;
 }
 
 async function responseStart(response: Response): Promise<string> {
@@ -60,6 +83,8 @@ export async function postWebhook(message: OutboxMessageRow, endpoint: { url: st
   const signature = new Webhook(endpoint.secret).sign(webhookId, timestamp, body);
   let response: Response;
   try {
+    const refusal = await privateTargetRefusal(endpoint.url, options);
+    if (refusal) return { ok: false, permanent: true, detail: refusal };
     response = await fetch(endpoint.url, {
       method: 'POST',
       headers: {
