@@ -30,6 +30,7 @@ import * as createStripePayments from './20261201160000_create_stripe_payments.t
 import * as createApiKeysAndHolds from './20261201120000_create_api_keys_and_holds.ts';
 import * as createInvoicesAndTaxes from './20261201140000_create_invoices_and_taxes.ts';
 import * as addCalendarBilling from './20261201150000_add_calendar_billing.ts';
+import * as createReportRollups from './20261202130000_create_report_rollups.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -66,6 +67,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261201120000_create_api_keys_and_holds', createApiKeysAndHolds],
   ['20261201140000_create_invoices_and_taxes', createInvoicesAndTaxes],
   ['20261201150000_add_calendar_billing', addCalendarBilling],
+  ['20261202130000_create_report_rollups', createReportRollups],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
