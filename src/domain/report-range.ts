@@ -17,14 +17,11 @@ export function defaultReportRange(now: Date, report: string): { from: string; t
   return { from: isoDay(Date.parse(`${to}T00:00:00Z`) - 29 * DAY), to };
 }
 
-/** The range asked for, with the missing end(s) taken from the default; a lone `to` keeps the default's length. */
+/** The range asked for, with the missing end(s) taken from the default; a lone `to` ends the default range there. */
 export function reportRange(now: Date, report: string, asked: { from?: string | undefined; to?: string | undefined }): { from: string; to: string } {
   const fallback = defaultReportRange(now, report);
   if (asked.from && asked.to) return { from: asked.from, to: asked.to };
   if (asked.from) return { from: asked.from, to: asked.from > fallback.to ? asked.from : fallback.to };
-  if (asked.to) {
-    const length = Date.parse(`${fallback.to}T00:00:00Z`) - Date.parse(`${fallback.from}T00:00:00Z`);
-    return { from: isoDay(Date.parse(`${asked.to}T00:00:00Z`) - length), to: asked.to };
-  }
+  if (asked.to) return defaultReportRange(new Date(`${asked.to}T00:00:00Z`), report);
   return fallback;
 }
