@@ -6,10 +6,12 @@ import { createSqlFunctions, type SqlFunctionName } from '../src/db/sql/index.ts
 // per request cannot answer in half a second. Two grains, because a report groups either by
 // number or by something coarser, and the coarse one is far smaller:
 // - report_number_days: a day x an account charged x a number;
-// - report_account_days: a day x an account charged x the number's provider and country.
+// - report_cube_days: a day x (tree, provider, country) at each level of detail (see below).
 // Each row carries what the account was charged (calls and fees) and the dimensions the reports
 // filter on, copied when the charge was made: the seller (the account's parent), whether the
 // seller is the operator, the reseller whose tree it is, the provider and country of the number.
+// (The coarse grain is a cube rather than one row per account: at 10,000 accounts, a row per
+// account and day is nearly as many rows as calls.)
 // The operator's cost is the provider's buy cost of a number, counted once per period the
 // operator charges its buyer for it (recurring_fee rows sold by an admin).
 //
@@ -17,7 +19,7 @@ import { createSqlFunctions, type SqlFunctionName } from '../src/db/sql/index.ts
 // the very transaction that charges (charge_cdr_batch, postLedgerEntry, postLedgerBatch), so the
 // rollups never disagree with the source rows at a commit; `didhub reports rebuild` recomputes
 // any range of days from the same views.
-const FUNCTIONS: SqlFunctionName[] = ['add_call_report_rows', 'add_fee_report_rows', 'rebuild_report_rollups'];
+const FUNCTIONS: SqlFunctionName[] = ['add_report_rows', 'add_call_report_rows', 'add_fee_report_rows', 'rebuild_report_rollups'];
 
 const MEASURES = (t: Knex.CreateTableBuilder) => {
   t.integer('calls').notNullable().defaultTo(0);
@@ -50,18 +52,28 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('CREATE INDEX report_number_days_account_idx ON report_number_days (account_id, day)');
   await knex.raw('CREATE INDEX report_number_days_operator_idx ON report_number_days (day) WHERE operator_sale');
 
-  await knex.schema.createTable('report_account_days', (t) => {
+  // The coarse grain as a cube: each charge is added at every level of detail a report may ask
+  // for, a level being which of tree (1), provider (2) and country (4) it keeps; a dimension the
+  // level drops holds -1 (tree, provider) or '*' (country). A report reads one level only: the
+  // bits of its grouping and its filters. So "per day, all trees, all providers" reads one row a
+  // day, whatever the number of accounts. Rows the operator sold (operator_sale) are at all eight
+  // levels; a reseller's sales only at the levels that keep the tree (its reports always do).
+  await knex.schema.createTable('report_cube_days', (t) => {
     t.date('day').notNullable();
-    t.bigInteger('account_id').notNullable();
+    t.smallint('level').notNullable();
+    t.boolean('operator_sale').notNullable();
+    // The tree's reseller, 0 for the operator's direct customers, -1 at a level without trees.
+    t.bigInteger('reseller_id').notNullable();
     t.bigInteger('provider_id').notNullable();
     t.text('country').notNullable();
-    DIMENSIONS(t);
     MEASURES(t);
-    t.primary(['day', 'account_id', 'provider_id', 'country']);
+    t.primary(['day', 'level', 'operator_sale', 'reseller_id', 'provider_id', 'country']);
   });
-  await knex.raw('CREATE INDEX report_account_days_seller_idx ON report_account_days (seller_id, day)');
-  await knex.raw('CREATE INDEX report_account_days_account_idx ON report_account_days (account_id, day)');
-  await knex.raw('CREATE INDEX report_account_days_operator_idx ON report_account_days (day) WHERE operator_sale');
+  // One index per dimension a report may group by, that dimension last before the day, so the
+  // others (fixed by the level, or by a filter) are an equality prefix.
+  await knex.raw('CREATE INDEX report_cube_days_by_country_idx ON report_cube_days (level, reseller_id, provider_id, country, day)');
+  await knex.raw('CREATE INDEX report_cube_days_by_provider_idx ON report_cube_days (level, reseller_id, country, provider_id, day)');
+  await knex.raw('CREATE INDEX report_cube_days_by_tree_idx ON report_cube_days (level, provider_id, country, reseller_id, day)');
 
   // The day of each number's last call, for "idle: no calls in 30 days" without reading calls.
   await knex.schema.createTable('report_number_last_calls', (t) => {
@@ -97,6 +109,11 @@ export async function up(knex: Knex): Promise<void> {
       JOIN accounts s ON s.id = a.parent_id
      WHERE l.reference_type = 'subscription' AND l.kind IN ('setup_fee', 'recurring_fee', 'refund')`);
 
+  // Charges grouped per day, account and number: what the triggers hand to add_report_rows.
+  await knex.raw(`
+    CREATE TYPE report_row AS (
+      day date, account_id bigint, product_id bigint, seller_id bigint, operator_sale boolean, reseller_id bigint, provider_id bigint,
+      country text, calls integer, billed_seconds bigint, call_amount numeric, fee_amount numeric, provider_cost numeric)`);
   await createSqlFunctions(knex, FUNCTIONS);
   await knex.raw(`
     CREATE TRIGGER call_charges_report_rows AFTER INSERT ON call_charges
@@ -115,9 +132,11 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP FUNCTION IF EXISTS rebuild_report_rollups(date, date)');
   await knex.raw('DROP FUNCTION IF EXISTS add_fee_report_rows()');
   await knex.raw('DROP FUNCTION IF EXISTS add_call_report_rows()');
+  await knex.raw('DROP FUNCTION IF EXISTS add_report_rows(report_row[])');
+  await knex.raw('DROP TYPE IF EXISTS report_row');
   await knex.raw('DROP VIEW IF EXISTS report_fee_facts');
   await knex.raw('DROP VIEW IF EXISTS report_call_facts');
   await knex.schema.dropTable('report_number_last_calls');
-  await knex.schema.dropTable('report_account_days');
+  await knex.schema.dropTable('report_cube_days');
   await knex.schema.dropTable('report_number_days');
 }

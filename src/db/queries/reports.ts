@@ -1,4 +1,4 @@
-// The reports' figures, grouped in Postgres from the daily rollups (report_account_days for the
+// The reports' figures, grouped in Postgres from the daily rollups (report_cube_days for the
 // coarse groupings, report_number_days per number; see migration 20261202130000) and, for
 // utilisation, from the numbers themselves. Days are UTC dates; both ends of a range included.
 import type { Db } from '../knex.ts';
@@ -34,12 +34,53 @@ export type MoneyTotals = Omit<MoneyRow, 'key' | 'label'>;
 
 type Bindings = Record<string, string | number>;
 
+type CubeGroup = 'reseller' | 'provider' | 'country' | null;
+
 /**
- * The scope's rows and how money reads in them: the operator's revenue is what an admin charged
- * its buyers and its cost what the providers charge for the numbers sold; a reseller's revenue is
- * what its customers were charged and its cost what it was charged itself.
+ * The scope's rows of report_cube_days and how money reads in them. The operator's revenue is
+ * what an admin charged its buyers and its cost what the providers charge for the numbers sold; a
+ * reseller's revenue is what its customers were charged, its cost what the operator charged it
+ * (the operator's sales in its tree). One level of the cube: the bits of the dimensions the
+ * report groups by or filters on (tree 1, provider 2, country 4); the others read as -1 / '*'.
  */
-function scoped(scope: ReportScope, filters: ReportFilters) {
+function cubeScoped(scope: ReportScope, filters: ReportFilters, group: CubeGroup) {
+  const bindings: Bindings = { from: filters.from, to: filters.to };
+  const where = ['r.day between cast(:from as date) and cast(:to as date)'];
+  let level = 0;
+  if (scope.kind === 'reseller') {
+    level |= 1;
+    where.push('r.reseller_id = :self');
+    bindings.self = scope.id;
+  } else {
+    where.push('r.operator_sale');
+    if (filters.resellerId !== undefined) {
+      level |= 1;
+      where.push('r.reseller_id = :resellerId');
+      bindings.resellerId = filters.resellerId;
+    } else if (group === 'reseller') level |= 1;
+    else where.push('r.reseller_id = -1');
+  }
+  if (filters.providerId !== undefined) {
+    level |= 2;
+    where.push('r.provider_id = :providerId');
+    bindings.providerId = filters.providerId;
+  } else if (group === 'provider') level |= 2;
+  else where.push('r.provider_id = -1');
+  if (filters.country !== undefined) {
+    level |= 4;
+    where.push('r.country = :country');
+    bindings.country = filters.country;
+  } else if (group === 'country') level |= 4;
+  else where.push("r.country = '*'");
+  where.push(`r.level = ${level}`);
+  const sold = scope.kind === 'all' ? 'true' : 'not r.operator_sale';
+  const revenue = scope.kind === 'all' ? 'sum(r.call_amount + r.fee_amount)' : 'coalesce(sum(r.call_amount + r.fee_amount) filter (where not r.operator_sale), 0)';
+  const cost = scope.kind === 'all' ? 'sum(r.provider_cost)' : 'coalesce(sum(r.call_amount + r.fee_amount) filter (where r.operator_sale), 0)';
+  return { where: where.join(' and '), bindings, measures: measuresOf(sold, revenue, cost) };
+}
+
+/** The same scope over report_number_days, whose rows name the seller and the account charged. */
+function numberScoped(scope: ReportScope, filters: ReportFilters) {
   const bindings: Bindings = { from: filters.from, to: filters.to };
   const where = ['r.day between cast(:from as date) and cast(:to as date)'];
   let revenue: string;
@@ -69,13 +110,16 @@ function scoped(scope: ReportScope, filters: ReportFilters) {
     where.push('r.country = :country');
     bindings.country = filters.country;
   }
-  const measures = `
+  return { where: where.join(' and '), bindings, measures: measuresOf(sold, revenue, cost) };
+}
+
+function measuresOf(sold: string, revenue: string, cost: string): string {
+  return `
     coalesce(sum(r.calls) filter (where ${sold}), 0)::int as calls,
     coalesce(sum(r.billed_seconds) filter (where ${sold}), 0)::bigint as "billedSeconds",
     ${revenue}::numeric(20,6)::text as revenue,
     ${cost}::numeric(20,6)::text as cost,
     (${revenue} - ${cost})::numeric(20,6)::text as margin`;
-  return { where: where.join(' and '), bindings, measures };
 }
 
 async function rowsOf<T>(db: Db, sql: string, bindings: Bindings): Promise<T[]> {
@@ -88,26 +132,26 @@ const numeric = <T extends { calls: number | string; billedSeconds: number | str
 
 /** The figures of the whole range and filters, for the table's last line. */
 export async function moneyTotals(db: Db, scope: ReportScope, filters: ReportFilters): Promise<MoneyTotals> {
-  const { where, bindings, measures } = scoped(scope, filters);
-  const [row] = await rowsOf<MoneyTotals>(db, `select ${measures} from report_account_days r where ${where}`, bindings);
+  const { where, bindings, measures } = cubeScoped(scope, filters, null);
+  const [row] = await rowsOf<MoneyTotals>(db, `select ${measures} from report_cube_days r where ${where}`, bindings);
   return numeric(row ?? { calls: 0, billedSeconds: 0, revenue: '0', cost: '0', margin: '0' });
 }
 
 const GROUPS: Record<Exclude<MoneyGrouping, 'number'>, { key: string; label: string; join: string; order: string }> = {
   day: { key: "to_char(r.day, 'YYYY-MM-DD')", label: 'null', join: '', order: '1' },
   month: { key: "to_char(r.day, 'YYYY-MM')", label: 'null', join: '', order: '1' },
-  reseller: { key: "coalesce(r.reseller_id::text, 'direct')", label: 'min(g.name)', join: 'left join accounts g on g.id = r.reseller_id', order: 'revenue desc, 1' },
+  reseller: { key: "case r.reseller_id when 0 then 'direct' else r.reseller_id::text end", label: 'min(g.name)', join: 'left join accounts g on g.id = r.reseller_id', order: 'revenue desc, 1' },
   provider: { key: 'r.provider_id::text', label: 'min(g.name)', join: 'left join providers g on g.id = r.provider_id', order: 'revenue desc, 1' },
   country: { key: 'r.country', label: 'null', join: '', order: 'revenue desc, 1' },
 };
 
 /** Revenue and cost per day, month, reseller, provider or country: every group, in order. */
 export async function moneyByGroup(db: Db, scope: ReportScope, grouping: Exclude<MoneyGrouping, 'number'>, filters: ReportFilters): Promise<MoneyRow[]> {
-  const { where, bindings, measures } = scoped(scope, filters);
+  const { where, bindings, measures } = cubeScoped(scope, filters, grouping === 'day' || grouping === 'month' ? null : grouping);
   const group = GROUPS[grouping];
   const sql = `
     select ${group.key} as key, ${group.label} as label, ${measures}
-      from report_account_days r ${group.join}
+      from report_cube_days r ${group.join}
      where ${where}
      group by 1 order by ${group.order}`;
   return (await rowsOf<MoneyRow>(db, sql, bindings)).map(numeric);
@@ -129,7 +173,7 @@ export interface NumberPage {
 
 /** Revenue and cost per number, the highest revenue first, one page at a time. */
 export async function moneyByNumber(db: Db, scope: ReportScope, filters: ReportFilters, page: { limit: number; offset: number }): Promise<NumberPage> {
-  const { where, bindings, measures } = scoped(scope, filters);
+  const { where, bindings, measures } = numberScoped(scope, filters);
   const sql = `
     select n.product_id::text as key, p.number as label, n.calls, n."billedSeconds", n.revenue, n.cost, n.margin, n.total
       from (
