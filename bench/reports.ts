@@ -11,7 +11,8 @@
 //
 // Server: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else DATABASE_URL, else
 // postgres://postgres@127.0.0.1:5432/postgres (only used to create and drop the bench database).
-// Scale: BENCH_NUMBERS (default 1000000), BENCH_CALLS (default 10000000). BENCH_KEEP=1 keeps the database.
+// Scale: BENCH_NUMBERS (default 1000000), BENCH_CALLS (default 10000000). BENCH_KEEP=1 keeps the
+// database (its name is printed); BENCH_REUSE=<that name> times the reports on it again, unbuilt.
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import { createDb } from '../src/db/knex.ts';
@@ -31,7 +32,8 @@ const FIRST_DAY = '2026-09-01';
 const DAYS = 90;
 const NOW = new Date('2026-11-30T12:00:00Z');
 const server = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const benchName = `didhub_bench_reports_${process.pid}`;
+const reuse = process.env.BENCH_REUSE;
+const benchName = reuse && /^didhub_bench_reports_\d+$/.test(reuse) ? reuse : `didhub_bench_reports_${process.pid}`;
 
 function databaseUrl(name: string): string {
   const url = new URL(server);
@@ -55,6 +57,18 @@ async function step<T>(label: string, fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/**
+ * A bulk load with the triggers off (foreign keys and the report triggers: the rebuild then
+ * computes what the triggers would have written, from the same views). The data is generated
+ * consistent, and the database is the bench's own.
+ */
+async function bulk(db: Knex, sql: string, bindings: readonly unknown[] | Record<string, unknown> = []): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL session_replication_role = replica');
+    await trx.raw(sql, bindings as never);
+  });
+}
+
 async function build(db: Knex): Promise<{ resellers: number[]; providers: number[] }> {
   const admin = await createAccount(db, { role: 'admin', parent_id: null, name: 'Bench Admin', email: 'bench-admin@example.com', password: 'bench-password-1' }, 4);
   await db.raw(`INSERT INTO accounts (role, parent_id, name, email, password_hash)
@@ -69,11 +83,9 @@ async function build(db: Knex): Promise<{ resellers: number[]; providers: number
   await db.raw(`INSERT INTO providers (name) SELECT 'Carrier ' || g FROM generate_series(1, ?) g`, [PROVIDERS]);
   const providers = (await db('providers').orderBy('id').pluck('id')) as number[];
 
-  await db.raw('ALTER TABLE call_charges DISABLE TRIGGER call_charges_report_rows');
-  await db.raw('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_report_rows');
 
   // Numbers: id g; (g - 1) % 10 < 6 owned by a customer, 6..7 a reseller's stock, else the operator's.
-  await step(`${NUMBERS.toLocaleString('en')} numbers`, () => db.raw(`
+  await step(`${NUMBERS.toLocaleString('en')} numbers`, () => bulk(db, `
     INSERT INTO products (id, category, number, provider_id, country, status, buy_cost, setup_fee, monthly_fee, billing_type, billing_days,
                           reseller_id, customer_id, destination_type, destination)
     SELECT g, 'did', '+1' || (2000000000 + g), (:providers::bigint[])[1 + g % :providerCount], (:countries::text[])[1 + (g / 7) % 10], 'active',
@@ -91,7 +103,7 @@ async function build(db: Knex): Promise<{ resellers: number[]; providers: number
   // Subscriptions: a reseller's from the operator, a customer's from its seller; each with a setup
   // and a period fee in the ledger on the day it started, and a second period 30 days on.
   await step('subscriptions and their fees', async () => {
-    await db.raw(`
+    await bulk(db, `
       INSERT INTO subscriptions (product_id, account_id, seller_id, status, billing_type, billing_days, setup_fee, price, started_at, next_billing_at)
       SELECT p.id, h.account_id, h.seller_id, 'active', 'recurring', 30, 1.00, h.price,
              timestamptz '${FIRST_DAY}T00:00:00Z' + ((p.id * 7919) % (${DAYS} * 86400)) * interval '1 second',
@@ -101,7 +113,7 @@ async function build(db: Knex): Promise<{ resellers: number[]; providers: number
           SELECT p.reseller_id AS account_id, ?::bigint AS seller_id, p.monthly_fee AS price WHERE p.reseller_id IS NOT NULL
           UNION ALL SELECT p.customer_id, coalesce(p.reseller_id, ?), p.monthly_fee * 1.5 WHERE p.customer_id IS NOT NULL
         ) h ON true`, [admin.id, admin.id]);
-    await db.raw(`
+    await bulk(db, `
       INSERT INTO ledger_entries (account_id, amount, balance_after, kind, description, reference_type, reference_id, idempotency_key, created_at)
       SELECT s.account_id, f.amount, 0, f.kind, 'bench', 'subscription', s.id, 'bench:' || f.kind || ':' || f.n || ':' || s.id, s.started_at + f.n * interval '30 days'
         FROM subscriptions s
@@ -115,7 +127,7 @@ async function build(db: Knex): Promise<{ resellers: number[]; providers: number
       await db.raw(`DROP INDEX IF EXISTS ${index}`);
     }
     const owned = Math.floor(NUMBERS / 10) * 6;
-    await db.raw(`
+    await bulk(db, `
       INSERT INTO calls (uuid, source, product_id, number, caller, owner_id, reseller_id, started_at, duration_seconds, billsec, cost, billed_seconds, received_at)
       SELECT 'bench-' || g, 'freeswitch', p.id, p.number, '+15105550123', p.customer_id, p.reseller_id, t.at, b.billsec + 4, b.billsec,
              round(0.02 + b.billsec * 0.0002, 4), b.billsec, t.at
@@ -125,22 +137,20 @@ async function build(db: Knex): Promise<{ resellers: number[]; providers: number
         CROSS JOIN LATERAL (SELECT (g * 13) % 600 AS billsec) b
         CROSS JOIN LATERAL (SELECT timestamptz '${FIRST_DAY}T00:00:00Z' + ((g * 104729) % (${DAYS} * 86400)) * interval '1 second' AS at) t`, [CALLS, owned]);
   });
-  await step('call charges (one per level)', () => db.raw(`
+  await step('call charges (one per level)', () => bulk(db, `
     INSERT INTO call_charges (call_id, account_id, level, role, terms, cost, billed_seconds, breakdown)
     SELECT c.id, c.owner_id, 0, 'customer', '{}'::jsonb, c.cost, c.billed_seconds, '{}'::jsonb FROM calls c
     UNION ALL
     SELECT c.id, c.reseller_id, 1, 'reseller', '{}'::jsonb, round(c.cost * 0.6, 4), c.billed_seconds, '{}'::jsonb FROM calls c WHERE c.reseller_id IS NOT NULL`));
 
-  await db.raw('ALTER TABLE call_charges ENABLE TRIGGER call_charges_report_rows');
-  await db.raw('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_report_rows');
   await step('ANALYZE (sources)', () => db.raw('ANALYZE'));
   await step('rebuild_report_rollups(NULL, NULL)', () => db.transaction(async (trx) => {
     await trx.raw("SET LOCAL work_mem = '256MB'");
     await trx.raw('SELECT rebuild_report_rollups(NULL, NULL)');
   }));
-  await step('ANALYZE (rollups)', () => db.raw('ANALYZE report_number_days, report_account_days, report_number_last_calls'));
-  const sizes = (await db.raw(`SELECT (SELECT count(*) FROM report_number_days) AS by_number, (SELECT count(*) FROM report_account_days) AS by_account`)) as { rows: Array<{ by_number: string; by_account: string }> };
-  console.log(`  rollup rows: ${Number(sizes.rows[0]!.by_number).toLocaleString('en')} per number and day, ${Number(sizes.rows[0]!.by_account).toLocaleString('en')} per account, provider, country and day`);
+  await step('ANALYZE (rollups)', () => db.raw('ANALYZE report_number_days, report_cube_days, report_number_last_calls'));
+  const sizes = (await db.raw(`SELECT (SELECT count(*) FROM report_number_days) AS by_number, (SELECT count(*) FROM report_cube_days) AS by_account`)) as { rows: Array<{ by_number: string; by_account: string }> };
+  console.log(`  rollup rows: ${Number(sizes.rows[0]!.by_number).toLocaleString('en')} per number and day, ${Number(sizes.rows[0]!.by_account).toLocaleString('en')} in the cube (day x level x tree x provider x country)`);
   return { resellers, providers };
 }
 
@@ -186,15 +196,17 @@ async function measure(db: Knex, resellers: number[], providers: number[]): Prom
 
 async function main(): Promise<void> {
   console.log(`bench:reports: ${NUMBERS.toLocaleString('en')} numbers, ${CALLS.toLocaleString('en')} calls, database ${benchName}`);
-  await onServer((db) => db.raw(`CREATE DATABASE ${benchName}`));
+  if (!reuse) await onServer((db) => db.raw(`CREATE DATABASE ${benchName}`));
   const db = createDb({ databaseUrl: databaseUrl(benchName), poolMax: 2 });
   try {
     await step('migrate', () => migrateLatest(db));
-    const { resellers, providers } = await build(db);
+    const { resellers, providers } = reuse
+      ? { resellers: (await db('accounts').where({ role: 'reseller' }).orderBy('id').pluck('id')) as number[], providers: (await db('providers').orderBy('id').pluck('id')) as number[] }
+      : await build(db);
     await measure(db, resellers, providers);
   } finally {
     await db.destroy();
-    if (!process.env.BENCH_KEEP) await onServer((server) => server.raw(`DROP DATABASE IF EXISTS ${benchName}`));
+    if (!process.env.BENCH_KEEP && !reuse) await onServer((server) => server.raw(`DROP DATABASE IF EXISTS ${benchName}`));
   }
 }
 
