@@ -48,7 +48,11 @@ export function reportsRouter({ db, now, config }: AppContext): Router {
     const title = REPORT_TITLES[query.report];
     await renderPage(res, 'reports/index', {
       title: 'Reports', heading: title, path: req.baseUrl, scope: scope.kind, report, ...state,
-      reports: reportsOf(scope).map((name) => ({ name, title: REPORT_TITLES[name], href: hrefWith(req.baseUrl, { ...current, report: name }), current: name === query.report })),
+      // Another report keeps the filters, and the dates only when they were chosen (each report has its own default range).
+      reports: reportsOf(scope).map((name) => ({
+        name, title: REPORT_TITLES[name], current: name === query.report,
+        href: hrefWith(req.baseUrl, { ...current, report: name, from: query.from, to: query.to }),
+      })),
       resellers: scope.kind === 'all' ? (await listParentOptions(db)).filter((account) => account.role === 'reseller') : [],
       providers: await listProviderNames(db),
       countries: countryOptions(),
