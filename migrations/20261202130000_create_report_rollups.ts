@@ -19,7 +19,12 @@ import { createSqlFunctions, type SqlFunctionName } from '../src/db/sql/index.ts
 // the very transaction that charges (charge_cdr_batch, postLedgerEntry, postLedgerBatch), so the
 // rollups never disagree with the source rows at a commit; `didhub reports rebuild` recomputes
 // any range of days from the same views.
-const FUNCTIONS: SqlFunctionName[] = ['add_report_rows', 'add_call_report_rows', 'add_fee_report_rows', 'rebuild_report_rollups'];
+// No lock on a shared row: the triggers only INSERT new rows (compacted = false), because an
+// upsert would make every charge of a day queue on that day's total row until its transaction
+// commits (and could deadlock a multi-number order against a CDR batch). The reports sum whatever
+// rows there are; a recurring job (compact_report_rollups) folds the new rows into one compacted
+// row per key, in one statement, so the sums never change while it does.
+const FUNCTIONS: SqlFunctionName[] = ['add_report_rows', 'add_call_report_rows', 'add_fee_report_rows', 'compact_report_rollups', 'rebuild_report_rollups'];
 
 const MEASURES = (t: Knex.CreateTableBuilder) => {
   t.integer('calls').notNullable().defaultTo(0);
@@ -46,8 +51,10 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('provider_id').notNullable();
     t.text('country').notNullable();
     MEASURES(t);
-    t.primary(['day', 'account_id', 'product_id']);
+    t.boolean('compacted').notNullable().defaultTo(false);
   });
+  await knex.raw('CREATE UNIQUE INDEX report_number_days_key ON report_number_days (day, account_id, product_id) WHERE compacted');
+  await knex.raw('CREATE INDEX report_number_days_new_idx ON report_number_days (day) WHERE NOT compacted');
   await knex.raw('CREATE INDEX report_number_days_seller_idx ON report_number_days (seller_id, day)');
   await knex.raw('CREATE INDEX report_number_days_account_idx ON report_number_days (account_id, day)');
   await knex.raw('CREATE INDEX report_number_days_operator_idx ON report_number_days (day) WHERE operator_sale');
@@ -67,8 +74,10 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('provider_id').notNullable();
     t.text('country').notNullable();
     MEASURES(t);
-    t.primary(['day', 'level', 'operator_sale', 'reseller_id', 'provider_id', 'country']);
+    t.boolean('compacted').notNullable().defaultTo(false);
   });
+  await knex.raw('CREATE UNIQUE INDEX report_cube_days_key ON report_cube_days (day, level, operator_sale, reseller_id, provider_id, country) WHERE compacted');
+  await knex.raw('CREATE INDEX report_cube_days_new_idx ON report_cube_days (day) WHERE NOT compacted');
   // One index per dimension a report may group by, that dimension last before the day, so the
   // others (fixed by the level, or by a filter) are an equality prefix.
   await knex.raw('CREATE INDEX report_cube_days_by_country_idx ON report_cube_days (level, reseller_id, provider_id, country, day)');
@@ -130,6 +139,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP TRIGGER IF EXISTS ledger_entries_report_rows ON ledger_entries');
   await knex.raw('DROP TRIGGER IF EXISTS call_charges_report_rows ON call_charges');
   await knex.raw('DROP FUNCTION IF EXISTS rebuild_report_rollups(date, date)');
+  await knex.raw('DROP FUNCTION IF EXISTS compact_report_rollups()');
   await knex.raw('DROP FUNCTION IF EXISTS add_fee_report_rows()');
   await knex.raw('DROP FUNCTION IF EXISTS add_call_report_rows()');
   await knex.raw('DROP FUNCTION IF EXISTS add_report_rows(report_row[])');

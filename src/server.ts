@@ -9,6 +9,7 @@ import { createLogger } from './logger.ts';
 import { startBillingSchedule } from './services/billing-schedule.ts';
 import { startReservationExpiry } from './services/call-reservations.ts';
 import { startHoldExpiry } from './services/number-holds.ts';
+import { startReportCompaction } from './services/report-rollups.ts';
 import { outboxDeliverers } from './services/outbox-deliverers.ts';
 import { startOutboxWorker } from './services/outbox-worker.ts';
 
@@ -33,6 +34,7 @@ async function start(): Promise<void> {
   const billing = startBillingSchedule(db, config, logger);
   const expiry = startReservationExpiry(db, logger);
   const holdExpiry = startHoldExpiry(db, logger);
+  const reportCompaction = startReportCompaction(db, logger);
   const outbox = startOutboxWorker(db, outboxDeliverers(config, logger), logger);
   if (config.billingIntervalMinutes > 0) console.log(`didhub: billing runs every ${config.billingIntervalMinutes} minute(s)`);
 
@@ -45,6 +47,7 @@ async function start(): Promise<void> {
       await billing.stop();
       await expiry.stop();
       await holdExpiry.stop();
+      await reportCompaction.stop();
       await outbox.stop();
       await db.destroy();
       process.exit(0);

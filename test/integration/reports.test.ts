@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
+import { compactReportRollups } from '../../src/services/report-rollups.ts';
 import { createTestApp, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid, makeProvider, makeSwitch } from '../helpers/factories.ts';
@@ -182,6 +183,10 @@ describe('the rollups', () => {
     return result.rows[0]!;
   };
   const snapshot = async (table: string) => db(table).select('*').orderByRaw('1, 2, 3, 4, 5, 6');
+  const sumsOf = async () => (await db.raw(`
+    SELECT day, level, operator_sale, reseller_id, provider_id, country, sum(calls)::int AS calls,
+           sum(call_amount + fee_amount)::numeric(20,6)::text AS amount, sum(provider_cost)::numeric(20,6)::text AS provider_cost
+      FROM report_cube_days GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`) as { rows: unknown[] }).rows;
 
   it('when calls and fees have been charged, then the rollups hold exactly the sums of their source rows', async () => {
     const s = await sums();
@@ -191,6 +196,15 @@ describe('the rollups', () => {
     expect(s.account_fees).toBe(s.source_fees);
     expect(s.rollup_charges).toBe(s.source_charges);
     expect(Number(s.source_calls)).toBeGreaterThan(0);
+  });
+
+  it('when the new rows are compacted, then each key has one row and every sum is unchanged', async () => {
+    const before = await sumsOf();
+    expect(await db('report_cube_days').where({ compacted: false }).count({ n: '*' }).first()).not.toEqual({ n: 0 });
+    expect(await compactReportRollups(db)).toBeGreaterThan(0);
+    expect(await sumsOf()).toEqual(before);
+    expect(Number((await db('report_cube_days').where({ compacted: false }).count({ n: '*' }).first())?.n)).toBe(0);
+    expect(await compactReportRollups(db)).toBe(0);
   });
 
   it('when the rollups are rebuilt from the source rows, then they come out the same', async () => {

@@ -1,8 +1,8 @@
 -- Recomputes the report rollups of the days from p_from to p_to (both included; null: no bound)
 -- from the source rows (call_charges and ledger_entries, through the same views the triggers
 -- read), after an upgrade or to check them. Locks the rollup tables for its transaction, so no
--- charge adds to a day while it is being recomputed. Returns the rows written to
--- report_number_days. The cube's levels are those of add_report_rows.
+-- charge adds to a day while it is being recomputed (charges wait for its commit). The rows it
+-- writes are compacted. Returns the rows written to report_number_days. The cube's levels are those of add_report_rows.
 CREATE OR REPLACE FUNCTION rebuild_report_rollups(p_from date, p_to date) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -31,8 +31,8 @@ BEGIN
    GROUP BY 1, 2, 3;
 
   INSERT INTO report_number_days (day, account_id, product_id, seller_id, operator_sale, reseller_id, provider_id, country,
-                                  calls, billed_seconds, call_amount, fee_amount, provider_cost)
-  SELECT * FROM report_rebuild_rows;
+                                  calls, billed_seconds, call_amount, fee_amount, provider_cost, compacted)
+  SELECT *, true FROM report_rebuild_rows;
   GET DIAGNOSTICS written = ROW_COUNT;
 
   -- The cube's finest level first (far fewer rows than per number), then its eight levels from it.
@@ -43,12 +43,12 @@ BEGIN
     FROM report_rebuild_rows g GROUP BY 1, 2, 3, 4, 5;
 
   INSERT INTO report_cube_days (day, level, operator_sale, reseller_id, provider_id, country,
-                                calls, billed_seconds, call_amount, fee_amount, provider_cost)
+                                calls, billed_seconds, call_amount, fee_amount, provider_cost, compacted)
   SELECT g.day, l.level::smallint, g.operator_sale,
          CASE WHEN l.level & 1 = 1 THEN g.reseller_id ELSE -1 END,
          CASE WHEN l.level & 2 = 2 THEN g.provider_id ELSE -1 END,
          CASE WHEN l.level & 4 = 4 THEN g.country ELSE '*' END,
-         sum(g.calls), sum(g.billed_seconds), sum(g.call_amount), sum(g.fee_amount), sum(g.provider_cost)
+         sum(g.calls), sum(g.billed_seconds), sum(g.call_amount), sum(g.fee_amount), sum(g.provider_cost), true
     FROM report_rebuild_cube g CROSS JOIN generate_series(0, 7) l(level)
    WHERE g.operator_sale OR l.level & 1 = 1
    GROUP BY 1, 2, 3, 4, 5, 6;
