@@ -6,7 +6,8 @@ import { monthBefore } from '../src/domain/invoices.ts';
 import { createTaxRate, updateAccountBilling, updateCompanyProfile } from '../src/services/company-profiles.ts';
 import { issueInvoice } from '../src/services/invoices.ts';
 
-export async function seedDemoInvoices(trx: Knex.Transaction, options: { now: Date; decimals: number }): Promise<void> {
+/** `currency` is the configured one (CURRENCY): the demo's invoices are in the money the app shows. */
+export async function seedDemoInvoices(trx: Knex.Transaction, options: { now: Date; decimals: number; currency: string }): Promise<void> {
   const byEmail = async (email: string) => (await trx('accounts').where({ email }).first('id')) as { id: number };
   const [admin, reseller, acme, globex] = await Promise.all(
     ['admin@example.com', 'reseller@example.com', 'customer@example.com', 'customer-of-reseller@example.com'].map(byEmail),
@@ -36,6 +37,6 @@ export async function seedDemoInvoices(trx: Knex.Transaction, options: { now: Da
   await updateAccountBilling(trx, { kind: 'reseller', resellerId: reseller!.id }, globex!.id, { taxRateIds: [sales.id], exemptReason: null, billingDay }, { actorId: reseller!.id, now: options.now });
   const period = monthBefore(options.now, 1);
   for (const account of [acme!, globex!]) {
-    await issueInvoice(trx, { accountId: account.id, period, now: options.now, currency: 'USD', decimals: options.decimals });
+    await issueInvoice(trx, { accountId: account.id, period, now: options.now, currency: options.currency, decimals: options.decimals });
   }
 }

@@ -1,10 +1,11 @@
 // Demo card payments, so the Payments pages show something before any Stripe keys are entered:
 // the direct customer paid 50.00 by card (Visa ending 4242) and was refunded 10.00 of it, and a
-// second payment of 20.00 is still pending (the customer left Stripe's page). Written through the
+// 15.00 two days ago expired unpaid (Stripe's page closed after 24 h), and a last payment of 20.00
+// is still pending (the customer just left Stripe's page). Written through the
 // same services the webhooks use, so the ledger and balances agree.
 import type { Knex } from 'knex';
 import { insertPayment, updatePayment } from '../src/db/repos/payments.ts';
-import { applyRefundedTotal, creditPayment } from '../src/services/stripe-payments.ts';
+import { applyRefundedTotal, creditPayment, markPaymentExpired } from '../src/services/stripe-payments.ts';
 
 export async function seedDemoPayments(trx: Knex.Transaction, now: Date, currency = 'USD'): Promise<void> {
   const customer = await trx('accounts').where({ email: 'customer@example.com' }).first('id');
@@ -18,6 +19,10 @@ export async function seedDemoPayments(trx: Knex.Transaction, now: Date, currenc
   }, paidAt);
   const credited = (await trx('payments').where({ id: paid.id }).first())!;
   await applyRefundedTotal(trx, credited, 1000, new Date(now.getTime() - 2 * 24 * 3600 * 1000));
+  const abandonedAt = new Date(now.getTime() - 2 * 24 * 3600 * 1000);
+  const abandoned = await insertPayment(trx, { account_id: customer.id, payee_reseller_id: null, kind: 'topup', amount: '15', currency, created_at: abandonedAt });
+  await updatePayment(trx, abandoned.id, { checkout_session_id: 'cs_demo_3', updated_at: abandonedAt });
+  await markPaymentExpired(trx, { ...abandoned, checkout_session_id: 'cs_demo_3' }, new Date(abandonedAt.getTime() + 24 * 3600 * 1000));
   const pending = await insertPayment(trx, { account_id: customer.id, payee_reseller_id: null, kind: 'topup', amount: '20', currency, created_at: now });
   await updatePayment(trx, pending.id, { checkout_session_id: 'cs_demo_2', updated_at: now });
 }

@@ -88,7 +88,7 @@ export async function isDatabaseEmpty(db: Knex): Promise<boolean> {
 }
 
 /** Writes the demo accounts, providers, numbers, holdings and ledgers; skips a non-empty database. */
-export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: number; moneyDecimals?: number }): Promise<SeedResult> {
+export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: number; moneyDecimals?: number; currency?: string }): Promise<SeedResult> {
   const { now, bcryptCost } = options;
   return db.transaction(async (trx) => {
     if (!(await isDatabaseEmpty(trx))) return { seeded: false, dids: 0, calls: 0 };
@@ -205,11 +205,11 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
       capSeconds: 3600, marginSeconds: 300, decimals: options.moneyDecimals ?? 4,
     }]);
     await seedDemoMail(trx, { reseller, customer, resellersCustomer }, now);
-    await seedDemoPayments(trx, now);
+    await seedDemoPayments(trx, now, options.currency);
     await seedDemoApi(trx, reseller, now);
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     await seedDemoWebhooks(trx, { resellerId: reseller.id, now });
-    await seedDemoInvoices(trx, { now, decimals: options.moneyDecimals ?? 4 });
+    await seedDemoInvoices(trx, { now, decimals: options.moneyDecimals ?? 4, currency: options.currency ?? 'USD' });
     await seedCalendarDemo(trx, { now, decimals: options.moneyDecimals ?? 4 });
     return { seeded: true, dids: products.length, calls: outcomes.filter((o) => o.status === 'stored').length };
   });

@@ -63,6 +63,9 @@ export function createApp(options: AppOptions): Express {
           'script-src': ["'self'"],
           'style-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
+          // Add funds and Save a card post here and are redirected to Stripe Checkout: browsers apply
+          // form-action to the redirect too. A stand-in Stripe (STRIPE_API_*) serves its Checkout itself.
+          'form-action': ["'self'", 'https://checkout.stripe.com', ...stripeStandInOrigin(config)],
           // Only behind TLS: on plain HTTP (a LAN address) it would break the stylesheet.
           'upgrade-insecure-requests': config.secureCookies ? [] : null,
         },
@@ -101,4 +104,11 @@ export function createApp(options: AppOptions): Express {
   app.use(undecodablePath);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** The origin of a stand-in Stripe set through STRIPE_API_* (development, tests), if any. */
+function stripeStandInOrigin(config: Config): string[] {
+  const { host, port, protocol } = config.stripeApi;
+  if (!host) return [];
+  return [`${protocol ?? 'https'}://${host}${port ? `:${port}` : ''}`];
 }

@@ -69,10 +69,12 @@ const schema = z.object({
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   PAYMENT_MIN_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MIN_AMOUNT is an amount such as 5').default('5'),
   PAYMENT_MAX_AMOUNT: z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'PAYMENT_MAX_AMOUNT is an amount such as 1000').default('1000'),
+  CHECKOUT_EXPIRY_HOURS: z.coerce.number().int().min(1, 'CHECKOUT_EXPIRY_HOURS is 1 to 24 (Stripe keeps a Checkout page open at most 24 hours)').max(24, 'CHECKOUT_EXPIRY_HOURS is 1 to 24 (Stripe keeps a Checkout page open at most 24 hours)').default(24),
   STRIPE_API_HOST: z.string().min(1).optional(),
   STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
   INVOICE_OVERDUE_GRACE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
 });
 
 export interface Config {
@@ -132,10 +134,14 @@ export interface Config {
   /** Bounds of an "Add funds" amount, in CURRENCY. */
   paymentMinAmount: string;
   paymentMaxAmount: string;
+  /** How long a Checkout page stays open (Stripe's session lifetime); an unpaid payment older than this is marked expired. */
+  checkoutExpiryHours: number;
   /** Only for tests and development: where the Stripe client sends its API calls (default api.stripe.com). */
   stripeApi: { host?: string; port?: number; protocol?: 'http' | 'https' };
   /** Days after an invoice's due date before its account's numbers are suspended for it. */
   invoiceOverdueGraceDays: number;
+  /** Days a delivered or failed outbox message (and its delivery log) is kept; 0 keeps them forever. */
+  outboxRetentionDays: number;
 }
 
 // Only for development and tests: production refuses to start without its own secret.
@@ -192,11 +198,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookDisableAfterHours: settings.WEBHOOK_DISABLE_AFTER_HOURS,
     paymentMinAmount: settings.PAYMENT_MIN_AMOUNT,
     paymentMaxAmount: settings.PAYMENT_MAX_AMOUNT,
+    checkoutExpiryHours: settings.CHECKOUT_EXPIRY_HOURS,
     stripeApi: Object.freeze({
       ...(settings.STRIPE_API_HOST ? { host: settings.STRIPE_API_HOST } : {}),
       ...(settings.STRIPE_API_PORT ? { port: settings.STRIPE_API_PORT } : {}),
       ...(settings.STRIPE_API_PROTOCOL ? { protocol: settings.STRIPE_API_PROTOCOL } : {}),
     }),
     invoiceOverdueGraceDays: settings.INVOICE_OVERDUE_GRACE_DAYS,
+    outboxRetentionDays: settings.OUTBOX_RETENTION_DAYS,
   });
 }

@@ -10,8 +10,10 @@ import { startBillingSchedule } from './services/billing-schedule.ts';
 import { startReservationExpiry } from './services/call-reservations.ts';
 import { startHoldExpiry } from './services/number-holds.ts';
 import { startReportCompaction } from './services/report-rollups.ts';
+import { startPaymentExpiry } from './services/payment-expiry.ts';
 import { outboxDeliverers } from './services/outbox-deliverers.ts';
 import { startOutboxWorker } from './services/outbox-worker.ts';
+import { startOutboxPruning } from './services/outbox-retention.ts';
 
 async function start(): Promise<void> {
   const config = loadConfig();
@@ -21,7 +23,7 @@ async function start(): Promise<void> {
   const applied = await migrateLatest(db);
   if (applied.length > 0) console.log(`didhub: applied ${applied.length} migration(s)`);
   if (config.seedDemo) {
-    const seeded = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost, moneyDecimals: config.moneyDecimals });
+    const seeded = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost, moneyDecimals: config.moneyDecimals, currency: config.currency });
     if (seeded.seeded) console.log(`didhub: demo data written (${seeded.dids} DIDs, ${seeded.calls} calls)`);
   }
 
@@ -35,7 +37,9 @@ async function start(): Promise<void> {
   const expiry = startReservationExpiry(db, logger);
   const holdExpiry = startHoldExpiry(db, logger);
   const reportCompaction = startReportCompaction(db, logger);
+  const paymentExpiry = startPaymentExpiry(db, config, logger);
   const outbox = startOutboxWorker(db, outboxDeliverers(config, logger), logger);
+  const outboxPruning = startOutboxPruning(db, config.outboxRetentionDays, logger);
   if (config.billingIntervalMinutes > 0) console.log(`didhub: billing runs every ${config.billingIntervalMinutes} minute(s)`);
 
   let stopping = false;
@@ -48,7 +52,9 @@ async function start(): Promise<void> {
       await expiry.stop();
       await holdExpiry.stop();
       await reportCompaction.stop();
+      await paymentExpiry.stop();
       await outbox.stop();
+      await outboxPruning.stop();
       await db.destroy();
       process.exit(0);
     });

@@ -18,7 +18,7 @@ export const seedCommand: Command = {
     if (!values.demo) throw new UsageError('say --demo: demo data is the only seed there is');
     return withDatabase(async (db, config) => {
       await migrateLatest(db);
-      const result = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost, moneyDecimals: config.moneyDecimals });
+      const result = await seedDemo(db, { now: new Date(), bcryptCost: config.bcryptCost, moneyDecimals: config.moneyDecimals, currency: config.currency });
       if (!result.seeded) {
         io.stdout.write('The database has accounts already: demo data not written.\n');
         return 0;

@@ -23,7 +23,14 @@ export interface Posting {
   referenceId?: number;
   correctsEntryId?: number;
   createdBy?: number | null;
+  /** The period a recurring fee covers (end exclusive), shown on the invoice that lists it. */
+  period?: ChargedPeriod | undefined;
   now: Date;
+}
+
+export interface ChargedPeriod {
+  start: Date;
+  end: Date | null;
 }
 
 export interface PostingResult {
@@ -48,6 +55,8 @@ export async function postLedgerEntry(trx: Transaction, posting: Posting): Promi
     corrects_entry_id: posting.correctsEntryId ?? null,
     created_by: posting.createdBy ?? null,
     created_at: posting.now,
+    period_start: posting.period?.start ?? null,
+    period_end: posting.period?.end ?? null,
   });
   await setAccountBalance(trx, account.id, balanceAfter, posting.now);
   return { entry, account: { ...account, balance: balanceAfter } };
@@ -62,6 +71,7 @@ export interface BatchPosting {
   idempotencyKey: string;
   referenceType: string | null;
   referenceId: number | null;
+  period?: ChargedPeriod | undefined;
 }
 
 // Set-based: the rows go over as one array per column, the accounts are locked in id order (so
@@ -71,14 +81,14 @@ export interface BatchPosting {
 // the rest reads it).
 const BATCH_STATEMENT = `
   WITH t AS (
-    SELECT * FROM unnest(?::bigint[], ?::numeric[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
-      WITH ORDINALITY AS t(account_id, amount, kind, description, reference_type, reference_id, idempotency_key, seq)
+    SELECT * FROM unnest(?::bigint[], ?::numeric[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+      WITH ORDINALITY AS t(account_id, amount, kind, description, reference_type, reference_id, idempotency_key, period_start, period_end, seq)
   ), locked AS (
     SELECT a.id, a.balance FROM accounts a WHERE a.id IN (SELECT account_id FROM t) ORDER BY a.id FOR UPDATE
   ), written AS (
-    INSERT INTO ledger_entries (account_id, amount, balance_after, kind, description, reference_type, reference_id, idempotency_key, created_at, billing_run_id)
+    INSERT INTO ledger_entries (account_id, amount, balance_after, kind, description, reference_type, reference_id, idempotency_key, period_start, period_end, created_at, billing_run_id)
     SELECT t.account_id, t.amount, l.balance + sum(t.amount) OVER (PARTITION BY t.account_id ORDER BY t.seq), t.kind, t.description,
-      t.reference_type, t.reference_id, t.idempotency_key, ?::timestamptz, ?::bigint
+      t.reference_type, t.reference_id, t.idempotency_key, t.period_start, t.period_end, ?::timestamptz, ?::bigint
     FROM t JOIN locked l ON l.id = t.account_id
     ORDER BY t.seq
     RETURNING 1
@@ -94,6 +104,7 @@ export async function postLedgerBatch(trx: Transaction, postings: BatchPosting[]
   await trx.raw(BATCH_STATEMENT, [
     postings.map((p) => p.accountId), postings.map((p) => toStored(p.amount)), postings.map((p) => p.kind), postings.map((p) => p.description),
     postings.map((p) => p.referenceType), postings.map((p) => p.referenceId), postings.map((p) => p.idempotencyKey),
+    postings.map((p) => p.period?.start.toISOString() ?? null), postings.map((p) => p.period?.end?.toISOString() ?? null),
     now, options.billingRunId, now,
   ] as never);
 }

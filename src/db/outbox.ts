@@ -158,3 +158,21 @@ export async function findOutboxMessage(db: Db, messageId: number): Promise<Outb
 export async function listOutboxAttempts(db: Db, messageId: number): Promise<OutboxAttemptRow[]> {
   return (await db('outbox_attempts').where({ message_id: messageId }).orderBy('id', 'desc')) as OutboxAttemptRow[];
 }
+
+/**
+ * Deletes up to `limit` messages delivered or failed before `before`, with their attempts (the
+ * foreign key cascades); pending ones are never touched. Returns how many went.
+ */
+export async function deleteSettledOutboxMessages(db: Db, options: { before: Date; limit: number }): Promise<number> {
+  const result = (await db.raw(
+    `DELETE FROM outbox_messages
+      WHERE id IN (
+        SELECT id FROM outbox_messages
+         WHERE (status = 'delivered' AND delivered_at < ?) OR (status = 'failed' AND failed_at < ?)
+         ORDER BY id
+         LIMIT ?
+         FOR UPDATE SKIP LOCKED)`,
+    [options.before, options.before, options.limit],
+  )) as { rowCount?: number; affectedRows?: number };
+  return result.rowCount ?? result.affectedRows ?? 0;
+}

@@ -14,11 +14,15 @@ export const WEBHOOK_EVENT_TYPES = [
   'hold.expired',
 ] as const;
 
-/** Events that only ever become mail. */
+/**
+ * Events that only ever become mail. Card payments (payment.received, refill.failed) stay off the
+ * webhook list: the API's public contract has no payment resource for them to point to.
+ */
 export const MAIL_ONLY_EVENT_TYPES = [
   'renewal.notice',
   'number.expiring',
   'payment.received',
+  'refill.failed',
   'password.reset',
   'account.welcome',
   'invoice.issued',

@@ -29,7 +29,10 @@ export interface PeriodLedgerRow {
   idempotency_key: string;
   /** The DID the row is about (a subscription's or a call's number), when it is about one. */
   number: string | null;
-  /** The subscription's billing days, for the period a recurring fee covers. */
+  /** The period the row covers, stored when it was charged (end exclusive); null on rows written before periods were stored. */
+  period_start: Date | null;
+  period_end: Date | null;
+  /** The subscription's billing days: the period of a recurring fee charged before periods were stored. */
   billing_days: number | null;
   /** Seconds billed to this account for a call. */
   billed_seconds: number | null;
@@ -71,13 +74,30 @@ const CHARGE_GROUPS: Record<string, LineGroup> = { setup_fee: 'setup_fees', recu
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
-/** Where a renewal's period started: its ledger key says (`renewal:<subscription>:<period start>`). */
-function recurringPeriod(row: PeriodLedgerRow): { start: string | null; end: string | null } {
+/**
+ * The period a charge covers: the one stored with its ledger row. A row charged before periods were
+ * stored falls back to its renewal key's start (`renewal:<subscription>:<period start>`) plus the
+ * subscription's billing days, which is right for day-based terms only.
+ */
+function chargedPeriod(row: PeriodLedgerRow): { start: string | null; end: string | null } {
+  if (row.period_start) return { start: isoDay(row.period_start), end: row.period_end ? isoDay(row.period_end) : null };
+  if (row.kind !== 'recurring_fee') return { start: null, end: null };
   const match = /^renewal:\d+:(.+)$/.exec(row.idempotency_key);
   const parsed = match ? new Date(match[1]!) : row.created_at;
   const start = Number.isNaN(parsed.getTime()) ? row.created_at : parsed;
   const days = row.billing_days ?? 0;
   return { start: isoDay(start), end: days > 0 ? isoDay(new Date(start.getTime() + days * DAY_MS)) : null };
+}
+
+/**
+ * The days a line's period covers, both ends included, for display: a period ending at 00:00 on
+ * 1 February covers up to 31 January. Null when the line has no period.
+ */
+export function coveredDays(line: Pick<InvoiceLine, 'period_start' | 'period_end'>): { from: string; to: string | null } | null {
+  if (!line.period_start) return null;
+  if (!line.period_end) return { from: line.period_start, to: null };
+  const last = isoDay(new Date(Date.parse(`${line.period_end}T00:00:00Z`) - DAY_MS));
+  return { from: line.period_start, to: last < line.period_start ? line.period_start : last };
 }
 
 /** Money received (positive rows that are not adjustments or refunds) is not a line. */
@@ -107,7 +127,7 @@ export function buildInvoiceFigures(
       calls.set(key, { calls: sum.calls + 1, seconds: sum.seconds + (row.billed_seconds ?? 0), amount: sum.amount.plus(owed) });
       continue;
     }
-    const period = group === 'recurring_fees' ? recurringPeriod(row) : { start: null, end: null };
+    const period = chargedPeriod(row);
     lines.push({
       group, description: row.description, number: row.number, period_start: period.start, period_end: period.end,
       calls: null, minutes: null, amount: owed.toFixed(),

@@ -11,6 +11,7 @@ export const MAIL_EVENT_TYPES = [
   'number.expiring',
   'balance.low',
   'payment.received',
+  'refill.failed',
   'password.reset',
   'account.welcome',
 ] as const;
@@ -160,6 +161,16 @@ Next renewal:  <%= next_renewal %>`),
     subject: 'Payment received: <%= amount %>',
     html: html('Payment received', '<p>We received <strong><%= amount %></strong> (<%= kind %>). Your balance is now <%= balance %>.</p><p><%= note %></p>'),
     text: text('We received <%= amount %> (<%= kind %>). Your balance is now <%= balance %>.\n<%= note %>'),
+  }),
+  'refill.failed': spec('Automatic refill declined', 'receipt', {
+    amount: ['Amount the refill tried to charge', '$25.0000'],
+    card: ['The saved card that was charged', 'visa •••• 4242'],
+    reason: ["Why it failed, as the card's bank or Stripe said", 'Your card has insufficient funds.'],
+    add_funds_url: ['Link to the Add funds page', 'https://portal.example.com/customer/payments/add'],
+  }, {
+    subject: 'Automatic refill declined: <%= amount %> not charged',
+    html: html('Your automatic refill was declined', '<p>We tried to charge <strong><%= amount %></strong> to <%= card %> because your funds fell below your refill threshold, but the charge failed: <%= reason %></p><p>It is not tried again until your funds are back above the threshold. Add funds, or save another card for the refill:</p><p><a href="<%= add_funds_url %>"><%= add_funds_url %></a></p>'),
+    text: text('We tried to charge <%= amount %> to <%= card %> because your funds fell below your refill threshold, but the charge failed: <%= reason %>\n\nIt is not tried again until your funds are back above the threshold. Add funds, or save another card for the refill:\n\n<%= add_funds_url %>'),
   }),
   'password.reset': spec('Password reset', 'security', {
     reset_url: ['The single-use reset link', 'https://portal.example.com/reset-password/abc123'],

@@ -86,6 +86,11 @@ export function mailVariables(
       return { ...common, balance: signed(data.balance), available: signed(data.available ?? data.balance), threshold: signed(data.threshold) };
     case 'payment.received':
       return { ...common, amount: money(data.amount), kind: text(data.kind), balance: signed(data.balance), note: text(data.note) };
+    case 'refill.failed': {
+      const last4 = text(data.card_last4);
+      const card = last4 ? `${text(data.card_brand) || 'card'} •••• ${last4}` : 'your saved card';
+      return { ...common, amount: money(data.amount), card, reason: text(data.reason), add_funds_url: text(data.add_funds_url) };
+    }
     case 'password.reset':
       return { ...common, reset_url: text(data.reset_url), expires_at: dateTime(data.expires_at) };
     case 'account.welcome':

@@ -27,8 +27,6 @@ export interface AccountSettings {
   creditLimit: string;
   maxConcurrentCalls: number;
   status: AccountStatus;
-  /** The day (1..28) its calendar-month numbers renew; absent: 1 for a new account, unchanged on an edit. */
-  billingDay?: number | undefined;
 }
 
 export interface NewAccountInput extends AccountSettings {
@@ -104,7 +102,6 @@ export async function createManagedAccount(
         billing_mode: input.billingMode,
         credit_limit: creditLimitOf(input),
         max_concurrent_calls: input.maxConcurrentCalls,
-        ...(input.billingDay === undefined ? {} : { billing_day: input.billingDay }),
       },
       actor.bcryptCost,
     );
@@ -136,7 +133,6 @@ export async function updateManagedAccount(
       billing_mode: input.billingMode,
       credit_limit: creditLimitOf(input),
       max_concurrent_calls: input.maxConcurrentCalls,
-      ...(input.billingDay === undefined ? {} : { billing_day: input.billingDay }),
       ...(passwordHash ? { password_hash: passwordHash } : {}),
     };
     let after: AccountRow;

@@ -2,6 +2,7 @@
 // it: take it off the seller's shelf by a conditional update (so it is sold once, whatever runs
 // concurrently), check the buyer's funds under its row lock, subscribe, charge the first period,
 // and record it. The use cases that compose them are in purchases.ts.
+import { findSellerName } from '../db/repos/company-profiles.ts';
 import type { Db } from '../db/knex.ts';
 import type { Transaction } from '../db/transaction.ts';
 import { findAccountById, lockAccount, type AccountRow } from '../db/repos/accounts.ts';
@@ -122,7 +123,7 @@ export async function takeForBuyer(trx: Transaction, buyerId: number, productId:
   if (earlier) return { kind: 'replayed', result: await replay(trx, earlier, productId) };
 
   const { seller, shelf } = await sellerOf(trx, buyer);
-  if (seller.status !== 'active') throw new ConflictError(`${seller.name} is not selling numbers at the moment; nothing was charged.`);
+  if (seller.status !== 'active') throw new ConflictError(`${await findSellerName(trx, seller)} is not selling numbers at the moment; nothing was charged.`);
   const holder =
     buyer.role === 'reseller'
       ? { reseller_id: buyer.id, customer_id: null }
@@ -210,6 +211,8 @@ export async function chargeFirstPeriod(
   const charge = async (amount: Money, kind: 'setup_fee' | 'recurring_fee', description: string) => {
     if (amount.isZero()) return;
     const { entry } = await postLedgerEntry(trx, {
+      // The first period runs from the purchase to the first renewal (a calendar month's billing day).
+      period: kind === 'recurring_fee' ? { start: context.now, end: first.nextBillingAt } : undefined,
       accountId: buyer.id,
       amount: toStored(amount.negated()),
       kind,

@@ -68,9 +68,9 @@ export function startBillingSchedule(
           await runInvoiceSchedule(db, { currency, moneyDecimals, invoiceOverdueGraceDays }, clock(), logger)
             .catch((error: unknown) => logger.error({ err: error }, 'invoice run failed'));
         }
-        const { sessionSecret, stripeApi } = config;
-        if (sessionSecret === undefined || stripeApi === undefined || currency === undefined) return summary;
-        await runAutomaticRefills(db, { sessionSecret, stripeApi, currency }, clock(), logger)
+        const { sessionSecret, stripeApi, publicUrl } = config;
+        if (sessionSecret === undefined || stripeApi === undefined || currency === undefined || publicUrl === undefined) return summary;
+        await runAutomaticRefills(db, { sessionSecret, stripeApi, currency, publicUrl }, clock(), logger)
           .then((refills) => logger.info(refills, 'automatic refills finished'))
           .catch((error: unknown) => logger.error({ err: error }, 'automatic refills failed'));
         return summary;

@@ -1,6 +1,6 @@
 // What buyers and holders do with numbers besides buying them: see what is on offer, set a
 // reseller's sell terms (one number, or a markup over many), set a customer's forwarding.
-import { findCompanyName } from '../db/repos/company-profiles.ts';
+import { findSellerName } from '../db/repos/company-profiles.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Db } from '../db/knex.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
@@ -31,9 +31,8 @@ export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters,
   const viewer = { accountId: buyer.id, now };
   const countries = byCountryName(await listOfferCountries(db, shelf, viewer));
   const { rows, total } = await listOffers(db, shelf, viewer, { filters, window, order, countryOrder: countries });
-  const companyName = await findCompanyName(db, seller.id);
   // The seller is shown by its company name (its profile), not its login's name.
-  return { seller: companyName ? { ...seller, name: companyName } : seller, rows, total, countries };
+  return { seller: { ...seller, name: await findSellerName(db, seller) }, rows, total, countries };
 }
 
 /** One page of the API's offer search (cursor and sort in `request`). */

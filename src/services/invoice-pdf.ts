@@ -2,7 +2,7 @@
 // address and tax id, the grouped lines, taxes, totals and balances, the issuer's footer. It
 // renders the document frozen at issue (InvoiceRow), so a PDF made later shows the same.
 import PDFDocument from 'pdfkit';
-import { LINE_GROUP_LABELS, type InvoiceLine, type LineGroup } from '../domain/invoices.ts';
+import { LINE_GROUP_LABELS, coveredDays, type InvoiceLine, type LineGroup } from '../domain/invoices.ts';
 import { formatMoney } from '../domain/money.ts';
 import type { InvoiceRow, PartySnapshot } from '../db/repos/invoices.ts';
 
@@ -24,10 +24,11 @@ function partyLines(party: PartySnapshot): string[] {
     .filter((line) => line !== '');
 }
 
-function lineDetail(line: InvoiceLine): string {
+function lineDetail(line: Pick<InvoiceLine, 'group' | 'calls' | 'minutes' | 'period_start' | 'period_end'>): string {
   if (line.group === 'calls') return `${line.calls ?? 0} calls, ${line.minutes ?? '0'} min`;
-  if (line.period_start) return line.period_end ? `${line.period_start} to ${line.period_end}` : `from ${line.period_start}`;
-  return '';
+  const period = coveredDays(line);
+  if (!period) return '';
+  return period.to ? `${period.from} - ${period.to}` : `from ${period.from}`;
 }
 
 export function renderInvoicePdf(invoice: InvoiceRow, options: PdfOptions): Promise<Buffer> {
@@ -57,7 +58,7 @@ export function renderInvoicePdf(invoice: InvoiceRow, options: PdfOptions): Prom
   const facts: Array<[string, string]> = [
     ['Number', invoice.number],
     ['Issued', day(invoice.issued_at)],
-    ...(invoice.kind === 'invoice' ? [['Period', `${day(invoice.period_start)} to ${day(invoice.period_end)}`] as [string, string]] : []),
+    ...(invoice.kind === 'invoice' ? [['Period', lineDetail({ group: 'recurring_fees', calls: null, minutes: null, period_start: day(invoice.period_start), period_end: day(invoice.period_end) })] as [string, string]] : []),
     ...(options.corrects ? [['Corrects invoice', options.corrects] as [string, string]] : []),
     ...(invoice.due_at && invoice.status === 'open' ? [['Due', day(invoice.due_at)] as [string, string]] : []),
     ['Status', invoice.status === 'paid' ? 'PAID' : invoice.status === 'credited' ? 'CREDITED' : 'OPEN'],

@@ -60,7 +60,10 @@ export async function issueInvoice(db: Db, input: { accountId: number; period: s
     if (!account || account.parent_id === null) throw new NotFoundError('There is no such account to invoice');
     const billingDay = Number((account as AccountRow & { billing_day?: number }).billing_day ?? 1);
     const { start, end } = invoicePeriod(input.period, billingDay);
-    if (end.getTime() > input.now.getTime()) throw new ValidationError(`The period ${input.period} of this account ends ${end.toISOString().slice(0, 10)}: it cannot be invoiced before`);
+    if (end.getTime() > input.now.getTime()) {
+      const message = `The period ${input.period} of this account ends ${end.toISOString().slice(0, 10)}: it cannot be invoiced before`;
+      throw new ValidationError(message, { period: message });
+    }
     const issuer = await findAccountById(trx, account.parent_id);
     if (!issuer) throw new NotFoundError('The seller of this account is gone');
 

@@ -1,6 +1,7 @@
 // Composes a mail: whose brand it carries (the operator's, or the reseller's for its customers),
 // which template applies (the owner's override, else the default), rendered with the event's
 // variables. An override that fails to render is flagged and the default is sent: never a broken mail.
+import { findSellerName } from '../db/repos/company-profiles.ts';
 import type { Db } from '../db/knex.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { findMailSenderName, findMailTemplateOverride, flagMailTemplateBroken, type MailTemplateRow } from '../db/repos/mail-templates.ts';
@@ -26,11 +27,11 @@ export interface ComposedMail extends MailContent {
   template: 'override' | 'default';
 }
 
-/** The brand of a reseller (its sender name, else its account name), or of the operator. */
+/** The brand of a reseller (its sender name, else its company's legal name, else its account name), or of the operator. */
 export async function brandOfOwner(db: Db, ownerId: number | null, settings: Pick<MailSettings, 'mailFrom'>): Promise<MailBrand> {
   if (ownerId === null) return { ownerId: null, name: settings.mailFrom.name };
   const owner = await findAccountById(db, ownerId);
-  const name = (await findMailSenderName(db, ownerId)) ?? owner?.name ?? settings.mailFrom.name;
+  const name = (await findMailSenderName(db, ownerId)) ?? (owner ? await findSellerName(db, owner) : settings.mailFrom.name);
   return { ownerId, name: singleLine(name) };
 }
 

@@ -30,6 +30,7 @@ export const ALWAYS_SENT: ReadonlyArray<{ type: EventType; label: string }> = [
   { type: 'number.purchased', label: 'Purchase receipt' },
   { type: 'subscription.renewed', label: 'Renewal charged (receipt)' },
   { type: 'payment.received', label: 'Payment received (receipt)' },
+  { type: 'refill.failed', label: 'Automatic refill declined (the card charge failed)' },
   { type: 'password.reset', label: 'Password reset link (security)' },
   { type: 'account.welcome', label: 'Welcome with a set-password link (security)' },
 ];

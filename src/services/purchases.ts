@@ -1,6 +1,7 @@
 // Buying and assigning numbers: the quote a buyer sees, the purchase, and the admin's assign. Each
 // is one transaction made of the acquisition steps (acquisition.ts), and the buyer's funds are
 // checked under its row lock.
+import { findSellerName } from '../db/repos/company-profiles.ts';
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
@@ -41,6 +42,8 @@ export interface PurchaseInput {
 export interface PurchaseQuote {
   buyer: AccountRow;
   seller: AccountRow;
+  /** What the buyer sees of the seller: its company's legal name, else its account name. */
+  sellerName: string;
   product: DidRow;
   /** What the buyer pays: setup, period price and the per-minute terms of its calls. */
   terms: PriceTerms;
@@ -79,6 +82,7 @@ export async function quotePurchase(
   return {
     buyer,
     seller,
+    sellerName: await findSellerName(db, seller),
     product,
     terms,
     setupFee: terms.setup_fee,
@@ -148,6 +152,8 @@ export async function assignDid(db: Db, input: AssignInput): Promise<PurchaseRes
 export interface MultiQuote {
   buyer: AccountRow;
   seller: AccountRow;
+  /** What the buyer sees of the seller: its company's legal name, else its account name. */
+  sellerName: string;
   /** Each number's setup fee, first period (a calendar month's prorated part) and their total, as its own purchase would charge. */
   lines: Array<{ product: DidRow; terms: PriceTerms; firstPeriod: string; proration: TermStart['proration']; total: string; nextBillingAt: Date | null }>;
   setupFees: string;
@@ -185,6 +191,7 @@ export async function quotePurchases(
   return {
     buyer,
     seller,
+    sellerName: await findSellerName(db, seller),
     lines,
     setupFees: toStored(setupFees),
     firstPeriods: toStored(firstPeriods),

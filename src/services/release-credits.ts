@@ -40,6 +40,7 @@ export async function creditUnusedDays(
       referenceId: subscription.id,
       correctsEntryId: charge.id,
       createdBy: context.actorId,
+      period: { start: credit.from, end: credit.end },
       now,
     });
     entries.push(entry);

@@ -90,6 +90,7 @@ export async function processBatch(
         referenceType: 'subscription',
         referenceId: row.id,
         idempotencyKey: `renewal:${row.id}:${step.periodStart.toISOString()}`,
+        period: { start: step.periodStart, end: step.periodEnd },
       });
     }
   }

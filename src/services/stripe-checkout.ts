@@ -10,7 +10,7 @@ import { toMinorUnits } from '../domain/stripe-amounts.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { payeeOf, stripeClient, type Payee, type StripeKeys } from './stripe-settings.ts';
 
-export type CheckoutConfig = Pick<Config, 'sessionSecret' | 'stripeApi' | 'publicUrl' | 'currency' | 'paymentMinAmount' | 'paymentMaxAmount'>;
+export type CheckoutConfig = Pick<Config, 'sessionSecret' | 'stripeApi' | 'publicUrl' | 'currency' | 'paymentMinAmount' | 'paymentMaxAmount' | 'checkoutExpiryHours'>;
 
 export class PaymentsOffError extends ConflictError {}
 
@@ -50,6 +50,10 @@ export async function startTopUp(db: Db, config: CheckoutConfig, account: Accoun
     customer_email: account.email,
     metadata,
     payment_intent_data: { metadata },
+    // Stripe's own lifetime is 24 h; a shorter setting is passed on, so Stripe and the expiry job
+    // (services/payment-expiry.ts) agree. 24 is left to Stripe's default: a clock a second ahead
+    // of Stripe's would make "now + 24 h" too far for it.
+    ...(config.checkoutExpiryHours < 24 ? { expires_at: Math.floor(now.getTime() / 1000) + config.checkoutExpiryHours * 3600 } : {}),
     success_url: `${config.publicUrl}${base}/${payment.id}?returned=success`,
     cancel_url: `${config.publicUrl}${base}/${payment.id}?returned=cancel`,
   }, { idempotencyKey: `didhub-topup-${payment.id}` }).catch(async (error: unknown) => {

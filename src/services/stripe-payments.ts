@@ -1,7 +1,8 @@
 // What a Stripe payment does to the ledger, inside the caller's transaction, with the payment row
 // locked: credit it once (the ledger row's key is the PaymentIntent's id, so even two paths that
 // both see it succeed write one row), follow its refunds by Stripe's running total (a replay or an
-// older event finds nothing left to post), mark a failure, record a dispute.
+// older event finds nothing left to post), mark a failure or an expiry, record a dispute. An expired
+// payment that Stripe later reports paid is still credited: money received is never dropped.
 import type { AccountRow } from '../db/repos/accounts.ts';
 import { findLedgerEntryByKey } from '../db/repos/ledger.ts';
 import { insertDispute, updatePayment, type PaymentRow } from '../db/repos/payments.ts';
@@ -78,6 +79,13 @@ export async function markPaymentFailed(trx: Transaction, payment: PaymentRow, m
   if (payment.kind === 'refill' && (await lockRefillSettings(trx, payment.account_id))) {
     await saveRefillSettings(trx, payment.account_id, { last_failure_at: now, last_failure_message: message }, now);
   }
+  return true;
+}
+
+/** Stripe closed the Checkout page unpaid: nothing to credit. A payment already settled stays as it is. */
+export async function markPaymentExpired(trx: Transaction, payment: PaymentRow, now: Date): Promise<boolean> {
+  if (payment.status !== 'pending') return false;
+  await updatePayment(trx, payment.id, { status: 'expired', failure_message: 'Not paid before the payment page closed', updated_at: now });
   return true;
 }
 

@@ -3,16 +3,19 @@
 // payments the event may touch, so one payee's events can never credit another's payments. Each
 // event id is stored once in the transaction that applies it: a replay (or 20 at once) is a no-op.
 // Events may come in any order: whichever of checkout.session.completed and
-// payment_intent.succeeded comes first credits the payment, the other finds it credited.
+// payment_intent.succeeded comes first credits the payment, the other finds it credited; a success
+// after checkout.session.expired (or after the local expiry job) still credits, once.
 import type Stripe from 'stripe';
 import type { Db } from '../db/knex.ts';
 import { claimStripeEvent, lockPaymentOfPayee, type PaymentRow } from '../db/repos/payments.ts';
 import { saveRefillSettings } from '../db/repos/refill-settings.ts';
 import { inTransaction, type Transaction } from '../db/transaction.ts';
 import type { Logger } from '../logger.ts';
+import type { Config } from '../config.ts';
+import { recordRefillFailure } from './automatic-refills.ts';
 import { retryAccountRenewals } from './renewals.ts';
 import { loadStripeKeys, stripeClient, type StripeSettingsConfig } from './stripe-settings.ts';
-import { applyRefundedTotal, creditPayment, markPaymentFailed, recordCardFacts, recordDispute } from './stripe-payments.ts';
+import { applyRefundedTotal, creditPayment, markPaymentExpired, markPaymentFailed, recordCardFacts, recordDispute } from './stripe-payments.ts';
 
 export interface StripeWebhookInput {
   payeeResellerId: number | null;
@@ -44,7 +47,7 @@ const paymentIdOf = (metadata: Metadata): number | undefined => {
 
 interface Handled { result: string; creditedAccountId?: number }
 
-async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.Event, now: Date, setupCard: CardOfSetup | undefined): Promise<Handled> {
+async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.Event, now: Date, setupCard: CardOfSetup | undefined, publicUrl: string): Promise<Handled> {
   const object = event.data.object as unknown;
   const lock = (keys: Parameters<typeof lockPaymentOfPayee>[2]) => lockPaymentOfPayee(trx, payee, keys);
   switch (event.type) {
@@ -57,6 +60,13 @@ async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.
       if (session.payment_status !== 'paid' || session.amount_total === null || !session.currency) return { result: 'pending' };
       return credited(await creditPayment(trx, payment, { paymentIntentId: intent, amountMinor: session.amount_total, currency: session.currency }, now), payment);
     }
+    case 'checkout.session.expired': {
+      const session = object as SessionObject;
+      if (session.mode === 'setup') return { result: 'ignored: card not saved' };
+      const payment = await lock({ id: paymentIdOf(session.metadata), checkoutSessionId: session.id });
+      if (!payment) return { result: 'ignored: no such payment' };
+      return { result: (await markPaymentExpired(trx, payment, now)) ? 'expired' : 'ignored: not pending' };
+    }
     case 'payment_intent.succeeded': {
       const intent = object as IntentObject;
       const payment = await lock({ id: paymentIdOf(intent.metadata), paymentIntentId: intent.id });
@@ -67,7 +77,10 @@ async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.
       const intent = object as IntentObject;
       const payment = await lock({ id: paymentIdOf(intent.metadata), paymentIntentId: intent.id });
       if (!payment) return { result: 'ignored: no such payment' };
-      const failed = await markPaymentFailed(trx, payment, intent.last_payment_error?.message ?? 'The payment failed', now);
+      const reason = intent.last_payment_error?.message ?? 'The payment failed';
+      const failed = await markPaymentFailed(trx, payment, reason, now);
+      // A refill whose decline the charge itself never reported (the process died first) is mailed here.
+      if (failed && payment.kind === 'refill') await recordRefillFailure(trx, publicUrl, payment, reason, now);
       return { result: failed ? 'failed' : 'ignored: not pending' };
     }
     case 'charge.succeeded': {
@@ -116,7 +129,7 @@ async function saveCard(trx: Transaction, session: SessionObject, card: CardOfSe
 
 export async function handleStripeWebhook(
   db: Db,
-  config: StripeSettingsConfig,
+  config: StripeSettingsConfig & Pick<Config, 'publicUrl'>,
   logger: Pick<Logger, 'warn' | 'info' | 'error'>,
   input: StripeWebhookInput,
 ): Promise<StripeWebhookOutcome> {
@@ -146,7 +159,7 @@ export async function handleStripeWebhook(
   const handled = await inTransaction(db, async (trx) => {
     const fresh = await claimStripeEvent(trx, { id: event.id, type: event.type, payeeResellerId: input.payeeResellerId, now: input.now });
     if (!fresh) return { result: 'duplicate' } satisfies Handled;
-    return applyEvent(trx, input.payeeResellerId, event, input.now, setupCard);
+    return applyEvent(trx, input.payeeResellerId, event, input.now, setupCard, config.publicUrl);
   });
   logger.info({ eventId: event.id, type: event.type, result: handled.result }, 'stripe webhook');
   // As after a manual payment: money in charges the account's suspended renewals at once.

@@ -2,7 +2,8 @@
 // Where Chromium is missing they are skipped, and say so in the test output.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import type { Config } from '../../src/config.ts';
 import type { Knex } from 'knex';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -45,17 +46,21 @@ export interface BrowserSession {
   newPage(): Promise<Page>;
 }
 
-/** Serves the app on a free local port and launches Chromium for the enclosing describe block. */
-export function useBrowser(getDb: () => Knex): BrowserSession {
+/**
+ * Serves the app on a free local port and launches Chromium for the enclosing describe block.
+ * `config` gets the address the app listens at (for PUBLIC_URL, where Stripe Checkout returns).
+ */
+export function useBrowser(getDb: () => Knex, options: { config?: (baseUrl: string) => Config } = {}): BrowserSession {
   let server: Server | undefined;
   let browser: Browser | undefined;
   let baseUrl = '';
   beforeAll(async () => {
-    const app = createTestApp(getDb());
+    // Listen first, build the app once the address is known.
     server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+      const listening = http.createServer().listen(0, '127.0.0.1', () => resolve(listening));
     });
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server.on('request', createTestApp(getDb(), options.config ? { config: options.config(baseUrl) } : {}));
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS });
   });
   afterAll(async () => {

@@ -359,11 +359,11 @@ export async function makeStripeSettings(
 /** A pending card payment row (as "Add funds" writes before sending to Checkout). */
 export async function makePayment(
   db: Knex,
-  fields: { account: Pick<AccountRow, 'id'>; amount: string; payeeResellerId?: number | null; kind?: PaymentKind; currency?: string; checkoutSessionId?: string },
+  fields: { account: Pick<AccountRow, 'id'>; amount: string; payeeResellerId?: number | null; kind?: PaymentKind; currency?: string; checkoutSessionId?: string; createdAt?: Date },
 ): Promise<PaymentRow> {
   const payment = await insertPayment(db, {
     account_id: fields.account.id, payee_reseller_id: fields.payeeResellerId ?? null, kind: fields.kind ?? 'topup',
-    amount: toStored(fields.amount), currency: fields.currency ?? 'USD', created_at: new Date(),
+    amount: toStored(fields.amount), currency: fields.currency ?? 'USD', created_at: fields.createdAt ?? new Date(),
   });
   if (fields.checkoutSessionId) await updatePayment(db, payment.id, { checkout_session_id: fields.checkoutSessionId, updated_at: new Date() });
   return { ...payment, checkout_session_id: fields.checkoutSessionId ?? null };

@@ -25,10 +25,23 @@ export interface FakeStripe {
   close(): Promise<void>;
 }
 
-export async function startFakeStripe(): Promise<FakeStripe> {
+export interface FakeStripeOptions {
+  /**
+   * Serve Checkout too (browser tests): a session's `url` is this server's `/c/pay/<id>`, a tiny
+   * page standing in for Stripe's hosted form that sends the browser straight to the success_url.
+   * Otherwise the url is Stripe's own address, which nothing opens.
+   */
+  checkoutPages?: boolean;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
   const requests: StripeRequest[] = [];
+  const successUrls = new Map<string, string>();
   let sequence = 0;
   let decline = false;
+  let origin = '';
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
@@ -45,10 +58,20 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         res.end(JSON.stringify(json));
       };
       const metadata = Object.fromEntries(Object.entries(params).filter(([k]) => k.startsWith('metadata[')).map(([k, v]) => [k.slice(9, -1), v]));
+      const page = /^\/c\/pay\/(cs_test_\d+)$/.exec(url.pathname);
+      if (req.method === 'GET' && page && successUrls.has(page[1]!)) {
+        const target = escapeHtml(successUrls.get(page[1]!)!);
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        return res.end(`<!doctype html><title>Stripe Checkout (test stand-in)</title><meta http-equiv="refresh" content="0;url=${target}"><p>Paid. <a href="${target}">Back to the shop</a></p>`);
+      }
       if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
+        const id = `cs_test_${n}`;
+        if (params.success_url) successUrls.set(id, params.success_url);
         return send(200, {
-          id: `cs_test_${n}`, object: 'checkout.session', mode: params.mode, status: 'open', payment_status: params.mode === 'setup' ? 'no_payment_required' : 'unpaid',
-          url: `https://checkout.stripe.com/c/pay/cs_test_${n}`, metadata, customer: params.customer ?? null, payment_intent: null, setup_intent: null,
+          id, object: 'checkout.session', mode: params.mode, status: 'open', payment_status: params.mode === 'setup' ? 'no_payment_required' : 'unpaid',
+          url: options.checkoutPages ? `${origin}/c/pay/${id}` : `https://checkout.stripe.com/c/pay/${id}`,
+          metadata, customer: params.customer ?? null, payment_intent: null, setup_intent: null,
+          ...(params.expires_at ? { expires_at: Number(params.expires_at) } : {}),
         });
       }
       if (req.method === 'POST' && url.pathname === '/v1/customers') {
@@ -57,9 +80,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
         if (decline) {
           decline = false;
+          // Stripe's documented error for a declined off-session confirm: the failed PaymentIntent rides along.
           return send(402, { error: {
             type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.',
-            payment_intent: { id: `pi_test_${n}`, object: 'payment_intent', status: 'requires_payment_method' },
+            charge: `ch_declined_${n}`, doc_url: 'https://stripe.com/docs/error-codes/card-declined', param: '',
+            payment_intent: {
+              id: `pi_test_${n}`, object: 'payment_intent', amount: Number(params.amount), currency: params.currency, status: 'requires_payment_method',
+              last_payment_error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' }, metadata,
+            },
           } });
         }
         const amount = Number(params.amount);
@@ -85,6 +113,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     port: (server.address() as AddressInfo).port,
     requests,

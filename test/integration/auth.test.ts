@@ -156,6 +156,8 @@ describe('logout and pages', () => {
   it('when a page is served, then security headers are set', async () => {
     const response = await request(app).get('/login');
     expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    // Forms post to us only; Add funds redirects on to Stripe Checkout, which form-action must allow.
+    expect(response.headers['content-security-policy']).toContain("form-action 'self' https://checkout.stripe.com;");
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(String(response.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Lax/);

@@ -203,21 +203,24 @@ describe('the pages', () => {
     expect(receipt.text).toContain('17 of 31 days, prorated');
   });
 
-  it('when the admin sets a billing day on the account form, then it is kept; 29 is refused with a message', async () => {
+  it('when the admin sets a billing day, then it is edited in the billing settings only: 29 is refused with a message, the account form links there', async () => {
     const app = createTestApp(db);
     const agent = await loginAs(app, admin.email);
     const buyer = await customer();
-    const fields = { name: buyer.name, email: buyer.email, billing_mode: 'prepaid', credit_limit: '0', max_concurrent_calls: '0', status: 'active' };
-    const refused = await postForm(agent, `/admin/accounts/${buyer.id}/edit`, { ...fields, billing_day: '29' }, `/admin/accounts/${buyer.id}/edit`);
+    const settings = `/admin/company/accounts/${buyer.id}`;
+    const refused = await postForm(agent, settings, { exempt_reason: '', billing_day: '29' });
     expect(refused.status).toBe(400);
-    expect(refused.text).toContain('Enter a day of the month, 1 to 28');
-    const saved = await postForm(agent, `/admin/accounts/${buyer.id}/edit`, { ...fields, billing_day: '15' }, `/admin/accounts/${buyer.id}/edit`);
-    expect(saved.status).toBe(302);
+    expect(refused.text).toContain('A day from 1 to 28');
+    expect((await postForm(agent, settings, { exempt_reason: '', billing_day: '15' })).status).toBe(303);
     expect((await db('accounts').where({ id: buyer.id }).first()).billing_day).toBe(15);
-    // A form without the field (an older client) leaves the day alone.
-    await postForm(agent, `/admin/accounts/${buyer.id}/edit`, fields, `/admin/accounts/${buyer.id}/edit`);
+    // The account form no longer edits it: a posted day is ignored, the form shows it and links to the settings.
+    const fields = { name: buyer.name, email: buyer.email, billing_mode: 'prepaid', credit_limit: '0', max_concurrent_calls: '0', status: 'active' };
+    const edit = `/admin/accounts/${buyer.id}/edit`;
+    expect((await postForm(agent, edit, { ...fields, billing_day: '3' })).status).toBe(302);
     expect((await db('accounts').where({ id: buyer.id }).first()).billing_day).toBe(15);
-    expect((await agent.get(`/admin/accounts/${buyer.id}`)).text).toContain('Day 15 of each month');
+    const form = await agent.get(edit);
+    expect(form.text).not.toContain('name="billing_day"');
+    expect(form.text).toContain(`href="${settings}"`);
   });
 
   it('when the admin creates a DID billed per calendar month, then it is stored so; an annual one-time term is refused at its field', async () => {

@@ -65,6 +65,9 @@ describe('invoice pages', () => {
     const agent = await loginAs(app, admin.email);
     const list = await agent.get('/admin/invoices?period=2027-01');
     expect(list.text).toContain(aliceInvoice.number);
+    // Issued by the company the document names, not the admin login.
+    expect(list.text).toContain('<td>Operator Telecom Ltd</td>');
+    expect(list.text).not.toContain(`<td>${admin.name}</td>`);
     expect(list.text).toContain(bobInvoice.number);
     const filtered = await agent.get(`/admin/invoices?account=${alice.id}`);
     expect(filtered.text).not.toContain(bobInvoice.number);
@@ -72,6 +75,7 @@ describe('invoice pages', () => {
     expect(csv.text.split('\n')[0]).toContain('number');
     expect(csv.text).toContain(`${aliceInvoice.number},Operator`.slice(0, aliceInvoice.number.length));
     expect(csv.text).toMatch(/,0\.0000,0\.0000,0\.0000,USD/);
+    expect(csv.text).toContain(`${aliceInvoice.number},Operator Telecom Ltd,`);
   });
 
   it('when the admin generates a period that has an invoice already, then nothing new is issued', async () => {

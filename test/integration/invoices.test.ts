@@ -189,13 +189,16 @@ describe('credit notes', () => {
   it('when the operator credits part of an invoice, then a numbered credit note with the invoice\'s taxes is credited to the ledger and the invoice stays as issued', async () => {
     const [, invoice] = await invoicesOf(customer.id);
     const balance = await balanceOf(customer.id);
-    const note = await createCreditNote(db, admin.id, { invoiceId: invoice!.id, amount: '1', reason: 'Call quality' }, { actorId: admin.id, now: at('2027-02-20T00:00:00Z'), decimals: 4 });
+    const issue = () => createCreditNote(db, admin.id, { invoiceId: invoice!.id, amount: '1', reason: 'Call quality', key: 'review-1' }, { actorId: admin.id, now: at('2027-02-20T00:00:00Z'), decimals: 4 });
+    const [{ note }, again] = [await issue(), await issue()];
+    // The same review posted twice (a double submit) issues one note.
+    expect(again).toMatchObject({ replayed: true, note: { id: note.id } });
     expect(note).toMatchObject({ kind: 'credit_note', corrects_invoice_id: invoice!.id, number: 'OT-CN-00001', subtotal: '1.000000', tax_total: '0.230000', total: '1.230000' });
     expect(new Money(await balanceOf(customer.id)).minus(balance).toFixed(4)).toBe('1.2300');
     expect(await db('invoices').where({ id: invoice!.id }).first()).toMatchObject({ total: invoice!.total, subtotal: invoice!.subtotal });
-    await expect(createCreditNote(db, admin.id, { invoiceId: invoice!.id, amount: '5', reason: 'Too much' }, { actorId: admin.id, now: at('2027-02-20T00:00:00Z'), decimals: 4 }))
+    await expect(createCreditNote(db, admin.id, { invoiceId: invoice!.id, amount: '5', reason: 'Too much', key: 'review-2' }, { actorId: admin.id, now: at('2027-02-20T00:00:00Z'), decimals: 4 }))
       .rejects.toThrow(/left to credit/);
-    await expect(createCreditNote(db, reseller.id, { invoiceId: invoice!.id, amount: '0.1', reason: 'Not mine' }, { actorId: reseller.id, now: at('2027-02-20T00:00:00Z'), decimals: 4 }))
+    await expect(createCreditNote(db, reseller.id, { invoiceId: invoice!.id, amount: '0.1', reason: 'Not mine', key: 'review-3' }, { actorId: reseller.id, now: at('2027-02-20T00:00:00Z'), decimals: 4 }))
       .rejects.toThrow(/no such invoice/);
   });
 });

@@ -90,7 +90,10 @@ describe('Mail templates page', () => {
   it('when the admin lists templates, then every mail is there with its kind and default status', async () => {
     const page = await asAdmin.get('/admin/mail-templates');
     expect(page.status).toBe(200);
-    for (const event of ['number.purchased', 'renewal.notice', 'password.reset', 'account.welcome']) expect(page.text).toContain(`data-event="${event}"`);
+    for (const event of ['number.purchased', 'renewal.notice', 'refill.failed', 'password.reset', 'account.welcome']) expect(page.text).toContain(`data-event="${event}"`);
+    const refill = await asAdmin.get('/admin/mail-templates/refill.failed');
+    expect(refill.status).toBe(200);
+    for (const variable of ['amount', 'card', 'reason', 'add_funds_url']) expect(refill.text).toContain(`&lt;%= ${variable} %&gt;`);
     expect((await asAdmin.get('/admin/mail-templates/no.such')).status).toBe(404);
   });
 

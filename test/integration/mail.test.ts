@@ -49,6 +49,7 @@ const SAMPLE_DATA: Record<(typeof MAIL_EVENT_TYPES)[number], Record<string, unkn
   'number.expiring': { number: '+14155550106', subscription_id: 1, expires_at: '2027-03-05T00:00:00Z' },
   'balance.low': { balance: '4.200000', available: '4.200000', threshold: '5.000000' },
   'payment.received': { amount: '50.000000', kind: 'payment', ledger_entry_id: 1, balance: '54.200000', note: 'Wire <March>' },
+  'refill.failed': { payment_id: 1, amount: '25.000000', reason: 'Your card has insufficient funds.', card_brand: 'visa', card_last4: '4242', add_funds_url: 'https://portal.example.com/customer/payments/add' },
   'password.reset': { reset_url: 'https://portal.example.com/reset-password/tok123', expires_at: '2027-03-01T12:30:00Z' },
   'account.welcome': { set_password_url: 'https://portal.example.com/set-password/tok456', expires_at: '2027-03-08T12:00:00Z' },
 };
@@ -62,6 +63,7 @@ const EXPECTED_TEXT: Record<(typeof MAIL_EVENT_TYPES)[number], string[]> = {
   'number.expiring': ['+14155550106', '5 Mar 2027'],
   'balance.low': ['$4.2000', '$5.0000'],
   'payment.received': ['$50.0000', '$54.2000', 'Wire <March>'],
+  'refill.failed': ['$25.0000', 'visa •••• 4242', 'Your card has insufficient funds.', 'https://portal.example.com/customer/payments/add'],
   'password.reset': ['https://portal.example.com/reset-password/tok123'],
   'account.welcome': ['https://portal.example.com/set-password/tok456'],
 };

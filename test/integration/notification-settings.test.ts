@@ -36,7 +36,7 @@ describe('the Notifications page', () => {
     const page = await agent.get(PAGE);
     expect(page.status).toBe(200);
     expect(page.text.match(/name="notices" value="[a-z.]+" checked/g)).toHaveLength(5);
-    for (const label of ['Purchase receipt', 'Payment received (receipt)', 'Password reset link (security)']) expect(page.text).toContain(label);
+    for (const label of ['Purchase receipt', 'Payment received (receipt)', 'Automatic refill declined (the card charge failed)', 'Password reset link (security)']) expect(page.text).toContain(label);
   });
 
   it('when notices are turned off and a threshold set, then they are saved and shown so', async () => {

@@ -2,7 +2,10 @@
 // with SKIP LOCKED and a lease, retried on the schedule, failed for good when told so.
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/knex.ts';
-import { enqueueOutboxMessages, findOutboxMessage, listOutboxAttempts, requeueOutboxMessage, type OutboxMessageRow } from '../../src/db/outbox.ts';
+import {
+  enqueueOutboxMessages, findOutboxMessage, listOutboxAttempts, markOutboxAttemptFailed, markOutboxDelivered, requeueOutboxMessage, type OutboxMessageRow,
+} from '../../src/db/outbox.ts';
+import { pruneOutbox } from '../../src/services/outbox-retention.ts';
 import { countOutboxByStatus, listOutboxMessages } from '../../src/db/queries/outbox.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { deliverDueMessages, drainOutbox, LEASE_SECONDS, type DeliveryOutcome, type OutboxDeliverer } from '../../src/services/outbox-worker.ts';
@@ -134,6 +137,29 @@ describe('outbox', () => {
     expect(second).toEqual([]);
     const { total } = await listOutboxMessages(db, { recipient: 'dedupe@example.com' }, { limit: 10, offset: 0 });
     expect(total).toBe(1);
+  });
+
+  it('when messages were settled longer ago than the retention, then they go with their tries and pending ones stay', async () => {
+    const db = database.current.db;
+    const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
+    const [oldDelivered, recentDelivered, oldFailed, oldPending] = await enqueueOutboxMessages(
+      db,
+      ['old-delivered', 'recent-delivered', 'old-failed', 'old-pending'].map((name) => mail(`${name}@retention.example`)),
+      daysAgo(200),
+    );
+    await markOutboxDelivered(db, oldDelivered!, { ok: true, durationMs: 5, at: daysAgo(91) });
+    await markOutboxDelivered(db, recentDelivered!, { ok: true, durationMs: 5, at: daysAgo(89) });
+    await markOutboxAttemptFailed(db, oldFailed!, { ok: false, detail: 'refused', durationMs: 5, at: daysAgo(120) }, undefined);
+
+    expect(await pruneOutbox(db, { retentionDays: 0, now: NOW })).toBe(0);
+    expect(await findOutboxMessage(db, oldDelivered!)).toBeDefined();
+
+    expect(await pruneOutbox(db, { retentionDays: 90, now: NOW })).toBeGreaterThanOrEqual(2);
+    expect(await findOutboxMessage(db, oldDelivered!)).toBeUndefined();
+    expect(await listOutboxAttempts(db, oldDelivered!)).toEqual([]);
+    expect(await findOutboxMessage(db, oldFailed!)).toBeUndefined();
+    expect(await findOutboxMessage(db, recentDelivered!)).toMatchObject({ status: 'delivered' });
+    expect(await findOutboxMessage(db, oldPending!)).toMatchObject({ status: 'pending' });
   });
 
   it('when messages are listed, then filters, counts and pages apply', async () => {

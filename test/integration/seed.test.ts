@@ -10,7 +10,7 @@ const database = useTestDatabase();
 describe('demo data', () => {
   it('when seeded into an empty database, then every demo login works and the data is realistic', async () => {
     const { db } = database.current;
-    const result = await seedDemo(db, { now: new Date('2026-11-29T12:00:00Z'), bcryptCost: 4 });
+    const result = await seedDemo(db, { now: new Date('2026-11-29T12:00:00Z'), bcryptCost: 4, currency: 'EUR' });
     expect(result.seeded).toBe(true);
 
     for (const login of DEMO_LOGINS) {
@@ -41,10 +41,11 @@ describe('demo data', () => {
     expect(calls.some((call) => call.owner_id === customerOfReseller.id && call.reseller_id === reseller.id)).toBe(true);
     expect(calls.filter((call) => Number(call.billsec) === 0)).toHaveLength(2);
 
-    // Card payments for the Payments pages: one paid (Visa 4242) and partly refunded, one pending.
+    // Card payments for the Payments pages: one paid (Visa 4242) and partly refunded, one expired unpaid, one pending.
     const payments = await db('payments').orderBy('id').select('status', 'amount', 'amount_refunded', 'card_brand', 'card_last4');
     expect(payments).toEqual([
       { status: 'partially_refunded', amount: '50.000000', amount_refunded: '10.000000', card_brand: 'visa', card_last4: '4242' },
+      { status: 'expired', amount: '15.000000', amount_refunded: '0.000000', card_brand: null, card_last4: null },
       { status: 'pending', amount: '20.000000', amount_refunded: '0.000000', card_brand: null, card_last4: null },
     ]);
     expect(await db('ledger_entries').whereIn('kind', ['payment', 'refund']).where('idempotency_key', 'like', 'stripe%').orderBy('id').pluck('amount')).toEqual(['50.000000', '-10.000000']);
@@ -58,8 +59,10 @@ describe('demo data', () => {
     const log = (await db('outbox_messages').where({ channel: 'webhook' }).orderBy('id').select('event', 'status')) as Array<{ event: string; status: string }>;
     expect(log).toEqual([{ event: 'webhook.test', status: 'delivered' }, { event: 'number.purchased', status: 'failed' }, { event: 'number.purchased', status: 'failed' }]);
     // Demo invoices a newcomer can open: one from the operator, one from a reseller, both taxed.
-    const invoices = (await db('invoices').orderBy('number').select('number', 'issuer_id', 'tax_total', 'total')) as Array<{ number: string; issuer_id: number; tax_total: string }>;
+    const invoices = (await db('invoices').orderBy('number').select('number', 'issuer_id', 'tax_total', 'total', 'currency')) as Array<{ number: string; issuer_id: number; tax_total: string; currency: string }>;
     expect(invoices.map((invoice) => invoice.number)).toEqual(['DH-00001', 'NW-00001']);
+    // In the configured currency (CURRENCY), not always USD.
+    expect(invoices.map((invoice) => invoice.currency)).toEqual(['EUR', 'EUR']);
     expect(invoices.every((invoice) => Number(invoice.tax_total) > 0)).toBe(true);
     // Calendar billing: numbers billed per calendar month and yearly, Acme billing on the 15th with a prorated first period.
     expect((await db('products').whereIn('billing_period', ['month', 'year']).pluck('billing_period')).sort()).toEqual(['month', 'month', 'month', 'month', 'year']);

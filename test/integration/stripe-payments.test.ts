@@ -9,6 +9,8 @@ import request from 'supertest';
 import type { Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { runAutomaticRefills } from '../../src/services/automatic-refills.ts';
+import { expireAbandonedPayments } from '../../src/services/payment-expiry.ts';
+import { startTopUp } from '../../src/services/stripe-checkout.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { fund, makeAccount, makeDid, makeHierarchy, makePayment } from '../helpers/factories.ts';
@@ -124,6 +126,18 @@ describe('Add funds', () => {
     expect(list.text).toContain('data-status="succeeded"');
   });
 
+  it('when CHECKOUT_EXPIRY_HOURS is under 24, then the Checkout Session closes then and the expiry job uses the same lifetime', async () => {
+    expect(lastRequest('/v1/checkout/sessions')!.params.expires_at).toBeUndefined();
+    const short = stripeTestConfig(fake, { CHECKOUT_EXPIRY_HOURS: '2' });
+    const now = new Date('2027-06-01T10:00:00Z');
+    const { payment } = await startTopUp(db, short, people.customer, '10', '/customer/payments', now);
+    expect(lastRequest('/v1/checkout/sessions')!.params.expires_at).toBe(String(now.getTime() / 1000 + 7200));
+    await expireAbandonedPayments(db, short, new Date('2027-06-01T11:59:00Z'));
+    expect((await db('payments').where({ id: payment.id }).first()).status).toBe('pending');
+    await expireAbandonedPayments(db, short, new Date('2027-06-01T12:00:01Z'));
+    expect((await db('payments').where({ id: payment.id }).first()).status).toBe('expired');
+  });
+
   it('when another account asks for a payment that is not its own, then it is 404', async () => {
     const payment = await db('payments').where({ account_id: people.customer.id }).first();
     const other = await loginAs(app, people.reseller.email);
@@ -227,7 +241,7 @@ describe('Automatic refill', () => {
     expect((await runAutomaticRefills(db, config, now, logger)).charged).toBe(1);
   });
 
-  it('when the card is declined, then the payment fails, the dashboard says so, and it is not retried in a loop', async () => {
+  it('when the card is declined, then the payment fails, one refill.failed mail is written, the dashboard says so, and it is not retried in a loop', async () => {
     const account = await makeAccount(db, { role: 'customer', parent: people.admin });
     const agent = await loginAs(app, account.email);
     await postForm(agent, '/customer/refill/card', {}, '/customer/refill');
@@ -242,12 +256,21 @@ describe('Automatic refill', () => {
     expect(summary.declined).toBe(1);
     expect(await db('payments').where({ account_id: account.id }).first()).toMatchObject({ kind: 'refill', status: 'failed', failure_message: 'Your card has insufficient funds.' });
     expect((await db('ledger_entries').where({ account_id: account.id })).length).toBe(0);
+    // One notice by mail, written with the decline: amount, card, the bank's reason, the way to Add funds.
+    const mails = await db('outbox_messages').where({ account_id: account.id, event: 'refill.failed' });
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ channel: 'mail', recipient: account.email });
+    expect(mails[0].payload.text).toContain('$25.0000');
+    expect(mails[0].payload.text).toContain('visa •••• 4242');
+    expect(mails[0].payload.text).toContain('Your card has insufficient funds.');
+    expect(mails[0].payload.text).toContain('http://portal.test/customer/payments/add');
     const dashboard = await agent.get('/customer');
     expect(dashboard.text).toContain('data-refill-failure');
     expect(dashboard.text).toContain('Your card has insufficient funds.');
     const calls = fake.requests.filter((r) => r.path === '/v1/payment_intents').length;
     expect((await runAutomaticRefills(db, config, new Date(), logger)).charged + (await runAutomaticRefills(db, config, new Date(), logger)).declined).toBe(0);
     expect(fake.requests.filter((r) => r.path === '/v1/payment_intents').length).toBe(calls);
+    expect(await db('outbox_messages').where({ account_id: account.id, event: 'refill.failed' })).toHaveLength(1);
   });
 
   it('when refill is switched on without a card, then the form says to save a card first', async () => {

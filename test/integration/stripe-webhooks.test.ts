@@ -12,6 +12,7 @@ import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeHierarchy, makePayment, makeStripeSettings } from '../helpers/factories.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { runBilling } from '../../src/services/renewals.ts';
+import { expireAbandonedPayments } from '../../src/services/payment-expiry.ts';
 import { testPricing } from '../helpers/app.ts';
 import { loginAs } from '../helpers/login.ts';
 import { signedEvent, startFakeStripe, stripeTestConfig, type FakeStripe } from '../helpers/stripe.ts';
@@ -49,8 +50,8 @@ async function balanceOf(accountId: number): Promise<string> {
   return ((await db('accounts').where({ id: accountId }).first('balance')) as { balance: string }).balance;
 }
 
-async function newPayment(amount = '25.50', account = people.customer, payeeResellerId: number | null = null) {
-  const payment = await makePayment(db, { account, amount, payeeResellerId, checkoutSessionId: `cs_test_w${++intents}` });
+async function newPayment(amount = '25.50', account = people.customer, payeeResellerId: number | null = null, createdAt = new Date()) {
+  const payment = await makePayment(db, { account, amount, payeeResellerId, checkoutSessionId: `cs_test_w${++intents}`, createdAt });
   return { payment, intent: `pi_test_w${intents}` };
 }
 
@@ -168,6 +169,24 @@ describe('Stripe webhooks', () => {
     expect(await db('payments').where({ id: payment.id }).first()).toMatchObject({ status: 'failed', failure_message: 'Your card was declined.', ledger_entry_id: null });
   });
 
+  it('when a refill\'s decline arrives only as a payment_intent.payment_failed webhook, then the refill.failed mail is written once; a top-up\'s is not', async () => {
+    const refill = await makePayment(db, { account: people.customer, amount: '30', kind: 'refill' });
+    const topup = await newPayment('12');
+    const failedEvent = (payment: { id: number }, intent: string) => signedEvent(operatorSecret, 'payment_intent.payment_failed', {
+      id: intent, object: 'payment_intent', amount: 3000, amount_received: 0, currency: 'usd', status: 'requires_payment_method',
+      latest_charge: null, metadata: { payment_id: String(payment.id) }, last_payment_error: { type: 'card_error', code: 'card_declined', message: 'Do not honor.' },
+    });
+    const event = failedEvent(refill, 'pi_refill_late');
+    expect((await post(event)).body.result).toBe('failed');
+    expect((await post(event)).body.result).toBe('duplicate');
+    expect((await post(failedEvent(topup.payment, topup.intent))).body.result).toBe('failed');
+    const mails = await db('outbox_messages').where({ account_id: people.customer.id, event: 'refill.failed' });
+    expect(mails).toHaveLength(1);
+    expect(mails[0].payload.text).toContain('Do not honor.');
+    expect(mails[0].payload.text).toContain('$30.0000');
+    expect(mails[0].payload.text).toContain('/customer/payments/add');
+  });
+
   it('when charge.refunded says part and then all was refunded, then each posts a negative refund row once', async () => {
     const { payment, intent } = await newPayment('40');
     await post(signedEvent(operatorSecret, 'checkout.session.completed', sessionCompleted(payment, intent, 4000)));
@@ -215,5 +234,64 @@ describe('Stripe webhooks', () => {
     expect(response.body.result).toBe('credited');
     expect((await db('subscriptions').where({ id: subscription.id }).first()).status).toBe('active');
     expect(await balanceOf(customer.id)).toBe('8.000000');
+  });
+});
+
+describe('Abandoned payments', () => {
+  const statusOf = async (id: number) => ((await db('payments').where({ id }).first('status')) as { status: string }).status;
+  const sessionExpired = (payment: { id: number; account_id: number; checkout_session_id: string | null }) => ({
+    ...sessionCompleted(payment, '', 0), status: 'expired', payment_status: 'unpaid', payment_intent: null, amount_total: 2550,
+  });
+
+  it('when checkout.session.expired comes, then the payment is expired, nothing is credited, and a replay changes nothing', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: people.admin });
+    const { payment } = await newPayment('25.50', customer);
+    const event = signedEvent(operatorSecret, 'checkout.session.expired', sessionExpired(payment));
+    expect((await post(event)).body.result).toBe('expired');
+    expect((await post(event)).body.result).toBe('duplicate');
+    expect(await db('payments').where({ id: payment.id }).first()).toMatchObject({ status: 'expired', ledger_entry_id: null });
+    expect(await ledgerOf(customer.id)).toEqual([]);
+    const agent = await loginAs(app, customer.email);
+    const list = await agent.get('/customer/payments');
+    expect(list.text).toMatch(new RegExp(`data-payment="${payment.id}" data-status="expired"[\\s\\S]*?Expired`));
+    expect((await agent.get(`/customer/payments/${payment.id}`)).text).toContain('data-expired');
+    const admin = await loginAs(app, people.admin.email);
+    expect((await admin.get('/admin/payments?status=expired')).text).toContain(`data-payment="${payment.id}"`);
+  });
+
+  it('when a paid payment gets a late checkout.session.expired, then it stays paid', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: people.admin });
+    const { payment, intent } = await newPayment('10', customer);
+    await post(signedEvent(operatorSecret, 'checkout.session.completed', sessionCompleted(payment, intent, 1000)));
+    expect((await post(signedEvent(operatorSecret, 'checkout.session.expired', sessionExpired(payment)))).body.result).toBe('ignored: not pending');
+    expect(await statusOf(payment.id)).toBe('succeeded');
+  });
+
+  it('when the job runs, then pending Checkout payments older than the session lifetime expire and younger ones and refills stay pending', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: people.admin });
+    const now = new Date('2027-05-02T12:00:00Z');
+    const old = (await newPayment('20', customer, null, new Date('2027-05-01T11:59:00Z'))).payment;
+    const young = (await newPayment('20', customer, null, new Date('2027-05-01T12:01:00Z'))).payment;
+    const refill = await makePayment(db, { account: customer, amount: '20', kind: 'refill', createdAt: new Date('2027-04-01T00:00:00Z') });
+    expect(await expireAbandonedPayments(db, config, now)).toBeGreaterThanOrEqual(1);
+    expect([await statusOf(old.id), await statusOf(young.id), await statusOf(refill.id)]).toEqual(['expired', 'pending', 'pending']);
+    expect(config.checkoutExpiryHours).toBe(24);
+  });
+
+  it('when Stripe reports a payment paid after it expired here, then it is credited exactly once however often the events come', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: people.admin });
+    const { payment, intent } = await newPayment('30', customer, null, new Date(Date.now() - 25 * 3_600_000));
+    await expireAbandonedPayments(db, config, new Date());
+    expect(await statusOf(payment.id)).toBe('expired');
+    const completed = signedEvent(operatorSecret, 'checkout.session.completed', sessionCompleted(payment, intent, 3000));
+    const succeeded = signedEvent(operatorSecret, 'payment_intent.succeeded', intentSucceeded(payment, intent, 3000));
+    const results = await Promise.all([post(completed), post(completed), post(succeeded), post(succeeded)]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(results.filter((r) => r.body.result === 'credited')).toHaveLength(1);
+    expect(await ledgerOf(customer.id)).toEqual([{ amount: '30.000000', kind: 'payment', idempotency_key: `stripe:${intent}`, reference_type: 'payment', reference_id: payment.id }]);
+    expect(await db('payments').where({ id: payment.id }).first()).toMatchObject({ status: 'succeeded', failure_message: null });
+    // The job runs again: a credited payment is not pending, so it stays paid.
+    await expireAbandonedPayments(db, config, new Date(Date.now() + 48 * 3_600_000));
+    expect(await statusOf(payment.id)).toBe('succeeded');
   });
 });

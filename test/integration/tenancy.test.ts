@@ -335,8 +335,9 @@ const ROUTES: Record<string, RouteCase> = {
       [`/${role}/invoices/:id/logo`, { area: role, own: (w) => ({ id: own(w).id }), foreign, status: 404 }],
       [`/${role}/invoices/:id/:file`, { area: role, own: (w) => ({ id: own(w).id, file: `invoice-${own(w).number}.pdf` }), foreign }],
       [`/${role}/company`, { area: role }],
-      // A customer keeps billing details only (no logo, no accounts to bill).
+      // A customer keeps billing details only (no logo, no accounts to bill, no invoices to generate).
       ...(role === 'customer' ? [] : [
+        [`/${role}/invoices/generate`, { area: role }],
         [`/${role}/company/logo`, { area: role, status: 404 }],
         [`/${role}/company/accounts/:id`, {
           area: role, own: (w: World) => ({ id: role === 'admin' ? w.directCustomer.id : w.customer.id }),

@@ -1,7 +1,7 @@
 // Taxes of an invoice and the invoice's figures from ledger rows, without a database: tables of cases.
 import { describe, expect, it } from 'vitest';
 import { computeTaxes, type TaxRate } from '../../src/domain/taxes.ts';
-import { buildInvoiceFigures, invoicePeriod, monthBefore, type PeriodLedgerRow } from '../../src/domain/invoices.ts';
+import { buildInvoiceFigures, coveredDays, invoicePeriod, monthBefore, type PeriodLedgerRow } from '../../src/domain/invoices.ts';
 
 const vat: TaxRate = { name: 'VAT', rate: '20', position: 1, compound: false };
 const sales: TaxRate = { name: 'Sales tax', rate: '8.875', position: 1, compound: false };
@@ -40,7 +40,7 @@ describe('computeTaxes', () => {
 
 const row = (id: number, kind: string, amount: string, fields: Partial<PeriodLedgerRow> = {}): PeriodLedgerRow => ({
   id, kind, amount, description: `${kind} ${id}`, created_at: new Date(Date.UTC(2027, 0, id)), reference_type: null,
-  idempotency_key: `k${id}`, number: null, billing_days: null, billed_seconds: null, ...fields,
+  idempotency_key: `k${id}`, number: null, period_start: null, period_end: null, billing_days: null, billed_seconds: null, ...fields,
 });
 
 describe('buildInvoiceFigures', () => {
@@ -69,6 +69,31 @@ describe('buildInvoiceFigures', () => {
     expect(figures).toMatchObject({ subtotal: '25.5', taxTotal: '5.1000', total: '30.6', paymentsTotal: '120', openingBalance: '3' });
     // opening + ledger rows of the period - taxes = 3 + 94.5 - 5.1
     expect(figures.closingBalance).toBe('92.4');
+  });
+});
+
+describe('the period a charge covers', () => {
+  const at = (iso: string) => new Date(iso);
+  it.each([
+    // A calendar month bought on 15 January, prorated to the billing day (the 1st): 15 to 31 January.
+    ['a prorated first calendar month', 'purchase:1:k:recurring_fee', at('2027-01-15T10:30:00Z'), at('2027-02-01T00:00:00Z'), 30, '2027-01-15', '2027-01-31'],
+    ['a calendar-month renewal in February', 'renewal:1:2027-02-01T00:00:00.000Z', at('2027-02-01T00:00:00Z'), at('2027-03-01T00:00:00Z'), 30, '2027-02-01', '2027-02-28'],
+    ['a leap February', 'renewal:1:2028-02-01T00:00:00.000Z', at('2028-02-01T00:00:00Z'), at('2028-03-01T00:00:00Z'), 30, '2028-02-01', '2028-02-29'],
+    ['an annual term from 29 February', 'purchase:1:k:recurring_fee', at('2028-02-29T09:00:00Z'), at('2029-02-28T09:00:00Z'), 365, '2028-02-29', '2029-02-27'],
+    ['a 30-day term bought mid-day', 'purchase:1:k:recurring_fee', at('2027-01-15T13:45:00Z'), at('2027-02-14T13:45:00Z'), 30, '2027-01-15', '2027-02-13'],
+    ['a one-time fee with no end', 'purchase:1:k:recurring_fee', at('2027-01-15T13:45:00Z'), null, 0, '2027-01-15', null],
+  ] as const)('when the row is %s, then the line shows its stored period, both days included', (_case, key, start, end, billingDays, from, to) => {
+    const [line] = buildInvoiceFigures([row(15, 'recurring_fee', '-5', { idempotency_key: key, period_start: start, period_end: end, billing_days: billingDays })], {
+      openingBalance: '0', taxRates: [], exempt: false, decimals: 4,
+    }).lines;
+    expect(coveredDays(line!)).toEqual({ from, to });
+  });
+
+  it('when a release credits unused days, then its adjustment line carries those days', () => {
+    const [line] = buildInvoiceFigures([row(20, 'refund', '3', { period_start: at('2027-01-21T00:00:00Z'), period_end: at('2027-02-01T00:00:00Z') })], {
+      openingBalance: '0', taxRates: [], exempt: false, decimals: 4,
+    }).lines;
+    expect([line!.group, coveredDays(line!)]).toEqual(['adjustments', { from: '2027-01-21', to: '2027-01-31' }]);
   });
 });
 

@@ -39,7 +39,7 @@ export interface InvoiceListRow {
 }
 
 function scoped(db: Db, scope: InvoiceScope, filters: InvoiceFilters): Knex.QueryBuilder {
-  const query = db('invoices as i').join('accounts as a', 'a.id', 'i.account_id').join('accounts as s', 's.id', 'i.issuer_id');
+  const query = db('invoices as i').join('accounts as a', 'a.id', 'i.account_id');
   if (scope.kind === 'issued') query.where('i.issuer_id', scope.issuerId);
   if (scope.kind === 'received') query.where('i.account_id', scope.accountId);
   if (filters.period) {
@@ -52,8 +52,9 @@ function scoped(db: Db, scope: InvoiceScope, filters: InvoiceFilters): Knex.Quer
   return query;
 }
 
-const COLUMNS = [
-  'i.id', 'i.kind', 'i.number', 'i.issuer_id', 's.name as issuer_name', 'i.account_id', 'a.name as account_name', 'i.period_start', 'i.period_end',
+// The issuer as the document names it (its company's legal name, frozen at issue), not its login's name.
+const columns = (db: Db) => [
+  'i.id', 'i.kind', 'i.number', 'i.issuer_id', db.raw("i.issuer_snapshot->>'name' as issuer_name"), 'i.account_id', 'a.name as account_name', 'i.period_start', 'i.period_end',
   'i.issued_at', 'i.due_at', 'i.status', 'i.billing_mode', 'i.subtotal', 'i.tax_total', 'i.total', 'i.amount_due', 'i.currency',
 ];
 
@@ -61,7 +62,7 @@ export async function listInvoices(
   db: Db, scope: InvoiceScope, filters: InvoiceFilters, window: { limit: number; offset: number },
 ): Promise<{ rows: InvoiceListRow[]; total: number }> {
   const [rows, count] = await Promise.all([
-    scoped(db, scope, filters).orderBy([{ column: 'i.issued_at', order: 'desc' }, { column: 'i.id', order: 'desc' }]).limit(window.limit).offset(window.offset).select(COLUMNS),
+    scoped(db, scope, filters).orderBy([{ column: 'i.issued_at', order: 'desc' }, { column: 'i.id', order: 'desc' }]).limit(window.limit).offset(window.offset).select(columns(db)),
     scoped(db, scope, filters).count({ n: '*' }).first(),
   ]);
   return { rows: rows as InvoiceListRow[], total: Number((count as { n: string | number } | undefined)?.n ?? 0) };
@@ -70,7 +71,7 @@ export async function listInvoices(
 /** Every row of the filter, for the CSV export, in batches. */
 export async function* streamInvoices(db: Db, scope: InvoiceScope, filters: InvoiceFilters, batch = 1000): AsyncGenerator<InvoiceListRow[]> {
   for (let offset = 0; ; offset += batch) {
-    const rows = (await scoped(db, scope, filters).orderBy('i.id').limit(batch).offset(offset).select(COLUMNS)) as InvoiceListRow[];
+    const rows = (await scoped(db, scope, filters).orderBy('i.id').limit(batch).offset(offset).select(columns(db))) as InvoiceListRow[];
     if (rows.length > 0) yield rows;
     if (rows.length < batch) return;
   }

@@ -1,6 +1,7 @@
 // Accounts as the admin and resellers manage them: scoped lists and lookups, and edits.
 // A reseller's scope always carries its own id, so a foreign id simply finds nothing.
 import type { Db } from '../knex.ts';
+import { sellerNameColumn } from './company-profiles.ts';
 import type { AccountRow, AccountStatus, BillingMode, Role } from './accounts.ts';
 
 /** Whose accounts a query may see: the admin sees resellers and customers, a reseller its own customers. */
@@ -17,6 +18,8 @@ export interface AccountFilters {
 export interface AccountListRow extends Omit<AccountRow, 'password_hash' | 'session_version'> {
   parent_name: string | null;
   parent_role: Role | null;
+  /** The parent as its buyers see it: its company's legal name, else its account name. */
+  seller_name: string | null;
 }
 
 const LISTED_COLUMNS = [
@@ -54,7 +57,7 @@ export async function listAccounts(
   page: { limit: number; offset: number },
 ): Promise<AccountListRow[]> {
   return scopedAccounts(db, scope, filters)
-    .select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role')
+    .select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role', sellerNameColumn(db, 'p', 'seller_name'))
     .orderBy('a.name')
     .orderBy('a.id')
     .limit(page.limit)
@@ -63,14 +66,14 @@ export async function listAccounts(
 
 /** The scope's accounts by id, after the cursor id (the API's pages). */
 export async function listAccountsAfter(db: Db, scope: AccountScope, afterId: number | undefined, limit: number): Promise<AccountListRow[]> {
-  const query = scopedAccounts(db, scope).select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role').orderBy('a.id').limit(limit);
+  const query = scopedAccounts(db, scope).select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role', sellerNameColumn(db, 'p', 'seller_name')).orderBy('a.id').limit(limit);
   if (afterId !== undefined) query.where('a.id', '>', afterId);
   return query;
 }
 
 /** One account the scope may manage, or undefined (the caller answers 404). */
 export async function findScopedAccount(db: Db, scope: AccountScope, id: number): Promise<AccountListRow | undefined> {
-  return scopedAccounts(db, scope).where('a.id', id).select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role').first();
+  return scopedAccounts(db, scope).where('a.id', id).select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role', sellerNameColumn(db, 'p', 'seller_name')).first();
 }
 
 /** The same, under a row lock, inside the transaction that changes it. */

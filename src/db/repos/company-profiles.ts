@@ -34,10 +34,19 @@ export async function saveCompanyLogo(db: Db, accountId: number, logo: { data: B
   return db('company_profiles').where({ account_id: accountId }).update({ logo: logo?.data ?? null, logo_type: logo?.type ?? null, updated_at: now });
 }
 
-/** The seller names shown instead of the admin login's name ("Numbers offered by ..."). */
-export async function findCompanyName(db: Db, accountId: number): Promise<string | undefined> {
-  const row = await db('company_profiles').where({ account_id: accountId }).first('legal_name');
-  return (row as { legal_name: string } | undefined)?.legal_name;
+/**
+ * A seller as its buyers see it ("Numbers offered by ...", "Bought from ..."): its company
+ * profile's legal name, or its account name while it has no profile. Never the login's name when
+ * a profile exists.
+ */
+export async function findSellerName(db: Db, account: { id: number; name: string }): Promise<string> {
+  const row = (await db('company_profiles').where({ account_id: account.id }).first('legal_name')) as { legal_name: string } | undefined;
+  return row?.legal_name || account.name;
+}
+
+/** The same name as a column of a query that joins the seller's account as `alias`: `<as>`. */
+export function sellerNameColumn(db: Db, alias: string, as: string) {
+  return db.raw(`coalesce((SELECT nullif(cp.legal_name, '') FROM company_profiles cp WHERE cp.account_id = ??), ??) AS ??`, [`${alias}.id`, `${alias}.name`, as]);
 }
 
 export interface TaxRateRow {

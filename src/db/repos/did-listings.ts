@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import type { BillingPeriod } from '../../domain/billing-calendar.ts';
 import type { Db } from '../knex.ts';
+import { sellerNameColumn } from './company-profiles.ts';
 import { listSubscriptionLedger, type SubscriptionLedgerRow } from './subscription-details.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
 
@@ -175,7 +176,7 @@ function ownedBase(db: Db, customerId: number): Knex.QueryBuilder {
 function ownedSelect(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
   return query.select(
     'p.id', 'p.number', 'p.country', 'p.province', 'p.city', 'p.concurrent_calls', 'p.destination_type', 'p.destination',
-    'seller.name as seller_name', 's.id as subscription_id', 's.status', 's.started_at', 's.next_billing_at',
+    sellerNameColumn(db, 'seller', 'seller_name'), 's.id as subscription_id', 's.status', 's.started_at', 's.next_billing_at',
     db.raw('coalesce(s.billing_type, p.billing_type) as billing_type'),
     db.raw('coalesce(s.billing_days, p.billing_days) as billing_days'),
     db.raw('coalesce(s.billing_period, p.billing_period) as billing_period'),
@@ -222,7 +223,7 @@ export async function findReceipt(db: Db, accountId: number, subscriptionId: num
     .join('accounts as seller', 'seller.id', 's.seller_id')
     .where({ 's.id': subscriptionId, 's.account_id': accountId })
     .first(
-      's.id as subscription_id', 'p.number', 'p.id as product_id', 'seller.name as seller_name', 's.status', 's.billing_type',
+      's.id as subscription_id', 'p.number', 'p.id as product_id', sellerNameColumn(db, 'seller', 'seller_name'), 's.status', 's.billing_type',
       's.billing_days', 's.billing_period', 's.billing_day', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at',
     )) as Receipt | undefined;
   if (!receipt) return undefined;

@@ -2,6 +2,7 @@
 // holder. Every filter here has an index (migration add_inventory_indexes_and_imports).
 import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
+import { sellerNameColumn } from './company-profiles.ts';
 import type { BillingType, DidStatus, DidTerms } from '../../domain/did-terms.ts';
 
 /** The columns an audit row shows of a DID: its terms and who holds it. */
@@ -258,7 +259,7 @@ export async function listDidSubscriptions(db: Db, productId: number): Promise<D
     .where('s.product_id', productId)
     .orderBy([{ column: 's.started_at', order: 'desc' }, { column: 's.id', order: 'desc' }])
     .select(
-      's.id', 's.account_id', 'a.name as account_name', 'a.role as account_role', 's.seller_id', 'sel.name as seller_name',
+      's.id', 's.account_id', 'a.name as account_name', 'a.role as account_role', 's.seller_id', sellerNameColumn(db, 'sel', 'seller_name'),
       's.status', 's.billing_type', 's.billing_days', 's.billing_period', 's.billing_day', 's.setup_fee', 's.price', 's.started_at', 's.next_billing_at', 's.ended_at', 's.end_reason',
     );
 }

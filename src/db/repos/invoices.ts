@@ -108,7 +108,7 @@ export async function listPeriodLedgerRows(db: Db, accountId: number, start: Dat
     .orderBy('l.id')
     .select(
       'l.id', 'l.kind', 'l.amount', 'l.description', 'l.created_at', 'l.reference_type', 'l.idempotency_key',
-      db.raw('coalesce(p.number, c.number) as number'), 's.billing_days', 'cc.billed_seconds',
+      db.raw('coalesce(p.number, c.number) as number'), 'l.period_start', 'l.period_end', 's.billing_days', 'cc.billed_seconds',
     )) as Array<PeriodLedgerRow & { id: string | number }>;
   return rows.map((row) => ({ ...row, id: Number(row.id), billing_days: row.billing_days === null ? null : Number(row.billing_days), billed_seconds: row.billed_seconds === null ? null : Number(row.billed_seconds) }));
 }

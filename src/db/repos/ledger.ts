@@ -23,10 +23,13 @@ export interface LedgerEntryRow {
   idempotency_key: string;
   created_by: number | null;
   created_at: Date;
+  /** The period a recurring fee covers (end exclusive); null for every other row. */
+  period_start: Date | null;
+  period_end: Date | null;
 }
 
-export type NewLedgerEntry = Omit<LedgerEntryRow, 'id' | 'created_at' | 'reference_type' | 'reference_id' | 'corrects_entry_id' | 'created_by'> &
-  Partial<Pick<LedgerEntryRow, 'reference_type' | 'reference_id' | 'corrects_entry_id' | 'created_by' | 'created_at'>>;
+type OptionalColumns = 'reference_type' | 'reference_id' | 'corrects_entry_id' | 'created_by' | 'created_at' | 'period_start' | 'period_end';
+export type NewLedgerEntry = Omit<LedgerEntryRow, 'id' | OptionalColumns> & Partial<Pick<LedgerEntryRow, OptionalColumns>>;
 
 export async function insertLedgerEntry(db: Db, entry: NewLedgerEntry): Promise<LedgerEntryRow> {
   const [row] = await db<LedgerEntryRow>('ledger_entries').insert(entry).returning('*');

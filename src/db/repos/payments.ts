@@ -3,7 +3,7 @@
 import type { Db } from '../knex.ts';
 
 export type PaymentKind = 'topup' | 'refill';
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'partially_refunded';
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'expired' | 'refunded' | 'partially_refunded';
 
 export interface PaymentRow {
   id: number;
@@ -45,6 +45,20 @@ export async function findPayment(db: Db, id: number): Promise<PaymentRow | unde
 
 export async function findAccountPayment(db: Db, accountId: number, id: number): Promise<PaymentRow | undefined> {
   return db<PaymentRow>('payments').where({ id, account_id: accountId }).first();
+}
+
+/**
+ * Pending Checkout payments created before `cutoff` become expired, in one conditional UPDATE: a
+ * webhook crediting one of them at the same moment holds its row lock, and once it commits the row
+ * is no longer pending, so the UPDATE skips it. Returns how many expired.
+ */
+export async function expirePendingCheckouts(db: Db, cutoff: Date, now: Date): Promise<number> {
+  const rows = await db('payments')
+    .where({ status: 'pending', kind: 'topup' })
+    .where('created_at', '<', cutoff)
+    .update({ status: 'expired', failure_message: 'Not paid before the payment page closed', updated_at: now })
+    .returning('id');
+  return rows.length;
 }
 
 /** The payment of a payee, by our id or Stripe's ids, locked for the rest of the transaction. */

@@ -1,5 +1,6 @@
 // One subscription as the admin's page shows it: the number, its holder and seller.
 import type { Db } from '../knex.ts';
+import { sellerNameColumn } from './company-profiles.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
 
 export interface SubscriptionDetail extends SubscriptionRow {
@@ -16,7 +17,7 @@ export async function findSubscriptionDetail(db: Db, id: number): Promise<Subscr
     .join('accounts as a', 'a.id', 's.account_id')
     .join('accounts as seller', 'seller.id', 's.seller_id')
     .where('s.id', id)
-    .first('s.*', 'p.number', 'a.name as account_name', 'a.role as account_role', 'seller.name as seller_name', 'seller.role as seller_role') as Promise<
+    .first('s.*', 'p.number', 'a.name as account_name', 'a.role as account_role', sellerNameColumn(db, 'seller', 'seller_name'), 'seller.role as seller_role') as Promise<
     SubscriptionDetail | undefined
   >;
 }

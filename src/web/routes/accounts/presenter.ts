@@ -46,7 +46,6 @@ export function settingsValues(account: AccountListRow): Record<string, string> 
     billing_mode: account.billing_mode,
     credit_limit: new Money(account.credit_limit).toString(),
     max_concurrent_calls: String(account.max_concurrent_calls),
-    billing_day: String(account.billing_day),
     status: account.status,
   };
 }

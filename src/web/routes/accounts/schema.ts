@@ -56,16 +56,6 @@ function settingsFields(config: Config) {
       .regex(/^\d{1,6}$/, 'Enter a whole number, 0 for unlimited')
       .transform(Number),
     status: z.enum(STATUSES, { message: 'Choose a status' }),
-    billing_day: z.preprocess(
-      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z
-        .string({ message: 'Enter a day of the month, 1 to 28' })
-        .trim()
-        .regex(/^\d{1,2}$/, 'Enter a day of the month, 1 to 28')
-        .transform(Number)
-        .refine((day) => day >= 1 && day <= 28, 'Enter a day of the month, 1 to 28')
-        .optional(),
-    ),
   };
 }
 

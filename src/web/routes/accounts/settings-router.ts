@@ -29,7 +29,11 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
   }
 
   async function renderEditForm(res: Response, account: AccountListRow, extra: Record<string, unknown>, status = 200) {
-    await renderPage(res, 'accounts/form', { title: `Edit ${account.name}`, ...audienceOf(areaRole(res)), mode: 'edit', account, parents: [], ...extra }, status);
+    await renderPage(res, 'accounts/form', {
+      title: `Edit ${account.name}`, ...audienceOf(areaRole(res)), mode: 'edit', account, parents: [],
+      // The billing day is edited in one place: the account's billing settings, with its taxes.
+      billingSettingsHref: `/${areaRole(res)}/company/accounts/${account.id}`, ...extra,
+    }, status);
   }
 
   const newQuery = validate(newQuerySchema, { from: 'query' });
@@ -40,7 +44,7 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
     await renderCreateForm(res, {
       values: {
         role: 'customer', parent_id: parent || (scope.kind === 'admin' ? String(scope.adminId) : ''), password_mode: 'link',
-        billing_mode: 'prepaid', credit_limit: '0', max_concurrent_calls: '0', status: 'active', billing_day: '1',
+        billing_mode: 'prepaid', credit_limit: '0', max_concurrent_calls: '0', status: 'active',
       },
     });
   });
@@ -56,7 +60,6 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
       created = await createManagedAccount(db, accountScope(res), {
         role: form.role, parentId: form.parent_id, name: form.name, email: form.email, password: form.password,
         billingMode: form.billing_mode, creditLimit: form.credit_limit, maxConcurrentCalls: form.max_concurrent_calls, status: form.status,
-        billingDay: form.billing_day,
       }, actor(req, res));
     } catch (error) {
       if (error instanceof ValidationError) return renderCreateForm(res, { values: formValues(req.body), fieldErrors: error.fields }, 400);
@@ -83,7 +86,7 @@ export function settingsRouter({ db, config, now }: AppContext): Router {
     try {
       await updateManagedAccount(db, accountScope(res), account.id, {
         name: form.name, email: form.email, billingMode: form.billing_mode, creditLimit: form.credit_limit,
-        maxConcurrentCalls: form.max_concurrent_calls, status: form.status, password: form.password, billingDay: form.billing_day,
+        maxConcurrentCalls: form.max_concurrent_calls, status: form.status, password: form.password,
       }, actor(req, res));
     } catch (error) {
       if (error instanceof ValidationError) return renderEditForm(res, account, { values: formValues(req.body), fieldErrors: error.fields }, 400);

@@ -1,45 +1,40 @@
 // Invoices and credit notes, for every role (mounted at /<role>/invoices): the admin sees all, a
 // reseller those it issued to its customers and those it received, a customer its own. A document
-// outside the viewer's scope is a 404. Issuers generate a missing invoice and credit their invoices.
+// outside the viewer's scope is a 404. Issuers generate a missing invoice and credit their invoices
+// (credit-notes-router.ts).
 import { Router, type Response } from 'express';
-import { findLogo, findVisibleInvoice, listBilledAccounts, listInvoices, type InvoiceScope } from '../../../db/queries/invoices.ts';
-import { findInvoice, listCreditNotes } from '../../../db/repos/invoices.ts';
+import { findLogo, listBilledAccounts, listInvoices, type InvoiceScope } from '../../../db/queries/invoices.ts';
+import { findInvoice } from '../../../db/repos/invoices.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
-import { createCreditNote, creditableAmount } from '../../../services/credit-notes.ts';
-import { writeInvoicesCsv } from '../../../services/invoice-csv.ts';
+import { writeInvoiceLinesCsv, writeInvoicesCsv } from '../../../services/invoice-csv.ts';
 import { renderInvoicePdf } from '../../../services/invoice-pdf.ts';
 import { issueInvoice } from '../../../services/invoices.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import type { Role } from '../../../db/repos/accounts.ts';
-import { filterState, idParam, validate } from '../../middleware/validate.ts';
+import { filterState, formValues, validate, type Invalid } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { KIND_LABELS, STATUS_LABELS, presentInvoice, presentListRow } from './presenter.ts';
-import { creditNoteSchema, generateSchema, invoicesQuerySchema } from './schema.ts';
+import { creditNoteRoutes } from './credit-notes-router.ts';
+import { KIND_LABELS, STATUS_LABELS, presentListRow } from './presenter.ts';
+import { generateSchema, invoicesQuerySchema } from './schema.ts';
+import { invoicePages } from './show-page.ts';
 
 const PAGE_SIZE = 50;
 
 export function invoicesRouter(context: AppContext, role: Role): Router {
   const { db, config, now } = context;
   const router = Router();
+  const pages = invoicePages(context);
   const listQuery = validate(invoicesQuerySchema, { from: 'query', fallback: { page: 1 } });
   const exportQuery = validate(invoicesQuerySchema, { from: 'query', answer: 'text' });
-  const generateForm = validate(generateSchema);
-  const creditForm = validate(creditNoteSchema);
 
-  const viewerOf = (res: Response) => ({ role: areaRole(res), accountId: currentAccount(res).id });
   const scopeOf = (res: Response, side: 'issued' | 'received' | undefined): InvoiceScope => {
-    const { role, accountId } = viewerOf(res);
-    if (role === 'admin') return { kind: 'all' };
-    if (role === 'reseller' && side !== 'received') return { kind: 'issued', issuerId: accountId };
+    const accountId = currentAccount(res).id;
+    if (areaRole(res) === 'admin') return { kind: 'all' };
+    if (areaRole(res) === 'reseller' && side !== 'received') return { kind: 'issued', issuerId: accountId };
     return { kind: 'received', accountId };
-  };
-  const visible = async (res: Response, id: number) => {
-    const invoice = await findVisibleInvoice(db, id, viewerOf(res));
-    if (!invoice) throw new NotFoundError('There is no such invoice');
-    return invoice;
   };
 
   router.get('/', listQuery, async (_req, res) => {
@@ -70,58 +65,57 @@ export function invoicesRouter(context: AppContext, role: Role): Router {
     await writeInvoicesCsv(db, scopeOf(res, side), { period: query.period, accountId: query.account, status: query.status, kind: query.kind }, config.moneyDecimals, res);
   });
 
-  if (role !== 'customer') router.post('/generate', generateForm, async (req, res) => {
-    const form = generateForm.data(res);
-    const seller = currentAccount(res).id;
-    const buyers = await listBilledAccounts(db, seller);
-    if (!buyers.some((buyer) => buyer.id === form.account_id)) throw new ValidationError('Choose one of your accounts', { account_id: 'Choose one of your accounts' });
-    const invoice = await issueInvoice(db, { accountId: form.account_id, period: form.period, now: now(), currency: config.currency, decimals: config.moneyDecimals });
-    if (!invoice) {
-      flash(req, 'error', `Nothing was issued: the account has an invoice for ${form.period} (or a later period) already, or nothing to invoice in it.`);
-      return res.redirect(303, `/${role}/invoices?period=${form.period}`);
-    }
-    flash(req, 'success', `Invoice ${invoice.number} issued.`);
-    res.redirect(303, `/${role}/invoices/${invoice.id}`);
-  });
+  if (role !== 'customer') {
+    const renderGenerate = async (res: Response, invalid?: Invalid) => {
+      await renderPage(res, 'invoices/generate', {
+        title: 'Generate an invoice', base: `/${areaRole(res)}/invoices`, accounts: await listBilledAccounts(db, currentAccount(res).id),
+        values: invalid?.values ?? {}, fieldErrors: invalid?.errors ?? {},
+      }, invalid ? 400 : 200);
+    };
+    const generateForm = validate(generateSchema, { onInvalid: (_req, res, invalid) => renderGenerate(res, invalid) });
+    router.get('/generate', async (_req, res) => renderGenerate(res));
+    router.post('/generate', generateForm, async (req, res) => {
+      const form = generateForm.data(res);
+      const buyers = await listBilledAccounts(db, currentAccount(res).id);
+      if (!buyers.some((buyer) => buyer.id === form.account_id)) return renderGenerate(res, { values: formValues(req.body), errors: { account_id: 'Choose one of your accounts' } });
+      let invoice;
+      try {
+        invoice = await issueInvoice(db, { accountId: form.account_id, period: form.period, now: now(), currency: config.currency, decimals: config.moneyDecimals });
+      } catch (error) {
+        if (error instanceof ValidationError) return renderGenerate(res, { values: formValues(req.body), errors: error.fields });
+        throw error;
+      }
+      if (!invoice) {
+        flash(req, 'error', `Nothing was issued: the account has an invoice for ${form.period} (or a later period) already, or nothing to invoice in it.`);
+        return res.redirect(303, `/${areaRole(res)}/invoices?period=${form.period}`);
+      }
+      flash(req, 'success', `Invoice ${invoice.number} issued.`);
+      res.redirect(303, `/${areaRole(res)}/invoices/${invoice.id}`);
+    });
+    creditNoteRoutes(router, context);
+  }
 
-  router.get('/:id', async (_req, res) => {
-    const invoice = await visible(res, idParam(_req, 'id', 'There is no such invoice'));
-    const role = areaRole(res);
-    const canCredit = invoice.kind === 'invoice' && role !== 'customer' && invoice.issuer_id === currentAccount(res).id;
-    const [creditNotes, corrects, creditable] = await Promise.all([
-      invoice.kind === 'invoice' ? listCreditNotes(db, invoice.id) : Promise.resolve([]),
-      invoice.corrects_invoice_id ? findInvoice(db, invoice.corrects_invoice_id) : Promise.resolve(undefined),
-      canCredit ? creditableAmount(db, invoice) : Promise.resolve('0'),
-    ]);
-    const view = presentInvoice(invoice, { base: `/${role}/invoices`, creditNotes, corrects, canCredit, creditable });
-    await renderPage(res, 'invoices/show', { title: view.title, invoice: view, values: {}, fieldErrors: {} });
-  });
+  router.get('/:id', async (req, res) => pages.renderShow(res, await pages.visible(req, res)));
 
   router.get('/:id/logo', async (req, res) => {
-    const invoice = await visible(res, idParam(req, 'id', 'There is no such invoice'));
+    const invoice = await pages.visible(req, res);
     const logo = await findLogo(db, invoice.issuer_id);
     if (!logo) throw new NotFoundError('This invoice has no logo');
     res.type(logo.type).set('Cache-Control', 'private, max-age=300').send(logo.data);
   });
 
+  // The document as a PDF, or its lines as CSV, named after its number.
   router.get('/:id/:file', async (req, res) => {
-    const invoice = await visible(res, idParam(req, 'id', 'There is no such invoice'));
+    const invoice = await pages.visible(req, res);
+    if (req.params.file === `invoice-${invoice.number}.csv`) {
+      res.type('text/csv; charset=utf-8').attachment(`invoice-${invoice.number}.csv`);
+      return writeInvoiceLinesCsv(invoice, config.moneyDecimals, res);
+    }
     if (req.params.file !== `invoice-${invoice.number}.pdf`) throw new NotFoundError('There is no such file');
     const corrects = invoice.corrects_invoice_id ? await findInvoice(db, invoice.corrects_invoice_id) : undefined;
     const logo = invoice.issuer_snapshot.has_logo ? await findLogo(db, invoice.issuer_id) : null;
     const pdf = await renderInvoicePdf(invoice, { decimals: config.moneyDecimals, logo, corrects: corrects?.number });
     res.type('application/pdf').set('Content-Disposition', `attachment; filename="invoice-${invoice.number}.pdf"`).send(pdf);
-  });
-
-  if (role !== 'customer') router.post('/:id/credit-notes', creditForm, async (req, res) => {
-    const invoice = await visible(res, idParam(req, 'id', 'There is no such invoice'));
-    if (invoice.issuer_id !== currentAccount(res).id) throw new NotFoundError('There is no such invoice');
-    const form = creditForm.data(res);
-    const note = await createCreditNote(db, invoice.issuer_id, { invoiceId: invoice.id, amount: form.amount, reason: form.reason }, {
-      actorId: currentAccount(res).id, now: now(), decimals: config.moneyDecimals,
-    });
-    flash(req, 'success', `Credit note ${note.number} issued and credited to the account.`);
-    res.redirect(303, `/${role}/invoices/${note.id}`);
   });
 
   return router;

@@ -24,3 +24,9 @@ export const creditNoteSchema = z.object({
   amount: amountText('Enter the amount to credit, before tax, like 2.50'),
   reason: z.string().trim().min(1, 'Say why the invoice is corrected').max(300, 'Use at most 300 characters'),
 });
+
+/** The review page's post: the reviewed amount and reason, its key (one note per review), and the button pressed. */
+export const creditNoteConfirmSchema = creditNoteSchema.extend({
+  key: z.string().uuid('Open the credit note form again'),
+  action: z.enum(['confirm', 'change'], choose).default('confirm'),
+});

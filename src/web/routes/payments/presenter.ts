@@ -8,6 +8,7 @@ export const STATUS_LABELS: Record<PaymentRow['status'], string> = {
   pending: 'Pending',
   succeeded: 'Succeeded',
   failed: 'Failed',
+  expired: 'Expired',
   refunded: 'Refunded',
   partially_refunded: 'Partly refunded',
 };

@@ -39,7 +39,7 @@ export function ownPaymentsRouter(context: AppContext): Router {
     const query = listQuery.data(res);
     const data = await listPayments(db, { accountId: currentAccount(res).id }, pageWindow(query.page, PAGE_SIZE));
     await renderPage(res, 'payments/own-list', {
-      title: 'Payments', base: base(res), ...(await payeeView(res)),
+      title: 'Payments', base: base(res), ...(await payeeView(res)), balance: currentAccount(res).balance,
       payments: data.rows.map(presentPayment), pager: pageLinks(base(res), {}, data.total, query.page, PAGE_SIZE),
     });
   });

@@ -20,7 +20,7 @@ export const settingsSchema = z.object({
   clear: z.preprocess((v) => v === 'clear', z.boolean()),
 });
 
-export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed', 'refunded', 'partially_refunded'] as const;
+export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed', 'expired', 'refunded', 'partially_refunded'] as const;
 export const PAYMENT_FLAGS = ['disputed', 'refunded'] as const;
 
 export const paymentsQuerySchema = z
