@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
+import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { compactReportRollups } from '../../src/services/report-rollups.ts';
 import { createTestApp, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
@@ -72,6 +73,14 @@ beforeAll(async () => {
     .onConflict(['product_id', 'reseller_id']).merge();
   await buy(customer, dids.a.id, at('11-04'));
   await db('products').whereIn('id', [dids.a.id, dids.b.id]).update({ destination_type: 'sip_uri', destination: 'sip:office@pbx.example.com' });
+  // October: two period fees of 10.00 and 9.00 (the order by revenue must be by amount, not by text).
+  for (const [account, did, amount] of [[otherReseller, dids.e, '-10'], [reseller, dids.g, '-9']] as const) {
+    const subscription = (await db('subscriptions').where({ product_id: did.id, account_id: account.id }).first('id')) as { id: number };
+    await db.transaction((trx) => postLedgerEntry(trx, {
+      accountId: account.id, amount, kind: 'recurring_fee', description: 'October', idempotencyKey: `october:${did.id}`,
+      referenceType: 'subscription', referenceId: subscription.id, now: at('10-15'),
+    }));
+  }
   // A direct customer's number with no call at all: idle.
   dids.h = await makeOwnedDid(db, { owner: direct, provider_id: providers.beta.id, country: 'CA' });
 
@@ -121,7 +130,10 @@ describe('the operator\'s reports', () => {
   it('when filters are given, then only the matching rows count, and a range before the charges is empty', async () => {
     const filtered = byKey(await csv(agent, `/admin/reports/export.csv?report=month&${RANGE}&reseller=${reseller.id}&provider=${providers.alpha!.id}`));
     expect(money(filtered['2026-11'])).toEqual({ calls: '2', revenue: '7.3000', cost: '0.8000', margin: '6.5000' });
-    expect(await csv(agent, `/admin/reports/export.csv?report=country&from=2026-10-01&to=2026-10-31`)).toEqual([]);
+    expect(await csv(agent, `/admin/reports/export.csv?report=country&from=2026-09-01&to=2026-09-30`)).toEqual([]);
+    const october = 'from=2026-10-01&to=2026-10-31';
+    expect((await csv(agent, `/admin/reports/export.csv?report=number&${october}`)).map((row) => [row.name, row.revenue])).toEqual([[dids.e!.number, '10.0000'], [dids.g!.number, '9.0000']]);
+    expect((await csv(agent, `/admin/reports/export.csv?report=reseller&${october}`)).map((row) => [row.key, row.revenue])).toEqual([[String(otherReseller.id), '10.0000'], [String(reseller.id), '9.0000']]);
     const page = await agent.get(`/admin/reports?report=country&${RANGE}&country=CA`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('data-chart="chart-report"');

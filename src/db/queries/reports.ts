@@ -76,7 +76,7 @@ function cubeScoped(scope: ReportScope, filters: ReportFilters, group: CubeGroup
   const sold = scope.kind === 'all' ? 'true' : 'not r.operator_sale';
   const revenue = scope.kind === 'all' ? 'sum(r.call_amount + r.fee_amount)' : 'coalesce(sum(r.call_amount + r.fee_amount) filter (where not r.operator_sale), 0)';
   const cost = scope.kind === 'all' ? 'sum(r.provider_cost)' : 'coalesce(sum(r.call_amount + r.fee_amount) filter (where r.operator_sale), 0)';
-  return { where: where.join(' and '), bindings, measures: measuresOf(sold, revenue, cost) };
+  return { where: where.join(' and '), bindings, measures: measuresOf(sold, revenue, cost), revenue };
 }
 
 /** The same scope over report_number_days, whose rows name the seller and the account charged. */
@@ -110,7 +110,7 @@ function numberScoped(scope: ReportScope, filters: ReportFilters) {
     where.push('r.country = :country');
     bindings.country = filters.country;
   }
-  return { where: where.join(' and '), bindings, measures: measuresOf(sold, revenue, cost) };
+  return { where: where.join(' and '), bindings, measures: measuresOf(sold, revenue, cost), revenue };
 }
 
 function measuresOf(sold: string, revenue: string, cost: string): string {
@@ -140,20 +140,22 @@ export async function moneyTotals(db: Db, scope: ReportScope, filters: ReportFil
 const GROUPS: Record<Exclude<MoneyGrouping, 'number'>, { key: string; label: string; join: string; order: string }> = {
   day: { key: "to_char(r.day, 'YYYY-MM-DD')", label: 'null', join: '', order: '1' },
   month: { key: "to_char(r.day, 'YYYY-MM')", label: 'null', join: '', order: '1' },
-  reseller: { key: "case r.reseller_id when 0 then 'direct' else r.reseller_id::text end", label: 'min(g.name)', join: 'left join accounts g on g.id = r.reseller_id', order: 'revenue desc, 1' },
-  provider: { key: 'r.provider_id::text', label: 'min(g.name)', join: 'left join providers g on g.id = r.provider_id', order: 'revenue desc, 1' },
-  country: { key: 'r.country', label: 'null', join: '', order: 'revenue desc, 1' },
+  reseller: { key: "case r.reseller_id when 0 then 'direct' else r.reseller_id::text end", label: 'min(g.name)', join: 'left join accounts g on g.id = r.reseller_id', order: 'by revenue' },
+  provider: { key: 'r.provider_id::text', label: 'min(g.name)', join: 'left join providers g on g.id = r.provider_id', order: 'by revenue' },
+  country: { key: 'r.country', label: 'null', join: '', order: 'by revenue' },
 };
 
 /** Revenue and cost per day, month, reseller, provider or country: every group, in order. */
 export async function moneyByGroup(db: Db, scope: ReportScope, grouping: Exclude<MoneyGrouping, 'number'>, filters: ReportFilters): Promise<MoneyRow[]> {
-  const { where, bindings, measures } = cubeScoped(scope, filters, grouping === 'day' || grouping === 'month' ? null : grouping);
+  const { where, bindings, measures, revenue } = cubeScoped(scope, filters, grouping === 'day' || grouping === 'month' ? null : grouping);
   const group = GROUPS[grouping];
+  // The highest revenue first, as a number (the selected column is text).
+  const order = group.order === 'by revenue' ? `${revenue} desc, 1` : group.order;
   const sql = `
     select ${group.key} as key, ${group.label} as label, ${measures}
       from report_cube_days r ${group.join}
      where ${where}
-     group by 1 order by ${group.order}`;
+     group by 1 order by ${order}`;
   return (await rowsOf<MoneyRow>(db, sql, bindings)).map(numeric);
 }
 
@@ -173,26 +175,26 @@ export interface NumberPage {
 
 /** Revenue and cost per number, the highest revenue first, one page at a time. */
 export async function moneyByNumber(db: Db, scope: ReportScope, filters: ReportFilters, page: { limit: number; offset: number }): Promise<NumberPage> {
-  const { where, bindings, measures } = numberScoped(scope, filters);
+  const { where, bindings, measures, revenue } = numberScoped(scope, filters);
   const sql = `
     select n.product_id::text as key, p.number as label, n.calls, n."billedSeconds", n.revenue, n.cost, n.margin, n.total
       from (
-        select r.product_id, ${measures}, count(*) over () as total
+        select r.product_id, ${measures}, ${revenue} as sort, count(*) over () as total
           from report_number_days r
          where ${where}
          group by r.product_id
-         order by revenue desc, r.product_id
+         order by sort desc, r.product_id
          limit :limit offset :offset
       ) n
       join products p on p.id = n.product_id
-     order by n.revenue desc, n.product_id`;
-  const rows = await rowsOf<MoneyRow & { total: string | number }>(db, sql, { ...bindings, limit: page.limit, offset: page.offset });
+     order by n.sort desc, n.product_id`;
+  const rows = await rowsOf<MoneyRow & { total: string | number; sort: unknown }>(db, sql, { ...bindings, limit: page.limit, offset: page.offset });
   let total = Number(rows[0]?.total ?? 0);
   if (rows.length === 0 && page.offset > 0) {
     const counted = await rowsOf<{ total: string | number }>(db, `select count(distinct r.product_id) as total from report_number_days r where ${where}`, bindings);
     total = Number(counted[0]?.total ?? 0);
   }
-  return { rows: rows.map(({ total: _total, ...row }) => numeric(row)), total };
+  return { rows: rows.map(({ total: _total, sort: _sort, ...row }) => numeric(row)), total };
 }
 
 export interface UtilisationRow {
