@@ -30,6 +30,7 @@ import * as createStripePayments from './20261201160000_create_stripe_payments.t
 import * as createApiKeysAndHolds from './20261201120000_create_api_keys_and_holds.ts';
 import * as createInvoicesAndTaxes from './20261201140000_create_invoices_and_taxes.ts';
 import * as addCalendarBilling from './20261201150000_add_calendar_billing.ts';
+import * as addHoldPrices from './20261202100000_add_hold_prices.ts';
 import * as addLedgerEntryPeriods from './20261202110000_add_ledger_entry_periods.ts';
 import * as allowExpiredPayments from './20261202120000_allow_expired_payments.ts';
 import * as createReportRollups from './20261202130000_create_report_rollups.ts';
@@ -69,6 +70,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261201120000_create_api_keys_and_holds', createApiKeysAndHolds],
   ['20261201140000_create_invoices_and_taxes', createInvoicesAndTaxes],
   ['20261201150000_add_calendar_billing', addCalendarBilling],
+  ['20261202100000_add_hold_prices', addHoldPrices],
   ['20261202110000_add_ledger_entry_periods', addLedgerEntryPeriods],
   ['20261202120000_allow_expired_payments', allowExpiredPayments],
   ['20261202130000_create_report_rollups', createReportRollups],

@@ -206,7 +206,7 @@ export async function seedDemo(db: Knex, options: { now: Date; bcryptCost: numbe
     }]);
     await seedDemoMail(trx, { reseller, customer, resellersCustomer }, now);
     await seedDemoPayments(trx, now, options.currency);
-    await seedDemoApi(trx, reseller, now);
+    await seedDemoApi(trx, reseller, now, admin);
     await seedNotificationsDemo(trx, { customer, resellersCustomer }, now);
     await seedDemoWebhooks(trx, { resellerId: reseller.id, now });
     await seedDemoInvoices(trx, { now, decimals: options.moneyDecimals ?? 4, currency: options.currency ?? 'USD' });

@@ -127,7 +127,7 @@ export interface Config {
   prorateFirstPeriod: boolean;
   /** Releasing a calendar-billed number mid-period credits the holder its unused days. */
   creditUnusedDaysOnRelease: boolean;
-  /** Webhook endpoints may use plain http:// (and https to private hosts), only to this machine or a private network: development and tests. */
+  /** Webhook endpoints may use plain http:// (and https to private hosts), only to this machine or a private network: development and tests. Off, a delivery whose host resolves to such an address is refused. */
   webhookAllowHttp: boolean;
   /** A webhook endpoint whose every delivery failed for this many hours (5 tries at least) is disabled; 410 Gone disables at once. */
   webhookDisableAfterHours: number;

@@ -45,10 +45,12 @@ export class ConflictError extends AppError {
   }
 }
 
-/** A well-formed request that cannot be done as sent (an Idempotency-Key reused with another body). */
+/** A well-formed request that cannot be done as sent (an Idempotency-Key reused with another body, another account's id); `fields` names the culprits. */
 export class UnprocessableError extends AppError {
-  constructor(message: string) {
+  readonly fields: FieldErrors;
+  constructor(message: string, fields: FieldErrors = {}) {
     super(message, 422);
+    this.fields = fields;
   }
 }
 

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../../seeds/demo.ts';
-import { DEMO_API_KEY } from '../../seeds/demo-api.ts';
+import { DEMO_ADMIN_API_KEY, DEMO_API_KEY } from '../../seeds/demo-api.ts';
 import { migrateLatest } from '../db/open.ts';
 import { UsageError, type Command } from './command.ts';
 import { withDatabase } from './with-database.ts';
 
 export function demoLoginsText(): string {
   const lines = DEMO_LOGINS.map((login) => `  ${login.role.padEnd(9)} ${login.email}${'note' in login ? `  (${login.note})` : ''}`);
-  return `Demo logins (password: ${DEMO_PASSWORD}):\n${lines.join('\n')}\nDemo API key of reseller@example.com: ${DEMO_API_KEY}\n`;
+  return `Demo logins (password: ${DEMO_PASSWORD}):\n${lines.join('\n')}\nDemo API key of reseller@example.com: ${DEMO_API_KEY}\nDemo API key of admin@example.com (inventory): ${DEMO_ADMIN_API_KEY}\n`;
 }
 
 export const seedCommand: Command = {

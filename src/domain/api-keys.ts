@@ -2,8 +2,11 @@
 // are done by the caller (services/api-keys.ts).
 import { BlockList, isIP } from 'node:net';
 
-export const API_SCOPES = ['numbers:read', 'numbers:write', 'calls:read', 'billing:read', 'webhooks:write'] as const;
+export const API_SCOPES = ['numbers:read', 'numbers:write', 'calls:read', 'billing:read', 'webhooks:write', 'inventory:read', 'inventory:write'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
+
+/** Scopes of the admin's inventory endpoints: only an admin account's keys may have them. */
+export const ADMIN_SCOPES: readonly ApiScope[] = ['inventory:read', 'inventory:write'];
 
 export const API_SCOPE_LABELS: Record<ApiScope, string> = {
   'numbers:read': 'Search and read numbers, holds and orders',
@@ -11,7 +14,14 @@ export const API_SCOPE_LABELS: Record<ApiScope, string> = {
   'calls:read': 'Read calls',
   'billing:read': 'Read balance and transactions',
   'webhooks:write': 'Manage webhook endpoints',
+  'inventory:read': 'Read the DID inventory (admin)',
+  'inventory:write': 'Create, change and delete DIDs in the inventory (admin)',
 };
+
+/** The scopes a key of an account with this role may have. */
+export function scopesForRole(role: string): ApiScope[] {
+  return API_SCOPES.filter((scope) => role === 'admin' || !ADMIN_SCOPES.includes(scope));
+}
 
 export const KEY_PREFIX = 'dh_live_';
 const SECRET = /^dh_live_[A-Za-z0-9_-]{32,64}$/;

@@ -22,19 +22,26 @@ export interface PreviewRow {
   breakdown: string;
 }
 
-export type CostPreview = { ok: true; rows: PreviewRow[] } | { ok: false; message: string };
+/**
+ * A failed preview names the form field that stops it and says no more: the field shows its own
+ * message (the form's validation), so one bad value gets one message, not two that disagree.
+ */
+export type CostPreview = { ok: true; rows: PreviewRow[] } | { ok: false; field: PreviewField; message: string };
 
 export interface PreviewOptions {
   decimals: number;
   currency: string;
 }
 
-const FIELD_LABELS: Record<string, string> = {
-  connectionCost: 'Connection Cost',
-  perMinute: 'Cost per minute',
-  graceSeconds: 'Grace Time',
-  initialIncrement: 'Initial Increment',
-  increment: 'Increment',
+export type PreviewField = keyof PreviewTermsInput;
+
+/** The rating engine's term names as the form's fields, with the form's labels (DID_FIELDS). */
+const FORM_FIELDS: Record<string, { name: PreviewField; label: string }> = {
+  connectionCost: { name: 'connection_cost', label: 'Connection Cost' },
+  perMinute: { name: 'cost_per_minute', label: 'Cost per minute' },
+  graceSeconds: { name: 'grace_seconds', label: 'Grace Time (Sec.)' },
+  initialIncrement: { name: 'initial_increment', label: 'Initial Increment' },
+  increment: { name: 'increment', label: 'Increment' },
 };
 
 export function describeDuration(seconds: number): string {
@@ -77,9 +84,9 @@ export function previewCosts(input: PreviewTermsInput, options: PreviewOptions):
     });
     return { ok: true, rows };
   } catch (error) {
-    if (error instanceof RatingInputError) {
-      return { ok: false, message: `Fix ${FIELD_LABELS[error.field] ?? error.field} to see the costs: ${error.detail}` };
-    }
+    // Only the five terms come from the form; any other rating error is ours, not the user's.
+    const field = error instanceof RatingInputError ? FORM_FIELDS[error.field] : undefined;
+    if (field) return { ok: false, field: field.name, message: `Costs show once ${field.label} is valid.` };
     throw error;
   }
 }

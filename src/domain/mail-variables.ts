@@ -19,6 +19,7 @@ const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', t
 const RELEASE_REASONS: Record<string, string> = {
   released_by_holder: 'you released it',
   reclaimed_by_operator: 'it was taken back by your provider',
+  reclaimed_by_reseller: 'your provider took it back',
   unpaid: 'it stayed unpaid past the grace period',
   expired: 'its one-time term ended',
   seller_unpaid: "your provider's own subscription to it was not paid",

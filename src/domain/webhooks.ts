@@ -4,28 +4,71 @@ import { BlockList, isIP } from 'node:net';
 
 export type UrlCheck = { ok: true; url: string } | { ok: false; message: string };
 
-// Loopback, private (RFC 1918, RFC 4193), link-local and CGNAT ranges: a receiver on the operator's
-// own network. Reachable only over plain http when the operator allows it (development, tests).
-const PRIVATE = new BlockList();
-PRIVATE.addSubnet('127.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('10.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
-PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
-PRIVATE.addSubnet('169.254.0.0', 16, 'ipv4');
-PRIVATE.addSubnet('100.64.0.0', 10, 'ipv4');
-PRIVATE.addSubnet('0.0.0.0', 8, 'ipv4');
-PRIVATE.addAddress('::1', 'ipv6');
-PRIVATE.addSubnet('fc00::', 7, 'ipv6');
-PRIVATE.addSubnet('fe80::', 10, 'ipv6');
+// Addresses a webhook must not reach unless the operator allows receivers on its own network:
+// this machine (loopback, unspecified), private networks (RFC 1918, RFC 4193 unique local, CGNAT),
+// link-local (cloud metadata at 169.254.169.254 among them), and multicast, broadcast and reserved
+// ranges that no public receiver has.
+const PRIVATE_V4 = new BlockList();
+for (const [base, bits] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) {
+  PRIVATE_V4.addSubnet(base, bits, 'ipv4');
+}
+const PRIVATE_V6 = new BlockList();
+for (const [base, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['100::', 64]] as const) {
+  PRIVATE_V6.addSubnet(base, bits, 'ipv6');
+}
+
+/** The eight 16-bit groups of an IPv6 address (a dotted IPv4 tail read as two groups). */
+function ipv6Groups(address: string): number[] {
+  let text = address.toLowerCase().split('%')[0]!;
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail[1]!.split('.').map(Number) as [number, number, number, number];
+    text = `${text.slice(0, -tail[1]!.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, rest] = text.includes('::') ? (text.split('::') as [string, string]) : [text, undefined];
+  const left = head ? head.split(':') : [];
+  const right = rest ? rest.split(':') : [];
+  const middle = rest === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...middle, ...right].map((group) => parseInt(group, 16));
+}
+
+function ipv4Of(high: number, low: number): string {
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
+
+/**
+ * The IPv4 address an IPv6 address carries, where the network would deliver to it: IPv4-mapped
+ * (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+ */
+function embeddedIpv4(groups: number[]): string | undefined {
+  const zeros = (from: number, to: number) => groups.slice(from, to).every((group) => group === 0);
+  if (zeros(0, 5) && groups[5] === 0xffff) return ipv4Of(groups[6]!, groups[7]!);
+  if (zeros(0, 6) && (groups[6] !== 0 || groups[7]! > 1)) return ipv4Of(groups[6]!, groups[7]!);
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && zeros(2, 6)) return ipv4Of(groups[6]!, groups[7]!);
+  if (groups[0] === 0x2002) return ipv4Of(groups[1]!, groups[2]!);
+  return undefined;
+}
+
+/** Whether an IP address (v4 or v6, mapped forms too) is this machine, a private network, link-local or otherwise not public; a non-address is treated as private. */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address.split('%')[0]!);
+  if (family === 4) return PRIVATE_V4.check(address, 'ipv4');
+  if (family !== 6) return true;
+  const groups = ipv6Groups(address);
+  const v4 = embeddedIpv4(groups);
+  if (v4 !== undefined) return PRIVATE_V4.check(v4, 'ipv4');
+  return PRIVATE_V6.check(groups.map((group) => group.toString(16)).join(':'), 'ipv6');
+}
 
 /** Whether a URL's host is this machine or a private network (by name or address literal). */
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = isIP(host);
-  if (family === 0) return false;
-  const plain = host.startsWith('::ffff:') && isIP(host.slice(7)) === 4 ? host.slice(7) : host;
-  return PRIVATE.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
+  if (isIP(host) === 0) return false;
+  return isPrivateAddress(host);
 }
 
 /**

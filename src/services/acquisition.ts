@@ -1,7 +1,8 @@
 // The steps every acquisition of a number shares, whether the holder buys it or the admin assigns
 // it: take it off the seller's shelf by a conditional update (so it is sold once, whatever runs
-// concurrently), check the buyer's funds under its row lock, subscribe, charge the first period,
-// and record it. The use cases that compose them are in purchases.ts.
+// concurrently), at the terms the buyer pays (a live hold of its own keeps the prices of hold
+// time), check the buyer's funds under its row lock, subscribe, charge the first period, and
+// record it. The use cases that compose them are in purchases.ts.
 import { findSellerName } from '../db/repos/company-profiles.ts';
 import type { Db } from '../db/knex.ts';
 import type { Transaction } from '../db/transaction.ts';
@@ -10,6 +11,7 @@ import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findDid, findSubscriptionByPurchaseKey, insertSubscription, takeFromShelf, type Shelf } from '../db/repos/did-holdings.ts';
 import type { DidRow } from '../db/repos/dids.ts';
 import { findPurchaseEntries, type LedgerEntryRow } from '../db/repos/ledger.ts';
+import { findLockedPrices, type LockedPrices } from '../db/repos/number-holds.ts';
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { startTerm, type TermStart } from '../domain/billing-calendar.ts';
@@ -77,6 +79,21 @@ export async function sellTerms(db: Db, shelf: Shelf, product: DidRow): Promise<
   return price ? pickTerms(price) : undefined;
 }
 
+/**
+ * The terms this buyer pays for the number now: its seller's, with the setup and monthly fee it
+ * locked by a live hold of its own (number-holds.ts). Read before the number is taken: taking it
+ * ends the hold on the product row.
+ */
+export async function buyerTerms(db: Db, shelf: Shelf, product: DidRow, buyerId: number, now: Date): Promise<PriceTerms | undefined> {
+  const terms = await sellTerms(db, shelf, product);
+  if (!terms) return undefined;
+  return withLockedPrices(terms, (await findLockedPrices(db, buyerId, [product.id], now)).get(product.id));
+}
+
+function withLockedPrices(terms: PriceTerms, locked: LockedPrices | undefined): PriceTerms {
+  return locked ? { ...terms, setup_fee: locked.setup_fee, monthly_fee: locked.monthly_fee } : terms;
+}
+
 async function replay(db: Db, subscription: SubscriptionRow, productId: number): Promise<PurchaseResult> {
   if (subscription.product_id !== productId) {
     throw new ConflictError('This purchase form was already used for another number. Reload the page and try again.');
@@ -128,6 +145,7 @@ export async function takeForBuyer(trx: Transaction, buyerId: number, productId:
     buyer.role === 'reseller'
       ? { reseller_id: buyer.id, customer_id: null }
       : { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: buyer.id };
+  const locked = (await findLockedPrices(trx, buyer.id, [productId], now)).get(productId);
   const product = await takeFromShelf(trx, productId, shelf, holder, now);
   if (!product) {
     // The same form sent twice at once: the other request bought it and has committed.
@@ -137,7 +155,8 @@ export async function takeForBuyer(trx: Transaction, buyerId: number, productId:
   }
   const terms = await sellTerms(trx, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
-  return { kind: 'taken', buyer, seller, shelf, product, terms };
+  // A number the buyer holds costs what it cost when the hold was made.
+  return { kind: 'taken', buyer, seller, shelf, product, terms: withLockedPrices(terms, locked) };
 }
 
 export type Acquisition = Extract<Taken, { kind: 'taken' }>;

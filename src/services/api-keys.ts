@@ -7,8 +7,8 @@ import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { findApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from '../db/repos/api-keys.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { KEY_PREFIX, displayPrefix, ipAllowed, looksLikeApiKey, type ApiScope } from '../domain/api-keys.ts';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
+import { KEY_PREFIX, displayPrefix, ipAllowed, looksLikeApiKey, scopesForRole, type ApiScope } from '../domain/api-keys.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -27,6 +27,11 @@ export interface NewKeyInput {
 export async function createApiKey(db: Db, input: NewKeyInput): Promise<{ key: ApiKeyRow; secret: string }> {
   const secret = `${KEY_PREFIX}${randomBytes(30).toString('base64url')}`;
   return inTransaction(db, async (trx) => {
+    const account = await findAccountById(trx, input.accountId);
+    if (!account) throw new NotFoundError('Account not found');
+    const allowed = scopesForRole(account.role);
+    const refused = input.scopes.filter((scope) => !allowed.includes(scope));
+    if (refused.length > 0) throw new ValidationError(`Only admin keys may have ${refused.join(', ')}`, { scopes: `Only admin keys may have ${refused.join(', ')}` });
     const key = await insertApiKey(trx, {
       account_id: input.accountId,
       name: input.name,

@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { countCalls, findCall, listCallCharges, listCalls, type CallChargeRow, type CallFilters, type CallListRow, type CallScope } from '../db/repos/calls.ts';
 import { Money, toPlain } from '../domain/money.ts';
 import { NotFoundError } from '../errors.ts';
-import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
+import { keysetBatches, writeCsv, type CsvTable } from './csv-export.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -106,35 +106,34 @@ const NUMERIC_CALL_COLUMNS = [
   'owner_paid', 'reseller_paid', 'reseller_margin', 'operator_revenue',
 ];
 
-/** Writes the filtered calls as CSV: plain decimal strings, ISO times. */
-export async function writeCallsCsv(db: Db, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
-  const filters = callFiltersOf(query);
+/** The calls CSV of a role: its own columns (a reseller's margin, the admin's every level). */
+function callsTable(scope: CallScope, decimals: number): CsvTable<CallListRow> {
   const admin = scope.role === 'admin';
   const reseller = scope.role === 'reseller';
   const columns = ['started_at', 'caller', 'number', 'duration_seconds', 'billsec', 'billed_seconds', 'cost'];
   if (reseller) columns.push('customer_price', 'margin');
   if (admin) columns.push('owner', 'owner_paid', 'reseller', 'reseller_paid', 'reseller_margin', 'operator_revenue');
   columns.push('hangup_cause', 'uuid');
-  const csv = csvWriter(csvColumns(columns, NUMERIC_CALL_COLUMNS));
-  csv.pipe(out);
-  for (let offset = 0; ; offset += EXPORT_BATCH) {
-    const rows = await listCalls(db, scope, filters, { limit: EXPORT_BATCH, offset });
-    for (const row of rows) {
-      const v = viewOf(row, scope, decimals);
-      const record: Array<string | number> = [v.startedAt.toISOString(), v.caller, v.number, v.durationSeconds, v.billsec, v.billedSeconds, v.yourCost];
-      if (reseller) {
-        const forCustomer = row.owner_id !== (scope as { accountId: number }).accountId;
-        record.push(forCustomer ? v.ownerCost : '', forCustomer ? (v.resellerMargin ?? '') : '');
-      }
-      if (admin) record.push(v.ownerName ?? '', v.ownerCost, v.resellerName ?? '', v.resellerCost ?? '', v.resellerMargin ?? '', v.operatorRevenue);
-      record.push(v.hangupCause ?? '', row.uuid);
-      if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve));
+  const record = (row: CallListRow) => {
+    const v = viewOf(row, scope, decimals);
+    const cells: Array<string | number> = [v.startedAt.toISOString(), v.caller, v.number, v.durationSeconds, v.billsec, v.billedSeconds, v.yourCost];
+    if (reseller) {
+      const forCustomer = row.owner_id !== (scope as { accountId: number }).accountId;
+      cells.push(forCustomer ? v.ownerCost : '', forCustomer ? (v.resellerMargin ?? '') : '');
     }
-    if (rows.length < EXPORT_BATCH) break;
-  }
-  csv.end();
-  await new Promise<void>((resolve, reject) => {
-    out.once('finish', resolve);
-    out.once('error', reject);
-  });
+    if (admin) cells.push(v.ownerName ?? '', v.ownerCost, v.resellerName ?? '', v.resellerCost ?? '', v.resellerMargin ?? '', v.operatorRevenue);
+    cells.push(v.hangupCause ?? '', row.uuid);
+    return cells;
+  };
+  return { columns, numeric: NUMERIC_CALL_COLUMNS, record };
+}
+
+/**
+ * Writes the filtered calls as CSV, newest first: plain decimal strings, ISO times. Batches follow
+ * the list's keyset cursor (after the last call's id), so the ten-millionth call costs what the first does.
+ */
+export async function writeCallsCsv(db: Db, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
+  const filters = callFiltersOf(query);
+  const read = (afterId: number | undefined, limit: number) => listCalls(db, scope, { ...filters, afterId }, { limit, offset: 0 });
+  await writeCsv(callsTable(scope, decimals), keysetBatches(read, (row) => row.id, EXPORT_BATCH), out);
 }

@@ -1,14 +1,13 @@
 // The filtered DID list as CSV: the import's columns (so an export imports back as the same
 // inventory) plus who holds each number. Read in batches by number and written with back
-// pressure, so a million rows never sit in memory.
+// pressure (services/csv-export.ts), so a million rows never sit in memory.
 import type { Db } from '../db/knex.ts';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
+import { keysetBatches, writeCsv, type CsvTable } from './csv-export.ts';
 import { DID_FIELDS, type DidField } from '../domain/did-terms.ts';
 import { listDidBatch, type DidFilters, type DidListRow } from '../db/repos/dids.ts';
 import { planNamesOf } from '../db/repos/rate-plans.ts';
+import { listPlanNumberBatch } from '../db/queries/plan-numbers.ts';
 
 const BATCH = 5000;
 
@@ -40,27 +39,20 @@ function exportRecord(row: DidListRow, planNames: Map<number, string>): string[]
   return EXPORT_COLUMNS.map(value);
 }
 
+function didTable(planNames: Map<number, string>): CsvTable<DidListRow> {
+  return { columns: EXPORT_COLUMNS, numeric: NUMERIC_EXPORT_COLUMNS, record: (row) => exportRecord(row, planNames) };
+}
+
+/** The filtered inventory, in number order; the number of rows written. */
 export async function exportDids(db: Db, filters: DidFilters, out: Writable): Promise<number> {
-  const csv = csvWriter(csvColumns(EXPORT_COLUMNS, NUMERIC_EXPORT_COLUMNS));
-  const planNames = await planNamesOf(db, null);
-  csv.pipe(out);
-  let count = 0;
-  let after: string | null = null;
-  // A reader that goes away (a closed browser tab) stops the export.
-  const closed = once(out, 'close');
-  for (;;) {
-    if (out.destroyed) break;
-    const rows = await listDidBatch(db, filters, after, BATCH);
-    for (const row of rows) {
-      if (!csv.write(exportRecord(row, planNames))) await Promise.race([once(csv, 'drain'), closed]);
-    }
-    count += rows.length;
-    if (rows.length < BATCH) break;
-    after = rows[rows.length - 1]!.number;
-  }
-  csv.end();
-  await finished(out).catch(() => undefined);
-  return count;
+  const batches = keysetBatches((after: string | undefined, limit: number) => listDidBatch(db, filters, after ?? null, limit), (row) => row.number, BATCH);
+  return writeCsv(didTable(await planNamesOf(db, null)), batches, out);
+}
+
+/** The numbers on a rate plan, in the inventory's columns (so the file imports back the same way). */
+export async function exportPlanNumbers(db: Db, planId: number, out: Writable): Promise<number> {
+  const batches = keysetBatches((after: string | undefined, limit: number) => listPlanNumberBatch(db, planId, after, limit), (row) => row.number, BATCH);
+  return writeCsv(didTable(await planNamesOf(db, null)), batches, out);
 }
 
 /** The sample file offered on the import page: the header and two realistic rows. */

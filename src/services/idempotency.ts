@@ -1,21 +1,32 @@
 // Idempotency-Key with Stripe's semantics: the first request with a key does its work and its
 // answer is stored in the same transaction; the same key with the same request gets that answer
 // again (a concurrent twin waits for the first to commit, then replays it); the same key with
-// another request is refused (422). A request that failed stored nothing, so it may be retried.
+// another request is refused (422). Once the work has started, its result is saved whatever it is:
+// a refusal such as 402 (insufficient funds) or 409 (number taken) replays as it was, so a retry
+// never turns a refused order into a charged one later. Not saved, so the key may be used again:
+// bad input (400, 422: nothing was attempted), a twin still in flight (409 before the work), and
+// unexpected errors (the whole transaction rolls back).
 import type { Db } from '../db/knex.ts';
-import { inTransaction, type Transaction } from '../db/transaction.ts';
+import { inSavepoint, inTransaction, type Transaction } from '../db/transaction.ts';
 import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from '../db/repos/api-idempotency.ts';
-import { ConflictError, UnprocessableError } from '../errors.ts';
+import { AppError, ConflictError, UnprocessableError } from '../errors.ts';
 
 export interface Answer {
   status: number;
   body: unknown;
 }
 
+/** A refusal the work decided on (saved), as opposed to bad input or a crash (not saved). */
+export function isSavedFailure(error: unknown): error is AppError {
+  return error instanceof AppError && error.status !== 400 && error.status !== 422 && error.status < 500;
+}
+
 export async function answerOnce(
   db: Db,
   request: { accountId: number; key: string; requestHash: string; now: Date },
   work: (trx: Transaction) => Promise<Answer>,
+  /** The answer a saved failure gets (the API's problem details). */
+  failureAnswer: (error: AppError) => Answer,
 ): Promise<Answer & { replayed: boolean }> {
   return inTransaction(db, async (trx) => {
     const claimed = await claimIdempotencyKey(trx, request.accountId, request.key, request.requestHash, request.now);
@@ -27,7 +38,14 @@ export async function answerOnce(
       }
       return { status: earlier.status, body: earlier.response, replayed: true };
     }
-    const answer = await work(trx);
+    let answer: Answer;
+    try {
+      // In a savepoint: a refusal undoes the work's own writes and keeps the claim, to save the refusal under it.
+      answer = await inSavepoint(trx, work);
+    } catch (error) {
+      if (!isSavedFailure(error)) throw error;
+      answer = failureAnswer(error);
+    }
     await storeIdempotentAnswer(trx, request.accountId, request.key, answer.status, answer.body);
     return { ...answer, replayed: false };
   });

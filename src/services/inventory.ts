@@ -5,7 +5,7 @@ import { inSavepoint, inTransaction } from '../db/transaction.ts';
 import { parseDidTerms, type DidField, type DidInput, type DidStatus, type DidTerms } from '../domain/did-terms.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import {
-  AUDITED_COLUMNS, countDidSubscriptions, countDids, deleteDid, findDid, findExistingNumbers, insertDid, listDidSubscriptions,
+  AUDITED_COLUMNS, countDidSubscriptions, countDids, deleteDid, findDid, findDidByNumber, findExistingNumbers, insertDid, listDidBatch, listDidSubscriptions,
   listDids, lockDid, setDidRatePlan, updateDid, type DidFilters, type DidListRow, type DidRow, type DidSort, type DidSubscriptionRow,
 } from '../db/repos/dids.ts';
 import { listAuditTrail, type AuditRow } from '../db/queries/audit-trail.ts';
@@ -175,6 +175,17 @@ export async function listDidPage(db: Db, query: DidListQuery): Promise<DidListP
   ]);
   const total = counted.count;
   return { rows, total, totalExact: counted.exact, page: query.page, perPage: query.perPage, pages: Math.max(1, Math.ceil(total / query.perPage)) };
+}
+
+/** A page of the filtered list in number order after `after` (the API's cursor). */
+export async function listDidsAfter(db: Db, filters: DidFilters, after: string | undefined, limit: number): Promise<DidListRow[]> {
+  return listDidBatch(db, filters, after ?? null, limit);
+}
+
+export async function loadDidByNumber(db: Db, number: string): Promise<DidListRow> {
+  const did = await findDidByNumber(db, number);
+  if (!did) throw new NotFoundError(`There is no DID ${number}`);
+  return did;
 }
 
 export interface DidDetail {

@@ -1,11 +1,13 @@
 // Holding numbers for a while before buying them: all the numbers asked for or none, each taken by
 // a conditional update of its product row (so two accounts never hold one number, and a purchase
-// by anyone else is refused until the hold ends). Ended by the holder, by an order, or by time:
+// by anyone else is refused until the hold ends), and each at the prices the holder pays at hold
+// time: its order pays those while the hold lives, whatever the seller changes meanwhile. Ended by the holder, by an order, or by time:
 // the expiry job records `hold.expired`.
 import type { Db } from '../db/knex.ts';
 import { startRecurringJob, type RecurringJob } from './recurring-job.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
+import { findOffersByNumber } from '../db/queries/offers.ts';
 import {
   endHold,
   findHold,
@@ -71,7 +73,12 @@ export async function holdNumbers(db: Db, input: HoldInput): Promise<HoldView> {
       // Thrown inside the transaction: nothing is held.
       throw new ConflictError(`Not available to hold (sold, held by someone else, or not for sale): ${missing.join(', ')}`);
     }
-    const items = held.map((row) => ({ hold_id: hold.id, product_id: row.id, number: row.number }));
+    // The prices this buyer pays now are the prices its order pays while the hold lives.
+    const prices = new Map((await findOffersByNumber(trx, shelf, { accountId: account.id, now: input.now }, numbers)).map((offer) => [offer.id, offer]));
+    const items = held.map((row) => {
+      const offer = prices.get(row.id);
+      return { hold_id: hold.id, product_id: row.id, number: row.number, setup_fee: offer?.setup_fee ?? null, monthly_fee: offer?.monthly_fee ?? null };
+    });
     await insertHoldItems(trx, items);
     return viewOf(hold, items, input.now);
   });

@@ -1,6 +1,7 @@
 // Buying several numbers at once (the API's number orders): all of them or none, in one
 // transaction, each through the same acquisition steps as a purchase on the Buy DIDs page; an order
-// of a hold's numbers ends the hold.
+// of a hold's numbers ends the hold. A number under the buyer's live hold (ordered by hold_id or by
+// number) is charged the setup and monthly fee locked when it was held, as on the pages.
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
@@ -57,6 +58,7 @@ export async function orderNumbers(db: Db, input: OrderInput): Promise<OrderView
     let total = new Money(0);
     for (const offer of offers.sort((a, b) => a.number.localeCompare(b.number))) {
       const key = `order-${order.id}-${offer.id}`;
+      // A number under the buyer's live hold is charged the prices of hold time (takeForBuyer).
       const taken = await takeForBuyer(trx, accountId, offer.id, key, now);
       if (taken.kind === 'replayed') throw new ConflictError('This order was placed already');
       await requireFunds(trx, taken, pricing.decimals, now, pricing.prorateFirstPeriod);

@@ -7,5 +7,5 @@ import type { OutboxDeliverer } from './outbox-worker.ts';
 import { webhookDeliverer } from './webhook-deliverer.ts';
 
 export function outboxDeliverers(config: Readonly<Config>, _logger: Logger): OutboxDeliverer[] {
-  return [mailDeliverer(config), webhookDeliverer({ disableAfterHours: config.webhookDisableAfterHours })];
+  return [mailDeliverer(config), webhookDeliverer({ disableAfterHours: config.webhookDisableAfterHours, allowPrivateTargets: config.webhookAllowHttp })];
 }

@@ -13,6 +13,7 @@ import type { PriceTerms } from '../domain/sell-terms.ts';
 import { ConflictError, NotFoundError, isUniqueViolation } from '../errors.ts';
 import {
   NOT_FOR_SALE_MESSAGE,
+  buyerTerms,
   chargeFirstPeriod,
   firstPeriodOf,
   purchaseKeyOf,
@@ -20,7 +21,6 @@ import {
   replayingRaces,
   requireFunds,
   requireFundsForAll,
-  sellTerms,
   sellerOf,
   subscribe,
   takeForBuyer,
@@ -72,7 +72,7 @@ export async function quotePurchase(
   const { seller, shelf } = await sellerOf(db, buyer);
   const product = await findOnShelf(db, input.productId, shelf, { accountId: buyer.id, now: input.now });
   if (!product) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
-  const terms = await sellTerms(db, shelf, product);
+  const terms = await buyerTerms(db, shelf, product, buyer.id, input.now);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
   if (product.billing_period === 'month' && !input.pricing) throw new Error('a calendar-month quote needs the pricing settings');
   const first = firstPeriodOf({ buyer, product, terms }, input.now, input.pricing ?? { decimals: 6 });
@@ -176,7 +176,7 @@ export async function quotePurchases(
   const lines: MultiQuote['lines'] = [];
   for (const productId of [...new Set(input.productIds)]) {
     const product = await findOnShelf(db, productId, shelf, { accountId: buyer.id, now: input.now });
-    const terms = product ? await sellTerms(db, shelf, product) : undefined;
+    const terms = product ? await buyerTerms(db, shelf, product, buyer.id, input.now) : undefined;
     if (!product || !terms) throw new NotFoundError('One of the ticked numbers is no longer for sale; nothing was charged.');
     if (product.billing_period === 'month' && !input.pricing) throw new Error('a calendar-month quote needs the pricing settings');
     const first = firstPeriodOf({ buyer, product, terms }, input.now, input.pricing ?? { decimals: 6 });

@@ -23,9 +23,14 @@ export interface ReleaseResult {
 /** The holder gives the number back to its seller (see `credit` for a refund). A reseller cannot release a number a customer owns. */
 export async function releaseDid(
   db: Db,
-  input: { accountId: number; productId: number; now: Date; actorId: number; credit?: ReleaseCreditSettings | undefined },
+  input: {
+    accountId: number; productId: number; now: Date; actorId: number; credit?: ReleaseCreditSettings | undefined;
+    /** Why (the event's and the ended subscription's reason): the holder's own release unless its reseller takes the number back. */
+    reason?: 'released_by_holder' | 'reclaimed_by_reseller';
+  },
 ): Promise<ReleaseResult> {
   const { accountId, productId, now, actorId } = input;
+  const reason = input.reason ?? 'released_by_holder';
   return inTransaction(db, async (trx) => {
     const account = await findAccountById(trx, accountId);
     if (!account || account.role === 'admin') throw new NotFoundError('Number not found');
@@ -45,18 +50,18 @@ export async function releaseDid(
       if (!product) throw new NotFoundError('Number not found');
     }
     const live = await lockLiveSubscriptions(trx, productId, accountId);
-    const endedSubscriptionIds = await endLiveSubscriptions(trx, productId, { accountId, reason: 'released', now });
+    const endedSubscriptionIds = await endLiveSubscriptions(trx, productId, { accountId, reason: reason === 'released_by_holder' ? 'released' : 'reclaimed', now });
     const credits = await creditUnusedDays(trx, live, { number: product.number, now, actorId, settings: input.credit });
     await insertAuditEntry(trx, {
       actorId,
-      action: 'did.release',
+      action: reason === 'released_by_holder' ? 'did.release' : 'did.unassign',
       entityType: 'product',
       entityId: productId,
       before: { holder_id: accountId },
       after: { reseller_id: product.reseller_id, customer_id: product.customer_id, ended_subscriptions: endedSubscriptionIds },
       at: now,
     });
-    await recordEvents(trx, [{ type: 'number.released', accountId, occurredAt: now, data: { number: product.number, product_id: productId, reason: 'released_by_holder' } }]);
+    await recordEvents(trx, [{ type: 'number.released', accountId, occurredAt: now, data: { number: product.number, product_id: productId, reason } }]);
     return { product, endedSubscriptionIds, credits };
   });
 }

@@ -4,13 +4,22 @@
 // a refused connection, no answer within the timeout) is tried again on the retry schedule.
 // After each outcome the endpoint's failure count moves: a success clears it, and an endpoint
 // failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled with its reason shown to the owner.
+// The endpoint's host is resolved as the connection is made, and the connection goes to the
+// addresses checked: a name that resolves to this machine or a private network (an address a
+// public URL was made to point at after it was saved, or DNS rebinding between a check and the
+// connect) is refused for good, unless WEBHOOK_ALLOW_HTTP allows receivers on the operator's own
+// network. node:http rather than fetch, because only it takes the lookup to connect with.
+import { lookup } from 'node:dns/promises';
+import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { OutboxMessageRow } from '../db/outbox.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findWebhookEndpointById, lockWebhookEndpoint, updateWebhookEndpoint } from '../db/repos/webhook-endpoints.ts';
-import { disableReason, webhookBodyText } from '../domain/webhooks.ts';
+import { disableReason, isPrivateAddress, webhookBodyText } from '../domain/webhooks.ts';
 import { LEASE_SECONDS, type DeliveryOutcome, type OutboxDeliverer } from './outbox-worker.ts';
 
 /** How long a receiver has to answer. */
@@ -27,22 +36,72 @@ export interface WebhookDelivererOptions {
   timeoutMs?: number;
   /** The signature's timestamp: the real time of the try (receivers refuse one more than 5 minutes off). */
   clock?: () => Date;
+  /** WEBHOOK_ALLOW_HTTP: receivers on this machine or a private network may be reached. */
+  allowPrivateTargets: boolean;
+  /** The addresses a host name resolves to (DNS by default). */
+  resolve?: (hostname: string) => Promise<string[]>;
 }
 
-async function responseStart(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < KEPT_RESPONSE_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
+async function resolveAll(hostname: string): Promise<string[]> {
+  return (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+}
+
+function refusalText(hostname: string, address: string): string {
+  return `Refused: ${hostname} resolves to ${address}, an address on this machine or a private, loopback or link-local network; webhooks go to public addresses only (WEBHOOK_ALLOW_HTTP is off)`;
+}
+
+/** A refused target: the delivery fails for good, with the reason in the log. */
+class PrivateTargetError extends Error {}
+
+/** The lookup the connection uses: it resolves once, refuses private answers, connects to the rest. */
+function guardedLookup(resolve: (hostname: string) => Promise<string[]>): LookupFunction {
+  return ((hostname: string, options: { all?: boolean }, callback: (error: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void) => {
+    resolve(hostname)
+      .then((addresses) => {
+        const inside = addresses.find(isPrivateAddress);
+        if (inside !== undefined) throw new PrivateTargetError(refusalText(hostname, inside));
+        if (addresses.length === 0) throw new Error(`${hostname} has no address`);
+        const entries = addresses.map((address) => ({ address, family: isIP(address) === 6 ? 6 : 4 }));
+        if (options.all) callback(null, entries);
+        else callback(null, entries[0]!.address, entries[0]!.family);
+      })
+      .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), ''));
+  }) as unknown as LookupFunction;
+}
+
+interface ReceiverAnswer {
+  status: number;
+  /** The start of the body, for the delivery log. */
+  text: string;
+}
+
+/** POSTs the body; resolves with the status and the start of the answer (the rest is not read). */
+function postOnce(url: URL, headers: OutgoingHttpHeaders, body: string, options: Pick<WebhookDelivererOptions, 'allowPrivateTargets' | 'resolve' | 'timeoutMs'>): Promise<ReceiverAnswer> {
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  // An address in the URL is connected to without a lookup: it is checked here.
+  if (!options.allowPrivateTargets && isIP(literal) && isPrivateAddress(literal)) return Promise.reject(new PrivateTargetError(refusalText(literal, literal)));
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      signal: AbortSignal.timeout(options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
+      ...(options.allowPrivateTargets ? {} : { lookup: guardedLookup(options.resolve ?? resolveAll) }),
+    }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.length > KEPT_RESPONSE_CHARS) response.destroy();
+      });
+      response.on('error', () => undefined);
+      response.on('close', () => resolve({ status: response.statusCode ?? 0, text: keptText(text) }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function keptText(text: string): string {
   return text.length > KEPT_RESPONSE_CHARS ? `${text.slice(0, KEPT_RESPONSE_CHARS)}…` : text;
 }
 
@@ -58,29 +117,23 @@ export async function postWebhook(message: OutboxMessageRow, endpoint: { url: st
   const webhookId = typeof message.payload.webhook_id === 'string' ? message.payload.webhook_id : `msg_${message.id}`;
   const timestamp = (options.clock ?? (() => new Date()))();
   const signature = new Webhook(endpoint.secret).sign(webhookId, timestamp, body);
-  let response: Response;
+  let answer: ReceiverAnswer;
   try {
-    response = await fetch(endpoint.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'didhub-webhooks/1',
-        'webhook-id': webhookId,
-        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': signature,
-      },
-      body,
-      // A redirect is the receiver's answer, not an invitation to send the signed body elsewhere.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
-    });
+    // A redirect is the receiver's answer (node:http does not follow it): the signed body is never sent elsewhere.
+    answer = await postOnce(new URL(endpoint.url), {
+      'content-type': 'application/json',
+      'user-agent': 'didhub-webhooks/1',
+      'webhook-id': webhookId,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signature,
+    }, body, options);
   } catch (error) {
+    if (error instanceof PrivateTargetError) return { ok: false, permanent: true, detail: error.message };
     return { ok: false, permanent: false, detail: failureText(error) };
   }
-  const text = await responseStart(response).catch(() => '');
-  const detail = `HTTP ${response.status}${text ? `: ${text}` : ''}`;
-  if (response.status >= 200 && response.status < 300) return { ok: true, responseCode: response.status, detail };
-  return { ok: false, permanent: response.status === 410, responseCode: response.status, detail };
+  const detail = `HTTP ${answer.status}${answer.text ? `: ${answer.text}` : ''}`;
+  if (answer.status >= 200 && answer.status < 300) return { ok: true, responseCode: answer.status, detail };
+  return { ok: false, permanent: answer.status === 410, responseCode: answer.status, detail };
 }
 
 export function webhookDeliverer(options: WebhookDelivererOptions): OutboxDeliverer {

@@ -2,6 +2,7 @@
 import type { Application, Request, Response } from 'express';
 import type { Flash } from './types.ts';
 import { pageLocals } from './presenters/viewer.ts';
+import { writeCsv, type CsvTable } from '../services/csv-export.ts';
 
 export interface PageData {
   title: string;
@@ -24,4 +25,11 @@ export async function renderPage(res: Response, view: string, data: PageData, st
 
 export function flash(req: Request, kind: Flash['kind'], text: string): void {
   req.session.flash = [...(req.session.flash ?? []), { kind, text }];
+}
+
+/** A list's CSV export as a download, streamed batch by batch (services/csv-export.ts). */
+export async function sendCsv<Row>(res: Response, filename: string, table: CsvTable<Row>, batches: AsyncIterable<readonly Row[]>): Promise<void> {
+  res.type('text/csv; charset=utf-8');
+  res.attachment(filename);
+  await writeCsv(table, batches, res);
 }

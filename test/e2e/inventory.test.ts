@@ -40,12 +40,20 @@ describeInBrowser('the admin creates a DID, in Chromium', () => {
     expect(await cost(3600)).toBe('$36.0400');
     expect(await page.locator('[data-preview-rows] tr[data-duration="125"] .breakdown').textContent()).toContain('10 × 6 s');
 
-    await page.getByLabel('Cost per minute').fill('-1');
-    expect(await page.locator('[data-preview-message]').textContent()).toContain('Fix Cost per minute');
+    // A bad rate gets one message: while typing, the preview only says which field it waits for;
+    // after a submit the field says what is wrong and the preview adds nothing.
+    await page.getByLabel('Cost per minute').fill('abc');
+    expect(await page.locator('[data-preview-message]').textContent()).toBe('Costs show once Cost per minute is valid.');
+    await page.getByLabel('Monthly Fee').fill('2.50');
+    await page.getByRole('button', { name: 'Save DID' }).click();
+    await page.locator('#e-cost_per_minute').waitFor();
+    await page.locator('[data-cost-preview][data-live="true"]').waitFor();
+    expect(await page.locator('[data-preview-message]').isHidden()).toBe(true);
+    expect(await page.locator('[data-preview-message]').textContent()).toBe('');
+    expect(await page.locator('#e-cost_per_minute').textContent()).toContain('abc');
     await page.getByLabel('Cost per minute').fill('1.20');
     expect(await cost(125)).toBe('$2.5000');
 
-    await page.getByLabel('Monthly Fee').fill('2.50');
     await page.getByRole('button', { name: 'Save DID' }).click();
     await page.waitForURL(/\/admin\/dids\/\d+$/);
     expect(await page.locator('h1').textContent()).toContain('+44 20 7946 0958');

@@ -1,5 +1,6 @@
 // Rows for tests, with sensible defaults; each call makes unique emails and numbers.
 import type { Knex } from 'knex';
+import type { ApiScope } from '../../src/domain/api-keys.ts';
 import type { AccountRow, Role } from '../../src/db/repos/accounts.ts';
 import type { LedgerKind } from '../../src/db/repos/ledger.ts';
 import { Money, toStored } from '../../src/domain/money.ts';
@@ -217,18 +218,19 @@ export async function makeOwnedDid(db: Knex, fields: OwnedDidFields): Promise<{ 
   return did;
 }
 
-/** An API key of the account (all scopes unless given) and its secret. */
+/** An API key of the account (every scope its role may have unless given) and its secret. */
 export async function makeApiKey(
   db: Knex,
   account: Pick<AccountRow, 'id'>,
   fields: { scopes?: string[]; allowedIps?: string[]; expiresAt?: Date | null; name?: string } = {},
 ): Promise<{ id: number; secret: string }> {
   const { createApiKey } = await import('../../src/services/api-keys.ts');
-  const { API_SCOPES } = await import('../../src/domain/api-keys.ts');
+  const { scopesForRole } = await import('../../src/domain/api-keys.ts');
+  const { role } = (await db('accounts').where({ id: account.id }).first('role')) as { role: string };
   const { key, secret } = await createApiKey(db, {
     accountId: account.id,
     name: fields.name ?? `key ${next()}`,
-    scopes: (fields.scopes ?? [...API_SCOPES]) as (typeof API_SCOPES)[number][],
+    scopes: (fields.scopes ?? scopesForRole(role)) as ApiScope[],
     allowedIps: fields.allowedIps ?? [],
     expiresAt: fields.expiresAt ?? null,
     now: new Date(),

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SWITCH_API_PATHS } from '../../src/web/routes/switch/index.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeApiKey, makeDid, makeOwnedDid } from '../helpers/factories.ts';
+import { makeAccount, makeApiKey, makeDid, makeOwnedDid, makeProvider } from '../helpers/factories.ts';
 import { routesOf } from '../helpers/router-stack.ts';
 
 const database = useTestDatabase();
@@ -91,5 +91,17 @@ describe('the OpenAPI document', () => {
     await check('post', '/customers/{id}/payments', `/customers/${made.body.id}/payments`, rKey, { kind: 'refill', amount: '5' }, { 'Idempotency-Key': 'openapi-pay-1' });
     await check('get', '/customers', '/customers', cKey);
     await check('get', '/available-numbers', '/available-numbers?limit=0', cKey);
+    const aKey = (await makeApiKey(db, admin)).secret;
+    const provider = await makeProvider(db);
+    const did = {
+      number: '+14155550142', provider_id: provider.id, status: 'active', buy_cost: '0.4', setup_fee: '1', monthly_fee: '2', connection_cost: '0', grace_seconds: 0,
+      cost_per_minute: '0.01', initial_increment: 60, increment: 60, call_timeout: 30, billing_type: 'recurring', billing_days: 30, concurrent_calls: 0,
+    };
+    await check('post', '/admin/dids', '/admin/dids', aKey, did);
+    await check('get', '/admin/dids', '/admin/dids?limit=2', aKey);
+    await check('get', '/admin/dids/{e164}', `/admin/dids/${e(did.number)}`, aKey);
+    await check('patch', '/admin/dids/{e164}', `/admin/dids/${e(did.number)}`, aKey, { monthly_fee: '3' });
+    await check('delete', '/admin/dids/{e164}', `/admin/dids/${e(did.number)}`, aKey);
+    await check('get', '/admin/dids', '/admin/dids', rKey);
   }, 90_000);
 });

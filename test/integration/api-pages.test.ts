@@ -51,6 +51,17 @@ describe('API pages', () => {
     expect(response.text).toContain('bad prefix length');
   });
 
+  it('when the key form opens, then only an admin is offered the inventory scopes, and a reseller sending one gets 400', async () => {
+    const admin = await makeAccount(db, { role: 'admin' });
+    expect((await (await loginAs(app, admin.email)).get('/account/api-keys')).text).toContain('value="inventory:write"');
+    const agent = await loginAs(app, reseller.email);
+    expect((await agent.get('/account/api-keys')).text).not.toContain('inventory:');
+    const response = await postForm(agent, '/account/api-keys', { name: 'x', scopes: 'inventory:read' }, '/account/api-keys');
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('Only admin keys may have inventory:read');
+    expect(await db('api_keys').where({ account_id: reseller.id, name: 'x' })).toHaveLength(0);
+  });
+
   it('when the API reference opens, then it loads Swagger UI from our own origin with no inline script', async () => {
     const agent = await loginAs(app, reseller.email);
     const page = await agent.get('/account/api-reference');
@@ -68,6 +79,7 @@ describe('API pages', () => {
     expect(held.status).toBe(303);
     const holds = await agent.get('/customer/holds');
     expect(holds.text).toContain(did.number);
+    expect(holds.text).toContain('$1.0000 setup · $2.0000 a period');
     const other = await loginAs(app, reseller.email);
     expect((await other.get(`/reseller/buy?contains=${did.number.slice(-7)}`)).text).not.toContain(did.number);
     expect((await other.get(`/reseller/buy/${did.id}`)).status).toBe(404);

@@ -66,6 +66,8 @@ describe('Calls pages', () => {
     expect(page.text).toMatch(/data-col="customer-paid">\$3\.8000/);
     expect(page.text).toMatch(/data-col="margin">\$2\.5000/);
     expect(page.text).not.toContain(directNumber);
+    // Durations as a clock reads them, the exact seconds on hover: answered 125 s, billed 180 s.
+    expect(page.text).toContain('<time class="duration" datetime="PT125S" title="125 seconds">2:05</time> → <time class="duration" datetime="PT180S" title="180 seconds">3:00</time>');
   });
 
   it('when the admin opens Calls, then it sees every call with the margin at each level', async () => {

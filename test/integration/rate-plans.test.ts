@@ -121,6 +121,13 @@ describe('admin plans through the pages', () => {
     expect(bad.text).toContain('Enter the plan’s name');
     expect(bad.text).toContain('Must not be negative');
     expect(bad.text).toContain('&#34;abc&#34; is not an amount');
+    // The fields say what is wrong; the cost preview adds no second message about them.
+    expect(bad.text).toContain('<p class="muted" data-preview-message hidden></p>');
+    const onlyRate = await postForm(agent, '/admin/rate-plans', { name: 'Rate only', ...US_LOCAL, cost_per_minute: 'abc' }, '/admin/rate-plans/new');
+    expect(onlyRate.status).toBe(400);
+    expect(onlyRate.text).toContain('<small class="error" id="e-cost_per_minute">&#34;abc&#34; is not an amount');
+    expect(onlyRate.text).toContain('<p class="muted" data-preview-message hidden></p>');
+    expect(onlyRate.text).not.toMatch(/Costs show once|to see the costs/);
     const ok = await postForm(agent, '/admin/rate-plans', { name: 'UK geographic', description: 'London and regions', ...US_LOCAL }, '/admin/rate-plans/new');
     expect(ok.status).toBe(303);
     const again = await postForm(agent, '/admin/rate-plans', { name: 'uk GEOGRAPHIC', ...US_LOCAL }, '/admin/rate-plans/new');

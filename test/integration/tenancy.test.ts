@@ -132,23 +132,30 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/calls/:id': { area: 'admin', own: (w) => ({ id: w.call.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
   '/admin/switches': { area: 'admin' },
   '/admin/rejected-cdrs': { area: 'admin' },
+  '/admin/rejected-cdrs/export.csv': { area: 'admin' },
   '/admin/rejected-cdrs/:id': { area: 'admin', own: (w) => ({ id: w.rejectedCdr }), foreign: () => [{ id: 999999 }] },
   '/admin/invalid-destinations': { area: 'admin' },
   '/admin/expired-reservations': { area: 'admin' },
+  '/admin/expired-reservations/export.csv': { area: 'admin' },
   '/admin/rate-plans': { area: 'admin' },
+  '/admin/rate-plans/export.csv': { area: 'admin' },
   '/admin/rate-plans/new': { area: 'admin' },
   '/admin/rate-plans/assign': { area: 'admin' },
   // A reseller's resale plan is its own, not one of the operator's plans.
   '/admin/rate-plans/:id': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.reseller }, { id: 999999 }] },
   '/admin/rate-plans/:id/edit': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.otherReseller }, { id: 999999 }] },
   '/admin/rate-plans/:id/numbers': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.reseller }, { id: 999999 }] },
+  '/admin/rate-plans/:id/numbers/export.csv': { area: 'admin', own: (w) => ({ id: w.ratePlan.admin }), foreign: (w) => [{ id: w.ratePlan.reseller }, { id: 999999 }] },
   '/admin/billing-runs': { area: 'admin' },
+  '/admin/billing-runs/export.csv': { area: 'admin' },
   '/admin/audit': { area: 'admin' },
   '/admin/audit/export.csv': { area: 'admin' },
   '/admin/dashboard/chart.csv': { area: 'admin', query: () => 'chart=money' },
   '/admin/billing-runs/:id': { area: 'admin', own: (w) => ({ id: w.billingRun }), foreign: () => [{ id: 999999 }] },
+  '/admin/billing-runs/:id/export.csv': { area: 'admin', own: (w) => ({ id: w.billingRun }), foreign: () => [{ id: 999999 }] },
   '/admin/subscriptions/:id': { area: 'admin', own: (w) => ({ id: w.subscription.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
   '/admin/outbox': { area: 'admin' },
+  '/admin/outbox/export.csv': { area: 'admin' },
   '/admin/outbox/:id': { area: 'admin', own: (w) => ({ id: w.outboxMessage }), foreign: () => [{ id: 999999 }] },
   '/admin/mail-templates': { area: 'admin' },
   '/admin/mail-templates/:event': { area: 'admin', own: () => ({ event: 'number.purchased' }), foreign: () => [{ event: 'no.such' }] },
@@ -157,6 +164,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/admin/payments/:id': { area: 'admin', own: (w) => ({ id: w.payment.customer }), foreign: () => [{ id: 999999 }, { id: 'x1' }] },
   '/admin/payment-settings': { area: 'admin' },
   '/admin/providers': { area: 'admin' },
+  '/admin/providers/export.csv': { area: 'admin' },
   '/admin/providers/new': { area: 'admin' },
   '/admin/providers/:id': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
   '/admin/providers/:id/edit': { area: 'admin', own: (w) => ({ id: w.provider }), foreign: () => [{ id: 999999 }] },
@@ -190,6 +198,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreign: (w) => [{ id: w.call.directCustomer }, { id: w.call.otherResellersCustomer }],
   },
   '/reseller/rate-plans': { area: 'reseller' },
+  '/reseller/rate-plans/export.csv': { area: 'reseller' },
   '/reseller/rate-plans/new': { area: 'reseller' },
   ...Object.fromEntries(
     ['', '/edit', '/apply'].map((suffix) => [
@@ -211,6 +220,7 @@ const ROUTES: Record<string, RouteCase> = {
     ],
   },
   '/reseller/buy': { area: 'reseller' },
+  '/reseller/buy/export.csv': { area: 'reseller' },
   '/reseller/holds': { area: 'reseller' },
   '/reseller/buy/:productId': {
     area: 'reseller',
@@ -228,6 +238,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreignQueries: (w) => [w.subscription.otherReseller, w.subscription.customer, w.subscription.directCustomer].map((id) => `ids=${id}`),
   },
   '/reseller/dids': { area: 'reseller' },
+  '/reseller/dids/export.csv': { area: 'reseller' },
   ...Object.fromEntries(
     ['', '/release'].map((suffix) => [
       `/reseller/dids/:productId${suffix}`,
@@ -251,6 +262,7 @@ const ROUTES: Record<string, RouteCase> = {
   },
   '/reseller/transactions/export.csv': { area: 'reseller' },
   '/reseller/payments': { area: 'reseller' },
+  '/reseller/payments/export.csv': { area: 'reseller' },
   '/reseller/payments/add': { area: 'reseller' },
   '/reseller/payments/:id': { area: 'reseller', own: (w) => ({ id: w.payment.reseller }), foreign: (w) => [{ id: w.payment.customer }, { id: w.payment.directCustomer }] },
   '/reseller/refill': { area: 'reseller' },
@@ -260,7 +272,7 @@ const ROUTES: Record<string, RouteCase> = {
     (['admin', 'reseller', 'customer'] as const).flatMap((role) => [
       [`/${role}/webhooks`, { area: role } satisfies RouteCase],
       [`/${role}/webhooks/new`, { area: role } satisfies RouteCase],
-      ...['', '/edit', '/delete'].map((suffix) => [
+      ...['', '/edit', '/delete', '/export.csv'].map((suffix) => [
         `/${role}/webhooks/:id${suffix}`,
         {
           area: role,
@@ -277,6 +289,7 @@ const ROUTES: Record<string, RouteCase> = {
   '/customer/transactions/export.csv': { area: 'customer' },
   '/customer/calls': { area: 'customer' },
   '/customer/payments': { area: 'customer' },
+  '/customer/payments/export.csv': { area: 'customer' },
   '/customer/payments/add': { area: 'customer' },
   '/customer/payments/:id': { area: 'customer', own: (w) => ({ id: w.payment.customer }), foreign: (w) => [{ id: w.payment.reseller }, { id: w.payment.directCustomer }] },
   '/customer/refill': { area: 'customer' },
@@ -287,6 +300,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreign: (w) => [{ id: w.call.directCustomer }, { id: w.call.otherResellersCustomer }, { id: w.call.reseller }],
   },
   '/customer/buy': { area: 'customer' },
+  '/customer/buy/export.csv': { area: 'customer' },
   '/customer/holds': { area: 'customer' },
   // Globex buys from Northwind: Northwind's unassigned numbers, never the admin's stock or another reseller's.
   '/customer/buy/:productId': {
@@ -305,6 +319,7 @@ const ROUTES: Record<string, RouteCase> = {
     foreignQueries: (w) => [w.subscription.directCustomer, w.subscription.reseller, w.subscription.otherResellersCustomer].map((id) => `ids=${id}`),
   },
   '/customer/numbers': { area: 'customer' },
+  '/customer/numbers/export.csv': { area: 'customer' },
   ...Object.fromEntries(
     ['', '/release'].map((suffix) => [
       `/customer/numbers/:productId${suffix}`,

@@ -15,7 +15,7 @@ import { csrfToken, loginAs, postForm, type Agent } from '../helpers/login.ts';
 import { startWebhookReceiver, verifiedBody, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const database = useTestDatabase();
-const deliverer = webhookDeliverer({ disableAfterHours: 24, timeoutMs: 5000 });
+const deliverer = webhookDeliverer({ disableAfterHours: 24, timeoutMs: 5000, allowPrivateTargets: true });
 let db: Knex;
 let app: Express;
 let receiver: WebhookReceiver;

@@ -2,17 +2,19 @@
 // as Standard Webhooks says, are retried on the schedule, disable an endpoint that keeps failing,
 // and come from CDR batches (call.completed) only for owners that asked.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
-import { findOutboxMessage, listOutboxAttempts } from '../../src/db/outbox.ts';
+import { findOutboxMessage, listOutboxAttempts, type OutboxMessageRow } from '../../src/db/outbox.ts';
 import { listOutboxMessages } from '../../src/db/queries/outbox.ts';
 import { findWebhookEndpoint } from '../../src/db/repos/webhook-endpoints.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { recordEvent } from '../../src/services/events.ts';
 import { deliverDueMessages, drainOutbox } from '../../src/services/outbox-worker.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
-import { webhookDeliverer } from '../../src/services/webhook-deliverer.ts';
+import { postWebhook, webhookDeliverer } from '../../src/services/webhook-deliverer.ts';
 import { createTestApp, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid, makeSwitch, makeWebhookEndpoint } from '../helpers/factories.ts';
@@ -20,7 +22,7 @@ import { freeswitchCdr, postFreeswitchCdr } from '../helpers/switch.ts';
 import { startWebhookReceiver, verifiedBody, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const database = useTestDatabase();
-const deliverer = webhookDeliverer({ disableAfterHours: 24, timeoutMs: 5000 });
+const deliverer = webhookDeliverer({ disableAfterHours: 24, timeoutMs: 5000, allowPrivateTargets: true });
 let db: Knex;
 let admin: AccountRow;
 let receiver: WebhookReceiver;
@@ -69,6 +71,56 @@ describe('webhook deliveries', () => {
     const [message] = await messagesOf(endpoint.id);
     expect(message).toMatchObject({ status: 'delivered', attempts: 1, event: 'number.purchased' });
     expect(await listOutboxAttempts(db, message!.id)).toMatchObject([{ ok: true, response_code: 200, detail: 'HTTP 200: thanks' }]);
+  });
+
+  it('when local targets are not allowed and the host resolves to a private address, then the delivery fails for good at once with the reason in the delivery log', async () => {
+    const start = new Date();
+    const account = await makeAccount(db, { role: 'customer', parent: admin });
+    const hook = newPath();
+    // The URL names a public-looking host; its DNS answer points inside (a rebound name).
+    const strict = webhookDeliverer({ disableAfterHours: 24, timeoutMs: 5000, allowPrivateTargets: false, resolve: async () => ['93.184.215.14', '::ffff:127.0.0.1'] });
+    const endpoint = await makeWebhookEndpoint(db, account, { url: `https://hooks.example.com${hook}`, events: ['number.released'] });
+    await recordEvent(db, { type: 'number.released', accountId: account.id, occurredAt: start, data: { number: '+14155550100', reason: 'released_by_holder' } });
+    await drainOutbox(db, strict, { now: () => at(start, 1) });
+    const [message] = await messagesOf(endpoint.id);
+    expect(message).toMatchObject({ status: 'failed', attempts: 1 });
+    const [attempt] = await listOutboxAttempts(db, message!.id);
+    expect(attempt).toMatchObject({ ok: false });
+    expect(attempt!.detail).toContain('hooks.example.com resolves to ::ffff:127.0.0.1');
+  });
+
+  it('when local targets are not allowed and the URL names a private address itself, then the delivery fails for good without connecting', async () => {
+    const start = new Date();
+    const account = await makeAccount(db, { role: 'customer', parent: admin });
+    const hook = newPath();
+    const strict = webhookDeliverer({ disableAfterHours: 24, timeoutMs: 5000, allowPrivateTargets: false });
+    const endpoint = await makeWebhookEndpoint(db, account, { url: `${receiver.url}${hook}`, events: ['number.released'] });
+    await recordEvent(db, { type: 'number.released', accountId: account.id, occurredAt: start, data: { number: '+14155550100', reason: 'released_by_holder' } });
+    await drainOutbox(db, strict, { now: () => at(start, 1) });
+    const [message] = await messagesOf(endpoint.id);
+    expect(message).toMatchObject({ status: 'failed', attempts: 1 });
+    expect((await listOutboxAttempts(db, message!.id))[0]!.detail).toMatch(/^Refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1/);
+    expect(receiver.at(hook)).toHaveLength(0);
+  });
+
+  it('when a receiver hangs, then the try ends at the timeout; when it talks at length, then the log keeps the start', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/long') res.writeHead(503).end('x'.repeat(5000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const message = { id: 1, payload: { webhook_id: 'msg_timeout', type: 'number.released', data: {} } } as unknown as OutboxMessageRow;
+    const options = { disableAfterHours: 24, timeoutMs: 300, allowPrivateTargets: true };
+    try {
+      expect(await postWebhook(message, { url: `${base}/hang`, secret: `whsec_${Buffer.from('k'.repeat(24)).toString('base64')}` }, options))
+        .toEqual({ ok: false, permanent: false, detail: 'No answer within the timeout' });
+      const long = await postWebhook(message, { url: `${base}/long`, secret: `whsec_${Buffer.from('k'.repeat(24)).toString('base64')}` }, options);
+      expect(long).toMatchObject({ ok: false, permanent: false, responseCode: 503 });
+      expect(long.detail).toBe(`HTTP 503: ${'x'.repeat(500)}…`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('when the receiver fails twice, then the event comes again on the retry schedule with the same webhook-id, and is delivered on the third try', async () => {
@@ -155,7 +207,6 @@ describe('webhook deliveries', () => {
     await recordEvent(db, { type: 'number.suspended', accountId: account.id, occurredAt: start, data: { number: '+14155550103' } });
     await db('webhook_endpoints').where({ id: endpoint.id }).update({ enabled: false });
     await deliverDueMessages(db, deliverer, { now: () => at(start, 1) });
-    expect(receiver.at(hook)).toHaveLength(0);
     expect(await messagesOf(endpoint.id)).toMatchObject([{ status: 'failed', last_error: 'The endpoint is disabled' }]);
     expect(await findWebhookEndpoint(db, account.id, endpoint.id)).toMatchObject({ consecutive_failures: 0 });
   });

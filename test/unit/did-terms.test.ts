@@ -132,8 +132,14 @@ describe('the cost preview', () => {
     expect(preview.rows[2]!.breakdown).toBe('$0.1000 connection + 10 s free + first 60 s $0.6000 + 10 × 6 s $0.6000; 120 s billed at $0.6000/min');
   });
 
-  it('when a term is invalid, then the preview names the field instead of guessing', () => {
-    const preview = previewCosts({ connection_cost: '0', grace_seconds: '0', cost_per_minute: '-1', initial_increment: '60', increment: '60' }, { decimals: 4, currency: 'USD' });
-    expect(preview).toEqual({ ok: false, message: expect.stringContaining('Fix Cost per minute') });
+  it.each([
+    ['cost_per_minute', '-1', 'Cost per minute'],
+    ['cost_per_minute', 'abc', 'Cost per minute'],
+    ['connection_cost', '1,5', 'Connection Cost'],
+    ['grace_seconds', '2.5', 'Grace Time (Sec.)'],
+    ['increment', '-6', 'Increment'],
+  ])('when %s is "%s", then the preview names the field and defers to its message, adding no reason of its own', (field, value, label) => {
+    const terms = { connection_cost: '0', grace_seconds: '0', cost_per_minute: '0.01', initial_increment: '60', increment: '60', [field]: value };
+    expect(previewCosts(terms, { decimals: 4, currency: 'USD' })).toEqual({ ok: false, field, message: `Costs show once ${label} is valid.` });
   });
 });

@@ -1,7 +1,7 @@
 // The one presentation of values on pages (src/web/presenters/format.ts), by tables of cases.
 import { describe, expect, it } from 'vitest';
 import { byCountryName, countryName } from '../../src/domain/phone-numbers.ts';
-import { createFormatters, formatDuration, formatPhone, formatPhoneHtml, formatProse, formatStatus, phoneCountry } from '../../src/web/presenters/format.ts';
+import { createFormatters, formatDuration, formatDurationHtml, formatPhone, formatPhoneHtml, formatProse, formatStatus, phoneCountry } from '../../src/web/presenters/format.ts';
 
 describe('format helpers', () => {
   it.each([
@@ -23,9 +23,25 @@ describe('format helpers', () => {
   });
 
   it.each([
-    [0, '0 s'], [45, '45 s'], [60, '1 min 00 s'], [125, '2 min 05 s'], [3600, '1 h 00 min'], [3725, '1 h 02 min'], [null, ''],
-  ])('when the duration is %s seconds, then it shows as "%s"', (seconds, shown) => {
+    [0, '0:00', 'PT0S', '0 seconds'],
+    [1, '0:01', 'PT1S', '1 second'],
+    [45, '0:45', 'PT45S', '45 seconds'],
+    [60, '1:00', 'PT60S', '60 seconds'],
+    [65, '1:05', 'PT65S', '65 seconds'],
+    [125.4, '2:05', 'PT125S', '125 seconds'],
+    [3599, '59:59', 'PT3599S', '3599 seconds'],
+    [3600, '1:00:00', 'PT3600S', '3600 seconds'],
+    [3723, '1:02:03', 'PT3723S', '3723 seconds'],
+    [90061, '25:01:01', 'PT90061S', '90061 seconds'],
+    [-5, '0:00', 'PT0S', '0 seconds'],
+  ])('when the duration is %s seconds, then it shows as "%s" with the exact seconds in its title', (seconds, shown, iso, title) => {
     expect(formatDuration(seconds)).toBe(shown);
+    expect(formatDurationHtml(seconds)).toBe(`<time class="duration" datetime="${iso}" title="${title}">${shown}</time>`);
+  });
+
+  it.each([null, undefined, Number.NaN, Number.POSITIVE_INFINITY])('when the duration is %s, then nothing is shown', (seconds) => {
+    expect(formatDuration(seconds)).toBe('');
+    expect(formatDurationHtml(seconds)).toBe('');
   });
 
   it.each([

@@ -1,6 +1,6 @@
 // Which URLs a webhook endpoint may have, the body a receiver gets, and when an endpoint is disabled.
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl, disableReason, isPrivateHost, webhookBodyText, webhookPayload } from '../../src/domain/webhooks.ts';
+import { checkWebhookUrl, disableReason, isPrivateAddress, isPrivateHost, webhookBodyText, webhookPayload } from '../../src/domain/webhooks.ts';
 
 describe('webhook URLs', () => {
   it.each([
@@ -36,6 +36,27 @@ describe('webhook URLs', () => {
     ['169.254.169.254', true], ['100.64.0.1', true], ['::ffff:10.0.0.1', true], ['8.8.8.8', false], ['example.com', false],
   ])('when the host is %s, then private is %s', (host, expected) => {
     expect(isPrivateHost(host)).toBe(expected);
+  });
+});
+
+describe('addresses a delivery may not reach', () => {
+  it.each([
+    // IPv4: loopback, RFC 1918, link-local (cloud metadata), CGNAT, unspecified, multicast, reserved, broadcast
+    ['127.0.0.1', true], ['127.255.255.254', true], ['10.20.30.40', true], ['172.16.0.1', true], ['172.31.255.255', true], ['192.168.0.1', true],
+    ['169.254.169.254', true], ['100.64.0.1', true], ['0.0.0.0', true], ['224.0.0.1', true], ['240.0.0.1', true], ['255.255.255.255', true],
+    ['198.18.0.1', true], ['192.0.0.8', true],
+    ['8.8.8.8', false], ['93.184.215.14', false], ['172.32.0.1', false], ['100.128.0.1', false], ['11.0.0.1', false],
+    // IPv6: loopback, unspecified, unique local, link-local (with a zone), multicast, discard, site-local
+    ['::1', true], ['::', true], ['fd12:3456::1', true], ['fc00::1', true], ['fe80::1', true], ['fe80::1%eth0', true], ['ff02::1', true],
+    ['100::1', true], ['fec0::1', true],
+    ['2001:4860:4860::8888', false], ['2606:4700::1111', false],
+    // IPv4 inside IPv6: mapped (dotted and hex), compatible, NAT64, 6to4; each judged by its IPv4 address
+    ['::ffff:127.0.0.1', true], ['::ffff:7f00:1', true], ['::ffff:a9fe:a9fe', true], ['::ffff:10.0.0.1', true], ['::ffff:8.8.8.8', false],
+    ['::127.0.0.1', true], ['64:ff9b::10.0.0.1', true], ['64:ff9b::808:808', false], ['2002:c0a8:101::1', true], ['2002:808:808::1', false],
+    // Not an address: refused rather than guessed at
+    ['example.com', true], ['', true],
+  ])('when the address is %s, then private is %s', (address, expected) => {
+    expect(isPrivateAddress(address)).toBe(expected);
   });
 });
 

@@ -43,6 +43,14 @@ export async function listOutboxMessages(
   return { rows: rows.map((row) => ({ ...toMessage(row), account_name: row.account_name })), total: Number(countRow?.count ?? 0) };
 }
 
+/** The filtered messages, newest first, before the message `beforeId`: how the CSV export streams. */
+export async function listOutboxBatch(db: Db, filters: OutboxFilters, beforeId: number | undefined, limit: number): Promise<OutboxListRow[]> {
+  const query = filtered(db, filters).leftJoin('accounts as a', 'a.id', 'm.account_id').orderBy('m.id', 'desc').limit(limit).select('m.*', 'a.name as account_name');
+  if (beforeId !== undefined) query.where('m.id', '<', beforeId);
+  const rows = (await query) as OutboxListRow[];
+  return rows.map((row) => ({ ...toMessage(row), account_name: row.account_name }));
+}
+
 /** Counts per status, for the dashboard and the page's tabs. */
 export async function countOutboxByStatus(db: Db, channel?: OutboxChannel): Promise<Record<OutboxStatus, number>> {
   const query = db('outbox_messages').select('status').count<Array<{ status: OutboxStatus; count: string | number }>>({ count: '*' }).groupBy('status');

@@ -38,9 +38,11 @@ export async function listPayments(db: Db, filters: PaymentFilters, window: { li
   return { rows: rows as PaymentListRow[], total: Number((count as { total: number | string } | undefined)?.total ?? 0) };
 }
 
-/** Every matching payment, newest first, for the CSV (a bounded export). */
-export async function listPaymentsForExport(db: Db, filters: PaymentFilters, limit = 100_000): Promise<PaymentListRow[]> {
-  return (await filtered(db, filters).select('p.*', 'a.name as account_name', 'a.email as account_email').orderBy('p.id', 'desc').limit(limit)) as PaymentListRow[];
+/** The matching payments, newest first, before the payment `beforeId`: how the CSV export streams. */
+export async function listPaymentBatch(db: Db, filters: PaymentFilters, beforeId: number | undefined, limit: number): Promise<PaymentListRow[]> {
+  const query = filtered(db, filters).select('p.*', 'a.name as account_name', 'a.email as account_email').orderBy('p.id', 'desc').limit(limit);
+  if (beforeId !== undefined) query.where('p.id', '<', beforeId);
+  return (await query) as PaymentListRow[];
 }
 
 export async function findPaymentWithAccount(db: Db, id: number): Promise<PaymentListRow | undefined> {

@@ -16,3 +16,10 @@ export async function listPlanNumbers(db: Db, planId: number, window: { limit: n
   ]);
   return { rows, total: Number(countRow?.count ?? 0) };
 }
+
+/** The numbers on a plan in number order after `after`: how the CSV export streams. */
+export async function listPlanNumberBatch(db: Db, planId: number, after: string | undefined, limit: number): Promise<DidListRow[]> {
+  const query = withHolderColumns(db, db('products as p').where('p.rate_plan_id', planId).whereNull('p.archived_at')).orderBy('p.number').limit(limit);
+  if (after !== undefined) query.where('p.number', '>', after);
+  return (await query) as DidListRow[];
+}

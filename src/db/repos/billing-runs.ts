@@ -121,6 +121,13 @@ export async function listBillingRuns(db: Db, filters: RunFilters, window: { lim
   return { rows, total: Number(total?.count ?? 0) };
 }
 
+/** The filtered runs, newest first, before the run `beforeId`: how the CSV export streams. */
+export async function listBillingRunBatch(db: Db, filters: RunFilters, beforeId: number | undefined, limit: number): Promise<BillingRunRow[]> {
+  const query = filteredRuns(db, filters).orderBy('id', 'desc').limit(limit);
+  if (beforeId !== undefined) query.where('id', '<', beforeId);
+  return query as Promise<BillingRunRow[]>;
+}
+
 /** Many events in one statement, its columns given as arrays. */
 export async function insertSubscriptionEvents(db: Db, events: NewSubscriptionEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -193,6 +200,36 @@ export async function listRunEvents(
     db.raw(`SELECT count(*) AS count FROM (${union}) x`, bindings) as unknown as Promise<{ rows: Array<{ count: string | number }> }>,
   ]);
   return { rows: rows.rows, total: Number(total.rows[0]?.count ?? 0) };
+}
+
+/**
+ * A run's history in batches, for the CSV export: keyed on (source, id), the ledger renewals
+ * first and then the other events, each in id order (the page's order keys on timestamps, whose
+ * microseconds a JavaScript Date would round away).
+ */
+export async function listRunEventBatch(
+  db: Db,
+  runId: number,
+  filters: { kind?: SubscriptionEventKind | undefined },
+  after: { src: number; id: number } | undefined,
+  limit: number,
+): Promise<Array<RunEventRow & { src: number }>> {
+  const parts: string[] = [];
+  const bindings: Knex.Value[] = [];
+  if (!filters.kind || filters.kind === 'renewed') {
+    parts.push(`SELECT 0 AS src, r.* FROM (${LEDGER_RENEWALS} AND l.billing_run_id = ?) r`);
+    bindings.push(runId);
+  }
+  parts.push(`SELECT 1 AS src, e.* FROM (${EVENTS} AND e.billing_run_id = ?${filters.kind ? ' AND e.kind = ?' : ''}) e`);
+  bindings.push(runId, ...(filters.kind ? [filters.kind] : []));
+  const cursor = after ? 'WHERE (x.src, x.id) > (?, ?)' : '';
+  const result = (await db.raw(
+    `SELECT x.*, p.number, s.product_id, s.account_id, a.name AS account_name, a.role AS account_role
+     FROM (${parts.join(' UNION ALL ')}) x JOIN subscriptions s ON s.id = x.subscription_id JOIN products p ON p.id = s.product_id JOIN accounts a ON a.id = s.account_id
+     ${cursor} ORDER BY x.src, x.id LIMIT ?`,
+    [...bindings, ...(after ? [after.src, after.id] : []), limit],
+  )) as { rows: Array<RunEventRow & { src: number }> };
+  return result.rows;
 }
 
 export async function listSubscriptionEvents(db: Db, subscriptionId: number): Promise<SubscriptionEventRow[]> {

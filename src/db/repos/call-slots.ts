@@ -77,6 +77,22 @@ export async function listExpiredReservations(db: Db, page: { limit: number; off
     .offset(page.offset)) as ExpiredReservationRow[];
 }
 
+/**
+ * Released reservations in call id order after `afterUuid`: how the CSV export streams. Keyed on
+ * the primary key, not on released_at, whose microseconds a JavaScript Date would round away.
+ */
+export async function listExpiredReservationBatch(db: Db, afterUuid: string | undefined, limit: number): Promise<ExpiredReservationRow[]> {
+  const query = db('expired_call_reservations as e')
+    .leftJoin('products as p', 'p.id', 'e.product_id')
+    .leftJoin('accounts as o', 'o.id', 'e.account_id')
+    .leftJoin('accounts as r', 'r.id', 'e.reseller_id')
+    .select('e.*', 'p.number', 'o.name as account_name', 'r.name as reseller_name')
+    .orderBy('e.call_uuid')
+    .limit(limit);
+  if (afterUuid !== undefined) query.where('e.call_uuid', '>', afterUuid);
+  return (await query) as ExpiredReservationRow[];
+}
+
 export async function countExpiredReservations(db: Db, since?: Date): Promise<number> {
   const query = db('expired_call_reservations').count({ n: '*' });
   if (since) query.where('released_at', '>=', since);

@@ -101,7 +101,7 @@ function heldSelect(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
   );
 }
 
-export async function listHeldDids(db: Db, resellerId: number, filters: HeldFilters, window: Window): Promise<{ rows: HeldRow[]; total: number }> {
+function heldFiltered(db: Db, resellerId: number, filters: HeldFilters): Knex.QueryBuilder {
   const query = heldBase(db, resellerId);
   if (filters.contains) query.where('p.number', 'like', `%${escapeLike(filters.contains)}%`);
   if (filters.country) query.where('p.country', filters.country);
@@ -109,11 +109,27 @@ export async function listHeldDids(db: Db, resellerId: number, filters: HeldFilt
   if (filters.assignment === 'unassigned') query.whereNull('p.customer_id');
   if (filters.number) query.where('p.number', filters.number);
   if (filters.after) query.where('p.number', '>', filters.after);
+  return query;
+}
+
+export async function listHeldDids(db: Db, resellerId: number, filters: HeldFilters, window: Window): Promise<{ rows: HeldRow[]; total: number }> {
+  const query = heldFiltered(db, resellerId, filters);
   const [rows, total] = await Promise.all([
     heldSelect(db, query.clone()).orderBy('p.number').limit(window.limit).offset(window.offset) as Promise<HeldRow[]>,
     query.clone().count({ count: '*' }).first(),
   ]);
   return { rows, total: countOf(total) };
+}
+
+/** The filtered list in number order after `after`, no count: how the CSV export streams. */
+export async function listHeldDidBatch(db: Db, resellerId: number, filters: HeldFilters, after: string | undefined, limit: number): Promise<HeldRow[]> {
+  return heldSelect(db, heldFiltered(db, resellerId, { ...filters, after })).orderBy('p.number').limit(limit) as Promise<HeldRow[]>;
+}
+
+/** The countries of the reseller's numbers, for the country filter. */
+export async function listHeldCountries(db: Db, resellerId: number): Promise<string[]> {
+  const rows = (await heldBase(db, resellerId).whereNotNull('p.country').distinct('p.country')) as Array<{ country: string }>;
+  return rows.map((row) => row.country);
 }
 
 export async function findHeldDid(db: Db, resellerId: number, productId: number): Promise<HeldRow | undefined> {
@@ -191,12 +207,22 @@ function ownedSelect(db: Db, query: Knex.QueryBuilder): Knex.QueryBuilder {
   );
 }
 
-export async function listOwnedDids(db: Db, customerId: number, filters: OwnedFilters, window: Window): Promise<{ rows: OwnedRow[]; total: number }> {
+function ownedFiltered(db: Db, customerId: number, filters: OwnedFilters): Knex.QueryBuilder {
   const query = ownedBase(db, customerId);
   if (filters.contains) query.where('p.number', 'like', `%${escapeLike(filters.contains)}%`);
   if (filters.status) query.where('s.status', filters.status);
   if (filters.number) query.where('p.number', filters.number);
   if (filters.after) query.where('p.number', '>', filters.after);
+  return query;
+}
+
+/** The filtered list in number order after `after`, no count: how the CSV export streams. */
+export async function listOwnedDidBatch(db: Db, customerId: number, filters: OwnedFilters, after: string | undefined, limit: number): Promise<OwnedRow[]> {
+  return ownedSelect(db, ownedFiltered(db, customerId, { ...filters, after })).orderBy('p.number').limit(limit) as Promise<OwnedRow[]>;
+}
+
+export async function listOwnedDids(db: Db, customerId: number, filters: OwnedFilters, window: Window): Promise<{ rows: OwnedRow[]; total: number }> {
+  const query = ownedFiltered(db, customerId, filters);
   const [rows, total] = await Promise.all([
     ownedSelect(db, query.clone()).orderBy('p.number').limit(window.limit).offset(window.offset) as Promise<OwnedRow[]>,
     query.clone().count({ count: '*' }).first(),

@@ -41,6 +41,9 @@ export interface DidRow extends DidTerms {
   destination_type: 'sip_uri' | 'pstn' | 'extension' | null;
   destination: string | null;
   archived_at: Date | null;
+  /** A live or lapsed hold on the number (number-holds.ts); absent from rows read with a column list. */
+  hold_account_id?: number | string | null;
+  held_until?: Date | null;
   /** The admin's rate plan its per-minute terms come from; null = its own terms. */
   rate_plan_id?: number | null;
   created_at: Date;
@@ -191,6 +194,12 @@ export async function listDidBatch(db: Db, filters: DidFilters, afterNumber: str
 
 export async function findDid(db: Db, id: number): Promise<DidListRow | undefined> {
   const rows = (await withHolderColumns(db, db('products as p').where({ 'p.id': id, 'p.category': 'did' }))) as DidListRow[];
+  return rows[0];
+}
+
+/** The DID with this number (archived ones too), as the list shows it. */
+export async function findDidByNumber(db: Db, number: string): Promise<DidListRow | undefined> {
+  const rows = (await withHolderColumns(db, db('products as p').where({ 'p.number': number, 'p.category': 'did' }))) as DidListRow[];
   return rows[0];
 }
 

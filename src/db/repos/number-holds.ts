@@ -18,7 +18,12 @@ export interface HoldItemRow {
   hold_id: number;
   product_id: number;
   number: string;
+  /** The prices locked at hold time (null on holds made before holds locked prices). */
+  setup_fee: string | null;
+  monthly_fee: string | null;
 }
+
+export type LockedPrices = { setup_fee: string; monthly_fee: string };
 
 export async function insertHold(db: Db, accountId: number, now: Date, expiresAt: Date): Promise<HoldRow> {
   const [row] = (await db('number_holds').insert({ account_id: accountId, created_at: now, expires_at: expiresAt }).returning('*')) as HoldRow[];
@@ -50,7 +55,24 @@ export async function lockHold(db: Db, accountId: number, id: number): Promise<H
 
 export async function listHoldItems(db: Db, holdIds: number[]): Promise<HoldItemRow[]> {
   if (holdIds.length === 0) return [];
-  return db('number_hold_items').whereIn('hold_id', holdIds).orderBy(['hold_id', 'number']).select('hold_id', 'product_id', 'number');
+  return db('number_hold_items').whereIn('hold_id', holdIds).orderBy(['hold_id', 'number']).select('hold_id', 'product_id', 'number', 'setup_fee', 'monthly_fee');
+}
+
+/**
+ * The prices this account locked on those of `productIds` it holds at `now` (by the hold the
+ * product carries: a number held again moved to the newer hold, with that hold's prices).
+ */
+export async function findLockedPrices(db: Db, accountId: number, productIds: number[], now: Date): Promise<Map<number, LockedPrices>> {
+  if (productIds.length === 0) return new Map();
+  const rows = (await db('products as p')
+    .join('number_hold_items as hi', (join) => join.on('hi.hold_id', '=', 'p.hold_id').andOn('hi.product_id', '=', 'p.id'))
+    .whereIn('p.id', productIds)
+    .where('p.hold_account_id', accountId)
+    .where('p.held_until', '>', now)
+    .whereNotNull('hi.setup_fee')
+    .whereNotNull('hi.monthly_fee')
+    .select('p.id', 'hi.setup_fee', 'hi.monthly_fee')) as Array<{ id: number | string } & LockedPrices>;
+  return new Map(rows.map((row) => [Number(row.id), { setup_fee: row.setup_fee, monthly_fee: row.monthly_fee }]));
 }
 
 /** The account's holds, newest first, from below the cursor id. */

@@ -31,6 +31,17 @@ export async function listProviders(db: Db, options: { q?: string; limit: number
   return rows.map((row) => ({ ...row, did_count: Number(row.did_count) }));
 }
 
+/** The filtered providers in id order after `afterId`, each with its DID count: how the CSV export streams. */
+export async function listProviderBatch(db: Db, q: string | undefined, afterId: number | undefined, limit: number): Promise<ProviderListRow[]> {
+  const query = whereNameContains(db('providers as pr'), q)
+    .select('pr.*', db.raw('(SELECT count(*) FROM products p WHERE p.provider_id = pr.id AND p.archived_at IS NULL) AS did_count'))
+    .orderBy('pr.id')
+    .limit(limit);
+  if (afterId !== undefined) query.where('pr.id', '>', afterId);
+  const rows = (await query) as Array<ProviderRow & { did_count: string | number }>;
+  return rows.map((row) => ({ ...row, did_count: Number(row.did_count) }));
+}
+
 export async function countProviders(db: Db, q?: string): Promise<number> {
   const row = (await whereNameContains(db('providers'), q).count({ count: '*' }).first()) as { count: string | number };
   return Number(row.count);

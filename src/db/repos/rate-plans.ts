@@ -75,6 +75,14 @@ export async function listRatePlans(db: Db, owner: PlanOwner, filters: PlanListF
   return rows.map((row) => ({ ...row, number_count: Number(row.number_count) }));
 }
 
+/** The owner's filtered plans in id order after `afterId`, with their number counts: how the CSV export streams. */
+export async function listRatePlanBatch(db: Db, owner: PlanOwner, filters: PlanListFilters, afterId: number | undefined, limit: number): Promise<RatePlanListRow[]> {
+  const query = filtered(db, owner, filters).select('rate_plans.*', db.raw(`${numberCountSql(owner)} AS number_count`)).orderBy('id').limit(limit);
+  if (afterId !== undefined) query.where('id', '>', afterId);
+  const rows = (await query) as RatePlanListRow[];
+  return rows.map((row) => ({ ...row, number_count: Number(row.number_count) }));
+}
+
 export async function countRatePlans(db: Db, owner: PlanOwner, filters: PlanListFilters): Promise<number> {
   const row = (await filtered(db, owner, filters).count({ count: '*' }).first()) as { count: string | number } | undefined;
   return Number(row?.count ?? 0);

@@ -40,6 +40,13 @@ export async function listRejectedCdrs(db: Db, filters: RejectedCdrFilters, wind
     .offset(window.offset)) as RejectedCdrRow[];
 }
 
+/** The filtered rows, newest first, before the row `beforeId`: how the CSV export streams. */
+export async function listRejectedCdrBatch(db: Db, filters: RejectedCdrFilters, beforeId: number | undefined, limit: number): Promise<RejectedCdrRow[]> {
+  const query = filtered(db, filters).leftJoin('switches as s', 's.id', 'x.switch_id').select('x.*', 's.name as switch_name').orderBy('x.id', 'desc').limit(limit);
+  if (beforeId !== undefined) query.where('x.id', '<', beforeId);
+  return (await query) as RejectedCdrRow[];
+}
+
 export async function countRejectedCdrs(db: Db, filters: RejectedCdrFilters): Promise<number> {
   const row = (await filtered(db, filters).count({ n: '*' }).first()) as { n: unknown } | undefined;
   return Number(row?.n ?? 0);

@@ -5,6 +5,7 @@ import { listAccountsAfter, type AccountListRow } from '../../db/repos/account-d
 import type { AccountRow } from '../../db/repos/accounts.ts';
 import { createManagedAccount, getManagedAccount, updateManagedAccount } from '../../services/account-management.ts';
 import { answerOnce } from '../../services/idempotency.ts';
+import { problemAnswer } from './problem.ts';
 import { MANUAL_KINDS, amountRuleBroken, recordManualEntry } from '../../services/manual-postings.ts';
 import { ValidationError } from '../../errors.ts';
 import type { AppContext } from '../context.ts';
@@ -134,6 +135,7 @@ export function customersRoutes({ db, config, now }: AppContext): ApiRoute[] {
               body: { object: 'payment', id: entry.id, customer_id: account.id, kind: entry.kind, amount: entry.amount, balance: account.balance, created_at: entry.created_at.toISOString() },
             };
           },
+          problemAnswer,
         );
         return { status: answer.status, body: answer.body, headers: { 'Idempotent-Replayed': String(answer.replayed) } };
       },

@@ -7,6 +7,7 @@ import { NotFoundError } from '../../errors.ts';
 import type { AppContext } from '../context.ts';
 import { refuseDeepJson } from '../middleware/json-depth.ts';
 import { rateLimit, requireApiKey } from './auth.ts';
+import { adminDidsRoutes } from './admin-dids.ts';
 import { availableNumbersRoutes } from './available-numbers.ts';
 import { billingRoutes } from './billing.ts';
 import { callsRoutes } from './calls.ts';
@@ -29,6 +30,7 @@ export const RESOURCES: Array<(context: AppContext) => ApiRoute[]> = [
   billingRoutes,
   customersRoutes,
   webhookEndpointsRoutes,
+  adminDidsRoutes,
 ];
 
 export function accountApiRouter(context: AppContext): Router {

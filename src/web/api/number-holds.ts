@@ -1,10 +1,11 @@
 // /api/v1/number-holds: hold numbers for a while (none is offered to or bought by anyone else
-// until the hold ends), read a hold, release it.
+// until the hold ends) at the prices of the moment (an order while the hold lives pays those),
+// read a hold, release it.
 import { z } from 'zod';
 import { holdNumbers, loadHold, loadHolds, releaseHold, type HoldView } from '../../services/number-holds.ts';
 import type { AppContext } from '../context.ts';
 import { apiRoute, type ApiRoute } from './registry.ts';
-import { e164, iso, listAnswer, listOf, nullableTimestamp, pageQuery, timestamp } from './schemas.ts';
+import { e164, iso, listAnswer, listOf, money, nullableTimestamp, pageQuery, timestamp } from './schemas.ts';
 
 export const DEFAULT_HOLD_MINUTES = 10;
 
@@ -14,6 +15,9 @@ export const holdSchema = z
     id: z.number().int(),
     status: z.enum(['active', 'released', 'expired', 'ordered']),
     numbers: z.array(e164),
+    prices: z
+      .array(z.object({ number: e164, setup_fee: money.nullable(), monthly_fee: money.nullable() }))
+      .openapi({ description: 'The prices locked at hold time: an order of these numbers while the hold is active charges them (null: the current price)' }),
     created_at: timestamp,
     expires_at: timestamp,
     ended_at: nullableTimestamp,
@@ -33,6 +37,7 @@ export function presentHold(hold: HoldView) {
     id: hold.id,
     status: hold.status,
     numbers: hold.numbers,
+    prices: hold.items.map((item) => ({ number: item.number, setup_fee: item.setup_fee, monthly_fee: item.monthly_fee })),
     created_at: hold.created_at.toISOString(),
     expires_at: hold.expires_at.toISOString(),
     ended_at: iso(hold.ordered_at ?? hold.released_at ?? hold.expired_at),

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.ts';
 import { answerOnce } from '../../services/idempotency.ts';
+import { problemAnswer } from './problem.ts';
 import { loadOrder, orderNumbers, type OrderView } from '../../services/number-orders.ts';
 import type { AppContext } from '../context.ts';
 import { pricingOf } from '../routes/buy/router.ts';
@@ -93,6 +94,7 @@ export function numberOrdersRoutes(context: AppContext): ApiRoute[] {
             });
             return { status: 201, body: presentOrder(view) };
           },
+          problemAnswer,
         );
         return { status: answer.status, body: answer.body, headers: { 'Idempotent-Replayed': String(answer.replayed) } };
       },

@@ -1,53 +1,18 @@
 // /api/v1/numbers: the numbers this account holds (a reseller's with buy and sell terms, a
-// customer's with its forwarding); forward one, set a reseller's sell terms, release one.
+// customer's with its forwarding); forward one, set a reseller's sell terms or give the number to
+// one of its customers (or take it back), release one.
 import { z } from 'zod';
 import { listHeldDids, listOwnedDids, type HeldRow, type OwnedRow } from '../../db/repos/did-listings.ts';
 import type { AccountRow } from '../../db/repos/accounts.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import { buyTermsOf, sellTermsOf, setForwarding, setSellTerms } from '../../services/did-holdings.ts';
+import { buyTermsOf, sellTermsOf, setForwarding } from '../../services/did-holdings.ts';
+import { updateHeldNumber } from '../../services/customer-assignment.ts';
 import { releaseDid } from '../../services/releases.ts';
+import { pricingOf, releaseCreditOf } from '../routes/buy/pricing.ts';
 import type { AppContext } from '../context.ts';
 import { apiRoute, type ApiRoute } from './registry.ts';
-import { e164, iso, money, moneyInput, nullableTimestamp } from './schemas.ts';
-
-const termsSchema = z
-  .object({
-    setup_fee: money, monthly_fee: money, connection_cost: money, grace_seconds: z.number().int(),
-    cost_per_minute: money, initial_increment: z.number().int(), increment: z.number().int(),
-  })
-  .openapi('PriceTerms');
-
-const numberSchema = z
-  .object({
-    object: z.literal('number'),
-    number: e164,
-    country: z.string().nullable(),
-    region: z.string().nullable(),
-    city: z.string().nullable(),
-    status: z.enum(['active', 'suspended']).nullable(),
-    billing_type: z.enum(['one_time', 'recurring']),
-    billing_days: z.number().int(),
-    next_billing_at: nullableTimestamp,
-    forwarding: z.object({ type: z.enum(['sip_uri', 'pstn', 'extension']), destination: z.string() }).nullable().optional(),
-    terms: termsSchema.optional().openapi({ description: 'What this account pays (a customer)' }),
-    buy_terms: termsSchema.optional().openapi({ description: 'What this reseller pays' }),
-    sell_terms: termsSchema.nullable().optional().openapi({ description: "What this reseller's customers pay (null: not for sale to them)" }),
-    customer_id: z.number().int().nullable().optional(),
-  })
-  .openapi('Number');
-
-const seconds = z.number({ message: 'Whole seconds' }).int('Whole seconds').min(0, 'Whole seconds').max(86_400, 'At most 86400');
-const patchBody = z
-  .object({
-    forwarding: z.object({ type: z.enum(['sip_uri', 'pstn', 'extension'], { message: 'sip_uri, pstn or extension' }), destination: z.string().max(255) }).optional(),
-    sell_terms: z
-      .object({
-        setup_fee: moneyInput, monthly_fee: moneyInput, connection_cost: moneyInput, grace_seconds: seconds,
-        cost_per_minute: moneyInput, initial_increment: seconds, increment: seconds,
-      })
-      .optional(),
-  })
-  .refine((body) => body.forwarding !== undefined || body.sell_terms !== undefined, { message: 'Send forwarding or sell_terms', path: ['forwarding'] });
+import { numberSchema, patchBody } from './numbers-schema.ts';
+import { e164, iso } from './schemas.ts';
 
 const numberParams = z.object({ e164 });
 const listQuery = z.object({
@@ -76,7 +41,8 @@ function presentHeld(row: HeldRow) {
   };
 }
 
-export function numbersRoutes({ db, now }: AppContext): ApiRoute[] {
+export function numbersRoutes(context: AppContext): ApiRoute[] {
+  const { db, now } = context;
   type Filters = { number?: string; after?: string; status?: 'active' | 'suspended' };
   const list = async (account: AccountRow, filters: Filters, limit: number) =>
     account.role === 'reseller'
@@ -86,6 +52,14 @@ export function numbersRoutes({ db, now }: AppContext): ApiRoute[] {
     const [found] = await list(account, { number }, 1);
     if (!found) throw new NotFoundError(`You hold no number ${number}`);
     return found;
+  };
+  const forward = async (customerId: number, productId: number, forwarding: { type: string; destination: string }) => {
+    try {
+      await setForwarding(db, { customerId, productId, type: forwarding.type, destination: forwarding.destination, now: now(), actorId: customerId });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(error.message, Object.fromEntries(Object.entries(error.fields).map(([field, message]) => [`forwarding.${field === 'destination_type' ? 'type' : field}`, message])));
+    }
   };
   const roles: ApiRoute['roles'] = ['reseller', 'customer'];
   return [
@@ -107,35 +81,41 @@ export function numbersRoutes({ db, now }: AppContext): ApiRoute[] {
     }),
     apiRoute({
       method: 'patch', path: '/numbers/:e164', tag: 'Numbers', scope: 'numbers:write', roles,
-      summary: 'Forward a number (a customer) or set its sell terms (a reseller)',
+      summary: 'Forward a number (a customer); set its sell terms or its customer (a reseller)',
       params: numberParams, body: patchBody,
-      responses: { 200: { description: 'The number, changed', schema: numberSchema } },
+      responses: {
+        200: { description: 'The number, changed', schema: numberSchema },
+        402: { description: "The customer's available funds do not cover the setup fee and first period (charge: true); nothing changed" },
+        409: { description: 'Another customer owns the number (unassign it first), or another account holds it' },
+        422: { description: 'customer_id is not one of your customers, or the number has no sell terms' },
+      },
       handler: async ({ caller, params, body }) => {
         const { account } = caller;
         const found = await one(account, params.e164);
         if (account.role === 'reseller') {
           if (body.forwarding) throw new ValidationError('A reseller’s number forwards where the customer who owns it says', { forwarding: 'Only the customer who owns the number forwards it' });
-          await setSellTerms(db, { resellerId: account.id, productId: found.id, terms: body.sell_terms!, now: now(), actorId: account.id });
+          await updateHeldNumber(db, {
+            resellerId: account.id, productId: found.id, sellTerms: body.sell_terms, customerId: body.customer_id, charge: body.charge ?? true,
+            now: now(), actorId: account.id, pricing: pricingOf(context), credit: releaseCreditOf(context),
+          });
         } else {
-          if (body.sell_terms) throw new ValidationError('Only resellers set sell terms', { sell_terms: 'Only resellers set sell terms' });
-          try {
-            await setForwarding(db, { customerId: account.id, productId: found.id, type: body.forwarding!.type, destination: body.forwarding!.destination, now: now(), actorId: account.id });
-          } catch (error) {
-            if (!(error instanceof ValidationError)) throw error;
-            throw new ValidationError(error.message, Object.fromEntries(Object.entries(error.fields).map(([field, message]) => [`forwarding.${field === 'destination_type' ? 'type' : field}`, message])));
+          if (body.sell_terms || body.customer_id !== undefined) {
+            const field = body.sell_terms ? 'sell_terms' : 'customer_id';
+            throw new ValidationError('Only resellers set sell terms and assign numbers to customers', { [field]: 'Only resellers set this' });
           }
+          await forward(account.id, found.id, body.forwarding!);
         }
         return { body: (await one(account, params.e164)).view };
       },
     }),
     apiRoute({
       method: 'delete', path: '/numbers/:e164', tag: 'Numbers', scope: 'numbers:write', roles,
-      summary: 'Release a number to its seller (no refund; a reseller cannot release a number a customer owns)',
+      summary: 'Release a number to its seller (unused days credited only when CREDIT_UNUSED_DAYS_ON_RELEASE is on; a reseller cannot release a number a customer owns)',
       params: numberParams,
       responses: { 204: { description: 'Released' }, 409: { description: 'A customer owns this reseller’s number' } },
       handler: async ({ caller, params }) => {
         const found = await one(caller.account, params.e164);
-        await releaseDid(db, { accountId: caller.account.id, productId: found.id, now: now(), actorId: caller.account.id });
+        await releaseDid(db, { accountId: caller.account.id, productId: found.id, now: now(), actorId: caller.account.id, credit: releaseCreditOf(context) });
         return { status: 204, body: null };
       },
     }),

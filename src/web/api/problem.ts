@@ -1,7 +1,7 @@
 // Errors of the account API as RFC 9457 problem details (application/problem+json): `type`,
 // `title`, `status`, `detail`, and `errors` (one message per field) for bad input.
 import type { ErrorRequestHandler, Response } from 'express';
-import { AppError, ValidationError, translateDbError, type FieldErrors } from '../../errors.ts';
+import { AppError, UnprocessableError, ValidationError, translateDbError, type FieldErrors } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { bodyParserError } from '../middleware/errors.ts';
 
@@ -35,6 +35,15 @@ export function problemOf(status: number, detail: string, errors?: FieldErrors):
   return { type: `/problems/${kind.type}`, title: kind.title, status, detail, ...(errors && Object.keys(errors).length > 0 ? { errors } : {}) };
 }
 
+function fieldsOf(error: AppError): FieldErrors | undefined {
+  return error instanceof ValidationError || error instanceof UnprocessableError ? error.fields : undefined;
+}
+
+/** A refusal as the answer an Idempotency-Key saves and replays (no request id: a replay answers the same body). */
+export function problemAnswer(error: AppError): { status: number; body: Problem } {
+  return { status: error.status, body: problemOf(error.status, error.message, fieldsOf(error)) };
+}
+
 export function sendProblem(res: Response, status: number, detail: string, errors?: FieldErrors): void {
   const problem = { ...problemOf(status, detail, errors), ...(res.locals.requestId ? { request_id: String(res.locals.requestId) } : {}) };
   res.status(status).type('application/problem+json').send(JSON.stringify(problem));
@@ -46,7 +55,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     if (error instanceof AppError) {
       if (error.status === 401) res.set('WWW-Authenticate', 'Bearer realm="didhub API"');
-      sendProblem(res, error.status, error.message, error instanceof ValidationError ? error.fields : undefined);
+      sendProblem(res, error.status, error.message, fieldsOf(error));
       return;
     }
     logger.error({ err: rawError, url: req.originalUrl }, 'unhandled API error');

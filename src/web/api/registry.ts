@@ -98,6 +98,8 @@ export function resourceRouter(routes: ApiRoute[], registry: OpenAPIRegistry): R
       const answer = await route.handler({ req, res, caller, params, query, body });
       if (answer.headers) res.set(answer.headers);
       if (answer.status === 204) return void res.status(204).end();
+      // A saved refusal replayed by an Idempotency-Key is a problem like any other.
+      if ((answer.status ?? 200) >= 400) return void res.status(answer.status!).type('application/problem+json').send(JSON.stringify(answer.body));
       res.status(answer.status ?? 200).json(answer.body);
     });
     registry.registerPath({

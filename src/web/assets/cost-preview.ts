@@ -28,8 +28,11 @@ function attach(form: HTMLFormElement, panel: HTMLElement): void {
     const preview = previewCosts(input, options);
     rows.replaceChildren();
     if (!preview.ok) {
-      message.textContent = preview.message;
-      message.hidden = false;
+      // The field the form marked wrong shows its own message; the preview adds none of its own.
+      const field = form.elements.namedItem(preview.field);
+      const marked = field instanceof HTMLInputElement && field.getAttribute('aria-invalid') === 'true';
+      message.textContent = marked ? '' : preview.message;
+      message.hidden = marked;
       if (summary) summary.textContent = '';
       return;
     }

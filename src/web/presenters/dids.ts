@@ -43,6 +43,7 @@ const ACTIONS: Record<string, string> = {
   'did.reclaim': 'Reclaimed to stock',
   'did.purchase': 'Bought',
   'did.release': 'Released by its holder',
+  'did.unassign': 'Taken back from its customer by the reseller',
   'provider.create': 'Created',
   'provider.update': 'Edited',
 };

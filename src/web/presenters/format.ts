@@ -22,8 +22,10 @@ export interface Formatters {
   phoneCountry(e164: string | null | undefined): string;
   /** HTML: the grouped number with its country code before it (escaped; print with <%-). */
   phoneHtml(e164: string | null | undefined): string;
-  /** Seconds as "45 s", "2 min 05 s", "1 h 02 min". */
+  /** Seconds as a clock reads them: "0:45", "2:05", "1:02:03". */
   duration(seconds: number | null | undefined): string;
+  /** HTML: the clock form with the exact seconds in its title and datetime (print with <%-). */
+  durationHtml(seconds: number | null | undefined): string;
   /** A status word as a label: "past_due" -> "Past due". */
   status(value: string | null | undefined): string;
   /** Running text (a ledger description) with its E.164 numbers grouped. */
@@ -60,13 +62,25 @@ export function formatPhoneHtml(e164: string | null | undefined): string {
   return `<span class="phone" data-e164="${escapeHtml(e164)}">${code}<span class="digits">${escapeHtml(formatPhone(e164))}</span></span>`;
 }
 
+/** Seconds as a clock reads them: "0:45", "2:05", "1:02:03" (whole seconds, rounded). */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '';
   const total = Math.max(0, Math.round(seconds));
-  if (total < 60) return `${total} s`;
   const pad = (n: number) => String(n).padStart(2, '0');
-  if (total < 3600) return `${Math.floor(total / 60)} min ${pad(total % 60)} s`;
-  return `${Math.floor(total / 3600)} h ${pad(Math.floor((total % 3600) / 60))} min`;
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return `${minutes}:${pad(total % 60)}`;
+  return `${Math.floor(minutes / 60)}:${pad(minutes % 60)}:${pad(total % 60)}`;
+}
+
+/**
+ * HTML: the clock form in a <time> element whose datetime is the exact ISO 8601 duration and whose
+ * title says the exact seconds, so "2:05" can be checked as "125 seconds" on hover.
+ */
+export function formatDurationHtml(seconds: number | null | undefined): string {
+  const shown = formatDuration(seconds);
+  if (!shown) return '';
+  const exact = Math.max(0, Math.round(seconds!));
+  return `<time class="duration" datetime="PT${exact}S" title="${exact} second${exact === 1 ? '' : 's'}">${shown}</time>`;
 }
 
 export function formatStatus(value: string | null | undefined): string {
@@ -94,6 +108,7 @@ export function createFormatters(config: Pick<Config, 'currency' | 'moneyDecimal
     phoneCountry,
     phoneHtml: formatPhoneHtml,
     duration: formatDuration,
+    durationHtml: formatDurationHtml,
     status: formatStatus,
     prose: formatProse,
   };

@@ -1,7 +1,7 @@
 // Number rows as the buy, My DIDs and My numbers pages show them: country names, billing and
 // per-minute terms in words, margins. Money stays a decimal string for format.money.
 import { startTerm, type BillingPeriod } from '../../domain/billing-calendar.ts';
-import { countryName } from '../../domain/phone-numbers.ts';
+import { byCountryName, countryName } from '../../domain/phone-numbers.ts';
 import type { PriceTerms } from '../../domain/sell-terms.ts';
 import { marginOf } from '../../domain/sell-terms.ts';
 import { Money, toPlain } from '../../domain/money.ts';
@@ -48,8 +48,9 @@ export function incrementsLabel(terms: Pick<PriceTerms, 'initial_increment' | 'i
   return `first ${terms.initial_increment}s, then ${terms.increment}s; grace ${terms.grace_seconds}s`;
 }
 
-export function countryOptions(codes: string[]): Array<{ value: string; label: string }> {
-  return [{ value: '', label: 'Any country' }, ...codes.map((code) => ({ value: code, label: countryLabel(code) })).sort((a, b) => a.label.localeCompare(b.label, 'en'))];
+/** A country select over these ISO codes, by name in name order (Buy DIDs, My DIDs). */
+export function countrySelect(codes: string[]): Array<{ value: string; label: string }> {
+  return [{ value: '', label: 'Any country' }, ...byCountryName(codes).map((code) => ({ value: code, label: countryLabel(code) }))];
 }
 
 export function presentHeld(row: HeldRow) {

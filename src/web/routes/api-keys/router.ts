@@ -1,15 +1,17 @@
 // "API keys", for every role (mounted at /account/api-keys): create a key (its secret shown once),
 // list keys by prefix and last use, revoke one at once; and the API reference page.
 import { Router, type Response } from 'express';
-import { API_SCOPES, API_SCOPE_LABELS } from '../../../domain/api-keys.ts';
+import { API_SCOPE_LABELS, scopesForRole } from '../../../domain/api-keys.ts';
+import { ValidationError } from '../../../errors.ts';
 import { createApiKey, listAccountKeys, revokeAccountKey } from '../../../services/api-keys.ts';
 import { currentAccount } from '../../middleware/auth.ts';
-import { idParam, validate, type Invalid } from '../../middleware/validate.ts';
+import { formValues, idParam, validate, type Invalid } from '../../middleware/validate.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { newKeySchema } from './schema.ts';
 
-const scopes = API_SCOPES.map((scope) => ({ value: scope, label: API_SCOPE_LABELS[scope] }));
+/** The scopes this account's keys may have: the inventory scopes only for an admin. */
+const scopesOf = (role: string) => scopesForRole(role).map((scope) => ({ value: scope, label: API_SCOPE_LABELS[scope] }));
 
 export function apiKeysRouter({ db, now }: AppContext): Router {
   const router = Router();
@@ -21,7 +23,7 @@ export function apiKeysRouter({ db, now }: AppContext): Router {
       expired: key.expires_at !== null && key.expires_at.getTime() <= now().getTime(),
     }));
     await renderPage(res, 'account/api-keys', {
-      title: 'API keys', keys, scopes, secret: extra.secret,
+      title: 'API keys', keys, scopes: scopesOf(currentAccount(res).role), secret: extra.secret,
       values: extra.invalid?.values ?? { name: '' }, fieldErrors: extra.invalid?.errors ?? {}, checked: extra.invalid ? [] : ['numbers:read'],
     }, status);
   }
@@ -32,12 +34,19 @@ export function apiKeysRouter({ db, now }: AppContext): Router {
 
   const newKey = validate(newKeySchema, { onInvalid: (_req, res, invalid) => showKeys(res, { invalid }, 400) });
 
-  router.post('/', newKey, async (_req, res) => {
+  router.post('/', newKey, async (req, res) => {
     const form = newKey.data(res);
-    const { secret } = await createApiKey(db, {
-      accountId: currentAccount(res).id, name: form.name, scopes: form.scopes, allowedIps: form.allowed_ips,
-      expiresAt: form.expires_on ? new Date(`${form.expires_on}T23:59:59Z`) : null, now: now(),
-    });
+    let secret: string;
+    try {
+      ({ secret } = await createApiKey(db, {
+        accountId: currentAccount(res).id, name: form.name, scopes: form.scopes, allowedIps: form.allowed_ips,
+        expiresAt: form.expires_on ? new Date(`${form.expires_on}T23:59:59Z`) : null, now: now(),
+      }));
+    } catch (error) {
+      // A scope this account's keys may not have (the inventory scopes of an admin).
+      if (!(error instanceof ValidationError)) throw error;
+      return showKeys(res, { invalid: { values: formValues(req.body), errors: error.fields } }, 400);
+    }
     // The one time the secret is shown: not stored, not in a redirect or the session.
     res.set('Cache-Control', 'no-store');
     await showKeys(res, { secret }, 201);

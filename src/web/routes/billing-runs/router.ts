@@ -6,16 +6,18 @@ import { findSubscriptionDetail, listSubscriptionLedger, listSubscriptionsOnNumb
 import { releaseDueAt } from '../../../domain/renewal.ts';
 import { NotFoundError } from '../../../errors.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
-import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
+import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { presentRun } from './presenter.ts';
 import { eventsQuerySchema, runsQuerySchema } from './schema.ts';
+import { runEventsExportRoute, runFiltersOf, runsExportRoute } from './export.ts';
 
 const RUNS_PAGE_SIZE = 50;
 const EVENTS_PAGE_SIZE = 100;
 
-export function billingRunsRouter({ db }: AppContext): Router {
+export function billingRunsRouter(context: AppContext): Router {
+  const { db } = context;
   const router = Router();
   const runsQuery = validate(runsQuerySchema, { from: 'query', fallback: { page: 1 } });
   const eventsQuery = validate(eventsQuerySchema, { from: 'query', fallback: { page: 1 } });
@@ -23,13 +25,16 @@ export function billingRunsRouter({ db }: AppContext): Router {
   router.get('/', runsQuery, async (_req, res) => {
     const query = runsQuery.data(res);
     const filters = { trigger: query.trigger, status: query.status, activity: query.activity };
-    const { rows, total } = await listBillingRuns(db, { trigger: query.trigger, status: query.status, active: query.activity === 'active' }, pageWindow(query.page, RUNS_PAGE_SIZE));
+    const { rows, total } = await listBillingRuns(db, runFiltersOf(query), pageWindow(query.page, RUNS_PAGE_SIZE));
     const { status, ...state } = filterState(runsQuery.invalid(res), filters);
     await renderPage(res, 'admin/billing-runs/index', {
       title: 'Billing runs', runs: rows.map(presentRun), ...state,
-      pager: pageLinks('/admin/billing-runs', filters, total, query.page, RUNS_PAGE_SIZE),
+      pager: pageLinks('/admin/billing-runs', filters, total, query.page, RUNS_PAGE_SIZE), exportHref: hrefWith('/admin/billing-runs/export.csv', filters),
     }, status);
   });
+
+  runsExportRoute(router, context);
+  runEventsExportRoute(router, context);
 
   router.get('/:id', eventsQuery, async (req, res) => {
     const run = await findBillingRun(db, idParam(req, 'id', 'There is no such billing run'));
@@ -40,6 +45,7 @@ export function billingRunsRouter({ db }: AppContext): Router {
     await renderPage(res, 'admin/billing-runs/show', {
       title: `Billing run #${run.id}`, run: presentRun(run), events: rows, ...state,
       pager: pageLinks(`/admin/billing-runs/${run.id}`, { kind: query.kind }, total, query.page, EVENTS_PAGE_SIZE),
+      exportHref: hrefWith(`/admin/billing-runs/${run.id}/export.csv`, { kind: query.kind }),
     }, status);
   });
 

@@ -3,7 +3,7 @@
 import { Money, toStored } from '../../../domain/money.ts';
 import { countryName } from '../../../domain/phone-numbers.ts';
 import type { OfferRow } from '../../../db/queries/offers.ts';
-import { billingLabel, firstChargeLabel, locationLabel } from '../../presenters/numbers.ts';
+import { billingLabel, countrySelect, firstChargeLabel, locationLabel } from '../../presenters/numbers.ts';
 import { SORT_OPTIONS } from './schema.ts';
 
 /** What a calendar-month number's first period costs the buyer today (null for the other terms): see firstChargeLabel. */
@@ -23,18 +23,13 @@ export function presentOffer(row: OfferRow, firstCharge?: FirstCharge) {
   };
 }
 
-/** The shelf's countries by name (already in name order), for the country select. */
-export function countrySelect(codes: string[]): Array<{ value: string; label: string }> {
-  return [{ value: '', label: 'Any country' }, ...codes.map((code) => ({ value: code, label: countryName(code) }))];
-}
-
 export const BILLING_OPTIONS = [
   { value: '', label: 'Any billing' },
   { value: 'recurring', label: 'Recurring' },
   { value: 'one_time', label: 'One time' },
 ];
 
-export { SORT_OPTIONS };
+export { SORT_OPTIONS, countrySelect };
 
 /** The `th` of a sortable column: its aria-sort and the link that sorts by it. */
 export function sortHeader(current: string, ascending: string, descending?: string) {

@@ -12,7 +12,7 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { formatPhone } from '../../presenters/format.ts';
-import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
+import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { billingLabel, firstChargeLabel, incrementsLabel, locationLabel } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
@@ -20,6 +20,7 @@ import { pricingOf, releaseCreditOf } from './pricing.ts';
 import { multiPurchaseRoutes, multiReceiptRoute } from './multi-router.ts';
 import { BILLING_OPTIONS, SORT_OPTIONS, countrySelect, presentOffer, sortHeader } from './presenter.ts';
 import { offersQuerySchema, purchaseFormSchema } from './schema.ts';
+import { offerFiltersOf, offersExportRoute } from './export.ts';
 
 export const OFFERS_PAGE_SIZE = 25;
 export { pricingOf, releaseCreditOf };
@@ -34,10 +35,7 @@ export function buyRouter(context: AppContext): Router {
 
   router.get('/', offersQuery, async (req, res) => {
     const query = offersQuery.data(res);
-    const filters = {
-      country: query.country, province: query.province, city: query.city, contains: query.contains, prefix: query.prefix,
-      maxMonthly: query.max_monthly, maxSetup: query.max_setup, billingType: query.billing_type,
-    };
+    const filters = offerFiltersOf(query);
     const offers = await loadOffers(db, currentAccount(res).id, filters, pageWindow(query.page, OFFERS_PAGE_SIZE), now(), query.sort);
     const current = {
       country: query.country, province: query.province, city: query.city, prefix: query.prefix, contains: query.contains,
@@ -50,11 +48,12 @@ export function buyRouter(context: AppContext): Router {
       offers: { ...offers, rows: offers.rows.map((row) => presentOffer(row, firstCharge)) }, base: req.baseUrl, current, sort: query.sort,
       billingDay: currentAccount(res).billing_day, prorated: context.config.prorateFirstPeriod,
       countries: countrySelect(offers.countries), ...helpers, billingOptions: BILLING_OPTIONS, sortOptions: SORT_OPTIONS, sortHeader, ...state,
-      pager: pageLinks(req.baseUrl, current, offers.total, query.page, OFFERS_PAGE_SIZE),
+      pager: pageLinks(req.baseUrl, current, offers.total, query.page, OFFERS_PAGE_SIZE), exportHref: hrefWith(`${req.baseUrl}/export.csv`, { ...current, sort: undefined }),
     }, status);
   });
 
   multiPurchaseRoutes(router, context);
+  offersExportRoute(router, context);
 
   async function showConfirmation(req: Request, res: Response, status = 200, error?: string): Promise<void> {
     const quote = await quotePurchase(db, { buyerId: currentAccount(res).id, productId: productId(req), now: now(), pricing: pricingOf(context) });

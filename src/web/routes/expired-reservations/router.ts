@@ -8,11 +8,14 @@ import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { querySchema } from './schema.ts';
+import { expiredExportRoute } from './export.ts';
 
 const PAGE_SIZE = 50;
 
-export function expiredReservationsRouter({ db }: AppContext): Router {
+export function expiredReservationsRouter(context: AppContext): Router {
+  const { db } = context;
   const router = Router();
+  expiredExportRoute(router, context);
   const listQuery = validate(querySchema, { from: 'query', fallback: { page: 1 } });
   router.get('/', listQuery, async (_req, res) => {
     const { page } = listQuery.data(res);

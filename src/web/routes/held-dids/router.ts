@@ -1,8 +1,7 @@
 // The reseller's "My DIDs": the numbers it holds, its sell terms and margins, a markup over
 // many numbers at once, and giving an unassigned number back to the admin. Mounted at /reseller/dids.
 import { Router, type Request, type Response } from 'express';
-import type { HeldFilters } from '../../../db/repos/did-listings.ts';
-import { listHeldDids } from '../../../db/repos/did-listings.ts';
+import { listHeldCountries, listHeldDids } from '../../../db/repos/did-listings.ts';
 import { defaultSellTerms, type PriceTerms } from '../../../domain/sell-terms.ts';
 import { ConflictError, ValidationError } from '../../../errors.ts';
 import { buyTermsOf, loadHeldDid, markupHeldDids, setSellTerms } from '../../../services/did-holdings.ts';
@@ -12,12 +11,13 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { formatPhone } from '../../presenters/format.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { billingLabel, countryLabel, incrementsLabel, presentHeld, rate, releaseCreditNote } from '../../presenters/numbers.ts';
+import { billingLabel, countryLabel, countrySelect, incrementsLabel, presentHeld, rate, releaseCreditNote } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import { loadBillingNotices } from '../../../services/billing-notices.ts';
 import type { AppContext } from '../../context.ts';
 import { heldQuerySchema, markupFormSchema, sellTermsSchema } from './schema.ts';
 import { releaseCreditOf } from '../buy/router.ts';
+import { heldExportRoute, heldFiltersOf } from './export.ts';
 
 export const HELD_PAGE_SIZE = 25;
 const helpers = { billingLabel, countryLabel, incrementsLabel, rate };
@@ -32,12 +32,13 @@ export function heldDidsRouter(context: AppContext): Router {
   router.get('/', heldQuery, async (_req, res) => {
     const account = currentAccount(res);
     const query = heldQuery.data(res);
-    const filters: HeldFilters = { contains: query.contains, country: query.country, assignment: query.assignment };
-    const { rows, total } = await listHeldDids(db, account.id, filters, pageWindow(query.page, HELD_PAGE_SIZE));
+    const filters = heldFiltersOf(query);
+    const [{ rows, total }, countries] = await Promise.all([listHeldDids(db, account.id, filters, pageWindow(query.page, HELD_PAGE_SIZE)), listHeldCountries(db, account.id)]);
     const current = { ...filters };
     const { status, ...state } = filterState(heldQuery.invalid(res), current);
     await renderPage(res, 'reseller/dids', {
-      title: 'My DIDs', rows: rows.map(presentHeld), total, ...state,
+      title: 'My DIDs', rows: rows.map(presentHeld), total, ...state, countries: countrySelect(countries),
+      exportHref: hrefWith('/reseller/dids/export.csv', current),
       defaultMarkup: config.resellerDefaultMarkupPercent,
       returnTo: hrefWith('/reseller/dids', { ...current, page: query.page > 1 ? query.page : undefined }),
       pager: pageLinks('/reseller/dids', current, total, query.page, HELD_PAGE_SIZE),
@@ -71,6 +72,8 @@ export function heldDidsRouter(context: AppContext): Router {
     flash(req, 'success', `Sell terms of ${count} number${count === 1 ? '' : 's'} set to buy terms plus ${form.percent}%.`);
     res.redirect(303, backTo(form.return_to));
   });
+
+  heldExportRoute(router, context);
 
   async function showNumber(req: Request, res: Response, status = 200, form?: { values: Record<string, string>; errors: Record<string, string> }) {
     const account = currentAccount(res);

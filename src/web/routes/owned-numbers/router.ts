@@ -1,7 +1,7 @@
 // The customer's "My numbers": what it owns and pays, where each number forwards its calls,
 // and giving a number back to its seller. Mounted at /customer/numbers.
 import { Router, type Request, type Response } from 'express';
-import { findOwnedDid, listOwnedDids, type OwnedFilters } from '../../../db/repos/did-listings.ts';
+import { findOwnedDid, listOwnedDids } from '../../../db/repos/did-listings.ts';
 import { DESTINATION_TYPES } from '../../../domain/destination.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { setForwarding } from '../../../services/did-holdings.ts';
@@ -9,13 +9,14 @@ import { releaseDid } from '../../../services/releases.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, formValues, idParam, validate } from '../../middleware/validate.ts';
 import { formatPhone } from '../../presenters/format.ts';
-import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
+import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { billingLabel, incrementsLabel, locationLabel, rate, releaseCreditNote } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import { loadBillingNotices } from '../../../services/billing-notices.ts';
 import type { AppContext } from '../../context.ts';
 import { forwardingFormSchema, ownedQuerySchema } from './schema.ts';
 import { releaseCreditOf } from '../buy/router.ts';
+import { ownedExportRoute, ownedFiltersOf } from './export.ts';
 
 export const OWNED_PAGE_SIZE = 25;
 const DESTINATION_LABELS = Object.fromEntries(DESTINATION_TYPES.map((t) => [t.value, t.label]));
@@ -30,15 +31,17 @@ export function ownedNumbersRouter(context: AppContext): Router {
 
   router.get('/', ownedQuery, async (_req, res) => {
     const query = ownedQuery.data(res);
-    const filters: OwnedFilters = { contains: query.contains, status: query.status };
+    const filters = ownedFiltersOf(query);
     const { rows, total } = await listOwnedDids(db, currentAccount(res).id, filters, pageWindow(query.page, OWNED_PAGE_SIZE));
     const { status, ...state } = filterState(ownedQuery.invalid(res), filters);
     await renderPage(res, 'customer/numbers', {
-      title: 'My numbers', rows, ...state,
+      title: 'My numbers', rows, ...state, exportHref: hrefWith('/customer/numbers/export.csv', filters),
       pager: pageLinks('/customer/numbers', { ...filters }, total, query.page, OWNED_PAGE_SIZE),
       ...helpers,
     }, status);
   });
+
+  ownedExportRoute(router, context);
 
   async function showNumber(req: Request, res: Response, status = 200, form?: { values: Record<string, string>; errors: Record<string, string> }) {
     const owned = await findOwnedDid(db, currentAccount(res).id, productId(req));

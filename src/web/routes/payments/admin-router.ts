@@ -2,17 +2,17 @@
 // accounts, and refunds from the portal (full or partial) behind a confirmation step.
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { findPaymentWithAccount, listDisputes, listPayments, listPaymentsForExport, type PaymentFilters } from '../../../db/queries/payments.ts';
-import { csvColumns, csvWriter } from '../../../domain/csv-cell.ts';
+import { findPaymentWithAccount, listDisputes, listPaymentBatch, listPayments, type PaymentFilters } from '../../../db/queries/payments.ts';
 import { toPlain } from '../../../domain/money.ts';
+import { keysetBatches } from '../../../services/csv-export.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { refundAmountProblem, refundPayment, refundableAmount } from '../../../services/stripe-refunds.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, formValues, idParam, validate } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { flash, renderPage } from '../../render.ts';
+import { flash, renderPage, sendCsv } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { KIND_LABELS, STATUS_LABELS, paymentCsvColumns, presentPayment } from './presenter.ts';
+import { KIND_LABELS, STATUS_LABELS, paymentsCsv, presentPayment } from './presenter.ts';
 import { PAYMENT_FLAGS, PAYMENT_STATUSES, paymentsQuerySchema, refundSchema, type PaymentsQuery } from './schema.ts';
 
 const PAGE_SIZE = 50;
@@ -41,18 +41,9 @@ export function adminPaymentsRouter(context: AppContext): Router {
 
   const exportQuery = validate(paymentsQuerySchema, { from: 'query', answer: 'text' });
   router.get('/export.csv', exportQuery, async (_req, res) => {
-    const rows = await listPaymentsForExport(db, filtersOf(exportQuery.data(res)));
-    res.type('text/csv; charset=utf-8');
-    res.attachment('payments.csv');
-    const writer = csvWriter(csvColumns(paymentCsvColumns, ['id', 'account_id', 'amount', 'amount_refunded']));
-    writer.pipe(res);
-    for (const row of rows) {
-      const p = presentPayment(row);
-      writer.write([p.id, new Date(row.created_at).toISOString(), row.account_id, row.account_name, row.kind, row.status,
-        toPlain(row.amount, config.moneyDecimals), toPlain(row.amount_refunded, config.moneyDecimals), row.currency, p.card,
-        row.payment_intent_id ?? '', row.disputed_at ? new Date(row.disputed_at).toISOString() : '']);
-    }
-    writer.end();
+    const filters = filtersOf(exportQuery.data(res));
+    const batches = keysetBatches((before: number | undefined, limit: number) => listPaymentBatch(db, filters, before, limit), (row) => row.id);
+    await sendCsv(res, 'payments.csv', paymentsCsv(config.moneyDecimals), batches);
   });
 
   async function loadPayment(req: Request) {

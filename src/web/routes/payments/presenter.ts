@@ -3,6 +3,8 @@
 import type { PaymentListRow } from '../../../db/queries/payments.ts';
 import type { PaymentRow } from '../../../db/repos/payments.ts';
 import type { RefillSettingsRow } from '../../../db/repos/refill-settings.ts';
+import type { CsvTable } from '../../../services/csv-export.ts';
+import { csvAmount, csvText, csvTime } from '../../presenters/csv-values.ts';
 
 export const STATUS_LABELS: Record<PaymentRow['status'], string> = {
   pending: 'Pending',
@@ -52,4 +54,15 @@ export function presentRefill(row: RefillSettingsRow | undefined) {
   };
 }
 
-export const paymentCsvColumns = ['id', 'created_at', 'account_id', 'account', 'kind', 'status', 'amount', 'amount_refunded', 'currency', 'card', 'payment_intent', 'disputed_at'] as const;
+/** The Payments lists as CSV: the admin's (every account, its filters) and an account's own. */
+export function paymentsCsv(decimals: number): CsvTable<PaymentListRow> {
+  const amount = csvAmount(decimals);
+  return {
+    columns: ['id', 'created_at', 'account_id', 'account', 'kind', 'status', 'amount', 'amount_refunded', 'currency', 'card', 'payment_intent', 'disputed_at'],
+    numeric: ['id', 'account_id', 'amount', 'amount_refunded'],
+    record: (row) => [
+      row.id, csvTime(row.created_at), row.account_id, row.account_name, row.kind, row.status, amount(row.amount), amount(row.amount_refunded),
+      row.currency, presentPayment(row).card, csvText(row.payment_intent_id), csvTime(row.disputed_at),
+    ],
+  };
+}

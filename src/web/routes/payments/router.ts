@@ -2,7 +2,8 @@
 // Stripe Checkout, and the page Checkout returns to, which shows the payment pending until the
 // webhook confirms it.
 import { Router, type Response } from 'express';
-import { findOwnPayment, listPayments } from '../../../db/queries/payments.ts';
+import { findOwnPayment, listPaymentBatch, listPayments } from '../../../db/queries/payments.ts';
+import { keysetBatches } from '../../../services/csv-export.ts';
 import { PaymentsOffError, startTopUp } from '../../../services/stripe-checkout.ts';
 import { payeeOf } from '../../../services/stripe-settings.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
@@ -10,9 +11,9 @@ import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { formValues, idParam, validate } from '../../middleware/validate.ts';
 import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { renderPage } from '../../render.ts';
+import { renderPage, sendCsv } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { presentPayment } from './presenter.ts';
+import { paymentsCsv, presentPayment } from './presenter.ts';
 import { addFundsSchema, paymentsQuerySchema } from './schema.ts';
 
 const PAGE_SIZE = 50;
@@ -40,8 +41,14 @@ export function ownPaymentsRouter(context: AppContext): Router {
     const data = await listPayments(db, { accountId: currentAccount(res).id }, pageWindow(query.page, PAGE_SIZE));
     await renderPage(res, 'payments/own-list', {
       title: 'Payments', base: base(res), ...(await payeeView(res)), balance: currentAccount(res).balance,
-      payments: data.rows.map(presentPayment), pager: pageLinks(base(res), {}, data.total, query.page, PAGE_SIZE),
+      payments: data.rows.map(presentPayment), pager: pageLinks(base(res), {}, data.total, query.page, PAGE_SIZE), exportHref: `${base(res)}/export.csv`,
     });
+  });
+
+  router.get('/export.csv', async (_req, res) => {
+    const filters = { accountId: currentAccount(res).id };
+    const batches = keysetBatches((before: number | undefined, limit: number) => listPaymentBatch(db, filters, before, limit), (row) => row.id);
+    await sendCsv(res, 'payments.csv', paymentsCsv(config.moneyDecimals), batches);
   });
 
   router.get('/add', async (_req, res) => renderAddFunds(res, {}));

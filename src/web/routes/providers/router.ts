@@ -10,14 +10,16 @@ import { presentProvider } from './presenter.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { formValues, idParam, validate, type Invalid } from '../../middleware/validate.ts';
 import { presentAudit, presentDid } from '../../presenters/dids.ts';
-import { pageLinks } from '../../presenters/page-links.ts';
+import { hrefWith, pageLinks } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { listQuerySchema, providerSchema } from './schema.ts';
+import { providersExportRoute } from './export.ts';
 
 const PER_PAGE = 50;
 
-export function providersRouter({ db, now }: AppContext): Router {
+export function providersRouter(context: AppContext): Router {
+  const { db, now } = context;
   const router = Router();
   const providerId = (req: Request) => idParam(req, 'id', 'There is no such provider');
   const loadProvider = async (req: Request) => {
@@ -40,9 +42,11 @@ export function providersRouter({ db, now }: AppContext): Router {
     ]);
     await renderPage(res, 'admin/providers/index', {
       title: 'Providers', providers: providers.map(presentProvider), values: { q: query.q ?? '' },
-      pager: pageLinks('/admin/providers', { q: query.q }, total, page, PER_PAGE),
+      pager: pageLinks('/admin/providers', { q: query.q }, total, page, PER_PAGE), exportHref: hrefWith('/admin/providers/export.csv', { q: query.q }),
     });
   });
+
+  providersExportRoute(router, context);
 
   router.get('/new', async (_req, res) => {
     await renderPage(res, 'admin/providers/form', { title: 'New provider', provider: undefined });

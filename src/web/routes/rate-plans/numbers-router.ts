@@ -4,6 +4,7 @@
 import { Router, type Request } from 'express';
 import { formatDidNumber } from '../../../domain/did-terms.ts';
 import { listNumbersByIds, listPlanNumbers } from '../../../db/queries/plan-numbers.ts';
+import { exportPlanNumbers } from '../../../services/did-export.ts';
 import { listDids } from '../../../db/repos/dids.ts';
 import { findRatePlan, listPlanChoices } from '../../../db/repos/rate-plans.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
@@ -66,9 +67,21 @@ export function ratePlanNumbersRouter({ db, now }: AppContext): Router {
     res.redirect(303, result.plan ? `/admin/rate-plans/${result.plan.id}` : '/admin/dids');
   });
 
-  router.get('/:id/numbers', numbersQuery, async (req: Request, res) => {
+  const planOf = async (req: Request) => {
     const plan = await findRatePlan(db, null, idParam(req, 'id', 'There is no such rate plan'));
     if (!plan) throw new NotFoundError('There is no such rate plan');
+    return plan;
+  };
+
+  router.get('/:id/numbers/export.csv', async (req: Request, res) => {
+    const plan = await planOf(req);
+    res.type('text/csv; charset=utf-8');
+    res.attachment(`numbers-on-plan-${plan.id}.csv`);
+    await exportPlanNumbers(db, plan.id, res);
+  });
+
+  router.get('/:id/numbers', numbersQuery, async (req: Request, res) => {
+    const plan = await planOf(req);
     const { page } = numbersQuery.data(res);
     const { rows, total } = await listPlanNumbers(db, plan.id, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
     await renderPage(res, 'rate-plans/numbers', {

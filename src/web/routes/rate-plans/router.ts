@@ -11,12 +11,13 @@ import { createRatePlan, loadRatePlan, reviseRatePlan, setRatePlanArchived, term
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
-import { pageLinks } from '../../presenters/page-links.ts';
+import { hrefWith, pageLinks } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { planFormPage } from './form-page.ts';
 import { FIELD_INFO, kindOfNew, newPlanValues, presentPlanListRow, rateMoney, summarise, versionValues } from './presenter.ts';
 import { listQuerySchema, parsePlanForm, planFormSchema } from './schema.ts';
+import { plansExportRoute } from './export.ts';
 
 const PER_PAGE = 50;
 
@@ -29,6 +30,7 @@ export function ratePlansRouter(context: AppContext): Router {
   const baseOf = (res: Response) => `/${areaRole(res)}/rate-plans`;
   const planId = (req: Request) => idParam(req, 'id', 'There is no such rate plan');
   const listQuery = validate(listQuerySchema, { from: 'query' });
+  plansExportRoute(router, context, ownerOf);
 
   router.get('/', listQuery, async (_req, res) => {
     const owner = ownerOf(res);
@@ -48,7 +50,7 @@ export function ratePlansRouter(context: AppContext): Router {
     });
     await renderPage(res, 'rate-plans/index', {
       title: 'Rate plans', role: areaRole(res), base: baseOf(res), rows,
-      pager: pageLinks(baseOf(res), filters, total, page, PER_PAGE),
+      pager: pageLinks(baseOf(res), filters, total, page, PER_PAGE), exportHref: hrefWith(`${baseOf(res)}/export.csv`, filters),
       values: { q: query.q ?? '', archived: query.archived ?? 'hide' },
     });
   });

@@ -3,15 +3,16 @@
 import { Router } from 'express';
 import { countRejectedCdrs, findRejectedCdr, listRejectedCdrs } from '../../../db/repos/rejected-cdrs.ts';
 import { NotFoundError } from '../../../errors.ts';
-import { callFiltersOf } from '../../../services/call-lists.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
-import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
+import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { querySchema } from './schema.ts';
+import { rejectedExportRoute, rejectedFiltersOf } from './export.ts';
 
 const PAGE_SIZE = 50;
-export function rejectedCdrsRouter({ db }: AppContext): Router {
+export function rejectedCdrsRouter(context: AppContext): Router {
+  const { db } = context;
   const router = Router();
 
   const listQuery = validate(querySchema, { from: 'query', fallback: { page: 1 } });
@@ -19,15 +20,16 @@ export function rejectedCdrsRouter({ db }: AppContext): Router {
   router.get('/', listQuery, async (_req, res) => {
     const query = listQuery.data(res);
     const current = { from: query.from, to: query.to, source: query.source };
-    const dates = callFiltersOf(current);
-    const filters = { from: dates.from, before: dates.before, source: current.source };
+    const filters = rejectedFiltersOf(current);
     const [rows, total] = await Promise.all([listRejectedCdrs(db, filters, pageWindow(query.page, PAGE_SIZE)), countRejectedCdrs(db, filters)]);
     const { status, ...state } = filterState(listQuery.invalid(res), current);
     await renderPage(res, 'switches/rejected-cdrs', {
       title: 'Rejected CDRs', rows, ...state,
-      pager: pageLinks('/admin/rejected-cdrs', current, total, query.page, PAGE_SIZE),
+      pager: pageLinks('/admin/rejected-cdrs', current, total, query.page, PAGE_SIZE), exportHref: hrefWith('/admin/rejected-cdrs/export.csv', current),
     }, status);
   });
+
+  rejectedExportRoute(router, context);
 
   router.get('/:id', async (req, res) => {
     const row = await findRejectedCdr(db, idParam(req, 'id', 'There is no such rejected CDR'));

@@ -17,11 +17,12 @@ import {
 } from '../../../services/webhooks.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { filterState, formValues, idParam, validate, type Invalid } from '../../middleware/validate.ts';
-import { pageLinks, pageWindow } from '../../presenters/page-links.ts';
+import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { eventChoices, presentDelivery, presentEndpoint } from './presenter.ts';
 import { actionSchema, checkedValues, deliveriesQuerySchema, endpointSchema } from './schema.ts';
+import { deliveriesExportRoute } from './export.ts';
 
 const PAGE_SIZE = 20;
 
@@ -75,6 +76,7 @@ export function webhooksRouter({ db, config, now }: AppContext): Router {
     });
   });
 
+  deliveriesExportRoute(router, db);
   const deliveriesQuery = validate(deliveriesQuerySchema, { from: 'query', fallback: { page: 1, status: undefined } });
   router.get('/:id', deliveriesQuery, async (req, res) => {
     const endpoint = await findOwnEndpoint(db, accountId(res), endpointId(req));
@@ -90,7 +92,7 @@ export function webhooksRouter({ db, config, now }: AppContext): Router {
       {
         title: `Webhook endpoint ${endpoint.url}`, base: base(req), endpoint: view, secret: endpoint.secret, ...filter,
         deliveries: rows.map((row) => presentDelivery(row, attempts.get(row.id) ?? [])),
-        pager: pageLinks(view.href, { status: query.status }, total, query.page, PAGE_SIZE),
+        pager: pageLinks(view.href, { status: query.status }, total, query.page, PAGE_SIZE), exportHref: hrefWith(`${view.href}/export.csv`, { status: query.status }),
       },
       filter.status,
     );
