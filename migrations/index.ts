@@ -34,6 +34,7 @@ import * as addHoldPrices from './20261202100000_add_hold_prices.ts';
 import * as addLedgerEntryPeriods from './20261202110000_add_ledger_entry_periods.ts';
 import * as allowExpiredPayments from './20261202120000_allow_expired_payments.ts';
 import * as createReportRollups from './20261202130000_create_report_rollups.ts';
+import * as createReportNumberMonths from './20261202160000_create_report_number_months.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -74,6 +75,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261202110000_add_ledger_entry_periods', addLedgerEntryPeriods],
   ['20261202120000_allow_expired_payments', allowExpiredPayments],
   ['20261202130000_create_report_rollups', createReportRollups],
+  ['20261202160000_create_report_number_months', createReportNumberMonths],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultReportRange, reportRange } from '../../src/domain/report-range.ts';
+import { defaultReportRange, reportRange, wholeMonthOf } from '../../src/domain/report-range.ts';
 import { groupLabel } from '../../src/web/routes/reports/presenter.ts';
 
 const NOW = new Date('2026-03-01T23:30:00Z');
@@ -7,7 +7,11 @@ const NOW = new Date('2026-03-01T23:30:00Z');
 describe('the dates a report covers', () => {
   it.each([
     ['day', {}, { from: '2026-01-31', to: '2026-03-01' }],
-    ['number', {}, { from: '2026-01-31', to: '2026-03-01' }],
+    ['number', {}, { from: '2026-03-01', to: '2026-03-31' }],
+    ['number', { month: '2024-02' }, { from: '2024-02-01', to: '2024-02-29' }],
+    ['number', { month: '2025-12', from: '2026-01-01', to: '2026-01-10' }, { from: '2025-12-01', to: '2025-12-31' }],
+    ['number', { from: '2025-11-20', to: '2026-01-10' }, { from: '2026-01-01', to: '2026-01-31' }],
+    ['number', { from: '2025-11-20' }, { from: '2025-11-01', to: '2025-11-30' }],
     ['month', {}, { from: '2025-04-01', to: '2026-03-01' }],
     ['day', { from: '2026-02-10' }, { from: '2026-02-10', to: '2026-03-01' }],
     ['day', { from: '2026-04-10' }, { from: '2026-04-10', to: '2026-04-10' }],
@@ -16,6 +20,16 @@ describe('the dates a report covers', () => {
     ['country', { from: '2026-01-01', to: '2026-01-31' }, { from: '2026-01-01', to: '2026-01-31' }],
   ] as const)('when the %s report is asked for %j, then it covers %j', (report, asked, expected) => {
     expect(reportRange(NOW, report, asked)).toEqual(expected);
+  });
+
+  it.each([
+    [{ from: '2026-02-01', to: '2026-02-28' }, '2026-02-01'],
+    [{ from: '2024-02-01', to: '2024-02-29' }, '2024-02-01'],
+    [{ from: '2026-02-01', to: '2026-02-27' }, null],
+    [{ from: '2026-02-02', to: '2026-02-28' }, null],
+    [{ from: '2026-01-01', to: '2026-02-28' }, null],
+  ] as const)('when the range is %j, then the whole month it is is %s', (range, expected) => {
+    expect(wholeMonthOf(range)).toBe(expected);
   });
 
   it('when nothing is asked on the first of January, then the per-month report starts on the first of February the year before', () => {

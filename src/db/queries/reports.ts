@@ -1,6 +1,7 @@
 // The reports' figures, grouped in Postgres from the daily rollups (report_cube_days for the
 // coarse groupings, report_number_days per number; see migration 20261202130000) and, for
 // utilisation, from the numbers themselves. Days are UTC dates; both ends of a range included.
+import { wholeMonthOf } from '../../domain/report-range.ts';
 import type { Db } from '../knex.ts';
 
 /** Whose figures: the operator (every sale an admin made) or one reseller (its sales and its costs). */
@@ -175,6 +176,8 @@ export interface NumberPage {
 
 /** Revenue and cost per number, the highest revenue first, one page at a time. */
 export async function moneyByNumber(db: Db, scope: ReportScope, filters: ReportFilters, page: { limit: number; offset: number }): Promise<NumberPage> {
+  const month = wholeMonthOf(filters);
+  if (scope.kind === 'all' && month !== null) return operatorNumbersOfMonth(db, month, filters, page);
   const { where, bindings, measures, revenue } = numberScoped(scope, filters);
   const sql = `
     select n.product_id::text as key, p.number as label, n.calls, n."billedSeconds", n.revenue, n.cost, n.margin, n.total
@@ -195,6 +198,70 @@ export async function moneyByNumber(db: Db, scope: ReportScope, filters: ReportF
     total = Number(counted[0]?.total ?? 0);
   }
   return { rows: rows.map(({ total: _total, sort: _sort, ...row }) => numeric(row)), total };
+}
+
+const NUMBER_FIGURES = `
+  n.product_id::text as key, p.number as label, n.calls::int as calls, n.billed_seconds::bigint as "billedSeconds",
+  n.revenue::numeric(20,6)::text as revenue, n.cost::numeric(20,6)::text as cost, (n.revenue - n.cost)::numeric(20,6)::text as margin`;
+
+/**
+ * The operator's numbers of one calendar month, from report_number_months (written when the day
+ * rows are compacted) plus the day rows not compacted yet: the same sums as report_number_days.
+ * With no filter, the top of the month is an index walk over the numbers' whole-month rows: the
+ * page's window plus one row per number with new rows (a new row can move a number down, so that
+ * many more rows keep the page exact), those numbers added, then sorted again. With a filter, the
+ * detail rows of that tree, provider or country are grouped per number.
+ */
+async function operatorNumbersOfMonth(db: Db, month: string, filters: ReportFilters, page: { limit: number; offset: number }): Promise<NumberPage> {
+  const bindings: Bindings = { month, from: filters.from, to: filters.to, limit: page.limit, offset: page.offset };
+  const detail: string[] = [];
+  for (const [column, value] of [['reseller_id', filters.resellerId], ['provider_id', filters.providerId], ['country', filters.country]] as const) {
+    if (value === undefined) continue;
+    detail.push(`r.${column} = :${column}`);
+    bindings[column] = value;
+  }
+  const pending = `
+    select r.product_id, r.calls, r.billed_seconds, r.call_amount + r.fee_amount as revenue, r.provider_cost as cost
+      from report_number_days r
+     where not r.compacted and r.operator_sale and r.day between cast(:from as date) and cast(:to as date)
+       ${detail.map((condition) => `and ${condition}`).join(' ')}`;
+  const sql = detail.length > 0 ? `
+    with n as (
+      select u.product_id, sum(u.calls) as calls, sum(u.billed_seconds) as billed_seconds, sum(u.revenue) as revenue, sum(u.cost) as cost
+        from (
+          select r.product_id, r.calls, r.billed_seconds, r.revenue, r.cost
+            from report_number_months r where r.month = cast(:month as date) and r.reseller_id <> -1 and ${detail.join(' and ')}
+          union all ${pending}
+        ) u group by u.product_id
+    )
+    select ${NUMBER_FIGURES}, count(*) over () as total
+      from n join products p on p.id = n.product_id
+     order by n.revenue desc, n.product_id limit :limit offset :offset` : `
+    with pending as (
+      select g.product_id, sum(g.calls) as calls, sum(g.billed_seconds) as billed_seconds, sum(g.revenue) as revenue, sum(g.cost) as cost
+        from (${pending}) g group by g.product_id
+    ), whole as (
+      select r.product_id, r.calls, r.billed_seconds, r.revenue, r.cost from report_number_months r
+       where r.month = cast(:month as date) and r.reseller_id = -1 and r.provider_id = -1 and r.country = '*'
+    ), top as (
+      select w.product_id from whole w
+       order by w.revenue desc, w.product_id
+       limit cast(:limit as bigint) + cast(:offset as bigint) + (select count(*) from pending)
+    ), n as (
+      select c.product_id, coalesce(w.calls, 0) + coalesce(q.calls, 0) as calls, coalesce(w.billed_seconds, 0) + coalesce(q.billed_seconds, 0) as billed_seconds,
+             coalesce(w.revenue, 0) + coalesce(q.revenue, 0) as revenue, coalesce(w.cost, 0) + coalesce(q.cost, 0) as cost
+        from (select product_id from top union select product_id from pending) c
+        left join whole w on w.product_id = c.product_id
+        left join pending q on q.product_id = c.product_id
+    )
+    select ${NUMBER_FIGURES},
+           (select count(*) from whole) + (select count(*) from pending q where not exists (select 1 from whole w where w.product_id = q.product_id)) as total
+      from n join products p on p.id = n.product_id
+     order by n.revenue desc, n.product_id limit :limit offset :offset`;
+  const rows = await rowsOf<MoneyRow & { total: string | number }>(db, sql, bindings);
+  let total = Number(rows[0]?.total ?? 0);
+  if (rows.length === 0 && page.offset > 0) total = (await operatorNumbersOfMonth(db, month, filters, { limit: 1, offset: 0 })).total;
+  return { rows: rows.map(({ total: _total, ...row }) => numeric(row)), total };
 }
 
 export interface UtilisationRow {

@@ -3,6 +3,9 @@
 -- their sums to the compacted rows, so a report reads the same sums before and after. Rows a
 -- charge writes meanwhile stay new until the next run. Run by a recurring job in each app process
 -- (two runs at once are safe: a row deleted by one is skipped by the other). Returns the new rows folded.
+-- The operator's per-number month totals (report_number_months) are written here only, by the
+-- same statement that folds the day rows: one writer, so no charge ever waits on a month row, and
+-- at every commit they are the sums of the compacted operator-sale rows of report_number_days.
 CREATE OR REPLACE FUNCTION compact_report_rollups() RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,6 +24,19 @@ BEGIN
        SET calls = r.calls + excluded.calls, billed_seconds = r.billed_seconds + excluded.billed_seconds,
            call_amount = r.call_amount + excluded.call_amount, fee_amount = r.fee_amount + excluded.fee_amount,
            provider_cost = r.provider_cost + excluded.provider_cost
+  ), months AS (
+    -- Each operator sale at two levels: the number's whole month (tree, provider, country -1/-1/'*')
+    -- and its detail (the tree, 0 for direct customers; provider; country), for the filters.
+    INSERT INTO report_number_months AS r (month, product_id, reseller_id, provider_id, country, calls, billed_seconds, revenue, cost)
+    SELECT date_trunc('month', m.day)::date, m.product_id, x.reseller_id, x.provider_id, x.country,
+           sum(m.calls), sum(m.billed_seconds), sum(m.call_amount + m.fee_amount), sum(m.provider_cost)
+      FROM moved m
+     CROSS JOIN LATERAL (VALUES (-1::bigint, -1::bigint, '*'::text), (coalesce(m.reseller_id, 0), m.provider_id, m.country)) x(reseller_id, provider_id, country)
+     WHERE m.operator_sale
+     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (month, product_id, reseller_id, provider_id, country) DO UPDATE
+       SET calls = r.calls + excluded.calls, billed_seconds = r.billed_seconds + excluded.billed_seconds,
+           revenue = r.revenue + excluded.revenue, cost = r.cost + excluded.cost
   )
   SELECT count(*) INTO by_number FROM moved;
 

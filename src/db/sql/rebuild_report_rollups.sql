@@ -3,14 +3,18 @@
 -- read), after an upgrade or to check them. Locks the rollup tables for its transaction, so no
 -- charge adds to a day while it is being recomputed (charges wait for its commit). The rows it
 -- writes are compacted. Returns the rows written to report_number_days. The cube's levels are those of add_report_rows.
+-- The per-number month totals of every month the range touches are recomputed from the compacted
+-- day rows (the levels of compact_report_rollups), so they stay the sums of those rows.
 CREATE OR REPLACE FUNCTION rebuild_report_rollups(p_from date, p_to date) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
   written bigint;
   low timestamptz := coalesce(p_from::timestamp AT TIME ZONE 'UTC', '-infinity');
   high timestamptz := coalesce((p_to + 1)::timestamp AT TIME ZONE 'UTC', 'infinity');
+  first_month date := coalesce(date_trunc('month', p_from)::date, '-infinity');
+  last_day date := coalesce((date_trunc('month', p_to) + interval '1 month - 1 day')::date, 'infinity');
 BEGIN
-  LOCK TABLE report_number_days, report_cube_days, report_number_last_calls IN EXCLUSIVE MODE;
+  LOCK TABLE report_number_days, report_cube_days, report_number_last_calls, report_number_months IN EXCLUSIVE MODE;
   DELETE FROM report_number_days WHERE day >= coalesce(p_from, '-infinity') AND day <= coalesce(p_to, 'infinity');
   DELETE FROM report_cube_days WHERE day >= coalesce(p_from, '-infinity') AND day <= coalesce(p_to, 'infinity');
 
@@ -56,6 +60,15 @@ BEGIN
   INSERT INTO report_number_last_calls AS l (product_id, last_call_day)
   SELECT g.product_id, max(g.day) FROM report_rebuild_rows g WHERE g.calls > 0 GROUP BY 1
   ON CONFLICT (product_id) DO UPDATE SET last_call_day = greatest(l.last_call_day, excluded.last_call_day);
+
+  DELETE FROM report_number_months WHERE month >= first_month AND month <= last_day;
+  INSERT INTO report_number_months (month, product_id, reseller_id, provider_id, country, calls, billed_seconds, revenue, cost)
+  SELECT date_trunc('month', d.day)::date, d.product_id, x.reseller_id, x.provider_id, x.country,
+         sum(d.calls), sum(d.billed_seconds), sum(d.call_amount + d.fee_amount), sum(d.provider_cost)
+    FROM report_number_days d
+   CROSS JOIN LATERAL (VALUES (-1::bigint, -1::bigint, '*'::text), (coalesce(d.reseller_id, 0), d.provider_id, d.country)) x(reseller_id, provider_id, country)
+   WHERE d.compacted AND d.operator_sale AND d.day >= first_month AND d.day <= last_day
+   GROUP BY 1, 2, 3, 4, 5;
 
   DROP TABLE report_rebuild_cube;
   DROP TABLE report_rebuild_rows;

@@ -56,3 +56,8 @@ export function reportChart(report: Report, title: string, decimals: number): Re
   };
   return { id: 'chart-report', title, json: scriptJson(data) };
 }
+
+/** A month for a heading: "November 2026" (the first day of it, YYYY-MM-DD, UTC). */
+export function monthLabel(day: string): string {
+  return new Date(`${day.slice(0, 7)}-01T00:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}

@@ -14,7 +14,7 @@ import { filterState, validate } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { groupLabel, reportChart } from './presenter.ts';
+import { groupLabel, monthLabel, reportChart } from './presenter.ts';
 import { reportQuerySchema, type ReportQuery } from './schema.ts';
 
 export const REPORT_PAGE_SIZE = 50;
@@ -32,6 +32,11 @@ function filtersOf(scope: ReportScope, query: ReportQuery, now: Date): ReportFil
   };
 }
 
+/** The dates as the form shows them: a month for the per-number report, else the days. */
+function datesOf(report: ReportQuery['report'], filters: ReportFilters): { from?: string; to?: string; month?: string } {
+  return report === 'number' ? { month: filters.from.slice(0, 7) } : { from: filters.from, to: filters.to };
+}
+
 export function reportsRouter({ db, now, config }: AppContext): Router {
   const router = Router();
   const pageQuery = validate(reportQuerySchema, { from: 'query', fallback: { report: 'day', page: 1 } });
@@ -43,7 +48,7 @@ export function reportsRouter({ db, now, config }: AppContext): Router {
     if (!reportsOf(scope).includes(query.report)) throw new NotFoundError('There is no such report here');
     const filters = filtersOf(scope, query, now());
     const report = await loadReport(db, scope, query.report, filters, pageWindow(query.page, REPORT_PAGE_SIZE), now());
-    const current = { report: query.report, from: filters.from, to: filters.to, reseller: filters.resellerId, provider: filters.providerId, country: filters.country };
+    const current = { report: query.report, ...datesOf(query.report, filters), reseller: filters.resellerId, provider: filters.providerId, country: filters.country };
     const { status, ...state } = filterState(pageQuery.invalid(res), current);
     const title = REPORT_TITLES[query.report];
     await renderPage(res, 'reports/index', {
@@ -51,7 +56,7 @@ export function reportsRouter({ db, now, config }: AppContext): Router {
       // Another report keeps the filters, and the dates only when they were chosen (each report has its own default range).
       reports: reportsOf(scope).map((name) => ({
         name, title: REPORT_TITLES[name], current: name === query.report,
-        href: hrefWith(req.baseUrl, { ...current, report: name, from: query.from, to: query.to }),
+        href: hrefWith(req.baseUrl, { ...current, report: name, from: query.from, to: query.to, month: query.month }),
       })),
       resellers: scope.kind === 'all' ? (await listParentOptions(db)).filter((account) => account.role === 'reseller') : [],
       providers: await listProviderNames(db),
@@ -59,6 +64,7 @@ export function reportsRouter({ db, now, config }: AppContext): Router {
       chart: reportChart(report, title, config.moneyDecimals),
       label: (row: { key: string; label: string | null }) => groupLabel(report.name, row),
       exportHref: hrefWith(`${req.baseUrl}/export.csv`, current),
+      monthLabel: monthLabel(filters.from),
       pager: report.kind === 'money' && report.name === 'number' ? pageLinks(req.baseUrl, current, report.total, query.page, REPORT_PAGE_SIZE) : null,
     }, status);
   });

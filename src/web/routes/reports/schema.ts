@@ -11,6 +11,8 @@ export const reportQuerySchema = z
     report: z.preprocess(emptyToUndefined, z.enum(REPORT_NAMES, { message: 'Choose a report from the list' }).default('day')),
     from: optionalDate,
     to: optionalDate,
+    // The per-number report's month (an <input type=month>).
+    month: z.preprocess(trimmedOrUndefined, z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Choose a month (YYYY-MM)').optional()),
     reseller: optionalId('reseller'),
     provider: optionalId('provider'),
     country: z.preprocess(
