@@ -9,6 +9,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { compactReportRollups } from '../../src/services/report-rollups.ts';
+import { moneyByNumber, type ReportFilters } from '../../src/db/queries/reports.ts';
 import { createTestApp, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid, makeProvider, makeSwitch } from '../helpers/factories.ts';
@@ -27,6 +28,7 @@ let direct: AccountRow;
 let customer: AccountRow;
 const dids: Record<string, { id: number; number: string }> = {};
 const providers: Record<string, { id: number; name: string }> = {};
+let switchToken: string;
 
 const at = (day: string) => new Date(`2026-${day}T12:00:00Z`);
 const buy = (buyer: AccountRow, productId: number, now: Date) =>
@@ -56,6 +58,7 @@ beforeAll(async () => {
   providers.alpha = await makeProvider(db, `Alpha ${randomUUID().slice(0, 6)}`);
   providers.beta = await makeProvider(db, `Beta ${randomUUID().slice(0, 6)}`);
   const { token } = await makeSwitch(db, { admin });
+  switchToken = token;
 
   // Each number: setup 1.00 + first period 2.00 from the admin (makeDid's terms); buy cost 0.40, B's 0.25.
   dids.a = await makeDid(db, { provider_id: providers.alpha.id });
@@ -139,6 +142,16 @@ describe('the operator\'s reports', () => {
     expect(page.text).toContain('data-chart="chart-report"');
     expect(page.text).toMatch(/<tr data-key="CA">[\s\S]*?data-col="revenue">\$3\.7600</);
     expect(page.text).not.toContain('<tr data-key="US">');
+    // The per-number report is one whole month: picked, or the month of the range's end.
+    const octoberPage = await agent.get('/admin/reports?report=number&month=2026-10');
+    expect(octoberPage.status).toBe(200);
+    expect(octoberPage.text).toContain('type="month" value="2026-10"');
+    expect(octoberPage.text).toContain('October 2026');
+    expect(octoberPage.text).toContain(`<tr data-key="${dids.e!.id}">`);
+    expect((await csv(agent, '/admin/reports/export.csv?report=number&from=2026-09-20&to=2026-10-02')).map((row) => row.name)).toEqual([dids.e!.number, dids.g!.number]);
+    const wrong = await agent.get('/admin/reports?report=number&month=2026-13');
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('Choose a month (YYYY-MM)');
   });
 
   it('when the admin reads utilisation, then stock, holds, owned and idle numbers are counted', async () => {
@@ -219,11 +232,53 @@ describe('the rollups', () => {
     expect(await compactReportRollups(db)).toBe(0);
   });
 
+  it('when some charges are compacted and newer ones (a refund among them) are not, then the per-number month is what the day rows say, page by page', async () => {
+    // A call on G and a 3.50 refund on A's period, after the compaction above: new rows only.
+    const start = Date.parse('2026-11-19T15:00:00Z') / 1000;
+    const response = await postFreeswitchCdr(app, switchToken, freeswitchCdr({ uuid: randomUUID(), number: dids.g!.number, billsec: 30, start }));
+    expect(response.body).toMatchObject({ status: 'stored' });
+    const subscription = (await db('subscriptions').where({ product_id: dids.a!.id, account_id: reseller.id }).first('id')) as { id: number };
+    await db.transaction((trx) => postLedgerEntry(trx, {
+      accountId: reseller.id, amount: '3.50', kind: 'refund', description: 'Goodwill', idempotencyKey: `refund:${dids.a!.id}`,
+      referenceType: 'subscription', referenceId: subscription.id, now: at('11-19'),
+    }));
+    // The reference: the same figures grouped from the day rows (a range that is not one whole month; December has no charges).
+    const month: ReportFilters = { from: '2026-11-01', to: '2026-11-30' };
+    const byDays: ReportFilters = { from: '2026-11-01', to: '2026-12-01' };
+    const filters = [{}, { resellerId: reseller.id }, { providerId: providers.alpha!.id }, { country: 'CA' }, { resellerId: reseller.id, providerId: providers.beta!.id }];
+    const compare = async () => {
+      for (const filter of filters) {
+        const expected = await moneyByNumber(db, { kind: 'all' }, { ...byDays, ...filter }, { limit: 50, offset: 0 });
+        expect((await moneyByNumber(db, { kind: 'all' }, { ...month, ...filter }, { limit: 50, offset: 0 }))).toEqual(expected);
+        for (let offset = 0; offset <= expected.total; offset += 1) {
+          expect(await moneyByNumber(db, { kind: 'all' }, { ...month, ...filter }, { limit: 1, offset }), `${JSON.stringify(filter)} at ${offset}`)
+            .toEqual({ rows: expected.rows.slice(offset, offset + 1), total: expected.total });
+        }
+      }
+    };
+    expect(Number((await db('report_number_months').count({ n: '*' }).first())?.n)).toBeGreaterThan(0);
+    await compare();
+    const top = await moneyByNumber(db, { kind: 'all' }, month, { limit: 50, offset: 0 });
+    expect(top.rows.map((row) => [row.label, row.revenue])).toEqual([
+      [dids.b!.number, '3.760000'], [dids.g!.number, '3.700000'], [dids.e!.number, '3.000000'], [dids.a!.number, '0.800000'],
+    ]);
+    await compactReportRollups(db);
+    await compare();
+    // The month rows are the sums of the compacted operator sales, at each level.
+    const levels = (await db.raw(`
+      SELECT (SELECT sum(call_amount + fee_amount)::numeric(20,6)::text FROM report_number_days WHERE operator_sale) AS days,
+             (SELECT sum(revenue)::numeric(20,6)::text FROM report_number_months WHERE reseller_id = -1) AS whole,
+             (SELECT sum(revenue)::numeric(20,6)::text FROM report_number_months WHERE reseller_id <> -1) AS detail`)) as { rows: Array<Record<string, string>> };
+    expect(levels.rows[0]!.whole).toBe(levels.rows[0]!.days);
+    expect(levels.rows[0]!.detail).toBe(levels.rows[0]!.days);
+  });
+
   it('when the rollups are rebuilt from the source rows, then they come out the same', async () => {
-    const before = [await snapshot('report_number_days'), await snapshot('report_cube_days')];
+    const tables = async () => [await snapshot('report_number_days'), await snapshot('report_cube_days'), await snapshot('report_number_months')];
+    const before = await tables();
     await db.transaction((trx) => trx.raw('SELECT rebuild_report_rollups(NULL, NULL)'));
-    expect([await snapshot('report_number_days'), await snapshot('report_cube_days')]).toEqual(before);
+    expect(await tables()).toEqual(before);
     await db.transaction((trx) => trx.raw("SELECT rebuild_report_rollups('2026-11-19', '2026-11-19')"));
-    expect([await snapshot('report_number_days'), await snapshot('report_cube_days')]).toEqual(before);
+    expect(await tables()).toEqual(before);
   });
 });
