@@ -35,6 +35,7 @@ import * as addLedgerEntryPeriods from './20261202110000_add_ledger_entry_period
 import * as allowExpiredPayments from './20261202120000_allow_expired_payments.ts';
 import * as createReportRollups from './20261202130000_create_report_rollups.ts';
 import * as createReportNumberMonths from './20261202160000_create_report_number_months.ts';
+import * as addUtilisationIndexes from './20261202161000_add_utilisation_indexes.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -76,6 +77,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261202120000_allow_expired_payments', allowExpiredPayments],
   ['20261202130000_create_report_rollups', createReportRollups],
   ['20261202160000_create_report_number_months', createReportNumberMonths],
+  ['20261202161000_add_utilisation_indexes', addUtilisationIndexes],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -9,7 +9,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { postLedgerEntry } from '../../src/db/ledger-writer.ts';
 import { compactReportRollups } from '../../src/services/report-rollups.ts';
-import { moneyByNumber, type ReportFilters } from '../../src/db/queries/reports.ts';
+import { moneyByNumber, utilisationByCountry, type ReportFilters } from '../../src/db/queries/reports.ts';
 import { createTestApp, testPricing } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeDid, makeOwnedDid, makeProvider, makeSwitch } from '../helpers/factories.ts';
@@ -159,6 +159,31 @@ describe('the operator\'s reports', () => {
     expect(rows.total).toMatchObject({ numbers: '3', in_stock: '1', reseller_stock: '0', on_hold: '1', owned: '2', idle_30_days: '1' });
     const all = byKey(await csv(agent, '/admin/reports/export.csv?report=utilisation'));
     expect(Number(all.total?.numbers)).toBeGreaterThanOrEqual(6);
+  });
+
+  it('when the operator\'s utilisation is read from the kept counts, then it is what counting every number gives', async () => {
+    // Edge cases: an expired hold, an archived owned number, a number with an old last call, a number with no country.
+    await makeDid(db, { provider_id: providers.alpha!.id, hold_id: 2, hold_account_id: direct.id, held_until: new Date('2026-11-19T00:00:00Z') });
+    await makeOwnedDid(db, { owner: direct, provider_id: providers.alpha!.id, archived_at: new Date('2026-11-10T00:00:00Z') });
+    const old = await makeOwnedDid(db, { owner: direct, provider_id: providers.beta!.id, country: 'CA' });
+    await db('report_number_last_calls').insert({ product_id: old.id, last_call_day: '2026-10-01' });
+    await db('products').where({ id: (await makeDid(db, { provider_id: providers.beta!.id })).id }).update({ country: null });
+    const counted = async (where: string, bindings: Array<string | number>) => (await db.raw(`
+      select case when grouping(coalesce(p.country, '')) = 1 then null else coalesce(p.country, '') end as country,
+        count(*)::int as numbers, count(*) filter (where p.reseller_id is null and p.customer_id is null)::int as "inStock",
+        count(*) filter (where p.reseller_id is not null and p.customer_id is null)::int as "resellerStock",
+        count(*) filter (where p.customer_id is null and p.hold_id is not null and p.held_until > ?)::int as "onHold",
+        count(*) filter (where p.customer_id is not null)::int as owned,
+        count(*) filter (where p.customer_id is not null and (l.last_call_day is null or l.last_call_day < date '2026-10-22'))::int as idle
+      from products p left join report_number_last_calls l on l.product_id = p.id
+      where p.category = 'did' and p.archived_at is null ${where}
+      group by grouping sets ((coalesce(p.country, '')), ()) order by grouping(coalesce(p.country, '')), numbers desc, 1`, [NOW, ...bindings]) as { rows: unknown[] }).rows;
+    for (const [filters, where, bindings] of [
+      [{}, '', []], [{ providerId: providers.beta!.id }, 'and p.provider_id = ?', [providers.beta!.id]],
+      [{ country: 'CA' }, 'and p.country = ?', ['CA']], [{ country: 'SE' }, 'and p.country = ?', ['SE']],
+    ] as const) {
+      expect(await utilisationByCountry(db, { kind: 'all' }, filters, NOW), JSON.stringify(filters)).toEqual(await counted(where, [...bindings]));
+    }
   });
 
   it('when a filter is wrong, then the page says so at its field with 400 and still shows the report', async () => {

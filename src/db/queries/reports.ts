@@ -285,6 +285,7 @@ export interface UtilisationRow {
  * and owned but idle (no call in the 30 days up to `today`, from report_number_last_calls).
  */
 export async function utilisationByCountry(db: Db, scope: ReportScope, filters: Omit<ReportFilters, 'from' | 'to'>, now: Date): Promise<UtilisationRow[]> {
+  if (scope.kind === 'all' && filters.resellerId === undefined) return operatorUtilisation(db, filters, now);
   const where = ["p.category = 'did'", 'p.archived_at is null'];
   const bindings: Bindings = { now: now.toISOString() };
   if (scope.kind === 'reseller') {
@@ -316,5 +317,57 @@ export async function utilisationByCountry(db: Db, scope: ReportScope, filters: 
     where ${where.join(' and ')}
     group by grouping sets ((coalesce(p.country, '')), ())
     order by grouping(coalesce(p.country, '')), numbers desc, 1`;
+  return rowsOf<UtilisationRow>(db, sql, bindings);
+}
+
+/**
+ * The operator's utilisation over every tree, without reading each number: the counts per holder
+ * are those did_counts keeps (exact, per country and provider, kept by the products' triggers);
+ * holds are few (a partial index finds the unexpired ones); idle = owned less the owned numbers
+ * with a call since the cutoff (an index-only join of the owned numbers with
+ * report_number_last_calls, in number order). (A tree is not a dimension of did_counts: a reseller's
+ * utilisation reads its own numbers, which its index finds.)
+ */
+async function operatorUtilisation(db: Db, filters: Omit<ReportFilters, 'from' | 'to' | 'resellerId'>, now: Date): Promise<UtilisationRow[]> {
+  const bindings: Bindings = { now: now.toISOString() };
+  const counted = ['not c.archived'];
+  const numbers = ["p.category = 'did'", 'p.archived_at is null'];
+  if (filters.providerId !== undefined) {
+    counted.push('c.provider_id = :providerId');
+    numbers.push('p.provider_id = :providerId');
+    bindings.providerId = filters.providerId;
+  }
+  if (filters.country !== undefined) {
+    counted.push('c.country = :country');
+    numbers.push('p.country = :country');
+    bindings.country = filters.country;
+  }
+  const sql = `
+    with figures as (
+      select c.country, c.n as numbers,
+             case when c.holder = 'stock' then c.n else 0 end as in_stock,
+             case when c.holder = 'reseller' then c.n else 0 end as reseller_stock,
+             0 as on_hold,
+             case when c.holder = 'customer' then c.n else 0 end as owned,
+             case when c.holder = 'customer' then c.n else 0 end as idle
+        from did_counts c where ${counted.join(' and ')}
+      union all
+      select coalesce(p.country, ''), 0, 0, 0, 1, 0, 0
+        from products p
+       where p.hold_id is not null and p.customer_id is null and p.held_until > cast(:now as timestamptz) and ${numbers.join(' and ')}
+      union all
+      select coalesce(p.country, ''), 0, 0, 0, 0, 0, -1
+        from products p join report_number_last_calls l on l.product_id = p.id
+       where p.customer_id is not null and ${numbers.join(' and ')}
+         and l.last_call_day >= (cast(:now as timestamptz) at time zone 'UTC')::date - 29
+    )
+    select case when grouping(f.country) = 1 then null else f.country end as country,
+           coalesce(sum(f.numbers), 0)::int as numbers, coalesce(sum(f.in_stock), 0)::int as "inStock",
+           coalesce(sum(f.reseller_stock), 0)::int as "resellerStock", coalesce(sum(f.on_hold), 0)::int as "onHold",
+           coalesce(sum(f.owned), 0)::int as owned, coalesce(sum(f.idle), 0)::int as idle
+      from figures f
+     group by grouping sets ((f.country), ())
+    having sum(f.numbers) > 0 or grouping(f.country) = 1
+     order by grouping(f.country), numbers desc, 1`;
   return rowsOf<UtilisationRow>(db, sql, bindings);
 }
