@@ -43,6 +43,7 @@ export async function up(knex: Knex): Promise<void> {
      CROSS JOIN LATERAL (VALUES (-1::bigint, -1::bigint, '*'::text), (coalesce(d.reseller_id, 0), d.provider_id, d.country)) x(reseller_id, provider_id, country)
      WHERE d.compacted AND d.operator_sale
      GROUP BY 1, 2, 3, 4, 5`);
+  await knex.raw('ANALYZE report_number_months');
 }
 
 export async function down(knex: Knex): Promise<void> {

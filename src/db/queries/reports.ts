@@ -204,6 +204,10 @@ const NUMBER_FIGURES = `
   n.product_id::text as key, p.number as label, n.calls::int as calls, n.billed_seconds::bigint as "billedSeconds",
   n.revenue::numeric(20,6)::text as revenue, n.cost::numeric(20,6)::text as cost, (n.revenue - n.cost)::numeric(20,6)::text as margin`;
 
+/** A number's whole-month row (the primary key: one row at most). */
+const WHOLE_MONTH_ROW = (alias: string, product: string) =>
+  `${alias}.month = cast(:month as date) and ${alias}.product_id = ${product} and ${alias}.reseller_id = -1 and ${alias}.provider_id = -1 and ${alias}.country = '*'`;
+
 /**
  * The operator's numbers of one calendar month, from report_number_months (written when the day
  * rows are compacted) plus the day rows not compacted yet: the same sums as report_number_days.
@@ -226,36 +230,36 @@ async function operatorNumbersOfMonth(db: Db, month: string, filters: ReportFilt
      where not r.compacted and r.operator_sale and r.day between cast(:from as date) and cast(:to as date)
        ${detail.map((condition) => `and ${condition}`).join(' ')}`;
   const sql = detail.length > 0 ? `
-    with n as (
-      select u.product_id, sum(u.calls) as calls, sum(u.billed_seconds) as billed_seconds, sum(u.revenue) as revenue, sum(u.cost) as cost
-        from (
-          select r.product_id, r.calls, r.billed_seconds, r.revenue, r.cost
-            from report_number_months r where r.month = cast(:month as date) and r.reseller_id <> -1 and ${detail.join(' and ')}
-          union all ${pending}
-        ) u group by u.product_id
-    )
-    select ${NUMBER_FIGURES}, count(*) over () as total
-      from n join products p on p.id = n.product_id
-     order by n.revenue desc, n.product_id limit :limit offset :offset` : `
+    select ${NUMBER_FIGURES}, n.total
+      from (
+        select u.product_id, sum(u.calls) as calls, sum(u.billed_seconds) as billed_seconds, sum(u.revenue) as revenue, sum(u.cost) as cost,
+               count(*) over () as total
+          from (
+            select r.product_id, r.calls, r.billed_seconds, r.revenue, r.cost
+              from report_number_months r where r.month = cast(:month as date) and r.reseller_id <> -1 and ${detail.join(' and ')}
+            union all ${pending}
+          ) u
+         group by u.product_id order by sum(u.revenue) desc, u.product_id limit :limit offset :offset
+      ) n join products p on p.id = n.product_id
+     order by n.revenue desc, n.product_id` : `
     with pending as (
       select g.product_id, sum(g.calls) as calls, sum(g.billed_seconds) as billed_seconds, sum(g.revenue) as revenue, sum(g.cost) as cost
         from (${pending}) g group by g.product_id
-    ), whole as (
-      select r.product_id, r.calls, r.billed_seconds, r.revenue, r.cost from report_number_months r
-       where r.month = cast(:month as date) and r.reseller_id = -1 and r.provider_id = -1 and r.country = '*'
     ), top as (
-      select w.product_id from whole w
-       order by w.revenue desc, w.product_id
+      select r.product_id from report_number_months r
+       where r.month = cast(:month as date) and r.reseller_id = -1
+       order by r.revenue desc, r.product_id
        limit cast(:limit as bigint) + cast(:offset as bigint) + (select count(*) from pending)
     ), n as (
       select c.product_id, coalesce(w.calls, 0) + coalesce(q.calls, 0) as calls, coalesce(w.billed_seconds, 0) + coalesce(q.billed_seconds, 0) as billed_seconds,
              coalesce(w.revenue, 0) + coalesce(q.revenue, 0) as revenue, coalesce(w.cost, 0) + coalesce(q.cost, 0) as cost
         from (select product_id from top union select product_id from pending) c
-        left join whole w on w.product_id = c.product_id
+        left join report_number_months w on ${WHOLE_MONTH_ROW('w', 'c.product_id')}
         left join pending q on q.product_id = c.product_id
     )
     select ${NUMBER_FIGURES},
-           (select count(*) from whole) + (select count(*) from pending q where not exists (select 1 from whole w where w.product_id = q.product_id)) as total
+           (select count(*) from report_number_months x where x.month = cast(:month as date) and x.reseller_id = -1)
+           + (select count(*) from pending q where not exists (select 1 from report_number_months x where ${WHOLE_MONTH_ROW('x', 'q.product_id')})) as total
       from n join products p on p.id = n.product_id
      order by n.revenue desc, n.product_id limit :limit offset :offset`;
   const rows = await rowsOf<MoneyRow & { total: string | number }>(db, sql, bindings);
