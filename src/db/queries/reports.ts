@@ -379,5 +379,10 @@ async function operatorUtilisation(db: Db, filters: Omit<ReportFilters, 'from' |
      group by grouping sets ((f.country), ())
     having sum(f.numbers) > 0 or grouping(f.country) = 1
      order by grouping(f.country), numbers desc, 1`;
-  return rowsOf<UtilisationRow>(db, sql, bindings);
+  // The planner prefers hashing the 600,000 owned numbers; the join in number order of two
+  // index-only scans is twice as fast (bench:reports), so hash joins are off for this statement.
+  return db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL enable_hashjoin = off');
+    return rowsOf<UtilisationRow>(trx, sql, bindings);
+  });
 }

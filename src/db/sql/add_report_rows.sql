@@ -4,7 +4,9 @@
 -- day. Called by the triggers on call_charges and ledger_entries, in the charging transaction.
 -- The rollups get new rows only (compacted = false): no charging transaction waits on another's
 -- row of the same day; compact_report_rollups folds them later. The last call days are upserted
--- in product order (one row per number, touched only by calls to that number).
+-- in product order (one row per number, touched only by calls to that number), and rewritten only
+-- when the day moves on: the day is in the primary key's index (for the utilisation report's
+-- index-only join), so each rewrite also writes the index.
 CREATE OR REPLACE FUNCTION add_report_rows(p_rows report_row[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -19,7 +21,7 @@ BEGIN
   ), last_call AS (
     INSERT INTO report_number_last_calls AS l (product_id, last_call_day)
     SELECT g.product_id, max(g.day) FROM g WHERE g.calls > 0 GROUP BY 1 ORDER BY 1
-    ON CONFLICT (product_id) DO UPDATE SET last_call_day = greatest(l.last_call_day, excluded.last_call_day)
+    ON CONFLICT (product_id) DO UPDATE SET last_call_day = excluded.last_call_day WHERE l.last_call_day < excluded.last_call_day
   )
   INSERT INTO report_cube_days (day, level, operator_sale, reseller_id, provider_id, country,
                                 calls, billed_seconds, call_amount, fee_amount, provider_cost)
