@@ -260,13 +260,15 @@ describe('the rollups', () => {
   it('when some charges are compacted and newer ones (a refund among them) are not, then the per-number month is what the day rows say, page by page', async () => {
     // A call on G and a 3.50 refund on A's period, after the compaction above: new rows only.
     const start = Date.parse('2026-11-19T15:00:00Z') / 1000;
-    const response = await postFreeswitchCdr(app, switchToken, freeswitchCdr({ uuid: randomUUID(), number: dids.g!.number, billsec: 30, start }));
+    const response = await postFreeswitchCdr(app, switchToken, freeswitchCdr({ uuid: randomUUID(), number: dids.g!.number, billsec: 3000, start }));
     expect(response.body).toMatchObject({ status: 'stored' });
-    const subscription = (await db('subscriptions').where({ product_id: dids.a!.id, account_id: reseller.id }).first('id')) as { id: number };
-    await db.transaction((trx) => postLedgerEntry(trx, {
-      accountId: reseller.id, amount: '3.50', kind: 'refund', description: 'Goodwill', idempotencyKey: `refund:${dids.a!.id}`,
-      referenceType: 'subscription', referenceId: subscription.id, now: at('11-19'),
-    }));
+    const refund = async () => {
+      const subscription = (await db('subscriptions').where({ product_id: dids.a!.id, account_id: reseller.id }).first('id')) as { id: number };
+      await db.transaction((trx) => postLedgerEntry(trx, {
+        accountId: reseller.id, amount: '3.50', kind: 'refund', description: 'Goodwill', idempotencyKey: `refund:${dids.a!.id}`,
+        referenceType: 'subscription', referenceId: subscription.id, now: at('11-19'),
+      }));
+    };
     // The reference: the same figures grouped from the day rows (a range that is not one whole month; December has no charges).
     const month: ReportFilters = { from: '2026-11-01', to: '2026-11-30' };
     const byDays: ReportFilters = { from: '2026-11-01', to: '2026-12-01' };
@@ -282,10 +284,14 @@ describe('the rollups', () => {
       }
     };
     expect(Number((await db('report_number_months').count({ n: '*' }).first())?.n)).toBeGreaterThan(0);
+    // G's new 50-minute call alone: at one number a page, G (third by its compacted month) is outside
+    // the first page's walk (1 + 1 new), and its call makes it first.
+    await compare();
+    await refund();
     await compare();
     const top = await moneyByNumber(db, { kind: 'all' }, month, { limit: 50, offset: 0 });
     expect(top.rows.map((row) => [row.label, row.revenue])).toEqual([
-      [dids.b!.number, '3.760000'], [dids.g!.number, '3.700000'], [dids.e!.number, '3.000000'], [dids.a!.number, '0.800000'],
+      [dids.g!.number, '33.040000'], [dids.b!.number, '3.760000'], [dids.e!.number, '3.000000'], [dids.a!.number, '0.800000'],
     ]);
     await compactReportRollups(db);
     await compare();

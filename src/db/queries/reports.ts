@@ -246,22 +246,28 @@ async function operatorNumbersOfMonth(db: Db, month: string, filters: ReportFilt
       select g.product_id, sum(g.calls) as calls, sum(g.billed_seconds) as billed_seconds, sum(g.revenue) as revenue, sum(g.cost) as cost
         from (${pending}) g group by g.product_id
     ), top as (
-      select r.product_id from report_number_months r
+      select r.product_id, r.calls, r.billed_seconds, r.revenue, r.cost from report_number_months r
        where r.month = cast(:month as date) and r.reseller_id = -1
        order by r.revenue desc, r.product_id
        limit :window
     ), n as (
-      select c.product_id, coalesce(w.calls, 0) + coalesce(q.calls, 0) as calls, coalesce(w.billed_seconds, 0) + coalesce(q.billed_seconds, 0) as billed_seconds,
-             coalesce(w.revenue, 0) + coalesce(q.revenue, 0) as revenue, coalesce(w.cost, 0) + coalesce(q.cost, 0) as cost
-        from (select product_id from top union select product_id from pending) c
-        left join report_number_months w on ${WHOLE_MONTH_ROW('w', 'c.product_id')}
-        left join pending q on q.product_id = c.product_id
+      select u.product_id, sum(u.calls) as calls, sum(u.billed_seconds) as billed_seconds, sum(u.revenue) as revenue, sum(u.cost) as cost
+        from (
+          select * from top
+          union all
+          select w.product_id, w.calls, w.billed_seconds, w.revenue, w.cost
+            from pending q join report_number_months w on ${WHOLE_MONTH_ROW('w', 'q.product_id')}
+           where not exists (select 1 from top t where t.product_id = q.product_id)
+          union all
+          select * from pending
+        ) u
+       group by u.product_id order by sum(u.revenue) desc, u.product_id limit :limit offset :offset
     )
     select ${NUMBER_FIGURES},
            (select count(*) from report_number_months x where x.month = cast(:month as date) and x.reseller_id = -1)
            + (select count(*) from pending q where not exists (select 1 from report_number_months x where ${WHOLE_MONTH_ROW('x', 'q.product_id')})) as total
       from n join products p on p.id = n.product_id
-     order by n.revenue desc, n.product_id limit :limit offset :offset`;
+     order by n.revenue desc, n.product_id`;
   if (detail.length === 0) {
     // The window as one value, so the planner sees how few rows the walk reads (an expression with
     // a subquery would be planned as a tenth of the month).
