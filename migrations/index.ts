@@ -33,6 +33,7 @@ import * as addCalendarBilling from './20261201150000_add_calendar_billing.ts';
 import * as addHoldPrices from './20261202100000_add_hold_prices.ts';
 import * as addLedgerEntryPeriods from './20261202110000_add_ledger_entry_periods.ts';
 import * as allowExpiredPayments from './20261202120000_allow_expired_payments.ts';
+import * as createReportRollups from './20261202130000_create_report_rollups.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -72,6 +73,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261202100000_add_hold_prices', addHoldPrices],
   ['20261202110000_add_ledger_entry_periods', addLedgerEntryPeriods],
   ['20261202120000_allow_expired_payments', allowExpiredPayments],
+  ['20261202130000_create_report_rollups', createReportRollups],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -9,6 +9,7 @@ import { createLogger } from './logger.ts';
 import { startBillingSchedule } from './services/billing-schedule.ts';
 import { startReservationExpiry } from './services/call-reservations.ts';
 import { startHoldExpiry } from './services/number-holds.ts';
+import { startReportCompaction } from './services/report-rollups.ts';
 import { startPaymentExpiry } from './services/payment-expiry.ts';
 import { outboxDeliverers } from './services/outbox-deliverers.ts';
 import { startOutboxWorker } from './services/outbox-worker.ts';
@@ -35,6 +36,7 @@ async function start(): Promise<void> {
   const billing = startBillingSchedule(db, config, logger);
   const expiry = startReservationExpiry(db, logger);
   const holdExpiry = startHoldExpiry(db, logger);
+  const reportCompaction = startReportCompaction(db, logger);
   const paymentExpiry = startPaymentExpiry(db, config, logger);
   const outbox = startOutboxWorker(db, outboxDeliverers(config, logger), logger);
   const outboxPruning = startOutboxPruning(db, config.outboxRetentionDays, logger);
@@ -49,6 +51,7 @@ async function start(): Promise<void> {
       await billing.stop();
       await expiry.stop();
       await holdExpiry.stop();
+      await reportCompaction.stop();
       await paymentExpiry.stop();
       await outbox.stop();
       await outboxPruning.stop();

@@ -8,6 +8,7 @@ import { migrateCommand } from './migrate.ts';
 import { noticesCommand } from './notices.ts';
 import { rateCdrsCommand } from './rate-cdrs.ts';
 import { rateCommand } from './rate.ts';
+import { reportsCommand } from './reports.ts';
 import { seedCommand } from './seed.ts';
 
 export const commands: Record<string, Command> = {
@@ -20,4 +21,5 @@ export const commands: Record<string, Command> = {
   billing: billingCommand,
   notices: noticesCommand,
   invoices: invoicesCommand,
+  reports: reportsCommand,
 };

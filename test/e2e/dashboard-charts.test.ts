@@ -22,6 +22,31 @@ describeInBrowser('dashboard charts, in Chromium', () => {
       accountId: reseller.id, amount: '-12.5', kind: 'setup_fee', description: 'e2e charge', idempotencyKey: 'e2e-charts:1', now: today,
     }));
     await makeCall(db, { product: did, owner_id: customer.id, reseller_id: reseller.id, at: new Date(today.getTime() - 86_400_000), billsec: 300 });
+    // A period fee the operator charged for the number: what the reports show.
+    const subscription = (await db('subscriptions').where({ product_id: did.id, account_id: reseller.id }).first('id')) as { id: number };
+    await db.transaction((trx) => postLedgerEntry(trx, {
+      accountId: reseller.id, amount: '-3', kind: 'recurring_fee', description: 'e2e period', idempotencyKey: 'e2e-charts:2', now: new Date(today.getTime() - 86_400_000),
+      referenceType: 'subscription', referenceId: subscription.id,
+    }));
+  });
+
+  it('when the admin opens a report, then Chart.js draws it and the table holds the same figures', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await logInThroughForm(page, admin.email);
+    await page.goto('/admin/reports?report=reseller');
+    await page.waitForSelector('canvas[data-chart="chart-report"][data-drawn="true"]');
+    const blank = await page.$eval('canvas[data-chart="chart-report"]', (element) => {
+      const canvas = element as HTMLCanvasElement;
+      const empty = document.createElement('canvas');
+      empty.width = canvas.width;
+      empty.height = canvas.height;
+      return canvas.toDataURL() === empty.toDataURL();
+    });
+    expect(blank).toBe(false);
+    expect(await page.locator('table.report-table tfoot [data-col="revenue"]').textContent()).toBe('$3.0000');
+    expect(problems).toEqual([]);
   });
 
   it('when the admin opens its dashboard, then Chart.js draws every chart on its canvas with no script error', async () => {

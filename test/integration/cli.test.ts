@@ -70,6 +70,15 @@ describe('didhub command', () => {
     // Two processes, each starting node and (embedded) a database: slow on a loaded machine.
   }, 120_000);
 
+  it('when reports rebuild runs, then it recomputes the rollups of the range; dates out of order exit 2', async () => {
+    const done = await didhub('reports', 'rebuild', '--from', '2026-11-01', '--to', '2026-11-30');
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toContain('Report rollups rebuilt (2026-11-01 to 2026-11-30)');
+    const refused = await didhub('reports', 'rebuild', '--from', '2026-11-30', '--to', '2026-11-01');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--to is before --from');
+  }, 120_000);
+
   it('when seed runs without --demo, then it explains and exits 2', async () => {
     const result = await didhub('seed');
     expect(result.code).toBe(2);

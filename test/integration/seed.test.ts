@@ -123,6 +123,21 @@ describe('demo data', () => {
     }
   });
 
+  it('when seeded, then the reports of the admin and of Northwind have revenue, cost and numbers on first start', async () => {
+    const { db } = database.current;
+    const now = new Date('2026-11-29T12:00:00Z');
+    const { loadReport } = await import('../../src/services/reports.ts');
+    const { defaultReportRange } = await import('../../src/domain/report-range.ts');
+    const northwind = (await db('accounts').where({ email: 'reseller@example.com' }).first('id')) as { id: number };
+    for (const scope of [{ kind: 'all' as const }, { kind: 'reseller' as const, id: Number(northwind.id) }]) {
+      const month = await loadReport(db, scope, 'month', defaultReportRange(now, 'month'), { limit: 50, offset: 0 }, now);
+      expect(month.kind === 'money' && Number(month.totals.revenue), `${scope.kind} revenue`).toBeGreaterThan(0);
+      expect(month.kind === 'money' && Number(month.totals.cost), `${scope.kind} cost`).toBeGreaterThan(0);
+      const usage = await loadReport(db, scope, 'utilisation', defaultReportRange(now, 'day'), { limit: 50, offset: 0 }, now);
+      expect(usage.kind === 'utilisation' && usage.totals?.owned, `${scope.kind} owned`).toBeGreaterThan(0);
+    }
+  });
+
   it('when the database has accounts already, then seeding writes nothing', async () => {
     const { db } = database.current;
     const before = Number((await db('products').count({ c: '*' }).first())!.c);

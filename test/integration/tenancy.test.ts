@@ -127,6 +127,8 @@ const ROUTES: Record<string, RouteCase> = {
   },
   '/admin/calls': { area: 'admin' },
   '/admin/calls/export.csv': { area: 'admin' },
+  '/admin/reports': { area: 'admin' },
+  '/admin/reports/export.csv': { area: 'admin' },
   '/admin/calls/:id': { area: 'admin', own: (w) => ({ id: w.call.otherResellersCustomer }), foreign: () => [{ id: 999999 }] },
   '/admin/switches': { area: 'admin' },
   '/admin/rejected-cdrs': { area: 'admin' },
@@ -187,6 +189,8 @@ const ROUTES: Record<string, RouteCase> = {
   '/reseller/mail-templates/:event': { area: 'reseller', own: () => ({ event: 'number.purchased' }), foreign: () => [{ event: 'no.such' }] },
   '/reseller/calls': { area: 'reseller' },
   '/reseller/calls/export.csv': { area: 'reseller' },
+  '/reseller/reports': { area: 'reseller' },
+  '/reseller/reports/export.csv': { area: 'reseller' },
   // A call to its customer's number is the reseller's too (its margin); other tenants' calls are not.
   '/reseller/calls/:id': {
     area: 'reseller',

@@ -36,6 +36,14 @@ export async function findAccountById(db: Db, id: number): Promise<AccountRow | 
   return db<AccountRow>('accounts').where({ id }).first();
 }
 
+/** Many accounts at once, by id (a batch of events reads its accounts in one query). */
+export async function findAccountsByIds(db: Db, ids: number[]): Promise<Map<number, AccountRow>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db<AccountRow>('accounts').whereIn('id', unique);
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
 /** Reads the account under a row lock: the caller is inside the transaction that changes money. */
 export async function lockAccount(db: Db, id: number): Promise<AccountRow | undefined> {
   return db<AccountRow>('accounts').where({ id }).forUpdate().first();

@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 export const SQL_FUNCTIONS = [
   'call_billed_cost', 'call_cost', 'call_allowance', 'rate_terms_in_force', 'lock_call_reservations',
   'take_call_slots', 'release_call_slots', 'charge_cdr_batch',
+  'add_report_rows', 'add_call_report_rows', 'add_fee_report_rows', 'compact_report_rollups', 'rebuild_report_rollups',
 ] as const;
 export type SqlFunctionName = (typeof SQL_FUNCTIONS)[number];
 

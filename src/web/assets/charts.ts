@@ -22,7 +22,8 @@ function draw(canvas: HTMLCanvasElement): void {
   new Chart(canvas, {
     type: data.type,
     data: {
-      labels: data.labels.map((day) => day.slice(5)),
+      // Days show as MM-DD; other labels (months, names, numbers) as they come.
+      labels: data.labels.map((label) => (/^\d{4}-\d{2}-\d{2}$/.test(label) ? label.slice(5) : label)),
       datasets: data.datasets.map((set, i) => ({
         label: set.label,
         data: set.data,

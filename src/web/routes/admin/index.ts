@@ -24,6 +24,7 @@ import { paymentSettingsRouter } from '../payments/settings-router.ts';
 import { webhooksRouter } from '../webhooks/router.ts';
 import { invoicesRouter } from '../invoices/router.ts';
 import { companyRouter } from '../company/router.ts';
+import { reportsRouter } from '../reports/router.ts';
 export function adminRouter(context: AppContext): Router {
   const { db, now } = context;
   const router = Router();
@@ -38,6 +39,7 @@ export function adminRouter(context: AppContext): Router {
   router.use('/dids', didsRouter(context));
   router.use('/providers', providersRouter(context));
   router.use('/calls', callsRouter(context));
+  router.use('/reports', reportsRouter(context));
   router.use('/switches', switchesRouter(context));
   router.use('/rejected-cdrs', rejectedCdrsRouter(context));
   router.use('/expired-reservations', expiredReservationsRouter(context));

@@ -11,6 +11,7 @@ import { buyRouter, receiptsRouter } from '../buy/router.ts';
 import { holdsRouter } from '../holds/router.ts';
 import { heldDidsRouter } from '../held-dids/router.ts';
 import { callsRouter } from '../calls/router.ts';
+import { reportsRouter } from '../reports/router.ts';
 import { ownPaymentsRouter } from '../payments/router.ts';
 import { refillRouter } from '../payments/refill-router.ts';
 import { presentRefill } from '../payments/presenter.ts';
@@ -41,6 +42,7 @@ export function resellerRouter(context: AppContext): Router {
   router.use('/receipts', receiptsRouter(context));
   router.use('/dids', heldDidsRouter(context));
   router.use('/calls', callsRouter(context));
+  router.use('/reports', reportsRouter(context));
   router.use('/payments', ownPaymentsRouter(context));
   router.use('/refill', refillRouter(context));
   router.use('/payment-settings', paymentSettingsRouter(context));
