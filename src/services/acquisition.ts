@@ -1,8 +1,9 @@
 // The steps every acquisition of a number shares, whether the holder buys it or the admin assigns
 // it: take it off the seller's shelf by a conditional update (so it is sold once, whatever runs
 // concurrently), at the terms the buyer pays (a live hold of its own keeps the prices of hold
-// time), check the buyer's funds under its row lock, subscribe, charge the first period, and
-// record it. The use cases that compose them are in purchases.ts.
+// time; the number leaves that hold, and an emptied hold ends), check the buyer's funds under its
+// row lock, subscribe, charge the first period, and record it. The use cases that compose them are
+// in purchases.ts.
 import { findSellerName } from '../db/repos/company-profiles.ts';
 import type { Db } from '../db/knex.ts';
 import type { Transaction } from '../db/transaction.ts';
@@ -11,7 +12,7 @@ import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { findDid, findSubscriptionByPurchaseKey, insertSubscription, takeFromShelf, type Shelf } from '../db/repos/did-holdings.ts';
 import type { DidRow } from '../db/repos/dids.ts';
 import { findPurchaseEntries, type LedgerEntryRow } from '../db/repos/ledger.ts';
-import { findLockedPrices, type LockedPrices } from '../db/repos/number-holds.ts';
+import { endHold, findLockedPrices, lockLiveHoldOfProduct, removeHoldItem, type LockedPrices } from '../db/repos/number-holds.ts';
 import { findResellerPrice, pickTerms, upsertResellerPrice } from '../db/repos/reseller-prices.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { startTerm, type TermStart } from '../domain/billing-calendar.ts';
@@ -130,7 +131,23 @@ function describePeriod(product: DidRow, first: TermStart): string {
 /** The number taken off its shelf for the buyer, at the terms the buyer pays; or the purchase this key made before. */
 type Taken = { kind: 'replayed'; result: PurchaseResult } | { kind: 'taken'; buyer: AccountRow; seller: AccountRow; shelf: Shelf; product: DidRow; terms: PriceTerms };
 
-export async function takeForBuyer(trx: Transaction, buyerId: number, productId: number, key: string, now: Date): Promise<Taken> {
+/**
+ * A bought number leaves the buyer's hold it was under, and a hold with no numbers left is ended
+ * (released) in the purchase's transaction, however the number was bought: by a hold's order
+ * (which ends that hold as ordered itself: `orderedHoldId`), by listing numbers, or on the pages.
+ */
+async function leaveHold(trx: Transaction, holdId: number, productId: number, now: Date): Promise<void> {
+  if ((await removeHoldItem(trx, holdId, productId)) === 0) await endHold(trx, holdId, 'released_at', now);
+}
+
+export async function takeForBuyer(
+  trx: Transaction,
+  buyerId: number,
+  productId: number,
+  key: string,
+  now: Date,
+  options: { orderedHoldId?: number | undefined } = {},
+): Promise<Taken> {
   // The buyer's row is locked first: giving it the number takes a key-share lock on it (the
   // foreign key), so locking it only afterwards would deadlock two purchases of one buyer.
   const buyer = await lockAccount(trx, buyerId);
@@ -146,6 +163,8 @@ export async function takeForBuyer(trx: Transaction, buyerId: number, productId:
       ? { reseller_id: buyer.id, customer_id: null }
       : { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: buyer.id };
   const locked = (await findLockedPrices(trx, buyer.id, [productId], now)).get(productId);
+  // Locked before the product, as a release locks them; read before taking it clears the product's hold.
+  const hold = await lockLiveHoldOfProduct(trx, buyer.id, productId, now);
   const product = await takeFromShelf(trx, productId, shelf, holder, now);
   if (!product) {
     // The same form sent twice at once: the other request bought it and has committed.
@@ -155,6 +174,7 @@ export async function takeForBuyer(trx: Transaction, buyerId: number, productId:
   }
   const terms = await sellTerms(trx, shelf, product);
   if (!terms) throw new NotFoundError(NOT_FOR_SALE_MESSAGE);
+  if (hold && hold.id !== options.orderedHoldId) await leaveHold(trx, hold.id, product.id, now);
   // A number the buyer holds costs what it cost when the hold was made.
   return { kind: 'taken', buyer, seller, shelf, product, terms: withLockedPrices(terms, locked) };
 }

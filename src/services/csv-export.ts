@@ -15,6 +15,9 @@ export interface CsvTable<Row> {
   record: (row: Row) => ReadonlyArray<string | number>;
 }
 
+/** Batches of rows: read from the database as they go (keysetBatches), or a few rows at hand ([rows]). */
+export type CsvBatches<Row> = AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>;
+
 /** Batches from `read(after, limit)` until one comes back short; `keyOf` the last row gives the next cursor. */
 export async function* keysetBatches<Row, Key>(
   read: (after: Key | undefined, limit: number) => Promise<Row[]>,
@@ -35,7 +38,7 @@ export async function* keysetBatches<Row, Key>(
  * away (a closed browser tab) stops the reads: the pipeline ends the generator, which asks for no
  * further batch, and the early close is not an error of ours.
  */
-export async function writeCsv<Row>(table: CsvTable<Row>, batches: AsyncIterable<readonly Row[]>, out: Writable): Promise<number> {
+export async function writeCsv<Row>(table: CsvTable<Row>, batches: CsvBatches<Row>, out: Writable): Promise<number> {
   let count = 0;
   async function* records() {
     for await (const rows of batches) {

@@ -2,7 +2,8 @@
 // a conditional update of its product row (so two accounts never hold one number, and a purchase
 // by anyone else is refused until the hold ends), and each at the prices the holder pays at hold
 // time: its order pays those while the hold lives, whatever the seller changes meanwhile. Ended by the holder, by an order, or by time:
-// the expiry job records `hold.expired`.
+// the expiry job records `hold.expired`. A number of it bought any other way leaves it, and the
+// purchase that takes its last number releases it (acquisition.ts).
 import type { Db } from '../db/knex.ts';
 import { startRecurringJob, type RecurringJob } from './recurring-job.ts';
 import { inTransaction } from '../db/transaction.ts';

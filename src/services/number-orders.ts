@@ -1,10 +1,11 @@
 // Buying several numbers at once (the API's number orders): all of them or none, in one
 // transaction, each through the same acquisition steps as a purchase on the Buy DIDs page; an order
-// of a hold's numbers ends the hold. A number under the buyer's live hold (ordered by hold_id or by
-// number) is charged the setup and monthly fee locked when it was held, as on the pages.
+// by hold_id ends that hold as ordered. A number under the buyer's live hold (ordered by hold_id or
+// by number) is charged the setup and monthly fee locked when it was held, as on the pages; ordered
+// by number, it leaves its hold, and a hold left with no numbers is released (acquisition.ts).
 import type { Db } from '../db/knex.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { findAccountById } from '../db/repos/accounts.ts';
+import { findAccountById, lockAccount } from '../db/repos/accounts.ts';
 import { findOffersByNumber } from '../db/queries/offers.ts';
 import { endHold, listHoldItems, lockHold } from '../db/repos/number-holds.ts';
 import { findOrder, insertOrder, insertOrderItems, listOrderItems, setOrderTotal, type OrderItemRow, type OrderRow } from '../db/repos/number-orders.ts';
@@ -43,7 +44,8 @@ async function numbersOfHold(db: Db, accountId: number, holdId: number, now: Dat
 export async function orderNumbers(db: Db, input: OrderInput): Promise<OrderView> {
   const { accountId, now, actorId, pricing } = input;
   return inTransaction(db, async (trx) => {
-    const buyer = await findAccountById(trx, accountId);
+    // The buyer first, then its hold: the order a purchase locks them in (acquisition.ts).
+    const buyer = await lockAccount(trx, accountId);
     if (!buyer) throw new NotFoundError('Account not found');
     const numbers = input.holdId !== undefined ? await numbersOfHold(trx, accountId, input.holdId, now) : [...new Set(input.numbers ?? [])];
     if (numbers.length === 0) throw new ValidationError('Name at least one number', { numbers: 'Name at least one number' });
@@ -59,7 +61,7 @@ export async function orderNumbers(db: Db, input: OrderInput): Promise<OrderView
     for (const offer of offers.sort((a, b) => a.number.localeCompare(b.number))) {
       const key = `order-${order.id}-${offer.id}`;
       // A number under the buyer's live hold is charged the prices of hold time (takeForBuyer).
-      const taken = await takeForBuyer(trx, accountId, offer.id, key, now);
+      const taken = await takeForBuyer(trx, accountId, offer.id, key, now, { orderedHoldId: input.holdId });
       if (taken.kind === 'replayed') throw new ConflictError('This order was placed already');
       await requireFunds(trx, taken, pricing.decimals, now, pricing.prorateFirstPeriod);
       const subscription = await subscribe(trx, taken, key, now);

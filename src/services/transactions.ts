@@ -1,21 +1,15 @@
-// An account's ledger as its Transactions page and CSV export show it.
+// An account's ledger as its Transactions page shows it (the CSV: web/routes/transactions/export.ts).
 import type { Db } from '../db/knex.ts';
-import type { Writable } from 'node:stream';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import {
   countLedgerEntries,
-  iterateLedgerEntries,
   listLedgerEntries,
   type LedgerFilters,
   type LedgerHistoryRow,
 } from '../db/repos/ledger-history.ts';
 import type { LedgerKind } from '../db/repos/ledger.ts';
-import { toPlain } from '../domain/money.ts';
 import { NotFoundError } from '../errors.ts';
 import { availableFunds, reservedForCalls } from './ledger.ts';
-import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
 
 export const LEDGER_KINDS: LedgerKind[] = ['payment', 'refill', 'adjustment', 'refund', 'setup_fee', 'recurring_fee', 'call_charge', 'tax'];
 
@@ -82,39 +76,4 @@ export async function loadTransactions(
     reservedForCalls(db, accountId, now),
   ]);
   return { account, availableFunds: availableFunds(account, reserved), reservedForCalls: reserved, rows, total };
-}
-
-/**
- * Text typed by users goes into spreadsheets: a cell starting with = + - @ (or a tab or carriage
- * return) would be run as a formula, so such text is prefixed with a quote (OWASP CSV injection).
- */
-export const TRANSACTION_CSV_COLUMNS = [
-  'id', 'created_at', 'kind', 'description', 'amount', 'balance_after', 'reference_type', 'reference_id', 'corrects_entry_id',
-] as const;
-
-/** Streams the filtered ledger as CSV, newest first, amounts as plain decimal strings. */
-export async function writeTransactionsCsv(
-  db: Db,
-  accountId: number,
-  filters: TransactionFilters,
-  decimals: number,
-  output: Writable,
-): Promise<void> {
-  async function* records() {
-    for await (const row of iterateLedgerEntries(db, accountId, ledgerFiltersOf(filters))) {
-      yield [
-        row.id,
-        new Date(row.created_at).toISOString(),
-        row.kind,
-        row.description,
-        toPlain(row.amount, decimals),
-        toPlain(row.balance_after, decimals),
-        row.reference_type ?? '',
-        row.reference_id ?? '',
-        row.corrects_entry_id ?? '',
-      ];
-    }
-  }
-  const columns = csvColumns(TRANSACTION_CSV_COLUMNS, ['id', 'amount', 'balance_after', 'reference_id', 'corrects_entry_id']);
-  await pipeline(Readable.from(records()), csvWriter(columns), output);
 }

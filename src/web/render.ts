@@ -2,7 +2,7 @@
 import type { Application, Request, Response } from 'express';
 import type { Flash } from './types.ts';
 import { pageLocals } from './presenters/viewer.ts';
-import { writeCsv, type CsvTable } from '../services/csv-export.ts';
+import { writeCsv, type CsvBatches, type CsvTable } from '../services/csv-export.ts';
 
 export interface PageData {
   title: string;
@@ -28,7 +28,7 @@ export function flash(req: Request, kind: Flash['kind'], text: string): void {
 }
 
 /** A list's CSV export as a download, streamed batch by batch (services/csv-export.ts). */
-export async function sendCsv<Row>(res: Response, filename: string, table: CsvTable<Row>, batches: AsyncIterable<readonly Row[]>): Promise<void> {
+export async function sendCsv<Row>(res: Response, filename: string, table: CsvTable<Row>, batches: CsvBatches<Row>): Promise<void> {
   res.type('text/csv; charset=utf-8');
   res.attachment(filename);
   await writeCsv(table, batches, res);

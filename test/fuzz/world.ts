@@ -112,6 +112,7 @@ export async function buildWorld(db: Knex): Promise<World> {
       { prefix: '/reseller/invoices/', values: await invoiceOf('NW-00001') },
       { prefix: '/customer/invoices/', values: await invoiceOf('NW-00001') },
       { prefix: '/admin/company/accounts/', values: { id: acme.id } },
+      { prefix: '/account/api-keys/', values: { id: await one(db('api_keys').orderBy('id')) } },
       { prefix: '/admin/company/taxes/', values: { id: await one(db('tax_rates').orderBy('id')) } },
       { prefix: '/reseller/company/accounts/', values: { id: globex.id } },
     ],
@@ -130,6 +131,9 @@ export async function buildWorld(db: Knex): Promise<World> {
       { role: 'admin', path: `/admin/accounts/${acme.id}/money`, post: { kind: 'payment', amount: '1.00' } },
       { role: 'reseller', path: `/reseller/customers/${resellersVictim.id}/money`, post: { kind: 'payment', amount: '1.00' } },
       { role: 'admin', path: `/admin/payments/${acmePayment}/refund`, post: { amount: '1.00', idempotency_key: '5b0c2a4e-3f7d-4e43-9d2a-1c7e2b9f0a11' } },
+      // The credit note's review: its form is the one that issues the note.
+      { role: 'admin', path: `/admin/invoices/${(await invoiceOf('DH-00001')).id}/credit-notes`, post: { amount: '0.01', reason: 'fuzz review' } },
+      { role: 'reseller', path: `/reseller/invoices/${(await invoiceOf('NW-00001')).id}/credit-notes`, post: { amount: '0.01', reason: 'fuzz review' } },
     ],
     numbers: { customer: await numberOf(globexProduct), directCustomer: await numberOf(acmeProduct) },
     switchToken: sw.token,

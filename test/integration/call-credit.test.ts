@@ -10,6 +10,7 @@ import { releaseCallSlots } from '../../src/db/repos/call-slots.ts';
 import { releaseExpiredReservations } from '../../src/services/call-reservations.ts';
 import { purchaseDid } from '../../src/services/purchases.ts';
 import { applyResellerPlan, assignPlanToDids } from '../../src/services/plan-numbers.ts';
+import { formatDurationHtml, formatPhoneHtml } from '../../src/web/presenters/format.ts';
 import { createPlan } from '../helpers/rate-plans.ts';
 import { createTestApp } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
@@ -239,5 +240,21 @@ describe('reservations', () => {
     await totalsEqualSlots();
     expect((await db('call_slots').whereIn('call_uuid', uuids).pluck('call_uuid')).sort()).toEqual([uuids[0], uuids[2]].sort());
     expect(await db('expired_call_reservations').where({ call_uuid: uuids[1] }).first()).toBeUndefined();
+  });
+
+  it('when the admin opens Expired reservations, then the number is grouped and the allowance is a duration, as on every other page', async () => {
+    const db = database.current.db;
+    const customer = await makeAccount(db, { role: 'customer', parent: admin });
+    const did = await makeOwnedDid(db, { owner: customer });
+    const uuid = randomUUID();
+    await db('expired_call_reservations').insert({
+      call_uuid: uuid, product_id: did.id, account_id: customer.id, allowed_seconds: 496, owner_reserved: '4.96', reseller_reserved: '0',
+      created_at: clock, expires_at: clock, released_at: clock,
+    });
+    const page = await (await loginAs(app, admin.email)).get('/admin/expired-reservations');
+    const row = new RegExp(`data-expired="${uuid}">[\\s\\S]*?</tr>`).exec(page.text)![0];
+    expect(row).toContain(formatPhoneHtml(did.number));
+    expect(row).not.toContain(`>${did.number}<`);
+    expect(row).toContain(formatDurationHtml(496));
   });
 });

@@ -1,5 +1,5 @@
 // The admin's Audit log page: every audited change, newest first, filtered by actor, entity type,
-// action and date (UTC days, both included), paged, and streamed in batches for the CSV.
+// action and date (UTC days, both included), paged, and read in keyset batches for the CSV.
 import type { Knex } from 'knex';
 import type { Db } from '../knex.ts';
 import { parseJson, type AuditRow } from './audit-trail.ts';
@@ -46,22 +46,19 @@ export async function listAuditLog(db: Db, filters: AuditFilters, window: { limi
   return { rows: parsed(rows), total: Number(count?.total ?? 0) };
 }
 
-/** The filtered log, newest first, in batches (keyset on created_at, id): how the CSV streams. */
-export async function* iterateAuditLog(db: Db, filters: AuditFilters, batchSize = 500): AsyncGenerator<AuditLogRow> {
-  let after: { created_at: Date; id: number } | undefined;
-  for (;;) {
-    const query = filtered(db, filters)
-      .leftJoin('accounts as a', 'a.id', 'l.actor_id')
-      .orderBy([{ column: 'l.created_at', order: 'desc' }, { column: 'l.id', order: 'desc' }])
-      .limit(batchSize)
-      .select(COLUMNS);
-    if (after) query.whereRaw('(l.created_at, l.id) < (?, ?)', [after.created_at, after.id]);
-    const rows = parsed((await query) as AuditLogRow[]);
-    for (const row of rows) yield row;
-    if (rows.length < batchSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { created_at: last.created_at, id: last.id };
-  }
+/**
+ * One batch of the CSV export, newest first: the filtered entries after the cursor entry in the
+ * page's order (created_at, id). The cursor's time is read in SQL, not passed back from a JS Date,
+ * which would drop the microseconds and skip or repeat entries of the same millisecond.
+ */
+export async function listAuditLogBatch(db: Db, filters: AuditFilters, afterId: number | undefined, limit: number): Promise<AuditLogRow[]> {
+  const query = filtered(db, filters)
+    .leftJoin('accounts as a', 'a.id', 'l.actor_id')
+    .orderBy([{ column: 'l.created_at', order: 'desc' }, { column: 'l.id', order: 'desc' }])
+    .limit(limit)
+    .select(COLUMNS);
+  if (afterId !== undefined) query.whereRaw('(l.created_at, l.id) < (select c.created_at, c.id from audit_log c where c.id = ?)', [afterId]);
+  return parsed((await query) as AuditLogRow[]);
 }
 
 /** What the filters offer: the accounts that made changes, the entity types and the actions logged. */

@@ -68,13 +68,11 @@ export async function listInvoices(
   return { rows: rows as InvoiceListRow[], total: Number((count as { n: string | number } | undefined)?.n ?? 0) };
 }
 
-/** Every row of the filter, for the CSV export, in batches. */
-export async function* streamInvoices(db: Db, scope: InvoiceScope, filters: InvoiceFilters, batch = 1000): AsyncGenerator<InvoiceListRow[]> {
-  for (let offset = 0; ; offset += batch) {
-    const rows = (await scoped(db, scope, filters).orderBy('i.id').limit(batch).offset(offset).select(columns(db))) as InvoiceListRow[];
-    if (rows.length > 0) yield rows;
-    if (rows.length < batch) return;
-  }
+/** One batch of the CSV export, by id: the filter's documents after the cursor id (keyset, never OFFSET). */
+export async function listInvoiceBatch(db: Db, scope: InvoiceScope, filters: InvoiceFilters, afterId: number | undefined, limit: number): Promise<InvoiceListRow[]> {
+  const query = scoped(db, scope, filters).orderBy('i.id').limit(limit).select(columns(db));
+  if (afterId !== undefined) query.where('i.id', '>', afterId);
+  return (await query) as InvoiceListRow[];
 }
 
 /** The document if the viewer may see it: the admin any, others as issuer or as customer. */

@@ -64,6 +64,26 @@ export async function listAccounts(
     .offset(page.offset);
 }
 
+/**
+ * One batch of the CSV export, in the list's order (name, then id): the filtered accounts after
+ * the cursor account's name and id (keyset, never OFFSET).
+ */
+export async function listAccountBatch(
+  db: Db,
+  scope: AccountScope,
+  filters: AccountFilters,
+  after: { name: string; id: number } | undefined,
+  limit: number,
+): Promise<AccountListRow[]> {
+  const query = scopedAccounts(db, scope, filters)
+    .select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role', sellerNameColumn(db, 'p', 'seller_name'))
+    .orderBy('a.name')
+    .orderBy('a.id')
+    .limit(limit);
+  if (after) query.whereRaw('(a.name, a.id) > (?, ?)', [after.name, after.id]);
+  return query;
+}
+
 /** The scope's accounts by id, after the cursor id (the API's pages). */
 export async function listAccountsAfter(db: Db, scope: AccountScope, afterId: number | undefined, limit: number): Promise<AccountListRow[]> {
   const query = scopedAccounts(db, scope).select(...LISTED_COLUMNS, 'p.name as parent_name', 'p.role as parent_role', sellerNameColumn(db, 'p', 'seller_name')).orderBy('a.id').limit(limit);

@@ -48,17 +48,11 @@ export async function listLedgerEntries(
     .offset(page.offset);
 }
 
-/** Keyset batches, newest first, for exports of any length. */
-export async function* iterateLedgerEntries(db: Db, accountId: number, filters: LedgerFilters, batchSize = 1000): AsyncGenerator<LedgerEntryRow> {
-  let belowId: number | undefined;
-  for (;;) {
-    const query = accountLedger(db, accountId, filters).select('l.*').orderBy('l.id', 'desc').limit(batchSize);
-    if (belowId !== undefined) query.where('l.id', '<', belowId);
-    const rows = (await query) as LedgerEntryRow[];
-    yield* rows;
-    if (rows.length < batchSize) return;
-    belowId = rows[rows.length - 1]!.id;
-  }
+/** One batch of the CSV export, newest first: the entries below the cursor id (keyset, never OFFSET). */
+export async function listLedgerEntryBatch(db: Db, accountId: number, filters: LedgerFilters, beforeId: number | undefined, limit: number): Promise<LedgerEntryRow[]> {
+  const query = accountLedger(db, accountId, filters).select('l.*').orderBy('l.id', 'desc').limit(limit);
+  if (beforeId !== undefined) query.where('l.id', '<', beforeId);
+  return (await query) as LedgerEntryRow[];
 }
 
 export async function findLedgerEntryOfAccount(db: Db, accountId: number, entryId: number): Promise<LedgerEntryRow | undefined> {

@@ -89,6 +89,32 @@ export async function endHold(db: Db, holdId: number, column: 'released_at' | 'e
   await db('products').where({ hold_id: holdId }).update({ hold_id: null, hold_account_id: null, held_until: null });
 }
 
+/**
+ * The buyer's own live hold on the product, its row locked: a purchase locks it before it takes the
+ * product, the order a release or the expiry job locks them in (the hold, then its products).
+ */
+export async function lockLiveHoldOfProduct(db: Db, accountId: number, productId: number, now: Date): Promise<HoldRow | undefined> {
+  return db('number_holds as h')
+    .join('products as p', 'p.hold_id', 'h.id')
+    .where('p.id', productId)
+    .where('p.hold_account_id', accountId)
+    .where('p.held_until', '>', now)
+    .where('h.expires_at', '>', now)
+    .whereNull('h.released_at')
+    .whereNull('h.expired_at')
+    .whereNull('h.ordered_at')
+    .select('h.*')
+    .forUpdate('h')
+    .first();
+}
+
+/** Takes one number out of a hold (it was bought); how many numbers the hold has left. */
+export async function removeHoldItem(db: Db, holdId: number, productId: number): Promise<number> {
+  await db('number_hold_items').where({ hold_id: holdId, product_id: productId }).delete();
+  const row = (await db('number_hold_items').where({ hold_id: holdId }).count({ n: '*' }).first()) as { n: string | number } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 /** Holds past their end that nothing ended yet, locked (skipping those another run has). */
 export async function lockDueHolds(db: Db, now: Date, limit: number): Promise<HoldRow[]> {
   return db('number_holds')

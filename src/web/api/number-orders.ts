@@ -1,5 +1,5 @@
 // /api/v1/number-orders: buy numbers (listed ones, or a hold's) all or none, with an
-// Idempotency-Key; the answer is the receipt.
+// Idempotency-Key; the answer is the receipt. Listed numbers under the caller's hold leave it.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.ts';
@@ -33,8 +33,13 @@ export const orderSchema = z
 
 const orderBody = z
   .object({
-    numbers: z.array(e164, { message: 'A list of numbers in E.164 form' }).min(1, 'Name at least one number').max(100, 'At most 100 numbers').optional(),
-    hold_id: z.number({ message: 'A hold id' }).int().positive().optional(),
+    numbers: z
+      .array(e164, { message: 'A list of numbers in E.164 form' })
+      .min(1, 'Name at least one number')
+      .max(100, 'At most 100 numbers')
+      .optional()
+      .openapi({ description: "Numbers to buy; one under the caller's live hold leaves that hold, and a hold left with none is released" }),
+    hold_id: z.number({ message: 'A hold id' }).int().positive().optional().openapi({ description: 'Buy every number of this live hold; the hold ends as ordered' }),
   })
   .refine((body) => (body.numbers === undefined) !== (body.hold_id === undefined), { message: 'Send either numbers or hold_id', path: ['numbers'] });
 

@@ -14,3 +14,8 @@ export function csvText(value: string | number | null | undefined): string {
 export function csvTime(value: Date | string | null | undefined): string {
   return value ? new Date(value).toISOString() : '';
 }
+
+/** A calendar day (a billing period's bound) as YYYY-MM-DD, UTC. */
+export function csvDay(value: Date | string | null | undefined): string {
+  return value ? new Date(value).toISOString().slice(0, 10) : '';
+}

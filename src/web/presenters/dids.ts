@@ -1,6 +1,6 @@
-// DID rows and audit rows as the admin's pages show them: formatted numbers, holder names,
+// DID rows and audit rows as the admin's pages show them (numbers through format.phone): holder names,
 // country names, and the changes an audit row records.
-import { DID_FIELDS, countryName, formatDidNumber } from '../../domain/did-terms.ts';
+import { DID_FIELDS, countryName } from '../../domain/did-terms.ts';
 import type { DidListRow } from '../../db/repos/dids.ts';
 import type { AuditNames, AuditRow } from '../../db/queries/audit-trail.ts';
 
@@ -20,7 +20,6 @@ export function plainRate(stored: string): string {
 export function presentDid(row: DidListRow) {
   return {
     ...row,
-    display_number: formatDidNumber(row.number),
     country_name: countryName(row.country),
     holder_label: holderLabel(row),
     billing_label: row.billing_type === 'one_time' ? 'One time' : row.billing_period === 'month' ? 'Calendar month' : row.billing_period === 'year' ? 'Annual' : 'Recurring',

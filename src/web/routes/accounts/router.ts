@@ -12,8 +12,9 @@ import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
-import { exportTransactions, showTransactions, transactionsExportQuery, transactionsQuery } from '../transactions/router.ts';
-import { writeAccountsCsv } from './export.ts';
+import { exportTransactions, transactionsExportQuery } from '../transactions/export.ts';
+import { showTransactions, transactionsQuery } from '../transactions/router.ts';
+import { exportAccounts } from './export.ts';
 import { moneyRouter } from './money-router.ts';
 import { accountScope, audienceOf, presentAccount, subscriptionLinks } from './presenter.ts';
 import { listQuerySchema, type ListQuery } from './schema.ts';
@@ -28,7 +29,7 @@ function filtersOf(res: Response, query: ListQuery): AccountFilters {
 }
 
 export function managedAccountsRouter(context: AppContext): Router {
-  const { db, config } = context;
+  const { db } = context;
   const router = Router();
   const listQuery = validate(listQuerySchema, { from: 'query', fallback: { page: 1 } });
   const loadAccount = (req: Request, res: Response) => getManagedAccount(db, accountScope(res), idParam(req, 'id', 'No such account'));
@@ -55,9 +56,8 @@ export function managedAccountsRouter(context: AppContext): Router {
   const exportQuery = validate(listQuerySchema, { from: 'query', answer: 'text' });
 
   router.get('/export.csv', exportQuery, async (_req, res) => {
-    res.type('text/csv; charset=utf-8');
-    res.attachment(`${audienceOf(areaRole(res)).plural.toLowerCase()}.csv`);
-    await writeAccountsCsv(db, accountScope(res), filtersOf(res, exportQuery.data(res)), config.moneyDecimals, res);
+    const fileName = `${audienceOf(areaRole(res)).plural.toLowerCase()}.csv`;
+    await exportAccounts(res, context, fileName, accountScope(res), filtersOf(res, exportQuery.data(res)));
   });
 
   router.use('/', settingsRouter(context), moneyRouter(context));

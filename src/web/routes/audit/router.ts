@@ -2,11 +2,11 @@
 // settings, money postings), newest first, with filters, pages and a CSV export of the filtered rows.
 import { Router } from 'express';
 import { auditFilterOptions, listAuditLog, type AuditFilters } from '../../../db/queries/audit-log.ts';
-import { writeAuditCsv } from '../../../services/audit-log.ts';
 import { filterState, validate } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { exportAuditLog } from './export.ts';
 import { actionLabel, entityLabel, presentAuditLogRow } from './presenter.ts';
 import { auditQuerySchema, type AuditQuery } from './schema.ts';
 
@@ -25,7 +25,8 @@ function currentOf(query: AuditQuery) {
   return { actor: query.actor, entity: query.entity, action: query.action, from: query.from, to: query.to };
 }
 
-export function auditRouter({ db }: AppContext): Router {
+export function auditRouter(context: AppContext): Router {
+  const { db } = context;
   const router = Router();
 
   router.get('/', listQuery, async (_req, res) => {
@@ -50,9 +51,7 @@ export function auditRouter({ db }: AppContext): Router {
   });
 
   router.get('/export.csv', exportQuery, async (_req, res) => {
-    res.type('text/csv; charset=utf-8');
-    res.attachment('audit-log.csv');
-    await writeAuditCsv(db, filtersOf(exportQuery.data(res)), res);
+    await exportAuditLog(res, context, filtersOf(exportQuery.data(res)));
   });
 
   return router;

@@ -55,7 +55,7 @@ export function assignRouter(context: AppContext): Router {
     await renderPage(res, 'admin/dids/assign-confirm', {
       title: `Assign ${formatDidNumber(quote.product.number)}`,
       quote,
-      did: { id, display_number: formatDidNumber(quote.product.number) },
+      did: { id, number: quote.product.number },
       charge: form.charge === 'yes',
       purchaseKey: randomUUID(),
     });

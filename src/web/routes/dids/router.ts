@@ -86,7 +86,7 @@ export function didsRouter(context: AppContext): Router {
     const did = presentDid(detail.did);
     const names = await auditNames(db, detail.audit);
     await renderPage(res, 'admin/dids/show', {
-      title: did.display_number, did, fields: fieldInfo(), subscriptions: detail.subscriptions,
+      title: formatDidNumber(did.number), did, fields: fieldInfo(), subscriptions: detail.subscriptions,
       audit: detail.audit.map((row) => presentAudit(row, names)), removal: detail.removal,
       preview: previewCosts(detail.did, previewOptions), previewOptions, canAssign: true,
       ratePlan: detail.did.rate_plan_id ? await findRatePlan(db, null, detail.did.rate_plan_id) : undefined,

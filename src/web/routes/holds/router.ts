@@ -6,8 +6,10 @@ import { holdNumbers, loadHolds, releaseHold } from '../../../services/number-ho
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
+import { formatPhone } from '../../presenters/format.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { presentHold } from './presenter.ts';
 import { holdFormSchema } from './schema.ts';
 
 export const PAGE_HOLD_MINUTES = 10;
@@ -16,8 +18,9 @@ export function holdsRouter({ db, config, now }: AppContext): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
+    const base = `/${areaRole(res)}`;
     const holds = await loadHolds(db, currentAccount(res).id, { limit: 50, activeOnly: true }, now());
-    await renderPage(res, 'purchases/holds', { title: 'My holds', holds, base: `/${areaRole(res)}` });
+    await renderPage(res, 'purchases/holds', { title: 'My holds', holds: holds.map((hold) => presentHold(hold, base)), base });
   });
 
   const holdForm = validate(holdFormSchema, {
@@ -33,16 +36,16 @@ export function holdsRouter({ db, config, now }: AppContext): Router {
       await holdNumbers(db, { accountId: currentAccount(res).id, numbers: [number], minutes: PAGE_HOLD_MINUTES, maxMinutes: config.apiHoldMaxMinutes, now: now() });
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      flash(req, 'error', `${number} cannot be held: it was just sold or someone else holds it.`);
+      flash(req, 'error', `${formatPhone(number)} cannot be held: it was just sold or someone else holds it.`);
       return res.redirect(303, `/${areaRole(res)}/buy`);
     }
-    flash(req, 'success', `${number} is held for you for ${PAGE_HOLD_MINUTES} minutes: nobody else can buy it meanwhile.`);
+    flash(req, 'success', `${formatPhone(number)} is held for you for ${PAGE_HOLD_MINUTES} minutes: nobody else can buy it meanwhile.`);
     res.redirect(303, `/${areaRole(res)}/holds`);
   });
 
   router.post('/:id/release', async (req, res) => {
     const hold = await releaseHold(db, currentAccount(res).id, idParam(req, 'id', 'No such hold'), now());
-    flash(req, 'success', `Released ${hold.numbers.join(', ')}: back on offer to everyone.`);
+    flash(req, 'success', `Released ${hold.numbers.map(formatPhone).join(', ')}: back on offer to everyone.`);
     res.redirect(303, `/${areaRole(res)}/holds`);
   });
 

@@ -6,7 +6,6 @@ import { Router, type Response } from 'express';
 import { findLogo, listBilledAccounts, listInvoices, type InvoiceScope } from '../../../db/queries/invoices.ts';
 import { findInvoice } from '../../../db/repos/invoices.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
-import { writeInvoiceLinesCsv, writeInvoicesCsv } from '../../../services/invoice-csv.ts';
 import { renderInvoicePdf } from '../../../services/invoice-pdf.ts';
 import { issueInvoice } from '../../../services/invoices.ts';
 import { currentAccount } from '../../middleware/auth.ts';
@@ -17,6 +16,7 @@ import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts'
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { creditNoteRoutes } from './credit-notes-router.ts';
+import { exportInvoiceLines, exportInvoices } from './export.ts';
 import { KIND_LABELS, STATUS_LABELS, presentListRow } from './presenter.ts';
 import { generateSchema, invoicesQuerySchema } from './schema.ts';
 import { invoicePages } from './show-page.ts';
@@ -60,9 +60,7 @@ export function invoicesRouter(context: AppContext, role: Role): Router {
   router.get('/export.csv', exportQuery, async (_req, res) => {
     const query = exportQuery.data(res);
     const side = areaRole(res) === 'reseller' ? (query.side ?? 'issued') : undefined;
-    res.type('text/csv; charset=utf-8');
-    res.attachment('invoices.csv');
-    await writeInvoicesCsv(db, scopeOf(res, side), { period: query.period, accountId: query.account, status: query.status, kind: query.kind }, config.moneyDecimals, res);
+    await exportInvoices(res, context, scopeOf(res, side), { period: query.period, accountId: query.account, status: query.status, kind: query.kind });
   });
 
   if (role !== 'customer') {
@@ -107,10 +105,7 @@ export function invoicesRouter(context: AppContext, role: Role): Router {
   // The document as a PDF, or its lines as CSV, named after its number.
   router.get('/:id/:file', async (req, res) => {
     const invoice = await pages.visible(req, res);
-    if (req.params.file === `invoice-${invoice.number}.csv`) {
-      res.type('text/csv; charset=utf-8').attachment(`invoice-${invoice.number}.csv`);
-      return writeInvoiceLinesCsv(invoice, config.moneyDecimals, res);
-    }
+    if (req.params.file === `invoice-${invoice.number}.csv`) return exportInvoiceLines(res, context, invoice);
     if (req.params.file !== `invoice-${invoice.number}.pdf`) throw new NotFoundError('There is no such file');
     const corrects = invoice.corrects_invoice_id ? await findInvoice(db, invoice.corrects_invoice_id) : undefined;
     const logo = invoice.issuer_snapshot.has_logo ? await findLogo(db, invoice.issuer_id) : null;

@@ -2,7 +2,6 @@
 // first), or many from the plan's page (every number with its buy terms, the plan's sell terms and
 // the margin, negative ones highlighted), before anything is saved. Mounted in the reseller's area.
 import { Router, type Request } from 'express';
-import { formatDidNumber } from '../../../domain/did-terms.ts';
 import { NotFoundError, ValidationError } from '../../../errors.ts';
 import { applyResellerPlan, previewResale } from '../../../services/plan-numbers.ts';
 import { loadRatePlan } from '../../../services/rate-plans.ts';
@@ -32,7 +31,7 @@ export function applyRouter({ db, config, now }: AppContext): Router {
     const detail = await loadRatePlan(db, resellerId, plan, now());
     const preview = await previewResale(db, resellerId, { planId: detail.plan.id }, [productId], { now: now(), decimals: config.moneyDecimals });
     if (preview.total === 0) throw new NotFoundError('There is no such number');
-    await renderPage(res, 'rate-plans/apply-one', { title: `Apply ${detail.plan.name}`, base: BASE, detail, row: preview.rows[0], formatNumber: formatDidNumber });
+    await renderPage(res, 'rate-plans/apply-one', { title: `Apply ${detail.plan.name}`, base: BASE, detail, row: preview.rows[0] });
   });
 
   router.post('/apply-one', oneForm, async (req, res) => {
@@ -49,7 +48,7 @@ export function applyRouter({ db, config, now }: AppContext): Router {
     const detail = await loadRatePlan(db, resellerId, planId(req), now());
     const preview = await previewResale(db, resellerId, { planId: detail.plan.id }, 'all', { now: now(), decimals: config.moneyDecimals, limit: 500 });
     await renderPage(res, 'rate-plans/apply', {
-      title: `Apply ${detail.plan.name}`, base: BASE, detail, preview, formatNumber: formatDidNumber, values: {}, fieldErrors: {},
+      title: `Apply ${detail.plan.name}`, base: BASE, detail, preview, values: {}, fieldErrors: {},
     });
   });
 

@@ -2,7 +2,7 @@
 // the margins of its numbers under the plan as typed, before it is saved.
 import type { Response } from 'express';
 import { previewCosts } from '../../../domain/cost-preview.ts';
-import { RATE_TERM_FIELDS, formatDidNumber } from '../../../domain/did-terms.ts';
+import { RATE_TERM_FIELDS } from '../../../domain/did-terms.ts';
 import { MARKUP_FIELDS, type PlanKind } from '../../../domain/rate-plans.ts';
 import { listResoldOnPlan } from '../../../db/repos/plan-numbers.ts';
 import type { RatePlanVersionRow } from '../../../db/repos/rate-plans.ts';
@@ -44,7 +44,6 @@ export function planFormPage({ db, config, now }: AppContext) {
       previewOptions,
       margins: options.margins,
       format: res.locals.format,
-      formatNumber: formatDidNumber,
     }, status);
   }
 

@@ -3,19 +3,19 @@
 // router, mounted in the reseller's and the customer's areas) and, through the managed accounts
 // pages, for the accounts the admin or a reseller manages: their routes put the validators first.
 import { Router, type Response } from 'express';
-import { LEDGER_KINDS, LEDGER_KIND_LABELS, loadTransactions, writeTransactionsCsv } from '../../../services/transactions.ts';
+import { LEDGER_KINDS, LEDGER_KIND_LABELS, loadTransactions } from '../../../services/transactions.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { filterState, validate } from '../../middleware/validate.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
 import { renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
+import { exportTransactions, transactionsExportQuery } from './export.ts';
 import { transactionsQuerySchema } from './schema.ts';
 
 export const TRANSACTIONS_PAGE_SIZE = 50;
 
 export const transactionsQuery = validate(transactionsQuerySchema, { from: 'query', fallback: { page: 1 } });
-export const transactionsExportQuery = validate(transactionsQuerySchema, { from: 'query', answer: 'text' });
 
 export interface TransactionsView {
   title: string;
@@ -45,14 +45,6 @@ export async function showTransactions(context: AppContext, res: Response, accou
     exportHref: hrefWith(`${view.path}/export.csv`, current),
     pager: pageLinks(view.path, current, data.total, query.page, TRANSACTIONS_PAGE_SIZE),
   }, status);
-}
-
-/** The CSV, behind transactionsExportQuery. */
-export async function exportTransactions(context: AppContext, res: Response, accountId: number, fileName: string): Promise<void> {
-  const query = transactionsExportQuery.data(res);
-  res.type('text/csv; charset=utf-8');
-  res.attachment(fileName);
-  await writeTransactionsCsv(context.db, accountId, { kind: query.kind, from: query.from, to: query.to }, context.config.moneyDecimals, res);
 }
 
 /** The logged-in account's own Transactions; its purchases link to their receipts. */
