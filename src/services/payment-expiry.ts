@@ -3,15 +3,21 @@
 // secret changed, server down for days). This job marks the pending top-ups older than that
 // lifetime as expired, so the pages stop saying "pending" forever. It credits and refunds nothing;
 // a payment Stripe reports paid later is credited all the same (services/stripe-payments.ts).
+// An automatic refill is charged while the billing run waits (services/automatic-refills.ts), so
+// one still pending an hour later was cut off by a crash between its claim and Stripe's answer:
+// it expires too, and if Stripe did charge the card, payment_intent.succeeded still credits it.
 import type { Config } from '../config.ts';
 import type { Db } from '../db/knex.ts';
-import { expirePendingCheckouts } from '../db/repos/payments.ts';
+import { expireStalePendingPayments } from '../db/repos/payments.ts';
 import type { Logger } from '../logger.ts';
 import { startRecurringJob, type RecurringJob } from './recurring-job.ts';
 
 export async function expireAbandonedPayments(db: Db, config: Pick<Config, 'checkoutExpiryHours'>, now: Date): Promise<number> {
-  return expirePendingCheckouts(db, new Date(now.getTime() - config.checkoutExpiryHours * 3_600_000), now);
+  const checkout = new Date(now.getTime() - config.checkoutExpiryHours * 3_600_000);
+  return expireStalePendingPayments(db, { checkout, refill: new Date(now.getTime() - REFILL_CONFIRMATION_MS) }, now);
 }
+
+const REFILL_CONFIRMATION_MS = 3_600_000;
 
 /** Every 15 minutes: a page says "Expired" at most a quarter of an hour after Stripe closed it. */
 export function startPaymentExpiry(

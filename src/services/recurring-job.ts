@@ -1,5 +1,6 @@
 // A job that runs every `intervalMs` in each app process, one run at a time; `stop` waits for the
-// run in progress. Jobs that may run in several processes at once must be safe for it (row locks).
+// run in progress. It also runs once `firstRunMs` after start: what came due while the server was
+// down (expired holds, abandoned payments, old outbox rows) is done at start, not an interval later. Jobs that may run in several processes at once must be safe for it (row locks).
 import type { Logger } from '../logger.ts';
 
 export interface RecurringJob {
@@ -12,6 +13,7 @@ export function startRecurringJob(
   intervalMs: number,
   logger: Pick<Logger, 'info' | 'error'>,
   messages: { done: string; failed: string; count: string },
+  firstRunMs = 2_000,
 ): RecurringJob {
   let current: Promise<void> | undefined;
   const run = () => {
@@ -25,10 +27,13 @@ export function startRecurringJob(
         current = undefined;
       });
   };
+  const first = setTimeout(run, Math.min(firstRunMs, intervalMs));
   const timer = setInterval(run, intervalMs);
+  first.unref();
   timer.unref();
   return {
     async stop() {
+      clearTimeout(first);
       clearInterval(timer);
       await current;
     },

@@ -5,7 +5,7 @@
 // payment that Stripe later reports paid is still credited: money received is never dropped.
 import type { AccountRow } from '../db/repos/accounts.ts';
 import { findLedgerEntryByKey } from '../db/repos/ledger.ts';
-import { insertDispute, updatePayment, type PaymentRow } from '../db/repos/payments.ts';
+import { EXPIRED_CHECKOUT_MESSAGE, insertDispute, updatePayment, type PaymentRow } from '../db/repos/payments.ts';
 import { lockRefillSettings, saveRefillSettings } from '../db/repos/refill-settings.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import { postLedgerEntry } from '../db/ledger-writer.ts';
@@ -85,7 +85,7 @@ export async function markPaymentFailed(trx: Transaction, payment: PaymentRow, m
 /** Stripe closed the Checkout page unpaid: nothing to credit. A payment already settled stays as it is. */
 export async function markPaymentExpired(trx: Transaction, payment: PaymentRow, now: Date): Promise<boolean> {
   if (payment.status !== 'pending') return false;
-  await updatePayment(trx, payment.id, { status: 'expired', failure_message: 'Not paid before the payment page closed', updated_at: now });
+  await updatePayment(trx, payment.id, { status: 'expired', failure_message: EXPIRED_CHECKOUT_MESSAGE, updated_at: now });
   return true;
 }
 

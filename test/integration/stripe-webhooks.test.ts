@@ -267,14 +267,19 @@ describe('Abandoned payments', () => {
     expect(await statusOf(payment.id)).toBe('succeeded');
   });
 
-  it('when the job runs, then pending Checkout payments older than the session lifetime expire and younger ones and refills stay pending', async () => {
+  it('when the job runs, then pending Checkout payments older than the session lifetime and refills unconfirmed for an hour expire, younger ones stay pending', async () => {
     const customer = await makeAccount(db, { role: 'customer', parent: people.admin });
     const now = new Date('2027-05-02T12:00:00Z');
     const old = (await newPayment('20', customer, null, new Date('2027-05-01T11:59:00Z'))).payment;
     const young = (await newPayment('20', customer, null, new Date('2027-05-01T12:01:00Z'))).payment;
-    const refill = await makePayment(db, { account: customer, amount: '20', kind: 'refill', createdAt: new Date('2027-04-01T00:00:00Z') });
-    expect(await expireAbandonedPayments(db, config, now)).toBeGreaterThanOrEqual(1);
-    expect([await statusOf(old.id), await statusOf(young.id), await statusOf(refill.id)]).toEqual(['expired', 'pending', 'pending']);
+    // A refill whose charge a crash cut off stays pending; one being charged right now is younger than an hour.
+    const stuckRefill = await makePayment(db, { account: customer, amount: '20', kind: 'refill', createdAt: new Date('2027-05-02T10:59:00Z') });
+    const liveRefill = await makePayment(db, { account: customer, amount: '20', kind: 'refill', createdAt: new Date('2027-05-02T11:30:00Z') });
+    expect(await expireAbandonedPayments(db, config, now)).toBeGreaterThanOrEqual(2);
+    expect([await statusOf(old.id), await statusOf(young.id), await statusOf(stuckRefill.id), await statusOf(liveRefill.id)])
+      .toEqual(['expired', 'pending', 'expired', 'pending']);
+    const messages = await db('payments').whereIn('id', [old.id, stuckRefill.id]).orderBy('id').pluck('failure_message');
+    expect(messages).toEqual(['Not paid before the payment page closed', expect.stringContaining('The charge was never confirmed')]);
     expect(config.checkoutExpiryHours).toBe(24);
   });
 

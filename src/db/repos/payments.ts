@@ -48,18 +48,28 @@ export async function findAccountPayment(db: Db, accountId: number, id: number):
 }
 
 /**
- * Pending Checkout payments created before `cutoff` become expired, in one conditional UPDATE: a
- * webhook crediting one of them at the same moment holds its row lock, and once it commits the row
- * is no longer pending, so the UPDATE skips it. Returns how many expired.
+ * Pending Checkout payments created before `checkoutCutoff`, and pending refills created before
+ * `refillCutoff`, become expired, in one conditional UPDATE: a webhook crediting one of them at
+ * the same moment holds its row lock, and once it commits the row is no longer pending, so the
+ * UPDATE skips it. Returns how many expired.
  */
-export async function expirePendingCheckouts(db: Db, cutoff: Date, now: Date): Promise<number> {
+export async function expireStalePendingPayments(db: Db, cutoffs: { checkout: Date; refill: Date }, now: Date): Promise<number> {
   const rows = await db('payments')
-    .where({ status: 'pending', kind: 'topup' })
-    .where('created_at', '<', cutoff)
-    .update({ status: 'expired', failure_message: 'Not paid before the payment page closed', updated_at: now })
+    .where({ status: 'pending' })
+    .where((stale) => stale
+      .where((topup) => topup.where({ kind: 'topup' }).where('created_at', '<', cutoffs.checkout))
+      .orWhere((refill) => refill.where({ kind: 'refill' }).where('created_at', '<', cutoffs.refill)))
+    .update({
+      status: 'expired',
+      failure_message: db.raw("CASE kind WHEN 'topup' THEN ? ELSE ? END", [EXPIRED_CHECKOUT_MESSAGE, EXPIRED_REFILL_MESSAGE]),
+      updated_at: now,
+    })
     .returning('id');
   return rows.length;
 }
+
+export const EXPIRED_CHECKOUT_MESSAGE = 'Not paid before the payment page closed';
+export const EXPIRED_REFILL_MESSAGE = 'The charge was never confirmed (the server stopped during it); if the card was charged, Stripe\'s notice credits it';
 
 /** The payment of a payee, by our id or Stripe's ids, locked for the rest of the transaction. */
 export async function lockPaymentOfPayee(
