@@ -17,8 +17,11 @@ import {
   insertHoldItems,
   listHoldItems,
   listHolds,
+  listStillHeldItems,
   lockDueHolds,
   lockHold,
+  lockOlderHoldsOf,
+  removeHoldItem,
   type HoldItemRow,
   type HoldRow,
 } from '../db/repos/number-holds.ts';
@@ -67,6 +70,9 @@ export async function holdNumbers(db: Db, input: HoldInput): Promise<HoldView> {
     if (!account) throw new NotFoundError('Account not found');
     const { shelf } = await sellerOf(trx, account);
     const hold = await insertHold(trx, account.id, input.now, new Date(input.now.getTime() + input.minutes * 60_000));
+    // A number this account holds already moves to the new hold: its older hold is locked first
+    // (holds before products, the order a release and a purchase take), and left below.
+    const older = await lockOlderHoldsOf(trx, account.id, numbers, hold.id);
     const held = await holdProducts(trx, hold, shelf, numbers);
     if (held.length !== numbers.length) {
       const taken = new Set(held.map((row) => row.number));
@@ -81,6 +87,10 @@ export async function holdNumbers(db: Db, input: HoldInput): Promise<HoldView> {
       return { hold_id: hold.id, product_id: row.id, number: row.number, setup_fee: offer?.setup_fee ?? null, monthly_fee: offer?.monthly_fee ?? null };
     });
     await insertHoldItems(trx, items);
+    // An older hold left with no numbers ends as released.
+    for (const moved of older) {
+      if ((await removeHoldItem(trx, moved.hold_id, moved.product_id)) === 0) await endHold(trx, moved.hold_id, 'released_at', input.now);
+    }
     return viewOf(hold, items, input.now);
   });
 }
@@ -115,7 +125,8 @@ export async function expireHolds(db: Db, now: Date): Promise<number> {
   for (;;) {
     const count = await inTransaction(db, async (trx) => {
       const due = await lockDueHolds(trx, now, BATCH);
-      const items = await listHoldItems(trx, due.map((hold) => hold.id));
+      // Read before ending them: a number bought or held again since is no longer this hold's.
+      const items = await listStillHeldItems(trx, due.map((hold) => hold.id));
       for (const hold of due) {
         await endHold(trx, hold.id, 'expired_at', now);
         await recordEvent(trx, {

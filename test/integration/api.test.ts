@@ -8,7 +8,7 @@ import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { expireHolds } from '../../src/services/number-holds.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
-import { makeAccount, makeApiKey, makeDid, makeOwnedDid, makeSwitch } from '../helpers/factories.ts';
+import { makeAccount, makeApiKey, makeDid, makeOwnedDid, makeSwitch, makeWebhookEndpoint } from '../helpers/factories.ts';
 
 const database = useTestDatabase();
 let clock = new Date('2026-12-01T12:00:00Z');
@@ -124,6 +124,31 @@ describe('the account API', () => {
     expect((await get(`/number-holds/${hold.body.id}`, customerKey)).body.status).toBe('expired');
     const product = await db('products').where({ id: did.id }).first('hold_id');
     expect(product.hold_id).toBeNull();
+  });
+
+  it('when a holder holds its held numbers again, then they move to the new hold, an emptied older hold ends, and each expiry names only the numbers it still held', async () => {
+    const holder = await makeAccount(db, { role: 'customer', parent: admin, balance: '50' });
+    const key = (await makeApiKey(db, holder)).secret;
+    await makeWebhookEndpoint(db, holder, { url: 'http://127.0.0.1:9/hooks', events: ['hold.expired'] });
+    const [a, b, c] = [await makeDid(db), await makeDid(db), await makeDid(db)];
+    const first = await post('/number-holds', key, { numbers: [a.number, b.number], minutes: 5 });
+    const second = await post('/number-holds', key, { numbers: [c.number], minutes: 5 });
+    const again = await post('/number-holds', key, { numbers: [b.number, c.number], minutes: 8 });
+    expect([first.status, second.status, again.status]).toEqual([201, 201, 201]);
+    expect((await get(`/number-holds/${first.body.id}`, key)).body).toMatchObject({ status: 'active', numbers: [a.number] });
+    expect((await get(`/number-holds/${second.body.id}`, key)).body).toMatchObject({ status: 'released', numbers: [] });
+    expect((await get(`/number-holds/${again.body.id}`, key)).body).toMatchObject({ status: 'active', numbers: [b.number, c.number].sort() });
+    // Once the first hold is past its time, its number is bought before the expiry job runs.
+    clock = new Date(clock.getTime() + 6 * 60_000);
+    expect((await post('/number-orders', key, { numbers: [a.number] }, `order-rehold-${a.id}`)).status).toBe(201);
+    clock = new Date(clock.getTime() + 3 * 60_000);
+    await expireHolds(db, clock);
+    const expired = (await db('outbox_messages').where({ account_id: holder.id, event: 'hold.expired' }).orderBy('id').pluck('payload')) as Array<{ data: { hold_id: number; numbers: string[] } }>;
+    expect(expired.map((payload) => payload.data)).toEqual([
+      expect.objectContaining({ hold_id: first.body.id, numbers: [] }),
+      expect.objectContaining({ hold_id: again.body.id, numbers: [b.number, c.number].sort() }),
+    ]);
+    expect(Number((await db('products').whereIn('id', [b.id, c.id]).whereNotNull('hold_id').count({ n: '*' }).first())!.n)).toBe(0);
   });
 
   it('when a hold is ordered with an Idempotency-Key, then it is bought once and the same key replays the receipt', async () => {

@@ -115,6 +115,40 @@ export async function removeHoldItem(db: Db, holdId: number, productId: number):
   return Number(row?.n ?? 0);
 }
 
+/**
+ * The account's live holds (other than `exceptHoldId`) that carry any of `numbers`, locked in id
+ * order, with the products concerned: a number held again leaves its older hold. Called before the
+ * products are taken, so holds are locked before products, as a release and a purchase lock them.
+ */
+export async function lockOlderHoldsOf(db: Db, accountId: number, numbers: string[], exceptHoldId: number): Promise<Array<{ hold_id: number; product_id: number }>> {
+  if (numbers.length === 0) return [];
+  const items = (await db('number_hold_items as i')
+    .join('number_holds as h', 'h.id', 'i.hold_id')
+    .where('h.account_id', accountId)
+    .whereNot('h.id', exceptHoldId)
+    .whereIn('i.number', numbers)
+    .whereNull('h.released_at')
+    .whereNull('h.expired_at')
+    .whereNull('h.ordered_at')
+    .orderBy(['h.id', 'i.product_id'])
+    .select('i.hold_id', 'i.product_id')) as Array<{ hold_id: number; product_id: number }>;
+  const holdIds = [...new Set(items.map((item) => item.hold_id))];
+  if (holdIds.length > 0) await db('number_holds').whereIn('id', holdIds).orderBy('id').forUpdate().select('id');
+  return items;
+}
+
+/** The numbers of each hold that its products still carry (not bought since, nor held again by a newer hold). */
+export async function listStillHeldItems(db: Db, holdIds: number[]): Promise<HoldItemRow[]> {
+  if (holdIds.length === 0) return [];
+  return db('number_hold_items as i')
+    .join('products as p', function onHeldProduct() {
+      this.on('p.id', '=', 'i.product_id').andOn('p.hold_id', '=', 'i.hold_id');
+    })
+    .whereIn('i.hold_id', holdIds)
+    .orderBy(['i.hold_id', 'i.number'])
+    .select('i.hold_id', 'i.product_id', 'i.number', 'i.setup_fee', 'i.monthly_fee');
+}
+
 /** Holds past their end that nothing ended yet, locked (skipping those another run has). */
 export async function lockDueHolds(db: Db, now: Date, limit: number): Promise<HoldRow[]> {
   return db('number_holds')
