@@ -52,6 +52,8 @@ describe('Calls pages', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain(customerNumber);
     expect(page.text).toContain('+15105550001');
+    // The caller is a number too: grouped as every number is (its E.164 kept in data-e164).
+    expect(page.text).toContain('<span class="digits">+1 510 555 0001</span>');
     expect(page.text).toContain('$3.8000');
     expect(page.text).not.toContain(directNumber);
     expect(page.text).not.toContain('$1.3000');
@@ -107,6 +109,7 @@ describe('Calls pages', () => {
     const customerAgent = await loginAs(app, customer.email);
     const own = await customerAgent.get(`/customer/calls/${callIds['page-a']}`);
     expect(own.text).toContain('= 3.8000');
+    expect(own.text).toContain('data-e164="+15105550001"');
     expect(own.text).not.toContain('= 1.3000');
   });
 

@@ -1,7 +1,7 @@
 // The one presentation of values on pages (src/web/presenters/format.ts), by tables of cases.
 import { describe, expect, it } from 'vitest';
 import { byCountryName, countryName } from '../../src/domain/phone-numbers.ts';
-import { createFormatters, formatDuration, formatDurationHtml, formatPhone, formatPhoneHtml, formatProse, formatStatus, phoneCountry } from '../../src/web/presenters/format.ts';
+import { createFormatters, formatCallerHtml, formatDuration, formatDurationHtml, formatPhone, formatPhoneHtml, formatProse, formatStatus, phoneCountry } from '../../src/web/presenters/format.ts';
 
 describe('format helpers', () => {
   it.each([
@@ -20,6 +20,18 @@ describe('format helpers', () => {
       '<span class="phone" data-e164="+14155550163"><span class="cc" title="United States">US</span> <span class="digits">+1 415 555 0163</span></span>',
     );
     expect(formatPhoneHtml('<b>x</b>')).not.toContain('<b>');
+  });
+
+  it.each([
+    ['+14155550163', '<span class="phone" data-e164="+14155550163"><span class="cc" title="United States">US</span> <span class="digits">+1 415 555 0163</span></span>'],
+    ['1001', '<span class="mono">1001</span>'],
+    ['14155550163', '<span class="mono">14155550163</span>'],
+    ['anonymous', '<span class="mono">anonymous</span>'],
+    ['<script>', '<span class="mono">&lt;script&gt;</span>'],
+    ['', '—'],
+    [null, '—'],
+  ])('when the caller ID is %s, then it shows as %s', (caller, html) => {
+    expect(formatCallerHtml(caller)).toBe(html);
   });
 
   it.each([

@@ -22,6 +22,8 @@ export interface Formatters {
   phoneCountry(e164: string | null | undefined): string;
   /** HTML: the grouped number with its country code before it (escaped; print with <%-). */
   phoneHtml(e164: string | null | undefined): string;
+  /** HTML: a caller ID as the switch sent it: an E.164 number as phoneHtml, anything else (an extension, "anonymous") as escaped text, "—" when empty. */
+  callerHtml(caller: string | null | undefined): string;
   /** Seconds as a clock reads them: "0:45", "2:05", "1:02:03". */
   duration(seconds: number | null | undefined): string;
   /** HTML: the clock form with the exact seconds in its title and datetime (print with <%-). */
@@ -60,6 +62,11 @@ export function formatPhoneHtml(e164: string | null | undefined): string {
   const country = phoneCountry(e164);
   const code = country ? `<span class="cc" title="${escapeHtml(countryName(country))}">${escapeHtml(country)}</span> ` : '';
   return `<span class="phone" data-e164="${escapeHtml(e164)}">${code}<span class="digits">${escapeHtml(formatPhone(e164))}</span></span>`;
+}
+
+export function formatCallerHtml(caller: string | null | undefined): string {
+  if (!caller) return '—';
+  return /^\+[1-9]\d{6,14}$/.test(caller) && parsePhoneNumberFromString(caller) ? formatPhoneHtml(caller) : `<span class="mono">${escapeHtml(caller)}</span>`;
 }
 
 /** Seconds as a clock reads them: "0:45", "2:05", "1:02:03" (whole seconds, rounded). */
@@ -107,6 +114,7 @@ export function createFormatters(config: Pick<Config, 'currency' | 'moneyDecimal
     phone: formatPhone,
     phoneCountry,
     phoneHtml: formatPhoneHtml,
+    callerHtml: formatCallerHtml,
     duration: formatDuration,
     durationHtml: formatDurationHtml,
     status: formatStatus,
