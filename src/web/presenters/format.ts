@@ -4,7 +4,7 @@
 // them: a CSV keeps raw E.164 numbers and plain decimals, for spreadsheets and re-imports.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { formatMoney } from '../../domain/money.ts';
-import { countryName } from '../../domain/phone-numbers.ts';
+import { countryName, formatDidNumber } from '../../domain/phone-numbers.ts';
 import { DID_FIELDS } from '../../domain/did-terms.ts';
 import type { Config } from '../../config.ts';
 
@@ -47,9 +47,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
+/** The domain's grouping (routes use it for flash messages and titles): one implementation. */
 export function formatPhone(e164: string | null | undefined): string {
-  if (!e164) return '';
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+  return e164 ? formatDidNumber(e164) : '';
 }
 
 export function phoneCountry(e164: string | null | undefined): string {
