@@ -76,6 +76,9 @@ describe('invoice pages', () => {
     expect(csv.text).toContain(`${aliceInvoice.number},Operator`.slice(0, aliceInvoice.number.length));
     expect(csv.text).toMatch(/,0\.0000,0\.0000,0\.0000,USD/);
     expect(csv.text).toContain(`${aliceInvoice.number},Operator Telecom Ltd,`);
+    // The period as the invoice page shows it: its first and last day, both included.
+    expect(csv.text.split('\n')[0]).toContain(',period_from,period_to,');
+    expect(csv.text).toMatch(new RegExp(`${aliceInvoice.number},Operator Telecom Ltd,\\d+,[^,]*,2027-01-01,2027-01-31,`));
   });
 
   it('when the admin generates a period that has an invoice already, then nothing new is issued', async () => {

@@ -10,15 +10,19 @@ import { csvAmount, csvDay, csvText, csvTime } from '../../presenters/csv-values
 import { sendCsv } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 
+/** `period_from` and `period_to` are the first and last day the invoice covers, both included, as on its page. */
 function invoicesTable(decimals: number): CsvTable<InvoiceListRow> {
   const amount = csvAmount(decimals);
   return {
-    columns: ['id', 'kind', 'number', 'issuer', 'account_id', 'account', 'period_start', 'period_end', 'issued_at', 'due_at', 'status', 'subtotal', 'tax_total', 'total', 'amount_due', 'currency'],
+    columns: ['id', 'kind', 'number', 'issuer', 'account_id', 'account', 'period_from', 'period_to', 'issued_at', 'due_at', 'status', 'subtotal', 'tax_total', 'total', 'amount_due', 'currency'],
     numeric: ['id', 'account_id', 'subtotal', 'tax_total', 'total', 'amount_due'],
-    record: (row) => [
-      csvText(row.id), row.kind, row.number, row.issuer_name, csvText(row.account_id), row.account_name, csvDay(row.period_start), csvDay(row.period_end),
-      csvTime(row.issued_at), csvTime(row.due_at), row.status, amount(row.subtotal), amount(row.tax_total), amount(row.total), amount(row.amount_due), row.currency,
-    ],
+    record: (row) => {
+      const period = coveredDays({ period_start: csvDay(row.period_start) || null, period_end: csvDay(row.period_end) || null });
+      return [
+        csvText(row.id), row.kind, row.number, row.issuer_name, csvText(row.account_id), row.account_name, csvText(period?.from), csvText(period?.to),
+        csvTime(row.issued_at), csvTime(row.due_at), row.status, amount(row.subtotal), amount(row.tax_total), amount(row.total), amount(row.amount_due), row.currency,
+      ];
+    },
   };
 }
 
