@@ -51,7 +51,10 @@ async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.
   const object = event.data.object as unknown;
   const lock = (keys: Parameters<typeof lockPaymentOfPayee>[2]) => lockPaymentOfPayee(trx, payee, keys);
   switch (event.type) {
-    case 'checkout.session.completed': {
+    // A delayed method (a bank debit) completes the session unpaid and settles it later, by
+    // async_payment_succeeded (or payment_intent.succeeded, whichever comes first: credited once).
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
       const session = object as SessionObject;
       if (session.mode === 'setup') return saveCard(trx, session, setupCard, now);
       const payment = await lock({ id: paymentIdOf(session.metadata), checkoutSessionId: session.id });
@@ -59,6 +62,12 @@ async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.
       if (!payment || !intent) return { result: 'ignored: no such payment' };
       if (session.payment_status !== 'paid' || session.amount_total === null || !session.currency) return { result: 'pending' };
       return credited(await creditPayment(trx, payment, { paymentIntentId: intent, amountMinor: session.amount_total, currency: session.currency }, now), payment);
+    }
+    case 'checkout.session.async_payment_failed': {
+      const session = object as SessionObject;
+      const payment = await lock({ id: paymentIdOf(session.metadata), checkoutSessionId: session.id });
+      if (!payment) return { result: 'ignored: no such payment' };
+      return { result: (await markPaymentFailed(trx, payment, 'The bank payment failed after checkout', now)) ? 'failed' : 'ignored: not pending' };
     }
     case 'checkout.session.expired': {
       const session = object as SessionObject;

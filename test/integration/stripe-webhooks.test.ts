@@ -259,6 +259,24 @@ describe('Abandoned payments', () => {
     expect((await admin.get('/admin/payments?status=expired')).text).toContain(`data-payment="${payment.id}"`);
   });
 
+  it('when a delayed bank payment completes Checkout unpaid, then it stays pending until async_payment_succeeded credits it once, or async_payment_failed fails it', async () => {
+    const customer = await makeAccount(db, { role: 'customer', parent: people.admin });
+    const { payment, intent } = await newPayment('15', customer);
+    const unpaid = { ...sessionCompleted(payment, intent, 1500), payment_status: 'unpaid' };
+    expect((await post(signedEvent(operatorSecret, 'checkout.session.completed', unpaid))).body.result).toBe('pending');
+    expect(await statusOf(payment.id)).toBe('pending');
+    const settled = signedEvent(operatorSecret, 'checkout.session.async_payment_succeeded', sessionCompleted(payment, intent, 1500));
+    const results = await Promise.all([post(settled), post(settled), post(signedEvent(operatorSecret, 'payment_intent.succeeded', intentSucceeded(payment, intent, 1500)))]);
+    expect(results.filter((r) => r.body.result === 'credited')).toHaveLength(1);
+    expect(await ledgerOf(customer.id)).toEqual([expect.objectContaining({ amount: '15.000000', kind: 'payment', reference_id: payment.id })]);
+
+    const other = await newPayment('9', customer);
+    const failed = { ...sessionCompleted(other.payment, other.intent, 900), payment_status: 'unpaid' };
+    expect((await post(signedEvent(operatorSecret, 'checkout.session.async_payment_failed', failed))).body.result).toBe('failed');
+    expect(await db('payments').where({ id: other.payment.id }).first()).toMatchObject({ status: 'failed', failure_message: 'The bank payment failed after checkout' });
+    expect(await ledgerOf(customer.id)).toHaveLength(1);
+  });
+
   it('when a paid payment gets a late checkout.session.expired, then it stays paid', async () => {
     const customer = await makeAccount(db, { role: 'customer', parent: people.admin });
     const { payment, intent } = await newPayment('10', customer);
