@@ -68,6 +68,8 @@ const migrations: Array<[string, Migration]> = [
   ['20261201110000_create_account_tokens', createAccountTokens],
   ['20261201110100_add_notice_marks', addNoticeMarks],
   ['20261201130000_create_webhook_endpoints', createWebhookEndpoints],
+  // Out of timestamp order on purpose: these ran in this order on every database migrated since
+  // they were merged (the list order is the run order), and they touch different tables.
   ['20261201160000_create_stripe_payments', createStripePayments],
   ['20261201120000_create_api_keys_and_holds', createApiKeysAndHolds],
   ['20261201140000_create_invoices_and_taxes', createInvoicesAndTaxes],
