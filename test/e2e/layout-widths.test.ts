@@ -1,7 +1,7 @@
-// Tables fit (issue 19): on a laptop (1280 px) and a phone (390 px) the main list pages never
-// scroll the page sideways; at 1280 px the DID list and Buy DIDs fit their card with no cut text
-// (their table does not scroll), and at 390 px a wide table scrolls inside its wrapper with the
-// number column pinned. Screenshots of each page at each width go to the system's temp folder.
+// Tables fit (issue 19): on a laptop (1280 px) and a phone (390 px) the list pages never scroll
+// the page sideways; at 1280 px every table on them fits its card with no cut text (no table
+// scrolls), and at 390 px a wide table scrolls inside its wrapper with the number column pinned.
+// Screenshots of each page at each width go to the system's temp folder.
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,9 +15,16 @@ const TIMEOUT = 240_000;
 const SHOTS = path.join(os.tmpdir(), 'didhub-widths');
 
 const PAGES: Record<string, string[]> = {
-  'admin@example.com': ['/admin', '/admin/dids', '/admin/accounts', '/admin/providers', '/admin/calls', '/admin/billing-runs', '/admin/rate-plans'],
-  'reseller@example.com': ['/reseller', '/reseller/buy', '/reseller/dids', '/reseller/customers', '/reseller/transactions', '/reseller/calls'],
-  'customer-of-reseller@example.com': ['/customer', '/customer/buy', '/customer/numbers', '/customer/transactions', '/customer/calls'],
+  'admin@example.com': [
+    '/admin', '/admin/dids', '/admin/accounts', '/admin/providers', '/admin/calls', '/admin/billing-runs', '/admin/rate-plans',
+    '/admin/reports', '/admin/reports?report=reseller', '/admin/reports?report=utilisation', '/admin/switches', '/admin/rejected-cdrs',
+    '/admin/audit', '/admin/outbox', '/admin/webhooks', '/admin/payments', '/admin/invoices', '/account/api-keys',
+  ],
+  'reseller@example.com': [
+    '/reseller', '/reseller/buy', '/reseller/dids', '/reseller/customers', '/reseller/transactions', '/reseller/calls',
+    '/reseller/reports', '/reseller/webhooks', '/reseller/payments', '/reseller/invoices', '/reseller/holds', '/account/api-keys',
+  ],
+  'customer-of-reseller@example.com': ['/customer', '/customer/buy', '/customer/numbers', '/customer/transactions', '/customer/calls', '/customer/payments', '/customer/invoices'],
 };
 
 /** How far the page scrolls sideways (0 when it fits). */
@@ -38,7 +45,7 @@ describeInBrowser('page widths, in Chromium', () => {
     await seedDemo(database.current.db, { now: new Date(), bcryptCost: 4 });
   }, 120_000);
 
-  it.each([1280, 390])('when the window is %i px wide, then no main list page scrolls sideways', async (width) => {
+  it.each([1280, 390])('when the window is %i px wide, then no list page scrolls sideways (and at 1280 px no table does)', async (width) => {
     const overflowing: string[] = [];
     for (const [email, hrefs] of Object.entries(PAGES)) {
       const page = await pageAt(browser.browser, browser.baseUrl, width, email);
@@ -47,6 +54,10 @@ describeInBrowser('page widths, in Chromium', () => {
         await page.screenshot({ path: path.join(SHOTS, `${width}${href.replace(/\//g, '_')}.png`), fullPage: true });
         const overflow = await pageOverflow(page);
         if (overflow > 0) overflowing.push(`${href}: ${overflow} px too wide`);
+        if (width === 1280) {
+          const tables = await page.evaluate(() => [...document.querySelectorAll('.table-wrap')].map((wrap) => wrap.scrollWidth - wrap.clientWidth));
+          if (tables.some((excess) => excess > 0)) overflowing.push(`${href}: a table ${Math.max(...tables)} px wider than its card`);
+        }
       }
       await page.context().close();
     }

@@ -1,7 +1,7 @@
 // The one presentation of values on pages (src/web/presenters/format.ts), by tables of cases.
 import { describe, expect, it } from 'vitest';
 import { byCountryName, countryName } from '../../src/domain/phone-numbers.ts';
-import { createFormatters, formatCallerHtml, formatDuration, formatDurationHtml, formatPhone, formatPhoneHtml, formatProse, formatStatus, phoneCountry } from '../../src/web/presenters/format.ts';
+import { createFormatters, formatCallerHtml, formatDateTime, formatDuration, formatDurationHtml, formatPhone, formatPhoneHtml, formatProse, formatStatus, phoneCountry } from '../../src/web/presenters/format.ts';
 
 describe('format helpers', () => {
   it.each([
@@ -24,14 +24,20 @@ describe('format helpers', () => {
 
   it.each([
     ['+14155550163', '<span class="phone" data-e164="+14155550163"><span class="cc" title="United States">US</span> <span class="digits">+1 415 555 0163</span></span>'],
-    ['1001', '<span class="mono">1001</span>'],
-    ['14155550163', '<span class="mono">14155550163</span>'],
-    ['anonymous', '<span class="mono">anonymous</span>'],
-    ['<script>', '<span class="mono">&lt;script&gt;</span>'],
+    ['1001', '1001'],
+    ['14155550163', '14155550163'],
+    ['anonymous', 'anonymous'],
+    ['<script>', '&lt;script&gt;'],
     ['', '—'],
     [null, '—'],
   ])('when the caller ID is %s, then it shows as %s', (caller, html) => {
     expect(formatCallerHtml(caller)).toBe(html);
+  });
+
+  it('when a moment is shown, then its date and its time each stay on one line, in UTC', () => {
+    expect(formatDateTime(new Date('2026-11-30T22:45:10Z'))).toBe('30\u00a0Nov\u00a02026, 22:45\u00a0UTC');
+    expect(formatDateTime('2027-02-01T00:00:00+01:00')).toBe('31\u00a0Jan\u00a02027, 23:00\u00a0UTC');
+    expect(formatDateTime(null)).toBe('');
   });
 
   it.each([

@@ -66,7 +66,17 @@ export function formatPhoneHtml(e164: string | null | undefined): string {
 
 export function formatCallerHtml(caller: string | null | undefined): string {
   if (!caller) return '—';
-  return /^\+[1-9]\d{6,14}$/.test(caller) && parsePhoneNumberFromString(caller) ? formatPhoneHtml(caller) : `<span class="mono">${escapeHtml(caller)}</span>`;
+  return /^\+[1-9]\d{6,14}$/.test(caller) && parsePhoneNumberFromString(caller) ? formatPhoneHtml(caller) : escapeHtml(caller);
+}
+
+/**
+ * "30 Nov 2026, 22:45 UTC", its date and its time each kept on one line (no-break spaces), so a
+ * narrow table cell wraps it only after the comma.
+ */
+export function formatDateTime(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  const [day = '', time = ''] = dateTimeFormat.format(new Date(value)).split(', ');
+  return `${day.replaceAll(' ', '\u00a0')}, ${time}\u00a0UTC`;
 }
 
 /** Seconds as a clock reads them: "0:45", "2:05", "1:02:03" (whole seconds, rounded). */
@@ -109,7 +119,7 @@ export function createFormatters(config: Pick<Config, 'currency' | 'moneyDecimal
     money,
     rate: money,
     date: (value) => (value ? dateFormat.format(new Date(value)) : ''),
-    dateTime: (value) => (value ? `${dateTimeFormat.format(new Date(value))} UTC` : ''),
+    dateTime: formatDateTime,
     count: (value) => countFormat.format(value),
     phone: formatPhone,
     phoneCountry,
