@@ -1,6 +1,7 @@
 -- Recomputes the report rollups of the days from p_from to p_to (both included; null: no bound)
--- from the source rows (call_charges and ledger_entries, through the same views the triggers
--- read), after an upgrade or to check them. Locks the rollup tables for its transaction, so no
+-- from the source rows (call_charges and ledger_entries, through the views report_call_facts and
+-- report_fee_facts, whose facts the triggers compute from their new rows), after an upgrade or to
+-- check them. Locks the rollup tables for its transaction, so no
 -- charge adds to a day while it is being recomputed (charges wait for its commit). The rows it
 -- writes are compacted. Returns the rows written to report_number_days. The cube's levels are those of add_report_rows.
 -- The per-number month totals of every month the range touches are recomputed from the compacted
