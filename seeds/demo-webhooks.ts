@@ -40,7 +40,7 @@ export async function seedDemoWebhooks(trx: Knex.Transaction, options: { reselle
   ], ago(3 * 24 * 60));
   await markOutboxDelivered(trx, test!, { ok: true, responseCode: 200, detail: 'HTTP 200: ok', durationMs: 41, at: ago(3 * 24 * 60 - 5) });
   for (const [i, id] of purchases.entries()) {
-    const refused = (minutesAgo: number) => ({ ok: false, detail: 'fetch failed: connect ECONNREFUSED 127.0.0.1:9', durationMs: 3, at: ago(minutesAgo) });
+    const refused = (minutesAgo: number) => ({ ok: false, detail: 'connect ECONNREFUSED 127.0.0.1:9', durationMs: 3, at: ago(minutesAgo) });
     await markOutboxAttemptFailed(trx, id, refused(120 - i * 10), ago(119 - i * 10));
     await markOutboxAttemptFailed(trx, id, refused(119 - i * 10), undefined);
     await trx('outbox_messages').where({ id }).update({ attempts: 2 });
