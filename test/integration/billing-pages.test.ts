@@ -77,7 +77,8 @@ describe('the Billing runs pages', () => {
     expect(history.text).toContain('Renewal of');
     const suspendedPage = await agent.get(`/admin/subscriptions/${failing.subscription.id}`);
     expect(suspendedPage.text).toContain('notice-suspended');
-    expect(suspendedPage.text).toContain('released on 7 Feb 2027');
+    // Date-times keep their date on one line (no-break spaces).
+    expect(suspendedPage.text).toContain('released on 7\u00a0Feb\u00a02027');
 
     const didPage = await agent.get(`/admin/dids/${renewing.did.id}`);
     expect(didPage.text).toContain(`href="/admin/subscriptions/${renewing.subscription.id}"`);
@@ -112,7 +113,7 @@ describe('notices to the owner', () => {
     const suspended = await agent.get('/customer');
     expect(suspended.text).toContain('notice-suspended');
     expect(suspended.text).toContain('Calls to it are refused');
-    expect(suspended.text).toContain('10 Mar 2027');
+    expect(suspended.text).toContain('10\u00a0Mar\u00a02027');
     const numberPage = await agent.get(`/customer/numbers/${did.id}`);
     expect(numberPage.status).toBe(200);
     expect(numberPage.text).toContain('notice-suspended');
