@@ -1,6 +1,7 @@
 // A job that runs every `intervalMs` in each app process, one run at a time; `stop` waits for the
 // run in progress. It also runs once `firstRunMs` after start: what came due while the server was
-// down (expired holds, abandoned payments, old outbox rows) is done at start, not an interval later. Jobs that may run in several processes at once must be safe for it (row locks).
+// down (expired holds, abandoned payments, old outbox rows) is done at start, not an interval
+// later. Jobs that may run in several processes at once must be safe for it (row locks).
 import type { Logger } from '../logger.ts';
 
 export interface RecurringJob {

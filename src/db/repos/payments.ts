@@ -48,8 +48,8 @@ export async function findAccountPayment(db: Db, accountId: number, id: number):
 }
 
 /**
- * Pending Checkout payments created before `checkoutCutoff`, and pending refills created before
- * `refillCutoff`, become expired, in one conditional UPDATE: a webhook crediting one of them at
+ * Pending Checkout payments created before `cutoffs.checkout`, and pending refills created before
+ * `cutoffs.refill`, become expired, in one conditional UPDATE: a webhook crediting one of them at
  * the same moment holds its row lock, and once it commits the row is no longer pending, so the
  * UPDATE skips it. Returns how many expired.
  */
