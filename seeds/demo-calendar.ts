@@ -1,10 +1,13 @@
 // Demo data for calendar billing: numbers billed per calendar month and one annual number in the
-// admin's stock (the Buy DIDs list shows what their first period costs today), and Acme Corp
-// billing on the 15th with a calendar-month number bought 10 days ago, its first period prorated.
+// admin's stock (the Buy DIDs list shows what their first period costs today), and Bluebird Voice
+// (reseller2) billing on the 15th with a calendar-month number bought 10 days ago, its first period
+// prorated. Not Acme or Globex: the demo invoices close their month up to today, and a purchase
+// back-dated into a closed period would be missing from it.
 import type { Knex } from 'knex';
 import { startTerm } from '../src/domain/billing-calendar.ts';
 import { Money, toStored } from '../src/domain/money.ts';
 import { postLedgerEntry } from '../src/db/ledger-writer.ts';
+import { describePeriod } from '../src/services/acquisition.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -27,27 +30,30 @@ export async function seedCalendarDemo(trx: Knex.Transaction, options: { now: Da
   }));
   const products = (await trx('products').insert(rows).returning(['id', 'number', 'monthly_fee'])) as Array<{ id: number; number: string; monthly_fee: string }>;
 
-  // Acme Corp bills on the 15th and bought the first New York number 10 days ago.
-  const acme = (await trx('accounts').where({ email: 'customer@example.com' }).update({ billing_day: 15 }).returning('*')) as Array<{ id: number }>;
-  const customer = acme[0];
-  if (!customer) return;
+  // Bluebird Voice bills on the 15th and bought the first New York number 10 days ago.
+  const bluebird = (await trx('accounts').where({ email: 'reseller2@example.com' }).update({ billing_day: 15 }).returning('*')) as Array<{ id: number }>;
+  const buyer = bluebird[0];
+  if (!buyer) return;
   const product = products[0]!;
   const boughtAt = new Date(now.getTime() - 10 * DAY_MS);
-  const first = startTerm({ billing_type: 'recurring', billing_days: 30, billing_period: 'month' }, product.monthly_fee, 15, boughtAt, { prorate: true, decimals: options.decimals });
+  const terms = { billing_type: 'recurring', billing_days: 30, billing_period: 'month' } as const;
+  const first = startTerm(terms, product.monthly_fee, 15, boughtAt, { prorate: true, decimals: options.decimals });
   const [subscription] = (await trx('subscriptions')
     .insert({
-      product_id: product.id, account_id: customer.id, seller_id: admin.id, status: 'active', billing_type: 'recurring', billing_days: 30,
+      product_id: product.id, account_id: buyer.id, seller_id: admin.id, status: 'active', billing_type: 'recurring', billing_days: 30,
       billing_period: 'month', billing_day: 15, setup_fee: '1.00', price: product.monthly_fee, started_at: boughtAt,
       next_billing_at: first.nextBillingAt, created_at: boughtAt, updated_at: boughtAt,
     })
     .returning('id')) as Array<{ id: number }>;
-  await trx('products').where({ id: product.id }).update({ customer_id: customer.id, destination_type: 'pstn', destination: '+13125559876' });
+  await trx('products').where({ id: product.id }).update({ reseller_id: buyer.id, destination_type: 'pstn', destination: '+13125559876' });
+  // Charged as a purchase charges them (services/acquisition.ts chargeFirstPeriod): the first
+  // period carries the days it covers, and is worded as the receipt words it.
   const charge = (amount: string, kind: 'setup_fee' | 'recurring_fee', description: string) =>
     postLedgerEntry(trx, {
-      accountId: customer.id, amount: toStored(new Money(amount).negated()), kind, now: boughtAt, description,
+      accountId: buyer.id, amount: toStored(new Money(amount).negated()), kind, now: boughtAt, description,
+      period: kind === 'recurring_fee' ? { start: boughtAt, end: first.nextBillingAt! } : undefined,
       referenceType: 'subscription', referenceId: subscription!.id, idempotencyKey: `seed:subscription:${subscription!.id}:${kind}`,
     });
   await charge('1.00', 'setup_fee', `Setup fee for ${product.number}`);
-  const days = first.proration!;
-  await charge(first.amount, 'recurring_fee', `First period to ${first.nextBillingAt!.toISOString().slice(0, 10)} (${days.days} of ${days.daysInPeriod} days${days.prorated ? ', prorated' : ''}) for ${product.number}`);
+  await charge(first.amount, 'recurring_fee', `${describePeriod(terms, first).replace(/^./, (c) => c.toUpperCase())} for ${product.number}`);
 }

@@ -2,6 +2,7 @@
 // the billing period that ended today for Acme Corp (issued by the operator, VAT) and Globex Ltd
 // (issued by Northwind, sales tax), ready to open and download as PDF.
 import type { Knex } from 'knex';
+import { MAX_BILLING_DAY } from '../src/domain/billing-calendar.ts';
 import { monthBefore } from '../src/domain/invoices.ts';
 import { createTaxRate, updateAccountBilling, updateCompanyProfile } from '../src/services/company-profiles.ts';
 import { issueInvoice } from '../src/services/invoices.ts';
@@ -32,7 +33,7 @@ export async function seedDemoInvoices(trx: Knex.Transaction, options: { now: Da
   // The account's cycle ends today (its billing day is today's date), so the month up to today
   // midnight, with the demo's purchases, is a closed period that can be invoiced now.
   // A billing day is 1..28 (calendar-month numbers renew on it), so on the 29th-31st it is the 28th.
-  const billingDay = Math.min(options.now.getUTCDate(), 28);
+  const billingDay = Math.min(options.now.getUTCDate(), MAX_BILLING_DAY);
   await updateAccountBilling(trx, { kind: 'admin', adminId: admin!.id }, acme!.id, { taxRateIds: [vat.id], exemptReason: null, billingDay }, actor);
   await updateAccountBilling(trx, { kind: 'reseller', resellerId: reseller!.id }, globex!.id, { taxRateIds: [sales.id], exemptReason: null, billingDay }, { actorId: reseller!.id, now: options.now });
   const period = monthBefore(options.now, 1);

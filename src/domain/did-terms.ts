@@ -100,6 +100,17 @@ const MAX_PLACE_LENGTH = 100;
 
 export type DidInput = Partial<Record<DidField, unknown>>;
 
+/** A stored DID's terms as input (its provider by id): what a partial change is laid over. */
+export function storedDidInput(did: Partial<Record<Exclude<DidField, 'provider'>, unknown>> & { provider_id: number | string | null }): DidInput {
+  const input: DidInput = { provider: did.provider_id === null ? '' : String(did.provider_id) };
+  for (const field of DID_FIELDS) {
+    if (field.name === 'provider') continue;
+    const value = did[field.name as Exclude<DidField, 'provider'>];
+    input[field.name as DidField] = value === null || value === undefined ? '' : value;
+  }
+  return input;
+}
+
 export type DidTermsResult =
   | { ok: true; terms: DidTerms; provider: string }
   | { ok: false; errors: Partial<Record<DidField, string>>; provider: string };

@@ -114,7 +114,8 @@ async function unavailable(db: Db, productId: number, shelf: Shelf): Promise<Err
   return new NotFoundError(NOT_FOR_SALE_MESSAGE);
 }
 
-function describePeriod(product: DidRow, first: TermStart): string {
+/** How a receipt names the first period: "first period to 2027-02-01 (17 of 31 days, prorated)". */
+export function describePeriod(product: Pick<DidRow, 'billing_period' | 'billing_type' | 'billing_days'>, first: TermStart): string {
   if (first.proration) {
     const end = first.nextBillingAt!.toISOString().slice(0, 10);
     return first.proration.prorated
@@ -136,7 +137,7 @@ type Taken = { kind: 'replayed'; result: PurchaseResult } | { kind: 'taken'; buy
  * (released) in the purchase's transaction, however the number was bought: by a hold's order
  * (which ends that hold as ordered itself: `orderedHoldId`), by listing numbers, or on the pages.
  */
-async function leaveHold(trx: Transaction, holdId: number, productId: number, now: Date): Promise<void> {
+export async function leaveHold(trx: Transaction, holdId: number, productId: number, now: Date): Promise<void> {
   if ((await removeHoldItem(trx, holdId, productId)) === 0) await endHold(trx, holdId, 'released_at', now);
 }
 
@@ -162,9 +163,10 @@ export async function takeForBuyer(
     buyer.role === 'reseller'
       ? { reseller_id: buyer.id, customer_id: null }
       : { reseller_id: shelf.kind === 'reseller' ? shelf.resellerId : null, customer_id: buyer.id };
-  const locked = (await findLockedPrices(trx, buyer.id, [productId], now)).get(productId);
-  // Locked before the product, as a release locks them; read before taking it clears the product's hold.
+  // Locked before the product, as a release locks them; read before taking it clears the product's
+  // hold. Its prices are read under that lock, so a re-hold cannot move the number in between.
   const hold = await lockLiveHoldOfProduct(trx, buyer.id, productId, now);
+  const locked = (await findLockedPrices(trx, buyer.id, [productId], now)).get(productId);
   const product = await takeFromShelf(trx, productId, shelf, holder, now);
   if (!product) {
     // The same form sent twice at once: the other request bought it and has committed.

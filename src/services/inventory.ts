@@ -2,7 +2,7 @@
 // change in one transaction with its audit row (who, when, before, after).
 import type { Db } from '../db/knex.ts';
 import { inSavepoint, inTransaction } from '../db/transaction.ts';
-import { parseDidTerms, type DidField, type DidInput, type DidStatus, type DidTerms } from '../domain/did-terms.ts';
+import { parseDidTerms, storedDidInput, type DidField, type DidInput, type DidStatus, type DidTerms } from '../domain/did-terms.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import {
   AUDITED_COLUMNS, countDidSubscriptions, countDids, deleteDid, findDid, findDidByNumber, findExistingNumbers, insertDid, listDidBatch, listDidSubscriptions,
@@ -78,11 +78,17 @@ export async function createDid(db: Db, input: DidInput, change: DidChange): Pro
  * New terms for a DID: they apply to new purchases only, since every subscription keeps the
  * price locked at its purchase. The number itself is not changed here: its history refers to it.
  */
-export async function updateDidTerms(db: Db, id: number, input: DidInput, change: DidChange): Promise<DidRow> {
+/**
+ * The DID's terms replaced by `input` (the edit form sends them all); with `patch`, `input` holds
+ * only the fields that change, laid over the terms read under the row's lock, so two partial
+ * changes at once never undo each other.
+ */
+export async function updateDidTerms(db: Db, id: number, input: DidInput, change: DidChange, options: { patch?: boolean } = {}): Promise<DidRow> {
   return inTransaction(db, async (trx) => {
     const before = await lockDid(trx, id);
     if (!before) throw new NotFoundError('There is no such DID');
-    const parsed = parseDidTerms({ ...input, number: before.number }, { empty: 'required' });
+    const given = options.patch ? { ...storedDidInput(before), ...input } : input;
+    const parsed = parseDidTerms({ ...given, number: before.number }, { empty: 'required' });
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
     const providerId = await resolveProvider(trx, parsed.provider, errors);
     if (!parsed.ok || providerId === undefined || Object.keys(errors).length > 0) throw invalidDid(errors);

@@ -21,13 +21,12 @@ import {
   lockDueHolds,
   lockHold,
   lockOlderHoldsOf,
-  removeHoldItem,
   type HoldItemRow,
   type HoldRow,
 } from '../db/repos/number-holds.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { sellerOf } from './acquisition.ts';
+import { leaveHold, sellerOf } from './acquisition.ts';
 import { recordEvent } from './events.ts';
 
 export type HoldStatus = 'active' | 'released' | 'expired' | 'ordered';
@@ -72,7 +71,7 @@ export async function holdNumbers(db: Db, input: HoldInput): Promise<HoldView> {
     const hold = await insertHold(trx, account.id, input.now, new Date(input.now.getTime() + input.minutes * 60_000));
     // A number this account holds already moves to the new hold: its older hold is locked first
     // (holds before products, the order a release and a purchase take), and left below.
-    const older = await lockOlderHoldsOf(trx, account.id, numbers, hold.id);
+    const older = await lockOlderHoldsOf(trx, account.id, numbers, hold.id, input.now);
     const held = await holdProducts(trx, hold, shelf, numbers);
     if (held.length !== numbers.length) {
       const taken = new Set(held.map((row) => row.number));
@@ -87,10 +86,8 @@ export async function holdNumbers(db: Db, input: HoldInput): Promise<HoldView> {
       return { hold_id: hold.id, product_id: row.id, number: row.number, setup_fee: offer?.setup_fee ?? null, monthly_fee: offer?.monthly_fee ?? null };
     });
     await insertHoldItems(trx, items);
-    // An older hold left with no numbers ends as released.
-    for (const moved of older) {
-      if ((await removeHoldItem(trx, moved.hold_id, moved.product_id)) === 0) await endHold(trx, moved.hold_id, 'released_at', input.now);
-    }
+    // As when a held number is bought: it leaves the older hold, which ends (released) once empty.
+    for (const moved of older) await leaveHold(trx, moved.hold_id, moved.product_id, input.now);
     return viewOf(hold, items, input.now);
   });
 }

@@ -77,6 +77,18 @@ describe('admin inventory endpoints', () => {
     expect(actions).toEqual(['did.create', 'did.update']);
   });
 
+  it('when two PATCHes of different terms arrive at once, then both are kept', async () => {
+    const created = await call('post', '/admin/dids', adminKey, { number: '+14155550179', provider_id: provider.id, ...terms });
+    expect(created.status).toBe(201);
+    const answers = await Promise.all([
+      call('patch', '/admin/dids/+14155550179', adminKey, { setup_fee: '4.00' }),
+      call('patch', '/admin/dids/+14155550179', adminKey, { city: 'Fremont' }),
+      call('patch', '/admin/dids/+14155550179', adminKey, { monthly_fee: '5.00' }),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect((await call('get', '/admin/dids/+14155550179')).body).toMatchObject({ setup_fee: '4.000000', city: 'Fremont', monthly_fee: '5.000000', buy_cost: '0.400000' });
+  });
+
   it('when DIDs are removed, then a never-sold one is deleted, a sold one archived, a held one refused', async () => {
     const fresh = await makeDid(db);
     expect((await call('delete', `/admin/dids/${fresh.number}`)).body).toEqual({ object: 'did_removal', number: fresh.number, result: 'deleted' });

@@ -3,9 +3,9 @@
 // key can be sent again with a corrected body.
 import type { Express } from 'express';
 import type { Knex } from 'knex';
-import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
+import { postNumberOrder } from '../helpers/api.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { fund, makeAccount, makeApiKey, makeDid } from '../helpers/factories.ts';
@@ -23,8 +23,7 @@ describe('Idempotency-Key replays', () => {
     admin = await makeAccount(db, { role: 'admin' });
   });
 
-  const order = (key: string, body: unknown, idempotencyKey: string) =>
-    request(app).post('/api/v1/number-orders').set('Authorization', `Bearer ${key}`).set('Idempotency-Key', idempotencyKey).send(body as object);
+  const order = (key: string, body: unknown, idempotencyKey: string) => postNumberOrder(app, key, body, idempotencyKey);
 
   it('when an order is refused for funds, then the same key replays the 402 even after a payment, and a new key buys', async () => {
     const buyer = await makeAccount(db, { role: 'customer', parent: admin, balance: '1' });

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
+import { postNumberOrder } from '../helpers/api.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
 import { testServerUrl, useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeApiKey, makeDid } from '../helpers/factories.ts';
@@ -21,8 +22,7 @@ describe.skipIf(!testServerUrl())('API races on real Postgres', () => {
     admin = await makeAccount(db, { role: 'admin' });
   });
 
-  const order = (key: string, body: unknown, idempotencyKey: string) =>
-    request(app).post('/api/v1/number-orders').set('Authorization', `Bearer ${key}`).set('Idempotency-Key', idempotencyKey).send(body as object);
+  const order = (key: string, body: unknown, idempotencyKey: string) => postNumberOrder(app, key, body, idempotencyKey);
 
   it('when 20 buyers race for a held number, then only the holder buys it', async () => {
     const did = await makeDid(db);

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../src/db/repos/accounts.ts';
 import { holdNumbers } from '../../src/services/number-holds.ts';
+import { postNumberOrder } from '../helpers/api.ts';
 import { createTestApp, testConfig } from '../helpers/app.ts';
 import { useTestDatabase } from '../helpers/database.ts';
 import { makeAccount, makeApiKey, makeDid } from '../helpers/factories.ts';
@@ -29,7 +30,7 @@ describe('purchases of held numbers', () => {
 
   const api = (key: string) => ({
     get: (path: string) => request(app).get(`/api/v1${path}`).set('Authorization', `Bearer ${key}`),
-    order: (numbers: string[]) => request(app).post('/api/v1/number-orders').set('Authorization', `Bearer ${key}`).set('Idempotency-Key', randomUUID()).send({ numbers }),
+    order: (numbers: string[]) => postNumberOrder(app, key, { numbers }, randomUUID()),
   });
   const holdOf = (id: number) => db('number_holds').where({ id }).first('released_at', 'ordered_at', 'expired_at');
   const holdOn = async (productId: number) => (await db('products').where({ id: productId }).first('hold_id')).hold_id;

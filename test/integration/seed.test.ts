@@ -64,7 +64,7 @@ describe('demo data', () => {
     // In the configured currency (CURRENCY), not always USD.
     expect(invoices.map((invoice) => invoice.currency)).toEqual(['EUR', 'EUR']);
     expect(invoices.every((invoice) => Number(invoice.tax_total) > 0)).toBe(true);
-    // Calendar billing: numbers billed per calendar month and yearly, Acme billing on the 15th with a prorated first period.
+    // Calendar billing: numbers billed per calendar month and yearly, Bluebird Voice billing on the 15th with a prorated first period.
     expect((await db('products').whereIn('billing_period', ['month', 'year']).pluck('billing_period')).sort()).toEqual(['month', 'month', 'month', 'month', 'year']);
     const calendar = await db('subscriptions').where({ billing_period: 'month' }).first();
     expect(calendar).toMatchObject({ billing_day: 15, next_billing_at: new Date('2026-12-15T00:00:00Z') });

@@ -120,13 +120,15 @@ export async function removeHoldItem(db: Db, holdId: number, productId: number):
  * order, with the products concerned: a number held again leaves its older hold. Called before the
  * products are taken, so holds are locked before products, as a release and a purchase lock them.
  */
-export async function lockOlderHoldsOf(db: Db, accountId: number, numbers: string[], exceptHoldId: number): Promise<Array<{ hold_id: number; product_id: number }>> {
+export async function lockOlderHoldsOf(db: Db, accountId: number, numbers: string[], exceptHoldId: number, now: Date): Promise<Array<{ hold_id: number; product_id: number }>> {
   if (numbers.length === 0) return [];
   const items = (await db('number_hold_items as i')
     .join('number_holds as h', 'h.id', 'i.hold_id')
     .where('h.account_id', accountId)
     .whereNot('h.id', exceptHoldId)
     .whereIn('i.number', numbers)
+    // A hold past its end is the expiry job's to end (as expired, with its event), not this one's.
+    .where('h.expires_at', '>', now)
     .whereNull('h.released_at')
     .whereNull('h.expired_at')
     .whereNull('h.ordered_at')

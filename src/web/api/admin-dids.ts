@@ -30,12 +30,6 @@ function formInput(body: Partial<z.infer<typeof didCreateBody>>): DidInput {
   return { ...rest, ...(providerId !== undefined ? { provider: String(providerId) } : {}) };
 }
 
-/** The DID's current terms as form input: a PATCH changes only what it sends. */
-function currentInput(row: DidListRow): DidInput {
-  const { number: _number, ...terms } = presentDid(row);
-  return formInput({ ...terms, provider_id: terms.provider_id ?? undefined, country: row.country ?? undefined, province: row.province ?? '', city: row.city ?? '' });
-}
-
 const numberParams = z.object({ e164 });
 const base = { tag: 'Admin inventory', roles: ['admin'] } satisfies Partial<ApiRoute>;
 
@@ -72,7 +66,8 @@ export function adminDidsRoutes({ db, now }: AppContext): ApiRoute[] {
       responses: { 200: { description: 'The DID, changed', schema: didSchema } },
       handler: async ({ req, caller, params, body }) => {
         const current = await loadDidByNumber(db, params.e164);
-        await updateDidTerms(db, current.id, { ...currentInput(current), ...formInput(body) }, { actorId: caller.account.id, now: now(), ip: req.ip ?? null });
+        // Only what the body sends changes, over the terms as they are under the row's lock.
+        await updateDidTerms(db, current.id, formInput(body), { actorId: caller.account.id, now: now(), ip: req.ip ?? null }, { patch: true });
         return { body: presentDid(await loadDidByNumber(db, params.e164)) };
       },
     }),

@@ -1,6 +1,6 @@
 // What the admin's DID pages show beyond a presented row: the form's values and labels, and the
 // list's links that keep its filters.
-import { DID_FIELDS, type DidField } from '../../../domain/did-terms.ts';
+import { DID_FIELDS, storedDidInput } from '../../../domain/did-terms.ts';
 import type { DidListRow } from '../../../db/repos/dids.ts';
 import { hrefWith } from '../../presenters/page-links.ts';
 import type { ListQuery } from './schema.ts';
@@ -17,12 +17,8 @@ export function fieldInfo(): Record<string, { label: string; help: string }> {
 
 /** A stored number as the edit form's values. */
 export function didFormValues(did: DidListRow): Record<string, string> {
-  const values: Record<string, string> = { category: 'did', provider: did.provider_id === null ? '' : String(did.provider_id) };
-  for (const field of DID_FIELDS) {
-    if (field.name === 'provider') continue;
-    const value = did[field.name as Exclude<DidField, 'provider'>];
-    values[field.name] = value === null || value === undefined ? '' : String(value);
-  }
+  const values: Record<string, string> = { category: 'did' };
+  for (const [name, value] of Object.entries(storedDidInput(did))) values[name] = String(value);
   values.rate_plan = did.rate_plan_id ? String(did.rate_plan_id) : '';
   return values;
 }
