@@ -3,17 +3,16 @@
 // card off-session once and disarm; it is armed again only when the funds are back at or above the
 // threshold. So one refill per crossing, and a declined card is not charged again and again: the
 // decline is shown on the dashboard until the owner changes the card or the funds recover, and
-// mailed once (refill.failed), in the transaction that records it.
+// mailed once (refill.failed, recorded by markPaymentFailed), in the transaction that records it.
 import type { Config } from '../config.ts';
 import type { Db } from '../db/knex.ts';
 import { findAccountById } from '../db/repos/accounts.ts';
-import { insertPayment, lockPaymentOfPayee, updatePayment, type PaymentRow } from '../db/repos/payments.ts';
-import { findRefillSettings, listActiveRefills, lockRefillSettings, saveRefillSettings, type RefillSettingsRow } from '../db/repos/refill-settings.ts';
-import { inTransaction, type Transaction } from '../db/transaction.ts';
+import { insertPayment, lockPaymentOfPayee, updatePayment } from '../db/repos/payments.ts';
+import { listActiveRefills, lockRefillSettings, saveRefillSettings, type RefillSettingsRow } from '../db/repos/refill-settings.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { Money } from '../domain/money.ts';
 import { toMinorUnits } from '../domain/stripe-amounts.ts';
 import type { Logger } from '../logger.ts';
-import { recordEvent } from './events.ts';
 import { availableFunds, reservedForCalls } from './ledger.ts';
 import { retryAccountRenewals } from './renewals.ts';
 import { creditPayment, markPaymentFailed } from './stripe-payments.ts';
@@ -46,23 +45,6 @@ async function claimRefill(db: Db, config: RefillConfig, settings: RefillSetting
   });
 }
 
-/**
- * The decline notice (refill.failed), in the transaction that marks the refill failed: whether the
- * charge answered with the decline or a payment_intent.payment_failed webhook brought it later.
- */
-export async function recordRefillFailure(trx: Transaction, publicUrl: string, payment: PaymentRow, reason: string, now: Date): Promise<void> {
-  const account = await findAccountById(trx, payment.account_id);
-  const card = await findRefillSettings(trx, payment.account_id);
-  await recordEvent(trx, {
-    type: 'refill.failed', accountId: payment.account_id, occurredAt: now,
-    data: {
-      payment_id: payment.id, amount: payment.amount, reason,
-      card_brand: card?.card_brand ?? null, card_last4: card?.card_last4 ?? null,
-      add_funds_url: `${publicUrl}/${account?.role ?? 'customer'}/payments/add`,
-    },
-  });
-}
-
 async function chargeRefill(db: Db, config: RefillConfig, settings: RefillSettingsRow, now: Date, logger: Pick<Logger, 'warn' | 'error'>): Promise<'charged' | 'declined' | undefined> {
   const claim = await claimRefill(db, config, settings, now);
   if (!claim) return undefined;
@@ -89,7 +71,7 @@ async function chargeRefill(db: Db, config: RefillConfig, settings: RefillSettin
   const credited = await inTransaction(db, async (trx) => {
     const locked = (await lockPaymentOfPayee(trx, payment.payee_reseller_id, { id: payment.id }))!;
     if (!outcome.ok) {
-      if (await markPaymentFailed(trx, locked, outcome.message, now)) await recordRefillFailure(trx, config.publicUrl, locked, outcome.message, now);
+      await markPaymentFailed(trx, locked, outcome.message, now, config.publicUrl);
       return false;
     }
     const result = await creditPayment(trx, locked, { paymentIntentId: outcome.intentId, amountMinor: outcome.amount, currency: outcome.currency, chargeId: outcome.chargeId }, now);

@@ -3,7 +3,7 @@
 // both see it succeed write one row), follow its refunds by Stripe's running total (a replay or an
 // older event finds nothing left to post), mark a failure or an expiry, record a dispute. An expired
 // payment that Stripe later reports paid is still credited: money received is never dropped.
-import type { AccountRow } from '../db/repos/accounts.ts';
+import { findAccountById, type AccountRow } from '../db/repos/accounts.ts';
 import { findLedgerEntryByKey } from '../db/repos/ledger.ts';
 import { EXPIRED_CHECKOUT_MESSAGE, insertDispute, updatePayment, type PaymentRow } from '../db/repos/payments.ts';
 import { lockRefillSettings, saveRefillSettings } from '../db/repos/refill-settings.ts';
@@ -72,13 +72,27 @@ export async function creditPayment(trx: Transaction, payment: PaymentRow, facts
   return { credited: true, account };
 }
 
-/** A declined or failed payment: shown on the pages; a failed refill leaves a notice on the dashboard. */
-export async function markPaymentFailed(trx: Transaction, payment: PaymentRow, message: string, now: Date): Promise<boolean> {
+/**
+ * A declined or failed payment: shown on the pages. A failed refill also leaves a notice on the
+ * dashboard and records `refill.failed` (its mail), in this transaction: whether the charge
+ * answered with the decline, a payment_intent.payment_failed webhook brought it later, or the
+ * expiry job found it never confirmed. `publicUrl` makes the mail's Add funds link.
+ */
+export async function markPaymentFailed(trx: Transaction, payment: PaymentRow, message: string, now: Date, publicUrl: string): Promise<boolean> {
   if (payment.status !== 'pending') return false;
   await updatePayment(trx, payment.id, { status: 'failed', failure_message: message, updated_at: now });
-  if (payment.kind === 'refill' && (await lockRefillSettings(trx, payment.account_id))) {
-    await saveRefillSettings(trx, payment.account_id, { last_failure_at: now, last_failure_message: message }, now);
-  }
+  if (payment.kind !== 'refill') return true;
+  const card = await lockRefillSettings(trx, payment.account_id);
+  if (card) await saveRefillSettings(trx, payment.account_id, { last_failure_at: now, last_failure_message: message }, now);
+  const account = await findAccountById(trx, payment.account_id);
+  await recordEvent(trx, {
+    type: 'refill.failed', accountId: payment.account_id, occurredAt: now,
+    data: {
+      payment_id: payment.id, amount: payment.amount, reason: message,
+      card_brand: card?.card_brand ?? null, card_last4: card?.card_last4 ?? null,
+      add_funds_url: `${publicUrl}/${account?.role ?? 'customer'}/payments/add`,
+    },
+  });
   return true;
 }
 

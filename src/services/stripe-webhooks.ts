@@ -12,7 +12,6 @@ import { saveRefillSettings } from '../db/repos/refill-settings.ts';
 import { inTransaction, type Transaction } from '../db/transaction.ts';
 import type { Logger } from '../logger.ts';
 import type { Config } from '../config.ts';
-import { recordRefillFailure } from './automatic-refills.ts';
 import { retryAccountRenewals } from './renewals.ts';
 import { loadStripeKeys, stripeClient, type StripeSettingsConfig } from './stripe-settings.ts';
 import { applyRefundedTotal, creditPayment, markPaymentExpired, markPaymentFailed, recordCardFacts, recordDispute } from './stripe-payments.ts';
@@ -67,7 +66,7 @@ async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.
       const session = object as SessionObject;
       const payment = await lock({ id: paymentIdOf(session.metadata), checkoutSessionId: session.id });
       if (!payment) return { result: 'ignored: no such payment' };
-      return { result: (await markPaymentFailed(trx, payment, 'The bank payment failed after checkout', now)) ? 'failed' : 'ignored: not pending' };
+      return { result: (await markPaymentFailed(trx, payment, 'The bank payment failed after checkout', now, publicUrl)) ? 'failed' : 'ignored: not pending' };
     }
     case 'checkout.session.expired': {
       const session = object as SessionObject;
@@ -87,9 +86,8 @@ async function applyEvent(trx: Transaction, payee: number | null, event: Stripe.
       const payment = await lock({ id: paymentIdOf(intent.metadata), paymentIntentId: intent.id });
       if (!payment) return { result: 'ignored: no such payment' };
       const reason = intent.last_payment_error?.message ?? 'The payment failed';
-      const failed = await markPaymentFailed(trx, payment, reason, now);
       // A refill whose decline the charge itself never reported (the process died first) is mailed here.
-      if (failed && payment.kind === 'refill') await recordRefillFailure(trx, publicUrl, payment, reason, now);
+      const failed = await markPaymentFailed(trx, payment, reason, now, publicUrl);
       return { result: failed ? 'failed' : 'ignored: not pending' };
     }
     case 'charge.succeeded': {

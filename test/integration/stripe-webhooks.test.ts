@@ -285,7 +285,7 @@ describe('Abandoned payments', () => {
     expect(await statusOf(payment.id)).toBe('succeeded');
   });
 
-  it('when the job runs, then pending Checkout payments older than the session lifetime and refills unconfirmed for an hour expire, younger ones stay pending', async () => {
+  it('when the job runs, then pending Checkout payments older than the session lifetime expire, refills unconfirmed for an hour fail with their notice, younger ones stay pending', async () => {
     const customer = await makeAccount(db, { role: 'customer', parent: people.admin });
     const now = new Date('2027-05-02T12:00:00Z');
     const old = (await newPayment('20', customer, null, new Date('2027-05-01T11:59:00Z'))).payment;
@@ -295,7 +295,9 @@ describe('Abandoned payments', () => {
     const liveRefill = await makePayment(db, { account: customer, amount: '20', kind: 'refill', createdAt: new Date('2027-05-02T11:30:00Z') });
     expect(await expireAbandonedPayments(db, config, now)).toBeGreaterThanOrEqual(2);
     expect([await statusOf(old.id), await statusOf(young.id), await statusOf(stuckRefill.id), await statusOf(liveRefill.id)])
-      .toEqual(['expired', 'pending', 'expired', 'pending']);
+      .toEqual(['expired', 'pending', 'failed', 'pending']);
+    // Its owner hears of it as of a decline: the refill.failed mail.
+    expect(Number((await db('outbox_messages').where({ account_id: customer.id, event: 'refill.failed' }).count({ n: '*' }).first())!.n)).toBe(1);
     const messages = await db('payments').whereIn('id', [old.id, stuckRefill.id]).orderBy('id').pluck('failure_message');
     expect(messages).toEqual(['Not paid before the payment page closed', expect.stringContaining('The charge was never confirmed')]);
     expect(config.checkoutExpiryHours).toBe(24);

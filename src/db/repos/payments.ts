@@ -48,28 +48,26 @@ export async function findAccountPayment(db: Db, accountId: number, id: number):
 }
 
 /**
- * Pending Checkout payments created before `cutoffs.checkout`, and pending refills created before
- * `cutoffs.refill`, become expired, in one conditional UPDATE: a webhook crediting one of them at
- * the same moment holds its row lock, and once it commits the row is no longer pending, so the
- * UPDATE skips it. Returns how many expired.
+ * Pending Checkout payments created before `cutoff` become expired, in one conditional UPDATE: a
+ * webhook crediting one of them at the same moment holds its row lock, and once it commits the row
+ * is no longer pending, so the UPDATE skips it. Returns how many expired.
  */
-export async function expireStalePendingPayments(db: Db, cutoffs: { checkout: Date; refill: Date }, now: Date): Promise<number> {
+export async function expirePendingCheckouts(db: Db, cutoff: Date, now: Date): Promise<number> {
   const rows = await db('payments')
-    .where({ status: 'pending' })
-    .where((stale) => stale
-      .where((topup) => topup.where({ kind: 'topup' }).where('created_at', '<', cutoffs.checkout))
-      .orWhere((refill) => refill.where({ kind: 'refill' }).where('created_at', '<', cutoffs.refill)))
-    .update({
-      status: 'expired',
-      failure_message: db.raw("CASE kind WHEN 'topup' THEN ? ELSE ? END", [EXPIRED_CHECKOUT_MESSAGE, EXPIRED_REFILL_MESSAGE]),
-      updated_at: now,
-    })
+    .where({ status: 'pending', kind: 'topup' })
+    .where('created_at', '<', cutoff)
+    .update({ status: 'expired', failure_message: EXPIRED_CHECKOUT_MESSAGE, updated_at: now })
     .returning('id');
   return rows.length;
 }
 
+/** Automatic refills still pending since before `cutoff`, oldest first (their payee, to lock them by). */
+export async function listStalePendingRefills(db: Db, cutoff: Date): Promise<Array<Pick<PaymentRow, 'id' | 'payee_reseller_id'>>> {
+  return db('payments').where({ status: 'pending', kind: 'refill' }).where('created_at', '<', cutoff).orderBy('id').select('id', 'payee_reseller_id');
+}
+
 export const EXPIRED_CHECKOUT_MESSAGE = 'Not paid before the payment page closed';
-export const EXPIRED_REFILL_MESSAGE = 'The charge was never confirmed (the server stopped during it); if the card was charged, Stripe\'s notice credits it';
+export const EXPIRED_REFILL_MESSAGE = 'The charge was never confirmed (the server stopped during it); if the card was charged, it is credited when Stripe reports it';
 
 /** The payment of a payee, by our id or Stripe's ids, locked for the rest of the transaction. */
 export async function lockPaymentOfPayee(
