@@ -78,8 +78,7 @@ export function nextAnniversary(from: Date, anchor: Date): Date {
 export function periodEndAfter(from: Date, cycle: BillingCycle): Date {
   switch (cycle.period) {
     case 'days':
-      if (!Number.isInteger(cycle.days) || cycle.days < 1) throw new RangeError(`a day-based cycle needs at least 1 day, got ${cycle.days}`);
-      return new Date(from.getTime() + cycle.days * DAY_MS);
+      return nextBillingAt(from, 'recurring', cycle.days)!;
     case 'month':
       return nextBillingDay(from, cycle.billingDay);
     case 'year':

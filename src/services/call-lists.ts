@@ -98,7 +98,7 @@ export async function loadCall(db: Db, scope: CallScope, id: number, decimals: n
   return { call: { ...viewOf(row, scope, decimals), uuid: row.uuid }, charges: visible };
 }
 
-const EXPORT_BATCH = 5000;
+const CALLS_CSV_BATCH = 5000;
 
 // The caller is whatever the switch sent: a plain number stays one, anything else is text.
 const NUMERIC_CALL_COLUMNS = [
@@ -135,5 +135,5 @@ function callsTable(scope: CallScope, decimals: number): CsvTable<CallListRow> {
 export async function writeCallsCsv(db: Db, scope: CallScope, query: CallQuery, decimals: number, out: Writable): Promise<void> {
   const filters = callFiltersOf(query);
   const read = (afterId: number | undefined, limit: number) => listCalls(db, scope, { ...filters, afterId }, { limit, offset: 0 });
-  await writeCsv(callsTable(scope, decimals), keysetBatches(read, (row) => row.id, EXPORT_BATCH), out);
+  await writeCsv(callsTable(scope, decimals), keysetBatches(read, (row) => row.id, CALLS_CSV_BATCH), out);
 }

@@ -58,8 +58,7 @@ export async function issueInvoice(db: Db, input: { accountId: number; period: s
   return inTransaction(db, async (trx) => {
     const account = await findAccountById(trx, input.accountId);
     if (!account || account.parent_id === null) throw new NotFoundError('There is no such account to invoice');
-    const billingDay = Number((account as AccountRow & { billing_day?: number }).billing_day ?? 1);
-    const { start, end } = invoicePeriod(input.period, billingDay);
+    const { start, end } = invoicePeriod(input.period, account.billing_day);
     if (end.getTime() > input.now.getTime()) {
       const message = `The period ${input.period} of this account ends ${end.toISOString().slice(0, 10)}: it cannot be invoiced before`;
       throw new ValidationError(message, { period: message });

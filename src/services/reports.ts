@@ -8,7 +8,7 @@ import {
   moneyByDay, moneyByGroup, moneyByNumber, moneyTotals, utilisationByCountry,
   type MoneyGrouping, type MoneyRow, type MoneyTotals, type ReportFilters, type ReportScope, type UtilisationRow,
 } from '../db/queries/reports.ts';
-import { csvColumns, csvWriter } from '../domain/csv-cell.ts';
+import { writeCsv, type CsvTable } from './csv-export.ts';
 import { toPlain } from '../domain/money.ts';
 
 export const REPORT_NAMES = ['day', 'month', 'reseller', 'provider', 'country', 'number', 'utilisation'] as const;
@@ -59,38 +59,41 @@ export async function loadReport(db: Db, scope: ReportScope, name: ReportName, f
   return { kind: 'money', name, rows, total: rows.length, totals };
 }
 
-export const EXPORT_BATCH = 5000;
+/** Rows of the per-number report read per CSV batch (it ranks the month, so it pages by rank). */
+const NUMBER_CSV_BATCH = 5000;
 
-const MONEY_CSV = ['key', 'name', 'calls', 'billed_seconds', 'revenue', 'cost', 'margin'];
-const UTILISATION_CSV = ['country', 'numbers', 'in_stock', 'reseller_stock', 'on_hold', 'owned', 'idle_30_days'];
+const UTILISATION_TABLE: CsvTable<UtilisationRow> = {
+  columns: ['country', 'numbers', 'in_stock', 'reseller_stock', 'on_hold', 'owned', 'idle_30_days'],
+  numeric: ['numbers', 'in_stock', 'reseller_stock', 'on_hold', 'owned', 'idle_30_days'],
+  record: (row) => [row.country ?? 'total', row.numbers, row.inStock, row.resellerStock, row.onHold, row.owned, row.idle],
+};
 
-/** A report as CSV (plain decimals at the money decimals, raw E.164), with the page's filters. */
-export async function writeReportCsv(db: Db, scope: ReportScope, name: ReportName, filters: ReportFilters, now: Date, decimals: number, out: Writable): Promise<void> {
-  const utilisation = name === 'utilisation';
-  const header = utilisation ? UTILISATION_CSV : MONEY_CSV;
-  const csv = csvWriter(csvColumns(header, header.filter((column) => column !== 'key' && column !== 'name' && column !== 'country').concat(name === 'number' ? ['name'] : [])));
-  csv.pipe(out);
-  const write = async (record: Array<string | number>) => {
-    if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve));
+/** The money reports' columns (the per-number one's name is an E.164 number, kept as it is). */
+function moneyTable(name: ReportName, decimals: number): CsvTable<MoneyRow> {
+  const figures = ['calls', 'billed_seconds', 'revenue', 'cost', 'margin'];
+  return {
+    columns: ['key', 'name', ...figures],
+    numeric: name === 'number' ? [...figures, 'name'] : figures,
+    record: (row) => [row.key, row.label ?? '', row.calls, row.billedSeconds, toPlain(row.revenue, decimals), toPlain(row.cost, decimals), toPlain(row.margin, decimals)],
   };
-  const money = (row: MoneyRow) => [row.key, row.label ?? '', row.calls, row.billedSeconds, toPlain(row.revenue, decimals), toPlain(row.cost, decimals), toPlain(row.margin, decimals)];
-  if (utilisation) {
-    for (const row of await utilisationByCountry(db, scope, filters, now)) {
-      await write([row.country ?? 'total', row.numbers, row.inStock, row.resellerStock, row.onHold, row.owned, row.idle]);
-    }
-  } else if (name === 'number') {
-    for (let offset = 0; ; offset += EXPORT_BATCH) {
-      const { rows } = await moneyByNumber(db, scope, filters, { limit: EXPORT_BATCH, offset });
-      for (const row of rows) await write(money(row));
-      if (rows.length < EXPORT_BATCH) break;
-    }
-  } else {
-    const report = await loadReport(db, scope, name, filters, { limit: 0, offset: 0 }, now);
-    if (report.kind === 'money') for (const row of report.rows) await write(money(row));
+}
+
+async function* numberBatches(db: Db, scope: ReportScope, filters: ReportFilters): AsyncGenerator<MoneyRow[]> {
+  for (let offset = 0; ; offset += NUMBER_CSV_BATCH) {
+    const { rows } = await moneyByNumber(db, scope, filters, { limit: NUMBER_CSV_BATCH, offset });
+    if (rows.length > 0) yield rows;
+    if (rows.length < NUMBER_CSV_BATCH) return;
   }
-  csv.end();
-  await new Promise<void>((resolve, reject) => {
-    out.once('finish', resolve);
-    out.once('error', reject);
-  });
+}
+
+/** A report as CSV (plain decimals at the money decimals, raw E.164), with the page's filters, through the shared CSV writer. */
+export async function writeReportCsv(db: Db, scope: ReportScope, name: ReportName, filters: ReportFilters, now: Date, decimals: number, out: Writable): Promise<void> {
+  if (name === 'utilisation') {
+    await writeCsv(UTILISATION_TABLE, [await utilisationByCountry(db, scope, filters, now)], out);
+  } else if (name === 'number') {
+    await writeCsv(moneyTable(name, decimals), numberBatches(db, scope, filters), out);
+  } else {
+    const rows = name === 'day' ? await moneyByDay(db, scope, filters) : await moneyByGroup(db, scope, name, filters);
+    await writeCsv(moneyTable(name, decimals), [rows], out);
+  }
 }

@@ -153,20 +153,20 @@ export interface RunEventRow extends SubscriptionEventRow {
 
 // A renewal that charged something is its ledger row (key `renewal:<subscription>:<period start>`,
 // with the run's id); the other things a run does are subscription_events. These read both as
-// one history. Day-based periods are whole days of 24 hours; a calendar month runs from a billing
-// day (at most the 28th) to the next, a year from one anniversary of the purchase to the next
-// (counted in years from the purchase, in UTC: 29 February falls on 28 in common years), as
-// src/domain/billing-calendar.ts rules.
+// one history. The period is the one the ledger row stores (period_start/end, written since
+// migration 20261202110000 by src/domain/billing-calendar.ts's rules); rows charged before it are
+// derived: whole days of 24 hours, a calendar month from a billing day to the next, a year from
+// one anniversary of the purchase to the next (29 February falls on 28 in common years).
 const RENEWAL_START = "substring(l.idempotency_key from '^renewal:[0-9]+:(.*)$')::timestamptz";
 const LEDGER_RENEWALS = `
   SELECT l.id, l.reference_id AS subscription_id, l.billing_run_id, 'renewed' AS kind,
-    ${RENEWAL_START} AS period_start,
-    CASE ls.billing_period
+    coalesce(l.period_start, ${RENEWAL_START}) AS period_start,
+    coalesce(l.period_end, CASE ls.billing_period
       WHEN 'month' THEN ((${RENEWAL_START} AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC'
       WHEN 'year' THEN ((ls.started_at AT TIME ZONE 'UTC')
         + (extract(year FROM ${RENEWAL_START} AT TIME ZONE 'UTC') - extract(year FROM ls.started_at AT TIME ZONE 'UTC') + 1) * interval '1 year') AT TIME ZONE 'UTC'
       ELSE ${RENEWAL_START} + ls.billing_days * interval '24 hours'
-    END AS period_end,
+    END) AS period_end,
     (-l.amount)::numeric(20,6) AS amount, l.id AS ledger_entry_id, l.description AS note, l.created_at, 1 AS rank
   FROM ledger_entries l JOIN subscriptions ls ON ls.id = l.reference_id
   WHERE l.reference_type = 'subscription' AND l.idempotency_key LIKE 'renewal:%'`;

@@ -4,7 +4,7 @@ import { startTerm, type BillingPeriod } from '../../domain/billing-calendar.ts'
 import { byCountryName, countryName } from '../../domain/phone-numbers.ts';
 import type { PriceTerms } from '../../domain/sell-terms.ts';
 import { marginOf } from '../../domain/sell-terms.ts';
-import { Money, toPlain } from '../../domain/money.ts';
+import { sumMoney, toPlain } from '../../domain/money.ts';
 import type { HeldRow } from '../../db/repos/did-listings.ts';
 import { buyTermsOf, sellTermsOf } from '../../services/did-holdings.ts';
 
@@ -64,6 +64,5 @@ export type PresentedHeld = ReturnType<typeof presentHeld>;
 /** The end of a release's flash message: what was credited for the unused days, or that nothing was refunded. */
 export function releaseCreditNote(credits: Array<{ amount: string }>, decimals: number): string {
   if (credits.length === 0) return 'Nothing was refunded.';
-  const total = credits.reduce((sum, credit) => sum.plus(credit.amount), new Money(0));
-  return `${toPlain(total, decimals)} was credited for the unused days of the period.`;
+  return `${toPlain(sumMoney(credits.map((credit) => credit.amount)), decimals)} was credited for the unused days of the period.`;
 }

@@ -1,6 +1,7 @@
 // What a dashboard's chart partial shows: the data for the bundle (public/js/charts.js) as JSON,
 // the same figures as a table, and the CSV link.
 import type { ChartSeries } from '../../../services/dashboard-charts.ts';
+import { scriptJson } from '../../presenters/script-json.ts';
 
 export interface ChartView {
   id: string;
@@ -10,11 +11,6 @@ export interface ChartView {
   days: string[];
   series: ChartSeries['series'];
   csvHref: string;
-}
-
-/** JSON that cannot close the script element it sits in. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
 export function presentChart(chart: ChartSeries, basePath: string): ChartView {

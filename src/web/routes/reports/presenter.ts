@@ -6,18 +6,15 @@ import { countryName } from '../../../domain/phone-numbers.ts';
 import { formatPhone } from '../../presenters/format.ts';
 import type { Report } from '../../../services/reports.ts';
 import { toPlain } from '../../../domain/money.ts';
-
-/** JSON that cannot close the script element it sits in. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
-}
+import { scriptJson } from '../../presenters/script-json.ts';
 
 /** A group's name on the page. */
 export function groupLabel(report: Report['name'], row: Pick<MoneyRow, 'key' | 'label'>): string {
   switch (report) {
     case 'reseller': return row.key === 'direct' ? 'Direct customers' : (row.label ?? `Account ${row.key}`);
     case 'provider': return row.key === '0' ? 'No provider' : (row.label ?? `Provider ${row.key}`);
-    case 'country': return row.key === '' ? 'Unknown' : `${countryName(row.key)} (${row.key})`;
+    case 'country':
+    case 'utilisation': return row.key === '' ? 'Unknown' : `${countryName(row.key)} (${row.key})`;
     case 'number': return formatPhone(row.label);
     default: return row.key;
   }
@@ -31,13 +28,16 @@ export interface ReportChart {
 }
 
 /** The chart: revenue, cost and margin per group (numbers per status for utilisation). */
-export function reportChart(report: Report, title: string, decimals: number): ReportChart {
+export function reportChart(report: Report, title: string, decimals: number, scope: 'all' | 'reseller'): ReportChart {
   if (report.kind === 'utilisation') {
+    // As the table: a reseller's own stock is its "In stock"; the operator's stock is not its to see.
+    const stock = scope === 'all'
+      ? [{ label: 'In stock', data: report.rows.map((row) => row.inStock) }, { label: 'Reseller stock', data: report.rows.map((row) => row.resellerStock) }]
+      : [{ label: 'In stock', data: report.rows.map((row) => row.resellerStock) }];
     const data = {
-      type: 'bar', labels: report.rows.map((row) => (row.country ? row.country : 'Unknown')),
+      type: 'bar', labels: report.rows.map((row) => groupLabel('utilisation', { key: row.country ?? '', label: null })),
       datasets: [
-        { label: 'In stock', data: report.rows.map((row) => row.inStock) },
-        { label: 'Reseller stock', data: report.rows.map((row) => row.resellerStock) },
+        ...stock,
         { label: 'Owned', data: report.rows.map((row) => row.owned) },
         { label: 'Idle 30 days', data: report.rows.map((row) => row.idle) },
       ],

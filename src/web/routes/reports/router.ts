@@ -61,7 +61,7 @@ export function reportsRouter({ db, now, config }: AppContext): Router {
       resellers: scope.kind === 'all' ? (await listParentOptions(db)).filter((account) => account.role === 'reseller') : [],
       providers: await listProviderNames(db),
       countries: countryOptions(),
-      chart: reportChart(report, title, config.moneyDecimals),
+      chart: reportChart(report, title, config.moneyDecimals, scope.kind),
       label: (row: { key: string; label: string | null }) => groupLabel(report.name, row),
       exportHref: hrefWith(`${req.baseUrl}/export.csv`, current),
       monthLabel: monthLabel(filters.from),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { REPORT_NAMES } from '../../../services/reports.ts';
 import { DATES_IN_ORDER, datesInOrder, emptyToUndefined, optionalDate, pageNumber, trimmedOrUndefined } from '../../forms/fields.ts';
+import { countryCode } from '../../forms/number-fields.ts';
 
 const optionalId = (what: string) =>
   z.preprocess(emptyToUndefined, z.coerce.number({ message: `Choose a ${what} from the list` }).int(`Choose a ${what} from the list`).min(1, `Choose a ${what} from the list`).optional());
@@ -15,10 +16,7 @@ export const reportQuerySchema = z
     month: z.preprocess(trimmedOrUndefined, z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Choose a month (YYYY-MM)').optional()),
     reseller: optionalId('reseller'),
     provider: optionalId('provider'),
-    country: z.preprocess(
-      (value) => (typeof trimmedOrUndefined(value) === 'string' ? String(trimmedOrUndefined(value)).toUpperCase() : undefined),
-      z.string().regex(/^[A-Z]{2}$/, 'Choose a country from the list').optional(),
-    ),
+    country: countryCode,
     page: pageNumber,
   })
   .refine(datesInOrder, DATES_IN_ORDER)
