@@ -36,6 +36,7 @@ import * as allowExpiredPayments from './20261202120000_allow_expired_payments.t
 import * as createReportRollups from './20261202130000_create_report_rollups.ts';
 import * as createReportNumberMonths from './20261202160000_create_report_number_months.ts';
 import * as addUtilisationIndexes from './20261202161000_add_utilisation_indexes.ts';
+import * as addOutboxSettledIndex from './20261202170000_add_outbox_settled_index.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -80,6 +81,7 @@ const migrations: Array<[string, Migration]> = [
   ['20261202130000_create_report_rollups', createReportRollups],
   ['20261202160000_create_report_number_months', createReportNumberMonths],
   ['20261202161000_add_utilisation_indexes', addUtilisationIndexes],
+  ['20261202170000_add_outbox_settled_index', addOutboxSettledIndex],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -161,18 +161,19 @@ export async function listOutboxAttempts(db: Db, messageId: number): Promise<Out
 
 /**
  * Deletes up to `limit` messages delivered or failed before `before`, with their attempts (the
- * foreign key cascades); pending ones are never touched. Returns how many went.
+ * foreign key cascades); pending ones are never touched. Found through outbox_messages_settled_idx
+ * (the same expression and condition). Returns how many went (rowCount on Postgres, affectedRows
+ * on the embedded one).
  */
 export async function deleteSettledOutboxMessages(db: Db, options: { before: Date; limit: number }): Promise<number> {
   const result = (await db.raw(
     `DELETE FROM outbox_messages
       WHERE id IN (
         SELECT id FROM outbox_messages
-         WHERE (status = 'delivered' AND delivered_at < ?) OR (status = 'failed' AND failed_at < ?)
-         ORDER BY id
+         WHERE status IN ('delivered', 'failed') AND coalesce(delivered_at, failed_at) < ?
          LIMIT ?
          FOR UPDATE SKIP LOCKED)`,
-    [options.before, options.before, options.limit],
+    [options.before, options.limit],
   )) as { rowCount?: number; affectedRows?: number };
   return result.rowCount ?? result.affectedRows ?? 0;
 }
