@@ -31,15 +31,18 @@ export interface ComposedMail extends MailContent {
 export async function brandOfOwner(db: Db, ownerId: number | null, settings: Pick<MailSettings, 'mailFrom'>): Promise<MailBrand> {
   if (ownerId === null) return { ownerId: null, name: settings.mailFrom.name };
   const owner = await findAccountById(db, ownerId);
-  const name = (await findMailSenderName(db, ownerId)) ?? (owner ? await findSellerName(db, owner) : settings.mailFrom.name);
-  return { ownerId, name: singleLine(name) };
+  return owner ? brandOfReseller(db, owner) : { ownerId, name: singleLine(settings.mailFrom.name) };
+}
+
+async function brandOfReseller(db: Db, owner: AccountRow): Promise<MailBrand> {
+  return { ownerId: owner.id, name: singleLine((await findMailSenderName(db, owner.id)) ?? (await findSellerName(db, owner))) };
 }
 
 /** A reseller's customers hear from the reseller; every other account from the operator. */
 export async function brandForAccount(db: Db, account: Pick<AccountRow, 'parent_id'>, settings: Pick<MailSettings, 'mailFrom'>): Promise<MailBrand> {
   if (account.parent_id !== null) {
     const parent = await findAccountById(db, account.parent_id);
-    if (parent?.role === 'reseller') return brandOfOwner(db, parent.id, settings);
+    if (parent?.role === 'reseller') return brandOfReseller(db, parent);
   }
   return brandOfOwner(db, null, settings);
 }

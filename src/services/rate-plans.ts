@@ -9,7 +9,7 @@ import { inSavepoint, inTransaction } from '../db/transaction.ts';
 import { insertAuditEntry } from '../db/repos/audit-log.ts';
 import type { Db } from '../db/knex.ts';
 import {
-  countPlanNumbers, findRatePlan, insertRatePlan, insertRatePlanVersion, listRatePlanVersions, lockRatePlan, updateRatePlan,
+  countPlanNumbers, findRatePlan, insertRatePlan, insertRatePlanVersion, listRatePlanVersions, lockRatePlan, updateRatePlan, versionsOfPlans,
   type PlanOwner, type RatePlanRow, type RatePlanVersionRow, type VersionFields,
 } from '../db/repos/rate-plans.ts';
 import { refreshPlanTerms } from '../db/repos/plan-numbers.ts';
@@ -133,6 +133,22 @@ export async function setRatePlanArchived(db: Db, owner: PlanOwner, id: number, 
       before: { archived_at: before.archived_at?.toISOString() ?? null }, after: { archived_at: plan.archived_at?.toISOString() ?? null }, at: change.now,
     });
     return plan;
+  });
+}
+
+/** A listed plan with its version in force at `at` and how many versions wait to take effect. */
+export interface PlanLine<P> {
+  plan: P;
+  inForce: RatePlanVersionRow | undefined;
+  scheduled: number;
+}
+
+/** The list's plans with their versions' state (one read of the versions for all of them): the page and the CSV. */
+export async function planLines<P extends { id: number }>(db: Db, plans: P[], at: Date): Promise<Array<PlanLine<P>>> {
+  const versions = await versionsOfPlans(db, plans.map((plan) => plan.id));
+  return plans.map((plan) => {
+    const list = versions.get(plan.id) ?? [];
+    return { plan, inForce: versionInForce(list, at), scheduled: list.filter((version) => version.effective_from.getTime() > at.getTime()).length };
   });
 }
 

@@ -1,8 +1,8 @@
 // The rate plans list as CSV, in the list's filters (name, archived): each plan with the terms
 // of its version in force (absolute terms, or a reseller's markup) and how many versions wait.
 import type { Router, Response } from 'express';
-import { versionInForce } from '../../../domain/rate-plans.ts';
-import { listRatePlanBatch, versionsOfPlans, type PlanOwner, type RatePlanListRow, type RatePlanVersionRow } from '../../../db/repos/rate-plans.ts';
+import { listRatePlanBatch, type PlanOwner, type RatePlanListRow } from '../../../db/repos/rate-plans.ts';
+import { planLines, type PlanLine as PlanLineOf } from '../../../services/rate-plans.ts';
 import { keysetBatches, type CsvTable } from '../../../services/csv-export.ts';
 import { validate } from '../../middleware/validate.ts';
 import { csvText, csvTime } from '../../presenters/csv-values.ts';
@@ -10,11 +10,7 @@ import { sendCsv } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { listQuerySchema } from './schema.ts';
 
-interface PlanLine {
-  plan: RatePlanListRow;
-  inForce: RatePlanVersionRow | undefined;
-  scheduled: number;
-}
+type PlanLine = PlanLineOf<RatePlanListRow>;
 
 const TERMS = [
   'connection_cost', 'grace_seconds', 'cost_per_minute', 'initial_increment', 'increment',
@@ -37,14 +33,8 @@ export function plansExportRoute(router: Router, { db, now }: AppContext, ownerO
     const owner = ownerOf(res);
     const { q, archived } = exportQuery.data(res);
     const at = now();
-    const read = async (after: number | undefined, limit: number): Promise<PlanLine[]> => {
-      const plans = await listRatePlanBatch(db, owner, { q, archived }, after, limit);
-      const versions = await versionsOfPlans(db, plans.map((plan) => plan.id));
-      return plans.map((plan) => {
-        const list = versions.get(plan.id) ?? [];
-        return { plan, inForce: versionInForce(list, at), scheduled: list.filter((version) => version.effective_from.getTime() > at.getTime()).length };
-      });
-    };
+    const read = async (after: number | undefined, limit: number): Promise<PlanLine[]> =>
+      planLines(db, await listRatePlanBatch(db, owner, { q, archived }, after, limit), at);
     await sendCsv(res, 'rate-plans.csv', PLANS_CSV, keysetBatches(read, (line) => line.plan.id));
   });
 }

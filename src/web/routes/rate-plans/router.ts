@@ -4,10 +4,9 @@
 // id is a 404. Each area mounts its own routes first: numbers-router (admin), apply-router (reseller).
 import { Router, type Request, type Response } from 'express';
 import { previewCosts } from '../../../domain/cost-preview.ts';
-import { versionInForce } from '../../../domain/rate-plans.ts';
-import { countRatePlans, listRatePlans, versionsOfPlans, type PlanOwner } from '../../../db/repos/rate-plans.ts';
+import { countRatePlans, listRatePlans, type PlanOwner } from '../../../db/repos/rate-plans.ts';
 import { ValidationError } from '../../../errors.ts';
-import { createRatePlan, loadRatePlan, reviseRatePlan, setRatePlanArchived, termsOfVersion, type SavedPlan } from '../../../services/rate-plans.ts';
+import { createRatePlan, loadRatePlan, planLines, reviseRatePlan, setRatePlanArchived, termsOfVersion, type SavedPlan } from '../../../services/rate-plans.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { areaRole } from '../../middleware/role-area.ts';
 import { idParam, validate } from '../../middleware/validate.ts';
@@ -41,13 +40,7 @@ export function ratePlansRouter(context: AppContext): Router {
       listRatePlans(db, owner, filters, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE }),
       countRatePlans(db, owner, filters),
     ]);
-    const versions = await versionsOfPlans(db, plans.map((plan) => plan.id));
-    const at = now();
-    const rows = plans.map((plan) => {
-      const list = versions.get(plan.id) ?? [];
-      const scheduled = list.filter((version) => version.effective_from.getTime() > at.getTime()).length;
-      return presentPlanListRow(plan, summarise(versionInForce(list, at), money), scheduled);
-    });
+    const rows = (await planLines(db, plans, now())).map(({ plan, inForce, scheduled }) => presentPlanListRow(plan, summarise(inForce, money), scheduled));
     await renderPage(res, 'rate-plans/index', {
       title: 'Rate plans', role: areaRole(res), base: baseOf(res), rows,
       pager: pageLinks(baseOf(res), filters, total, page, PER_PAGE), exportHref: hrefWith(`${baseOf(res)}/export.csv`, filters),
