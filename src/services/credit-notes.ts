@@ -51,11 +51,10 @@ async function quoteFor(db: Db, invoice: InvoiceRow, input: CreditNoteInput, dec
   return { invoice, amount: amount.toFixed(), taxes, taxTotal, total: amount.plus(taxTotal).toFixed(), left: left.toFixed() };
 }
 
-/** The review step: what issuing this credit note would do, nothing written. */
-export async function quoteCreditNote(db: Db, issuerId: number, input: CreditNoteInput, decimals: number): Promise<CreditNoteQuote> {
-  const invoice = await findInvoice(db, input.invoiceId);
-  if (!invoice || invoice.kind !== 'invoice' || invoice.issuer_id !== issuerId) throw new NotFoundError('There is no such invoice');
-  return quoteFor(db, invoice, input, decimals);
+/** The review step: what issuing this credit note on `invoice` (as its issuer's page loaded it) would do, nothing written. */
+export async function quoteCreditNote(db: Db, invoice: InvoiceRow, input: Omit<CreditNoteInput, 'invoiceId'>, decimals: number): Promise<CreditNoteQuote> {
+  if (invoice.kind !== 'invoice') throw new NotFoundError('There is no such invoice');
+  return quoteFor(db, invoice, { ...input, invoiceId: invoice.id }, decimals);
 }
 
 /**

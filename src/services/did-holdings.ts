@@ -39,8 +39,13 @@ export async function loadOffers(db: Db, buyerId: number, filters: OfferFilters,
 export async function loadOfferPage(db: Db, buyerId: number, request: OfferQuery, now: Date): Promise<OfferRow[]> {
   const buyer = await findAccountById(db, buyerId);
   if (!buyer) throw new NotFoundError('Account not found');
+  return (await offerReader(db, buyer, now))(request);
+}
+
+/** Reads pages of the buyer's offer, its shelf found once (an export reads many pages). */
+export async function offerReader(db: Db, buyer: AccountRow, now: Date): Promise<(request: OfferQuery) => Promise<OfferRow[]>> {
   const { shelf } = await sellerOf(db, buyer);
-  return (await listOffers(db, shelf, { accountId: buyer.id, now }, request)).rows;
+  return async (request) => (await listOffers(db, shelf, { accountId: buyer.id, now }, request)).rows;
 }
 
 /** Buy terms of a held number: the reseller's locked setup and price, the admin's per-minute terms. */

@@ -2,7 +2,7 @@
 // sort), each number with what buying it costs now and its terms.
 import type { Router } from 'express';
 import type { OfferFilters, OfferRow } from '../../../db/queries/offers.ts';
-import { loadOfferPage } from '../../../services/did-holdings.ts';
+import { offerReader } from '../../../services/did-holdings.ts';
 import { keysetBatches, type CsvTable } from '../../../services/csv-export.ts';
 import { currentAccount } from '../../middleware/auth.ts';
 import { validate } from '../../middleware/validate.ts';
@@ -47,8 +47,8 @@ export function offersExportRoute(router: Router, context: AppContext): void {
     const buyer = currentAccount(res);
     const filters = offerFiltersOf(exportQuery.data(res));
     const now = context.now();
-    const read = (after: string | undefined, limit: number) =>
-      loadOfferPage(context.db, buyer.id, { filters, window: { limit, offset: 0 }, order: 'number', after, countless: true }, now);
+    const offers = await offerReader(context.db, buyer, now);
+    const read = (after: string | undefined, limit: number) => offers({ filters, window: { limit, offset: 0 }, order: 'number', after, countless: true });
     const table = offersTable(context.config.moneyDecimals, firstChargeLabel(buyer.billing_day, now, pricingOf(context)));
     await sendCsv(res, 'numbers.csv', table, keysetBatches(read, (row) => row.number));
   });

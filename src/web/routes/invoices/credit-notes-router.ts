@@ -27,12 +27,12 @@ export function creditNoteRoutes(router: Router, context: AppContext): void {
     const invoice = await pages.issuedByViewer(req, res);
     const form = reviewForm.data(res);
     try {
-      const quote = await quoteCreditNote(db, invoice.issuer_id, { invoiceId: invoice.id, amount: form.amount, reason: form.reason }, config.moneyDecimals);
+      const quote = await quoteCreditNote(db, invoice, { amount: form.amount, reason: form.reason }, config.moneyDecimals);
       await renderPage(res, 'invoices/credit-note-confirm', {
         title: `Review credit note on ${invoice.number}`, review: presentCreditNoteQuote(quote, `/${areaRole(res)}/invoices`, form.reason), key: randomUUID(),
       });
     } catch (error) {
-      if (error instanceof ValidationError) return backToForm(req, res, { values: formValues(req.body), errors: error.fields });
+      if (error instanceof ValidationError) return pages.renderShow(res, invoice, { values: formValues(req.body), fieldErrors: error.fields }, 400);
       throw error;
     }
   });
