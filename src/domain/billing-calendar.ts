@@ -34,8 +34,8 @@ function checkBillingDay(billingDay: number): void {
   if (!Number.isInteger(billingDay) || billingDay < 1 || billingDay > 31) throw new RangeError(`a billing day is a whole number 1..31, got ${billingDay}`);
 }
 
-/** The billing day of a month at 00:00 UTC; `month` may run past 0..11 (Date.UTC carries it into the year). */
-function boundaryIn(year: number, month: number, billingDay: number): Date {
+/** The billing day of a month at 00:00 UTC (a day past the month's end falls on its last day); `month` may run past 0..11 (Date.UTC carries it into the year). */
+export function boundaryIn(year: number, month: number, billingDay: number): Date {
   const first = new Date(Date.UTC(year, month, 1));
   const day = Math.min(billingDay, daysInMonth(first.getUTCFullYear(), first.getUTCMonth()));
   return new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), day));

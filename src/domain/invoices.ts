@@ -4,6 +4,7 @@
 // figure is a sum of ledger rows, an invoice reconciles with the ledger:
 //   closing balance = opening balance - subtotal + payments - taxes
 //                   = opening balance + (the period's ledger rows) + (the invoice's tax rows).
+import { boundaryIn } from './billing-calendar.ts';
 import { Money } from './money.ts';
 import { computeTaxes, type TaxAmount, type TaxRate } from './taxes.ts';
 
@@ -161,11 +162,7 @@ export function invoicePeriod(period: string, billingDay: number): { start: Date
   const year = Number(match[1]);
   const month = Number(match[2]) - 1;
   if (month < 0 || month > 11) throw new RangeError(`No month ${match[2]} in "${period}"`);
-  const on = (y: number, m: number) => {
-    const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-    return new Date(Date.UTC(y, m, Math.min(billingDay, last)));
-  };
-  return { start: on(year, month), end: on(year, month + 1) };
+  return { start: boundaryIn(year, month, billingDay), end: boundaryIn(year, month + 1, billingDay) };
 }
 
 /** The period `months` before the month of `now` (YYYY-MM): the schedule invoices the last one or two. */
