@@ -37,6 +37,17 @@ export function firstChargeLabel(billingDay: number, now: Date, pricing: { decim
   };
 }
 
+/** The confirmation's name for the first charge: "First period, to 15 Dec 2026 (26 of 30 days, prorated)", "First year", "One-time fee". */
+export function firstPeriodLabel(
+  quote: { product: { billing_type: 'one_time' | 'recurring'; billing_period: BillingPeriod; billing_days: number }; proration?: { prorated: boolean; days: number; daysInPeriod: number } | null | undefined; nextBillingAt: Date | null },
+  formatDate: (value: Date | null) => string,
+): string {
+  const { product, proration } = quote;
+  if (product.billing_type !== 'recurring') return 'One-time fee';
+  if (proration) return `First period, to ${formatDate(quote.nextBillingAt)} (${proration.prorated ? `${proration.days} of ${proration.daysInPeriod} days, prorated` : 'a full month'})`;
+  return product.billing_period === 'year' ? 'First year' : `First period (${product.billing_days} days)`;
+}
+
 /** A stored rate without its noise: "0.008500" -> "0.0085", keeping at least 4 places. */
 export function rate(stored: string | null | undefined): string {
   if (stored === null || stored === undefined) return '';

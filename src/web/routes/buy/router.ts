@@ -13,7 +13,7 @@ import { areaRole } from '../../middleware/role-area.ts';
 import { filterState, idParam, validate } from '../../middleware/validate.ts';
 import { formatPhone } from '../../presenters/format.ts';
 import { hrefWith, pageLinks, pageWindow } from '../../presenters/page-links.ts';
-import { billingLabel, firstChargeLabel, incrementsLabel, locationLabel } from '../../presenters/numbers.ts';
+import { billingLabel, firstChargeLabel, firstPeriodLabel, incrementsLabel, locationLabel } from '../../presenters/numbers.ts';
 import { flash, renderPage } from '../../render.ts';
 import type { AppContext } from '../../context.ts';
 import { pricingOf, releaseCreditOf } from './pricing.ts';
@@ -58,7 +58,8 @@ export function buyRouter(context: AppContext): Router {
   async function showConfirmation(req: Request, res: Response, status = 200, error?: string): Promise<void> {
     const quote = await quotePurchase(db, { buyerId: currentAccount(res).id, productId: productId(req), now: now(), pricing: pricingOf(context) });
     const title = `${error ? 'Error: ' : ''}Buy ${formatPhone(quote.product.number)}`;
-    await renderPage(res, 'purchases/confirm', { title, quote, base: req.baseUrl, purchaseKey: randomUUID(), formError: error, ...helpers }, status);
+    const firstLabel = firstPeriodLabel(quote, (day) => res.locals.format.date(day));
+    await renderPage(res, 'purchases/confirm', { title, quote, firstLabel, base: req.baseUrl, purchaseKey: randomUUID(), formError: error, ...helpers }, status);
   }
 
   router.get('/:productId', async (req, res) => {
