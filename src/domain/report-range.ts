@@ -47,3 +47,11 @@ export function wholeMonthOf(range: { from: string; to: string }): string | null
   const month = monthRange(range.from.slice(0, 7));
   return range.from === month.from && range.to === month.to ? month.from : null;
 }
+
+/** Every day from `from` to `to` (YYYY-MM-DD, both included), in order. */
+export function daysOf(range: { from: string; to: string }): string[] {
+  const days: string[] = [];
+  const last = Date.parse(`${range.to}T00:00:00Z`);
+  for (let at = Date.parse(`${range.from}T00:00:00Z`); at <= last; at += 86_400_000) days.push(new Date(at).toISOString().slice(0, 10));
+  return days;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultReportRange, reportRange, wholeMonthOf } from '../../src/domain/report-range.ts';
+import { daysOf, defaultReportRange, reportRange, wholeMonthOf } from '../../src/domain/report-range.ts';
 import { groupLabel } from '../../src/web/routes/reports/presenter.ts';
 
 const NOW = new Date('2026-03-01T23:30:00Z');
@@ -34,6 +34,17 @@ describe('the dates a report covers', () => {
 
   it('when nothing is asked on the first of January, then the per-month report starts on the first of February the year before', () => {
     expect(defaultReportRange(new Date('2027-01-01T00:00:00Z'), 'month')).toEqual({ from: '2026-02-01', to: '2027-01-01' });
+  });
+});
+
+describe('the days of a range', () => {
+  it.each([
+    ['2026-11-28', '2026-12-02', ['2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01', '2026-12-02']],
+    ['2028-02-28', '2028-03-01', ['2028-02-28', '2028-02-29', '2028-03-01']],
+    ['2026-11-05', '2026-11-05', ['2026-11-05']],
+    ['2026-11-06', '2026-11-05', []],
+  ])('when the range is %s to %s, then its days are each day, both ends included', (from, to, days) => {
+    expect(daysOf({ from, to })).toEqual(days);
   });
 });
 

@@ -1,7 +1,7 @@
 // The reports' figures, grouped in Postgres from the daily rollups (report_cube_days for the
 // coarse groupings, report_number_days per number; see migration 20261202130000) and, for
 // utilisation, from the numbers themselves. Days are UTC dates; both ends of a range included.
-import { wholeMonthOf } from '../../domain/report-range.ts';
+import { daysOf, wholeMonthOf } from '../../domain/report-range.ts';
 import type { Db } from '../knex.ts';
 
 /** Whose figures: the operator (every sale an admin made) or one reseller (its sales and its costs). */
@@ -163,10 +163,7 @@ export async function moneyByGroup(db: Db, scope: ReportScope, grouping: Exclude
 /** Every day of the range, a day with nothing as zeros (for the day chart's even axis). */
 export async function moneyByDay(db: Db, scope: ReportScope, filters: ReportFilters): Promise<MoneyRow[]> {
   const found = new Map((await moneyByGroup(db, scope, 'day', filters)).map((row) => [row.key, row]));
-  const days = await rowsOf<{ day: string }>(db,
-    "select to_char(d, 'YYYY-MM-DD') as day from generate_series(cast(:from as timestamp), cast(:to as timestamp), interval '1 day') d",
-    { from: filters.from, to: filters.to });
-  return days.map(({ day }) => found.get(day) ?? { key: day, label: null, calls: 0, billedSeconds: 0, revenue: '0.000000', cost: '0.000000', margin: '0.000000' });
+  return daysOf(filters).map((day) => found.get(day) ?? { key: day, label: null, calls: 0, billedSeconds: 0, revenue: '0.000000', cost: '0.000000', margin: '0.000000' });
 }
 
 export interface NumberPage {
