@@ -65,31 +65,29 @@ export interface ExpiredReservationRow {
   released_at: Date;
 }
 
-/** Reservations released because their CDR never came, newest first. */
-export async function listExpiredReservations(db: Db, page: { limit: number; offset: number }): Promise<ExpiredReservationRow[]> {
-  return (await db('expired_call_reservations as e')
+function expiredReservations(db: Db) {
+  return db('expired_call_reservations as e')
     .leftJoin('products as p', 'p.id', 'e.product_id')
     .leftJoin('accounts as o', 'o.id', 'e.account_id')
     .leftJoin('accounts as r', 'r.id', 'e.reseller_id')
     .select('e.*', 'p.number', 'o.name as account_name', 'r.name as reseller_name')
-    .orderBy([{ column: 'e.released_at', order: 'desc' }, { column: 'e.call_uuid', order: 'desc' }])
-    .limit(page.limit)
-    .offset(page.offset)) as ExpiredReservationRow[];
+    .orderBy([{ column: 'e.released_at', order: 'desc' }, { column: 'e.call_uuid', order: 'desc' }]);
+}
+
+/** Reservations released because their CDR never came, newest first. */
+export async function listExpiredReservations(db: Db, page: { limit: number; offset: number }): Promise<ExpiredReservationRow[]> {
+  return (await expiredReservations(db).limit(page.limit).offset(page.offset)) as ExpiredReservationRow[];
 }
 
 /**
- * Released reservations in call id order after `afterUuid`: how the CSV export streams. Keyed on
- * the primary key, not on released_at, whose microseconds a JavaScript Date would round away.
+ * The same list (newest first, as the page) after the reservation `afterUuid`: how the CSV export
+ * streams. The cursor's time is read in SQL, whose microseconds a JavaScript Date would round away.
  */
 export async function listExpiredReservationBatch(db: Db, afterUuid: string | undefined, limit: number): Promise<ExpiredReservationRow[]> {
-  const query = db('expired_call_reservations as e')
-    .leftJoin('products as p', 'p.id', 'e.product_id')
-    .leftJoin('accounts as o', 'o.id', 'e.account_id')
-    .leftJoin('accounts as r', 'r.id', 'e.reseller_id')
-    .select('e.*', 'p.number', 'o.name as account_name', 'r.name as reseller_name')
-    .orderBy('e.call_uuid')
-    .limit(limit);
-  if (afterUuid !== undefined) query.where('e.call_uuid', '>', afterUuid);
+  const query = expiredReservations(db).limit(limit);
+  if (afterUuid !== undefined) {
+    query.whereRaw('(e.released_at, e.call_uuid) < (SELECT x.released_at, x.call_uuid FROM expired_call_reservations x WHERE x.call_uuid = ?)', [afterUuid]);
+  }
   return (await query) as ExpiredReservationRow[];
 }
 

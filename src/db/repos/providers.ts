@@ -35,9 +35,10 @@ export async function listProviders(db: Db, options: { q?: string; limit: number
 export async function listProviderBatch(db: Db, q: string | undefined, afterId: number | undefined, limit: number): Promise<ProviderListRow[]> {
   const query = whereNameContains(db('providers as pr'), q)
     .select('pr.*', db.raw('(SELECT count(*) FROM products p WHERE p.provider_id = pr.id AND p.archived_at IS NULL) AS did_count'))
-    .orderBy('pr.id')
+    .orderByRaw('lower(pr.name), pr.id')
     .limit(limit);
-  if (afterId !== undefined) query.where('pr.id', '>', afterId);
+  // In the page's order (by name); the cursor is the last provider's id.
+  if (afterId !== undefined) query.whereRaw('(lower(pr.name), pr.id) > (SELECT lower(x.name), x.id FROM providers x WHERE x.id = ?)', [afterId]);
   const rows = (await query) as Array<ProviderRow & { did_count: string | number }>;
   return rows.map((row) => ({ ...row, did_count: Number(row.did_count) }));
 }

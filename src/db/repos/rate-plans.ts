@@ -77,8 +77,9 @@ export async function listRatePlans(db: Db, owner: PlanOwner, filters: PlanListF
 
 /** The owner's filtered plans in id order after `afterId`, with their number counts: how the CSV export streams. */
 export async function listRatePlanBatch(db: Db, owner: PlanOwner, filters: PlanListFilters, afterId: number | undefined, limit: number): Promise<RatePlanListRow[]> {
-  const query = filtered(db, owner, filters).select('rate_plans.*', db.raw(`${numberCountSql(owner)} AS number_count`)).orderBy('id').limit(limit);
-  if (afterId !== undefined) query.where('id', '>', afterId);
+  const query = filtered(db, owner, filters).select('rate_plans.*', db.raw(`${numberCountSql(owner)} AS number_count`)).orderByRaw('lower(name), id').limit(limit);
+  // In the page's order (by name); the cursor is the last plan's id.
+  if (afterId !== undefined) query.whereRaw('(lower(rate_plans.name), rate_plans.id) > (SELECT lower(x.name), x.id FROM rate_plans x WHERE x.id = ?)', [afterId]);
   const rows = (await query) as RatePlanListRow[];
   return rows.map((row) => ({ ...row, number_count: Number(row.number_count) }));
 }
