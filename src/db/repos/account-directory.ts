@@ -111,6 +111,11 @@ export interface ParentOption {
 }
 
 /** Who may sell to a customer the admin creates: admins and resellers that are not closed. */
+/** Every reseller, closed ones too (a report filter: a closed reseller's sales are still in the reports), by name. */
+export async function listResellerOptions(db: Db): Promise<Array<{ id: number; name: string }>> {
+  return db('accounts').where({ role: 'reseller' }).orderBy('name').orderBy('id').select('id', 'name');
+}
+
 export async function listParentOptions(db: Db): Promise<ParentOption[]> {
   return db('accounts')
     .whereIn('role', ['admin', 'reseller'])

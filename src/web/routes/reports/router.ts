@@ -2,7 +2,7 @@
 // tree's): mounted in each area, it scopes every query by the logged-in account.
 import { Router, type Response } from 'express';
 import type { ReportFilters, ReportScope } from '../../../db/queries/reports.ts';
-import { listParentOptions } from '../../../db/repos/account-directory.ts';
+import { listResellerOptions } from '../../../db/repos/account-directory.ts';
 import { listProviderNames } from '../../../db/repos/providers.ts';
 import { countryOptions } from '../../../domain/phone-numbers.ts';
 import { reportRange } from '../../../domain/report-range.ts';
@@ -58,7 +58,7 @@ export function reportsRouter({ db, now, config }: AppContext): Router {
         name, title: REPORT_TITLES[name], current: name === query.report,
         href: hrefWith(req.baseUrl, { ...current, report: name, from: query.from, to: query.to, month: query.month }),
       })),
-      resellers: scope.kind === 'all' ? (await listParentOptions(db)).filter((account) => account.role === 'reseller') : [],
+      resellers: scope.kind === 'all' ? await listResellerOptions(db) : [],
       providers: await listProviderNames(db),
       countries: countryOptions(),
       chart: reportChart(report, title, config.moneyDecimals, scope.kind),
