@@ -13,7 +13,7 @@ import type { LedgerEntryRow } from '../db/repos/ledger.ts';
 import type { SubscriptionRow } from '../db/repos/subscriptions.ts';
 import { Money, toStored } from '../domain/money.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { chargeFirstPeriod, recordAcquisition, requireFunds, sellerOf, subscribe, takeForBuyer, type PricingSettings } from './acquisition.ts';
+import { chargeFirstPeriod, firstPeriodOf, recordAcquisition, requireFunds, sellerOf, subscribe, takeForBuyer, type PricingSettings } from './acquisition.ts';
 import { holdStatus } from './number-holds.ts';
 
 export interface OrderInput {
@@ -70,7 +70,7 @@ export async function orderNumbers(db: Db, input: OrderInput): Promise<OrderView
       const item = {
         order_id: order.id, product_id: offer.id, subscription_id: subscription.id, number: offer.number,
         // What was charged: a calendar month's first period is its prorated part.
-        setup_fee: taken.terms.setup_fee, first_period: entries.find((e) => e.kind === 'recurring_fee')?.amount.replace(/^-/, '') ?? '0',
+        setup_fee: taken.terms.setup_fee, first_period: toStored(new Money(firstPeriodOf(taken, now, pricing).amount)),
       };
       total = total.plus(item.setup_fee).plus(item.first_period);
       items.push({ ...item, subscription, entries });
